@@ -1,0 +1,238 @@
+package org.sipadapter.testkit.kamailio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KamailioServerTest {
+
+  private static KamailioServer kamailio;
+  private static int uasPort;
+  private static Process uas;
+
+  @TempDir static Path sippDir;
+
+  private final List<Process> uacs = new ArrayList<>();
+
+  @BeforeAll
+  static void startKamailioAndAnsweringPhone() throws IOException {
+    assumeTrue(KamailioServer.isInstalled(), "Kamailio is not installed");
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/sipp")), "SIPp is not installed");
+    uasPort = freeUdpPort();
+    uas = sipp("-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uasPort));
+    kamailio = KamailioServer.builder().route("2000", uasPort).build().start();
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (uas != null) {
+      uas.destroy();
+    }
+    if (kamailio != null) {
+      kamailio.close();
+    }
+  }
+
+  @AfterEach
+  void stopCallers() {
+    uacs.forEach(Process::destroy);
+  }
+
+  @Test
+  void answersCoreVersionOverHttpOnTheSipTcpPort() {
+    assertThat(kamailio.isRunning()).isTrue();
+    assertThat(kamailio.rpc("core.version")).contains("\"result\":\"kamailio 5.");
+    assertThat(kamailio.rpcUri().toString())
+        .isEqualTo("http://127.0.0.1:" + kamailio.sipPort() + "/RPC");
+  }
+
+  @Test
+  void writesItsConfigurationAndLogIntoItsOwnDirectory() throws IOException {
+    assertThat(kamailio.configPath()).startsWith(kamailio.workDir());
+    String cfg = Files.readString(kamailio.configPath());
+    assertThat(cfg)
+        .contains("listen=tcp:127.0.0.1:" + kamailio.sipPort())
+        .contains("127.0.0.1:" + kamailio.evapiPort())
+        .contains("$rU == \"2000\"")
+        .doesNotContain("@@");
+    assertThat(kamailio.logText()).contains("Listening on");
+    assertThat(kamailio.workDir().resolve("run/kamailio.pid")).exists();
+  }
+
+  @Test
+  void answeredCallShowsInDlgListAndItsEventsArriveOverEvapi() throws Exception {
+    try (EvapiTap tap = new EvapiTap(kamailio.evapiPort())) {
+      String callId = "kstest-answered-" + System.nanoTime();
+      uacs.add(caller("2000", callId, 4000));
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(kamailio.rpc("dlg.list"))
+                      .contains("\"call-id\":\"" + callId + "\"")
+                      .contains("\"state\":4"));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(tap.text())
+                      .contains("{\"event\":\"dialog:early\"")
+                      .contains("{\"event\":\"dialog:start\"")
+                      .contains("\"callid\":\"" + callId + "\"")
+                      .contains("\"to_uri\":\"sip:2000@127.0.0.1:" + kamailio.sipPort() + "\""));
+      // The caller hangs up after 4 s: the BYE must reach the UAS without Route headers.
+      await()
+          .atMost(Duration.ofSeconds(15))
+          .untilAsserted(() -> assertThat(tap.text()).contains("{\"event\":\"dialog:end\""));
+    }
+  }
+
+  @Test
+  void callToAnUnroutedUserFailsAndIsPublishedAsDialogFailed() throws Exception {
+    try (EvapiTap tap = new EvapiTap(kamailio.evapiPort())) {
+      String callId = "kstest-unrouted-" + System.nanoTime();
+      uacs.add(caller("9999", callId, 1000));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(tap.text())
+                      .containsPattern(
+                          "\\d+:\\{\"event\":\"dialog:failed\",[^}]*\"callid\":\"" + callId));
+    }
+  }
+
+  @Test
+  void restartKeepsThePortsAndForgetsDialogs() {
+    int port = kamailio.sipPort();
+    int pid = kamailio.pid().orElseThrow();
+    kamailio.restart();
+    assertThat(kamailio.sipPort()).isEqualTo(port);
+    assertThat(kamailio.pid().orElseThrow()).isNotEqualTo(pid);
+    assertThat(kamailio.rpc("dlg.list")).contains("\"result\":[]");
+    assertThat(kamailio.logText()).contains("==== start 2:");
+  }
+
+  @Test
+  void stoppedServerReleasesItsPortsAndCanStartAgain() throws IOException {
+    KamailioServer other = KamailioServer.builder().build().start();
+    int port = other.sipPort();
+    other.stop();
+    assertThat(other.isRunning()).isFalse();
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    }
+    other.start();
+    assertThat(other.rpc("core.uptime")).contains("\"uptime\"");
+    other.close();
+  }
+
+  @Test
+  void refusesUsersThatWouldInjectIntoTheConfiguration() {
+    assertThatThrownBy(() -> KamailioServer.builder().route("a\"; exit; #", 5060))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KamailioServer.builder().route("a\nb", 5060))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  // --- SIPp and evapi helpers ------------------------------------------------------------------
+
+  private Process caller(String user, String callId, int holdMillis) throws IOException {
+    return sipp(
+        "-sn",
+        "uac",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        Integer.toString(freeUdpPort()),
+        "-s",
+        user,
+        "-cid_str",
+        callId,
+        "-m",
+        "1",
+        "-d",
+        Integer.toString(holdMillis),
+        "-timeout",
+        "20",
+        "127.0.0.1:" + kamailio.sipPort());
+  }
+
+  private static Process sipp(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/sipp", "-nostdin"));
+    cmd.add("-cp");
+    cmd.add(Integer.toString(freeUdpPort()));
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd)
+        .directory(sippDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(sippDir.resolve("sipp-" + System.nanoTime() + ".out").toFile())
+        .start();
+  }
+
+  private static int freeUdpPort() throws IOException {
+    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Collects everything Kamailio pushes over evapi. */
+  private static final class EvapiTap implements AutoCloseable {
+    private final Socket socket;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final Thread reader;
+
+    EvapiTap(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      reader =
+          new Thread(
+              () -> {
+                byte[] buf = new byte[4096];
+                try (InputStream in = socket.getInputStream()) {
+                  for (int n; (n = in.read(buf)) > 0; ) {
+                    synchronized (bytes) {
+                      bytes.write(buf, 0, n);
+                    }
+                  }
+                } catch (IOException closed) {
+                  // socket closed by the test
+                }
+              },
+              "evapi-tap");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String text() {
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
