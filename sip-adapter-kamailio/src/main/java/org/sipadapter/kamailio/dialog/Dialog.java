@@ -1,0 +1,62 @@
+package org.sipadapter.kamailio.dialog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+
+/**
+ * One dialog as {@code dlg.list} or {@code dlg.dlg_list} return it (only the fields the adapter
+ * uses).
+ *
+ * @param key h_entry and h_id
+ * @param callId the SIP Call-ID
+ * @param fromUri the caller's From URI
+ * @param toUri the callee's To URI
+ * @param state the dialog state
+ * @param startTs epoch seconds of the answer, 0 before it
+ * @param initTs epoch seconds of the INVITE
+ * @param fromTag the caller's tag
+ * @param toTag the callee's tag, empty before a reply
+ */
+public record Dialog(
+    DialogKey key,
+    String callId,
+    String fromUri,
+    String toUri,
+    DialogState state,
+    long startTs,
+    long initTs,
+    String fromTag,
+    String toTag) {
+
+  /** Checks that no component is null. */
+  public Dialog {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(callId, "callId");
+    Objects.requireNonNull(fromUri, "fromUri");
+    Objects.requireNonNull(toUri, "toUri");
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(fromTag, "fromTag");
+    Objects.requireNonNull(toTag, "toTag");
+  }
+
+  /**
+   * Reads one dialog object of {@code dlg.list}.
+   *
+   * @throws IllegalArgumentException if {@code h_entry}, {@code h_id} or {@code call-id} is missing
+   */
+  public static Dialog fromJson(JsonNode n) {
+    if (n == null || !n.isObject() || !n.has("h_entry") || !n.has("h_id") || !n.has("call-id")) {
+      throw new IllegalArgumentException("not a dialog object: " + n);
+    }
+    return new Dialog(
+        new DialogKey(n.path("h_entry").asLong(), n.path("h_id").asLong()),
+        n.path("call-id").asText(),
+        n.path("from_uri").asText(""),
+        n.path("to_uri").asText(""),
+        DialogState.of(n.path("state").asInt()),
+        n.path("start_ts").asLong(),
+        n.path("init_ts").asLong(),
+        n.path("caller").path("tag").asText(""),
+        n.path("callee").path("tag").asText(""));
+  }
+}
