@@ -1,0 +1,40 @@
+package org.sipadapter.testkit.sipp;
+
+import java.util.Optional;
+
+/**
+ * What a SIPp user agent server does with each INVITE it receives.
+ *
+ * <p>The scenario XML of each constant, other than {@link #ANSWER} (SIPp's built-in {@code uas}),
+ * is a classpath resource next to this class and can be read with {@link #resource()}.
+ */
+public enum UasScenario {
+  /**
+   * Rings (180), answers (200 with SDP), waits for ACK and the caller's BYE: SIPp's {@code uas}.
+   */
+  ANSWER(null),
+  /** Refuses every call with {@code 486 Busy Here}. */
+  BUSY("uas-busy.xml"),
+  /** Rings (180) and never answers; a CANCEL gets 200 and the INVITE {@code 487}. */
+  NO_ANSWER("uas-no-answer.xml"),
+  /**
+   * Rings (180) for the ring delay given to {@link SippProcess.Builder#ringDelay}, then answers and
+   * waits for the caller's BYE.
+   */
+  RING_THEN_ANSWER("uas-ring-then-answer.xml");
+
+  private final String resource;
+
+  UasScenario(String resource) {
+    this.resource = resource;
+  }
+
+  /**
+   * The classpath resource name of the scenario, relative to this package.
+   *
+   * @return the file name, or empty for a SIPp built-in scenario
+   */
+  public Optional<String> resource() {
+    return Optional.ofNullable(resource);
+  }
+}
