@@ -1,0 +1,73 @@
+package org.sipadapter.freeswitch;
+
+import java.util.Map;
+
+/**
+ * What one FreeSWITCH event means for call tracking, reduced to the fields the adapter uses.
+ *
+ * <p>Built by {@link ChannelEventMapper} from an {@link org.sipadapter.freeswitch.esl.EslEvent};
+ * fields that do not apply to the {@link #kind()} are null.
+ *
+ * @param kind what happened, never null
+ * @param eventName the FreeSWITCH {@code Event-Name} (with {@code Event-Subclass} for CUSTOM
+ *     events, as {@code CUSTOM conference::maintenance}), never null
+ * @param uniqueId the channel UUID ({@code Unique-ID}), null for events of no channel
+ * @param otherLegId {@code Other-Leg-Unique-ID} for bridge events, else null
+ * @param inbound whether {@code Call-Direction} is {@code inbound} (CREATED only)
+ * @param from {@code Caller-Caller-ID-Number} (CREATED only)
+ * @param to {@code Caller-Destination-Number} (CREATED only)
+ * @param hangupCause the {@code Hangup-Cause} name (HANGUP kinds only)
+ * @param digit the {@code DTMF-Digit} (DTMF only)
+ * @param jobUuid the {@code Job-UUID} (JOB_DONE only)
+ * @param jobResult the background job's output, such as {@code +OK <uuid>} or {@code -ERR
+ *     USER_BUSY} (JOB_DONE only)
+ * @param fields all headers, decoded, for CUSTOM events only (they become server events)
+ */
+public record ChannelEvent(
+    Kind kind,
+    String eventName,
+    String uniqueId,
+    String otherLegId,
+    boolean inbound,
+    String from,
+    String to,
+    String hangupCause,
+    String digit,
+    String jobUuid,
+    String jobResult,
+    Map<String, String> fields) {
+
+  /** The meanings the adapter acts on. */
+  public enum Kind {
+    /** {@code CHANNEL_CREATE}: a new call leg. */
+    CREATED,
+    /** {@code CHANNEL_PROGRESS}: the far end rings (180). */
+    RINGING,
+    /** {@code CHANNEL_PROGRESS_MEDIA}: early media (183). */
+    EARLY_MEDIA,
+    /** {@code CHANNEL_ANSWER}. */
+    ANSWERED,
+    /** {@code CHANNEL_BRIDGE}. */
+    BRIDGED,
+    /** {@code CHANNEL_UNBRIDGE}. */
+    UNBRIDGED,
+    /** {@code CHANNEL_HOLD}, or {@code CHANNEL_CALLSTATE} to HELD. */
+    HELD,
+    /** {@code CHANNEL_UNHOLD}, or {@code CHANNEL_CALLSTATE} from HELD to UNHELD/ACTIVE. */
+    UNHELD,
+    /** {@code CHANNEL_HANGUP}: the leg is ending, with its cause. */
+    HANGUP,
+    /** {@code CHANNEL_HANGUP_COMPLETE}: the leg has ended (final). */
+    HANGUP_COMPLETE,
+    /** {@code DTMF}: a digit was received on the leg. */
+    DTMF,
+    /** {@code BACKGROUND_JOB}: a bgapi command finished. */
+    JOB_DONE,
+    /** {@code HEARTBEAT}: the server is alive. */
+    HEARTBEAT,
+    /** {@code CUSTOM}: a module's event, passed on as a server event. */
+    CUSTOM,
+    /** Anything else (state changes, execute, park): no effect on call state. */
+    OTHER
+  }
+}
