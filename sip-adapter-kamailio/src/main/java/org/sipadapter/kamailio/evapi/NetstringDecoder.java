@@ -1,6 +1,8 @@
 package org.sipadapter.kamailio.evapi;
 
 import java.nio.ByteBuffer;
+import org.sipadapter.transport.FrameDecoder;
+import org.sipadapter.transport.FrameSink;
 
 /**
  * Incremental decoder of the netstrings that Kamailio's evapi module writes ({@code
@@ -10,21 +12,12 @@ import java.nio.ByteBuffer;
  * <p>Works on bytes and survives any split of the stream: feed whatever the socket returned and
  * complete payloads come out, partial ones wait for more input. Bad input never throws: a non-digit
  * where a length should be, a length above {@link #maxFrameBytes()}, or a payload not followed by
- * {@code ,} is reported once through {@link Sink#malformed(String)}, and the decoder skips to the
- * next digit and tries again, so one bad frame costs at most itself.
+ * {@code ,} is reported once through {@link FrameSink#malformed(String)}, and the decoder skips to
+ * the next digit and tries again, so one bad frame costs at most itself.
  *
  * <p>Not thread-safe: one decoder per connection, used by its reader thread.
  */
-public final class NetstringDecoder {
-
-  /** Receives decoded payloads and reports of skipped input; called on the decoding thread. */
-  public interface Sink {
-    /** One complete payload (the bytes between {@code :} and {@code ,}); owned by the callee. */
-    void frame(byte[] payload);
-
-    /** Input was skipped; {@code reason} says why (for logs and metrics). */
-    void malformed(String reason);
-  }
+public final class NetstringDecoder implements FrameDecoder<byte[]> {
 
   /** Default upper bound of one payload: 16 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -69,9 +62,11 @@ public final class NetstringDecoder {
 
   /**
    * Consumes every remaining byte of {@code in} (its position ends at its limit) and hands each
-   * completed payload to {@code sink}, in stream order.
+   * completed payload (the bytes between {@code :} and {@code ,}, owned by the sink) to {@code
+   * sink}, in stream order.
    */
-  public void decode(ByteBuffer in, Sink sink) {
+  @Override
+  public void decode(ByteBuffer in, FrameSink<byte[]> sink) {
     while (in.hasRemaining()) {
       switch (phase) {
         case LENGTH -> readLength(in, sink);
@@ -82,7 +77,7 @@ public final class NetstringDecoder {
     }
   }
 
-  private void readLength(ByteBuffer in, Sink sink) {
+  private void readLength(ByteBuffer in, FrameSink<byte[]> sink) {
     while (in.hasRemaining()) {
       byte b = in.get();
       if (b >= '0' && b <= '9') {
@@ -114,11 +109,11 @@ public final class NetstringDecoder {
     }
   }
 
-  private void readComma(ByteBuffer in, Sink sink) {
+  private void readComma(ByteBuffer in, FrameSink<byte[]> sink) {
     byte b = in.get();
     if (b == ',') {
       byte[] done = payload;
-      reset();
+      clear();
       recovering = false;
       sink.frame(done);
     } else {
@@ -137,16 +132,23 @@ public final class NetstringDecoder {
     }
   }
 
-  private void fail(Sink sink, String reason) {
+  private void fail(FrameSink<byte[]> sink, String reason) {
     if (!recovering) {
       sink.malformed(reason);
     }
     recovering = true;
-    reset();
+    clear();
     phase = Phase.SKIP;
   }
 
-  private void reset() {
+  /** Drops any partial frame and the resynchronisation state, for a new connection. */
+  @Override
+  public void reset() {
+    clear();
+    recovering = false;
+  }
+
+  private void clear() {
     phase = Phase.LENGTH;
     length = 0;
     lengthDigits = 0;

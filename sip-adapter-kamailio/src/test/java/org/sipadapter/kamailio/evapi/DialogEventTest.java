@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.kamailio.dialog.DialogKey;
 import org.sipadapter.kamailio.dialog.DialogState;
+import org.sipadapter.transport.FrameSink;
 
 class DialogEventTest {
 
@@ -20,7 +21,7 @@ class DialogEventTest {
     new NetstringDecoder()
         .decode(
             ByteBuffer.wrap(NetstringDecoderTest.recordedStream()),
-            new NetstringDecoder.Sink() {
+            new FrameSink<byte[]>() {
               @Override
               public void frame(byte[] payload) {
                 DialogEvent.parse(payload).ifPresent(events::add);

@@ -11,13 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.transport.FrameSink;
 
 class NetstringDecoderTest {
 
   private final List<String> frames = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
-  private final NetstringDecoder.Sink sink =
-      new NetstringDecoder.Sink() {
+  private final FrameSink<byte[]> sink =
+      new FrameSink<byte[]>() {
         @Override
         public void frame(byte[] payload) {
           frames.add(new String(payload, StandardCharsets.UTF_8));
@@ -58,7 +59,7 @@ class NetstringDecoderTest {
     new NetstringDecoder()
         .decode(
             ByteBuffer.wrap(stream),
-            new NetstringDecoder.Sink() {
+            new FrameSink<byte[]>() {
               @Override
               public void frame(byte[] p) {
                 expected.add(new String(p, StandardCharsets.UTF_8));

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -22,31 +21,28 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.sipadapter.testkit.sipp.SippProcess;
+import org.sipadapter.testkit.sipp.UasScenario;
 
 class KamailioServerTest {
 
   private static KamailioServer kamailio;
-  private static int uasPort;
-  private static Process uas;
+  private static SippProcess uas;
 
-  @TempDir static Path sippDir;
-
-  private final List<Process> uacs = new ArrayList<>();
+  private final List<SippProcess> uacs = new ArrayList<>();
 
   @BeforeAll
-  static void startKamailioAndAnsweringPhone() throws IOException {
+  static void startKamailioAndAnsweringPhone() {
     assumeTrue(KamailioServer.isInstalled(), "Kamailio is not installed");
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/sipp")), "SIPp is not installed");
-    uasPort = freeUdpPort();
-    uas = sipp("-sn", "uas", "-i", "127.0.0.1", "-p", Integer.toString(uasPort));
-    kamailio = KamailioServer.builder().route("2000", uasPort).build().start();
+    uas = SippProcess.uas(UasScenario.ANSWER).start();
+    kamailio = KamailioServer.builder().route("2000", uas.port()).build().start();
   }
 
   @AfterAll
   static void stopAll() {
     if (uas != null) {
-      uas.destroy();
+      uas.close();
     }
     if (kamailio != null) {
       kamailio.close();
@@ -55,7 +51,7 @@ class KamailioServerTest {
 
   @AfterEach
   void stopCallers() {
-    uacs.forEach(Process::destroy);
+    uacs.forEach(SippProcess::close);
   }
 
   @Test
@@ -158,43 +154,12 @@ class KamailioServerTest {
 
   // --- SIPp and evapi helpers ------------------------------------------------------------------
 
-  private Process caller(String user, String callId, int holdMillis) throws IOException {
-    return sipp(
-        "-sn",
-        "uac",
-        "-i",
-        "127.0.0.1",
-        "-p",
-        Integer.toString(freeUdpPort()),
-        "-s",
-        user,
-        "-cid_str",
-        callId,
-        "-m",
-        "1",
-        "-d",
-        Integer.toString(holdMillis),
-        "-timeout",
-        "20",
-        "127.0.0.1:" + kamailio.sipPort());
-  }
-
-  private static Process sipp(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/sipp", "-nostdin"));
-    cmd.add("-cp");
-    cmd.add(Integer.toString(freeUdpPort()));
-    cmd.addAll(List.of(args));
-    return new ProcessBuilder(cmd)
-        .directory(sippDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(sippDir.resolve("sipp-" + System.nanoTime() + ".out").toFile())
+  private SippProcess caller(String user, String callId, int holdMillis) {
+    return SippProcess.uac(KamailioServer.HOST, kamailio.sipPort())
+        .service(user)
+        .callDuration(Duration.ofMillis(holdMillis))
+        .extraArgs("-cid_str", callId)
         .start();
-  }
-
-  private static int freeUdpPort() throws IOException {
-    try (DatagramSocket s = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-      return s.getLocalPort();
-    }
   }
 
   /** Collects everything Kamailio pushes over evapi. */
