@@ -1,0 +1,481 @@
+package org.sipadapter.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.sipadapter.ConfigurationException;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads adapter configs from YAML. A document holds one adapter, or {@code adapters:} with a list.
+ * {@code ${NAME}} and {@code ${NAME:-default}} in any string value expand from the environment.
+ * Every problem in the document is collected and thrown at once as a {@link
+ * ConfigurationException}, each with its path.
+ *
+ * <p>Thread-safe: it holds only the environment lookup.
+ */
+public final class ConfigLoader {
+  private static final Set<String> TOP_KEYS =
+      Set.of(
+          "type",
+          "name",
+          "host",
+          "port",
+          "tls",
+          "auth",
+          "realm",
+          "timeouts",
+          "reconnect",
+          "health",
+          "events",
+          "historySize",
+          "options");
+
+  private final Function<String, String> env;
+
+  /** Creates a loader that expands variables from {@link System#getenv(String)}. */
+  public ConfigLoader() {
+    this(System::getenv);
+  }
+
+  /**
+   * Creates a loader with its own variable lookup (for tests, or a secrets store).
+   *
+   * @param env returns a variable's value, or null when unset
+   */
+  public ConfigLoader(Function<String, String> env) {
+    this.env = env;
+  }
+
+  /**
+   * Reads every adapter in a YAML file.
+   *
+   * @param path the file
+   * @return the configs, in document order
+   * @throws ConfigurationException if the file cannot be read or holds problems
+   */
+  public List<AdapterConfig> loadAll(Path path) {
+    try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+      return loadAll(r);
+    } catch (IOException e) {
+      throw new ConfigurationException(path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads every adapter in a YAML text.
+   *
+   * @param yaml the YAML document
+   * @return the configs, in document order
+   * @throws ConfigurationException if the document holds problems
+   */
+  public List<AdapterConfig> loadAll(String yaml) {
+    return loadAll(new StringReader(yaml));
+  }
+
+  /**
+   * Reads every adapter from a reader. The reader is not closed.
+   *
+   * @param reader the YAML source
+   * @return the configs, in document order
+   * @throws ConfigurationException if the document holds problems
+   */
+  public List<AdapterConfig> loadAll(Reader reader) {
+    Object root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      options.setMaxAliasesForCollections(20);
+      root = new Yaml(new SafeConstructor(options)).load(reader);
+    } catch (YAMLException e) {
+      throw new ConfigurationException("YAML syntax: " + e.getMessage(), e);
+    }
+    ConfigProblems problems = new ConfigProblems();
+    List<AdapterConfig> configs = new ArrayList<>();
+    if (!(root instanceof Map)) {
+      problems.add("", "expected a mapping with 'type' or 'adapters' at the top");
+    } else {
+      Map<?, ?> map = (Map<?, ?>) root;
+      if (map.containsKey("adapters")) {
+        Object list = map.get("adapters");
+        if (map.size() > 1) {
+          problems.add("", "'adapters' cannot be mixed with other top-level keys");
+        }
+        if (!(list instanceof List) || ((List<?>) list).isEmpty()) {
+          problems.add("adapters", "expected a non-empty list of adapters");
+        } else {
+          int i = 0;
+          for (Object item : (List<?>) list) {
+            ConfigProblems at = problems.under("adapters[" + i++ + "]");
+            AdapterConfig c = parseAdapter(item, at);
+            if (c != null) {
+              configs.add(c);
+            }
+          }
+        }
+      } else {
+        AdapterConfig c = parseAdapter(map, problems);
+        if (c != null) {
+          configs.add(c);
+        }
+      }
+    }
+    problems.throwIfAny();
+    return configs;
+  }
+
+  /**
+   * Reads the single adapter in a YAML text.
+   *
+   * @param yaml the document
+   * @return the config
+   * @throws ConfigurationException if the document holds problems or more than one adapter
+   */
+  public AdapterConfig load(String yaml) {
+    return single(loadAll(yaml));
+  }
+
+  /**
+   * Reads the single adapter from a reader.
+   *
+   * @param reader the YAML source, not closed
+   * @return the config
+   * @throws ConfigurationException if the document holds problems or more than one adapter
+   */
+  public AdapterConfig load(Reader reader) {
+    return single(loadAll(reader));
+  }
+
+  /**
+   * Reads the single adapter in a YAML file.
+   *
+   * @param path the file
+   * @return the config
+   * @throws ConfigurationException if the file holds problems or more than one adapter
+   */
+  public AdapterConfig load(Path path) {
+    return single(loadAll(path));
+  }
+
+  private static AdapterConfig single(List<AdapterConfig> configs) {
+    if (configs.size() != 1) {
+      throw new ConfigurationException(
+          "adapters: expected one adapter but found "
+              + configs.size()
+              + " (use allFromYaml to read several)");
+    }
+    return configs.get(0);
+  }
+
+  private AdapterConfig parseAdapter(Object node, ConfigProblems p) {
+    if (!(node instanceof Map)) {
+      p.add("", "expected a mapping");
+      return null;
+    }
+    Node n = new Node(expand(node, "", p), p);
+    n.checkKeys(TOP_KEYS);
+    String type = n.string("type", null);
+    if (type == null || type.isBlank()) {
+      p.add("type", "required (the adapter type, such as asterisk or kamailio)");
+      type = "";
+    }
+    AdapterConfig.Builder b = AdapterConfig.builder(type);
+    b.name(n.string("name", type));
+    String host = n.string("host", "127.0.0.1");
+    if (host.isBlank()) {
+      p.add("host", "must not be blank");
+    }
+    int port = n.integer("port", 0);
+    if (port < 0 || port > 65535) {
+      p.add("port", "must be between 1 and 65535, was " + port);
+    }
+    b.server(host, port);
+    b.tls(n.bool("tls", false));
+    b.realm(n.string("realm", ""));
+    Node auth = n.child("auth");
+    if (auth != null) {
+      auth.checkKeys(Set.of("username", "password", "secret", "token"));
+      String password = auth.string("password", null);
+      if (password == null) {
+        password = auth.string("secret", null);
+      }
+      if (password == null) {
+        password = auth.string("token", null);
+      }
+      if (password == null || password.isEmpty()) {
+        p.add("auth.password", "required when 'auth' is given");
+      }
+      b.auth(auth.string("username", ""), password);
+    }
+    Timeouts dt = Timeouts.DEFAULTS;
+    Node t = n.child("timeouts");
+    if (t != null) {
+      t.checkKeys(Set.of("connect", "request", "ring", "keepalive"));
+      b.timeouts(
+          new Timeouts(
+              t.positiveDuration("connect", dt.connect()),
+              t.positiveDuration("request", dt.request()),
+              t.positiveDuration("ring", dt.ring()),
+              t.positiveDuration("keepalive", dt.keepalive())));
+    }
+    ReconnectPolicy dr = ReconnectPolicy.DEFAULTS;
+    Node r = n.child("reconnect");
+    if (r != null) {
+      r.checkKeys(Set.of("enabled", "initialDelay", "maxDelay", "maxAttempts"));
+      Duration initial = r.positiveDuration("initialDelay", dr.initialDelay());
+      Duration max = r.positiveDuration("maxDelay", dr.maxDelay());
+      if (max.compareTo(initial) < 0) {
+        p.add("reconnect.maxDelay", "must not be shorter than reconnect.initialDelay");
+      }
+      int attempts = r.integer("maxAttempts", dr.maxAttempts());
+      if (attempts < 0) {
+        p.add("reconnect.maxAttempts", "must be 0 (forever) or more");
+      }
+      b.reconnect(new ReconnectPolicy(r.bool("enabled", dr.enabled()), initial, max, attempts));
+    }
+    HealthThresholds dh = HealthThresholds.DEFAULTS;
+    Node h = n.child("health");
+    if (h != null) {
+      h.checkKeys(
+          Set.of(
+              "degradedLatencyMs",
+              "degradedSuccessRate",
+              "criticalSuccessRate",
+              "minCallsForRate"));
+      double degraded = h.rate("degradedSuccessRate", dh.degradedSuccessRate());
+      double critical = h.rate("criticalSuccessRate", dh.criticalSuccessRate());
+      if (critical > degraded) {
+        p.add("health.criticalSuccessRate", "must not be above health.degradedSuccessRate");
+      }
+      long latency = h.integer("degradedLatencyMs", (int) dh.degradedLatencyMs());
+      if (latency <= 0) {
+        p.add("health.degradedLatencyMs", "must be positive");
+      }
+      b.health(
+          new HealthThresholds(
+              latency, degraded, critical, h.integer("minCallsForRate", dh.minCallsForRate())));
+    }
+    EventSettings de = EventSettings.DEFAULTS;
+    Node e = n.child("events");
+    if (e != null) {
+      e.checkKeys(Set.of("threads", "queueCapacity", "slowListenerThreshold"));
+      int threads = e.integer("threads", de.threads());
+      int capacity = e.integer("queueCapacity", de.queueCapacity());
+      if (threads < 1 || threads > 64) {
+        p.add("events.threads", "must be between 1 and 64");
+      }
+      if (capacity < 16) {
+        p.add("events.queueCapacity", "must be at least 16");
+      }
+      b.events(
+          new EventSettings(
+              threads,
+              capacity,
+              e.positiveDuration("slowListenerThreshold", de.slowListenerThreshold())));
+    }
+    int history = n.integer("historySize", 1000);
+    if (history < 0) {
+      p.add("historySize", "must be 0 or more");
+    }
+    b.historySize(history);
+    Object opts = n.map.get("options");
+    if (opts != null) {
+      if (opts instanceof Map) {
+        ((Map<?, ?>) opts).forEach((k, v) -> b.option(String.valueOf(k), v));
+      } else {
+        p.add("options", "expected a mapping");
+      }
+    }
+    return b.build();
+  }
+
+  /** Expands ${VAR} and ${VAR:-default} in every string of a YAML tree. */
+  private Object expand(Object node, String path, ConfigProblems p) {
+    if (node instanceof String) {
+      return expandString((String) node, path, p);
+    }
+    if (node instanceof Map) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      ((Map<?, ?>) node)
+          .forEach(
+              (k, v) -> {
+                String key = String.valueOf(k);
+                out.put(key, expand(v, path.isEmpty() ? key : path + "." + key, p));
+              });
+      return out;
+    }
+    if (node instanceof List) {
+      List<Object> out = new ArrayList<>();
+      int i = 0;
+      for (Object v : (List<?>) node) {
+        out.add(expand(v, path + "[" + i++ + "]", p));
+      }
+      return out;
+    }
+    return node;
+  }
+
+  private String expandString(String s, String path, ConfigProblems p) {
+    int start = s.indexOf("${");
+    if (start < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (start >= 0) {
+      int end = s.indexOf('}', start);
+      if (end < 0) {
+        p.add(path, "unclosed '${' in value");
+        return s;
+      }
+      out.append(s, i, start);
+      String expr = s.substring(start + 2, end);
+      int sep = expr.indexOf(":-");
+      String var = sep < 0 ? expr : expr.substring(0, sep);
+      String value = var.isEmpty() ? null : env.apply(var);
+      if (value == null || (sep >= 0 && value.isEmpty())) {
+        if (sep >= 0) {
+          value = expr.substring(sep + 2);
+        } else {
+          p.add(path, "environment variable '" + var + "' is not set");
+          value = "";
+        }
+      }
+      out.append(value);
+      i = end + 1;
+      start = s.indexOf("${", i);
+    }
+    out.append(s.substring(i));
+    return out.toString();
+  }
+
+  /** A mapping with the path of its problems. */
+  private static final class Node {
+    final Map<?, ?> map;
+    final ConfigProblems p;
+
+    Node(Object map, ConfigProblems p) {
+      this.map = (Map<?, ?>) map;
+      this.p = p;
+    }
+
+    void checkKeys(Set<String> known) {
+      for (Object k : map.keySet()) {
+        if (!known.contains(String.valueOf(k))) {
+          p.add(String.valueOf(k), "unknown key (known: " + String.join(", ", sorted(known)) + ")");
+        }
+      }
+    }
+
+    private static List<String> sorted(Set<String> s) {
+      List<String> l = new ArrayList<>(s);
+      l.sort(null);
+      return l;
+    }
+
+    Node child(String key) {
+      Object v = map.get(key);
+      if (v == null) {
+        return null;
+      }
+      if (!(v instanceof Map)) {
+        p.add(key, "expected a mapping");
+        return null;
+      }
+      return new Node(v, p.under(key));
+    }
+
+    String string(String key, String fallback) {
+      Object v = map.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Map || v instanceof List) {
+        p.add(key, "expected a single value");
+        return fallback;
+      }
+      return String.valueOf(v);
+    }
+
+    int integer(String key, int fallback) {
+      Object v = map.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Integer) {
+        return (Integer) v;
+      }
+      try {
+        return Integer.parseInt(String.valueOf(v).trim());
+      } catch (NumberFormatException e) {
+        p.add(key, "expected a whole number, was '" + v + "'");
+        return fallback;
+      }
+    }
+
+    boolean bool(String key, boolean fallback) {
+      Object v = map.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      if (v instanceof Boolean) {
+        return (Boolean) v;
+      }
+      String s = String.valueOf(v).trim();
+      if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(s);
+      }
+      p.add(key, "expected true or false, was '" + v + "'");
+      return fallback;
+    }
+
+    double rate(String key, double fallback) {
+      Object v = map.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        double d = Double.parseDouble(String.valueOf(v).trim());
+        if (d < 0 || d > 1) {
+          p.add(key, "must be between 0 and 1, was " + v);
+          return fallback;
+        }
+        return d;
+      } catch (NumberFormatException e) {
+        p.add(key, "expected a number between 0 and 1, was '" + v + "'");
+        return fallback;
+      }
+    }
+
+    Duration positiveDuration(String key, Duration fallback) {
+      Object v = map.get(key);
+      if (v == null) {
+        return fallback;
+      }
+      try {
+        Duration d = Durations.parse(String.valueOf(v));
+        if (d.isZero()) {
+          p.add(key, "must be positive");
+          return fallback;
+        }
+        return d;
+      } catch (IllegalArgumentException e) {
+        p.add(key, e.getMessage());
+        return fallback;
+      }
+    }
+  }
+}

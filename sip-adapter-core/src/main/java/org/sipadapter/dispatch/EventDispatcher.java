@@ -1,0 +1,225 @@
+package org.sipadapter.dispatch;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipadapter.ListenerRegistration;
+import org.sipadapter.SipAdapterListener;
+import org.sipadapter.config.EventSettings;
+import org.sipadapter.event.AdapterEvent;
+import org.sipadapter.metrics.AdapterMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers events to listeners off the socket reader thread.
+ *
+ * <p>Events go into lanes, one thread and one bounded queue each. All events of one call go to the
+ * same lane (chosen by the call id's hash), so a call's events arrive in order while different
+ * calls are delivered in parallel. {@link #dispatch} never blocks: when a lane's queue is full the
+ * event is dropped, counted and logged, so a stuck listener cannot stall the connection. A listener
+ * that throws is logged and counted; the others still get the event. A listener call slower than
+ * the threshold is logged and counted.
+ */
+public final class EventDispatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
+  private static final AdapterEvent STOP = null;
+
+  private final String name;
+  private final EventSettings settings;
+  private final AdapterMetrics metrics;
+  private final List<SipAdapterListener> listeners = new CopyOnWriteArrayList<>();
+  private final Lane[] lanes;
+  private final AtomicLong lastDropLogNanos = new AtomicLong(System.nanoTime() - 10_000_000_000L);
+  private volatile boolean closed;
+
+  /**
+   * Creates the dispatcher and starts its delivery threads (daemon threads named {@code
+   * sipadapter-<name>-events-<n>}).
+   *
+   * @param name the adapter's name, for thread names and logs
+   * @param settings lane count, queue capacity and slow-listener threshold
+   * @param metrics where drops, slow calls and listener errors are counted
+   */
+  public EventDispatcher(String name, EventSettings settings, AdapterMetrics metrics) {
+    this.name = name;
+    this.settings = settings;
+    this.metrics = metrics;
+    this.lanes = new Lane[settings.threads()];
+    for (int i = 0; i < lanes.length; i++) {
+      lanes[i] = new Lane(i);
+      lanes[i].thread.start();
+    }
+  }
+
+  /**
+   * Registers a listener.
+   *
+   * @param listener the listener
+   * @return a handle whose {@code close()} unregisters it
+   */
+  public ListenerRegistration add(SipAdapterListener listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /**
+   * Unregisters a listener.
+   *
+   * @param listener the listener
+   * @return true if it was registered
+   */
+  public boolean remove(SipAdapterListener listener) {
+    return listeners.remove(listener);
+  }
+
+  /**
+   * Queues an event for delivery. Never blocks; drops and counts the event if its lane is full or
+   * the dispatcher is closed.
+   *
+   * @param event the event
+   * @return true if queued
+   */
+  public boolean dispatch(AdapterEvent event) {
+    if (closed) {
+      metrics.eventDropped();
+      return false;
+    }
+    String key = event.relatedCallId().orElse("");
+    Lane lane = lanes[(key.hashCode() & 0x7fffffff) % lanes.length];
+    if (lane.queue.offer(event)) {
+      return true;
+    }
+    metrics.eventDropped();
+    long now = System.nanoTime();
+    long last = lastDropLogNanos.get();
+    if (now - last > 1_000_000_000L && lastDropLogNanos.compareAndSet(last, now)) {
+      log.warn(
+          "[{}] event queue full ({} events): dropping {}; a listener is too slow",
+          name,
+          settings.queueCapacity(),
+          event.getClass().getSimpleName());
+    }
+    return false;
+  }
+
+  /**
+   * Returns the number of events waiting for delivery.
+   *
+   * @return queued events over all lanes
+   */
+  public int pending() {
+    int n = 0;
+    for (Lane lane : lanes) {
+      n += lane.queue.size() + (lane.busy ? 1 : 0);
+    }
+    return n;
+  }
+
+  /**
+   * Stops accepting events, delivers what is queued (up to {@code drain}), then stops the threads.
+   *
+   * @param drain how long to wait for queued events to be delivered
+   */
+  public void close(Duration drain) {
+    closed = true;
+    long deadline = System.nanoTime() + drain.toNanos();
+    for (Lane lane : lanes) {
+      lane.stopping = true;
+    }
+    for (Lane lane : lanes) {
+      long left = deadline - System.nanoTime();
+      try {
+        lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (lane.thread.isAlive()) {
+        lane.abandoned = true;
+        lane.thread.interrupt();
+      }
+    }
+  }
+
+  /** Same as {@code close(Duration.ofSeconds(2))}. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(2));
+  }
+
+  private void deliver(AdapterEvent event) {
+    long slowNanos = settings.slowListenerThreshold().toNanos();
+    for (SipAdapterListener l : listeners) {
+      long start = System.nanoTime();
+      try {
+        l.onEvent(event);
+      } catch (Throwable t) {
+        if (t instanceof VirtualMachineError) {
+          throw (VirtualMachineError) t;
+        }
+        metrics.listenerError();
+        log.warn(
+            "[{}] listener {} threw on {}; other listeners still get it",
+            name,
+            l.getClass().getName(),
+            event.getClass().getSimpleName(),
+            t);
+      }
+      long took = System.nanoTime() - start;
+      if (took > slowNanos) {
+        metrics.slowListener();
+        log.warn(
+            "[{}] listener {} took {} ms on {} (threshold {} ms); events of calls in its lane wait",
+            name,
+            l.getClass().getName(),
+            TimeUnit.NANOSECONDS.toMillis(took),
+            event.getClass().getSimpleName(),
+            settings.slowListenerThreshold().toMillis());
+      }
+    }
+  }
+
+  private final class Lane implements Runnable {
+    final BlockingQueue<AdapterEvent> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    final Thread thread;
+    volatile boolean stopping;
+    volatile boolean abandoned;
+    volatile boolean busy;
+
+    Lane(int index) {
+      thread = new Thread(this, "sipadapter-" + name + "-events-" + index);
+      thread.setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      while (!abandoned) {
+        AdapterEvent e;
+        try {
+          // A short poll rather than take(): close() then needs no interrupt, which could hit a
+          // listener in the middle of its work.
+          e = stopping ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+          return;
+        }
+        if (e == STOP) {
+          if (stopping) {
+            return;
+          }
+          continue;
+        }
+        busy = true;
+        try {
+          deliver(e);
+        } finally {
+          busy = false;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package org.sipadapter.metrics;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
+import org.sipadapter.MetricsSnapshot;
+
+/**
+ * The live counters behind {@link MetricsSnapshot}. Every update is a lock-free add, safe from any
+ * thread; the adapter base class owns one instance.
+ */
+public final class AdapterMetrics {
+  private final long createdNanos = System.nanoTime();
+  private final LongAdder attempted = new LongAdder();
+  private final LongAdder succeeded = new LongAdder();
+  private final LongAdder failed = new LongAdder();
+  private final LongAdder incoming = new LongAdder();
+  private final LongAdder reconnects = new LongAdder();
+  private final LongAdder rejectedTransitions = new LongAdder();
+  private final LongAdder droppedEvents = new LongAdder();
+  private final LongAdder slowListenerCalls = new LongAdder();
+  private final LongAdder listenerErrors = new LongAdder();
+  private final LatencyHistogram requestLatency = new LatencyHistogram();
+  private final LatencyHistogram setupTime = new LatencyHistogram();
+
+  /** Counts an outbound call placed. */
+  public void callAttempted() {
+    attempted.increment();
+  }
+
+  /**
+   * Counts an outbound call answered.
+   *
+   * @param setupNanos time from placing to answer
+   */
+  public void callSucceeded(long setupNanos) {
+    succeeded.increment();
+    setupTime.recordNanos(setupNanos);
+  }
+
+  /** Counts an outbound call that ended without being answered. */
+  public void callFailed() {
+    failed.increment();
+  }
+
+  /** Counts a call that arrived from outside. */
+  public void incomingCall() {
+    incoming.increment();
+  }
+
+  /** Counts a successful reconnection. */
+  public void reconnected() {
+    reconnects.increment();
+  }
+
+  /** Counts a state change refused by the transition table. */
+  public void transitionRejected() {
+    rejectedTransitions.increment();
+  }
+
+  /** Counts an event dropped because a delivery queue was full. */
+  public void eventDropped() {
+    droppedEvents.increment();
+  }
+
+  /** Counts a listener call slower than the threshold. */
+  public void slowListener() {
+    slowListenerCalls.increment();
+  }
+
+  /** Counts a listener call that threw. */
+  public void listenerError() {
+    listenerErrors.increment();
+  }
+
+  /**
+   * Records one request round trip.
+   *
+   * @param nanos its latency
+   */
+  public void requestLatency(long nanos) {
+    requestLatency.recordNanos(nanos);
+  }
+
+  /**
+   * Returns the mean request latency so far.
+   *
+   * @return milliseconds, 0 without samples
+   */
+  public double averageLatencyMs() {
+    return requestLatency.snapshot().avgMs();
+  }
+
+  /**
+   * Copies the counters.
+   *
+   * @param activeCalls calls in progress now
+   * @return the snapshot
+   */
+  public MetricsSnapshot snapshot(long activeCalls) {
+    long ok = succeeded.sum();
+    long ko = failed.sum();
+    double rate = ok + ko == 0 ? 1.0 : (double) ok / (ok + ko);
+    return new MetricsSnapshot(
+        attempted.sum(),
+        ok,
+        ko,
+        rate,
+        requestLatency.snapshot(),
+        setupTime.snapshot(),
+        activeCalls,
+        incoming.sum(),
+        reconnects.sum(),
+        rejectedTransitions.sum(),
+        droppedEvents.sum(),
+        slowListenerCalls.sum(),
+        listenerErrors.sum(),
+        Duration.ofNanos(System.nanoTime() - createdNanos));
+  }
+}
