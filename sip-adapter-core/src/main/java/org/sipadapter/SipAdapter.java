@@ -1627,6 +1627,7 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   private void startKeepalive() {
+    stopKeepalive();
     long every = config.timeouts().keepalive().toNanos();
     keepaliveTask =
         Schedulers.timer()
