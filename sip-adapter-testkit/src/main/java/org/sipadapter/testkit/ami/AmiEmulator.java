@@ -631,9 +631,8 @@ public final class AmiEmulator extends TcpEmulator {
     if (request.get("Application").isPresent()) {
       b.add("Application", request.get("Application", "")).add("Data", request.get("Data", ""));
     } else {
-      b.add("Context", request.get("Context", ""))
-          .add("Exten", request.get("Exten", ""))
-          .add("Priority", request.get("Priority", "1"));
+      // Asterisk 22 echoes Context and Exten but not Priority here (04-originate-dial-bridge.txt).
+      b.add("Context", request.get("Context", "")).add("Exten", request.get("Exten", ""));
     }
     return b.add("Reason", String.valueOf(reason))
         .add("Uniqueid", uniqueid)

@@ -1,0 +1,166 @@
+package org.sipadapter.testkit.ami;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Replays the client side of every recorded Asterisk session in {@code shared/fixtures/ami} against
+ * the emulator and checks that the emulator answers with packets of the same shape: the same
+ * banner, replies with the same headers in the same order, and every event it sends that the
+ * recording also has carrying the same headers in the same order. Ids, times and the events the
+ * emulator does not produce (Newexten, VarSet, Cdr, ...) are not compared.
+ */
+class AmiEmulatorReplayTest {
+
+  /** Actions the emulator does not implement; it answers them with an error, as for any unknown. */
+  private static final Set<String> NOT_EMULATED =
+      Set.of("park", "parkedcalls", "command", "setvar", "getvar");
+
+  static Path fixtureDir() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path candidate = dir.resolve("shared/fixtures/ami");
+      if (Files.isDirectory(candidate)) {
+        return candidate;
+      }
+    }
+    throw new IllegalStateException("shared/fixtures/ami not found");
+  }
+
+  static Stream<Path> fixtures() throws IOException {
+    return Files.list(fixtureDir()).filter(p -> p.toString().endsWith(".txt")).sorted();
+  }
+
+  private static List<AmiMessage> packets(String stream) {
+    List<AmiMessage> list = new ArrayList<>();
+    for (String p : stream.replaceAll("(?<!\r)\n", "\r\n").split("\r\n\r\n")) {
+      if (!p.isBlank()) {
+        list.add(AmiMessage.parse(p.getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    return list;
+  }
+
+  private static String[] sides(Path file) throws IOException {
+    ByteArrayOutputStream server = new ByteArrayOutputStream();
+    ByteArrayOutputStream client = new ByteArrayOutputStream();
+    for (String line : Files.readString(file, StandardCharsets.UTF_8).split("(?<=\n)")) {
+      if (line.startsWith("<<< ")) {
+        server.writeBytes(line.substring(4).getBytes(StandardCharsets.UTF_8));
+      } else if (line.startsWith(">>> ")) {
+        client.writeBytes(line.substring(4).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return new String[] {
+      server.toString(StandardCharsets.UTF_8), client.toString(StandardCharsets.UTF_8)
+    };
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void emulatorAnswersTheRecordedRequestsWithPacketsOfTheSameShape(Path file) throws Exception {
+    String[] sides = sides(file);
+    String banner = sides[0].substring(0, sides[0].indexOf("\r\n"));
+    List<AmiMessage> recorded = packets(sides[0].substring(banner.length() + 2));
+    List<AmiMessage> actions = packets(sides[1]);
+    List<String> recordedChannels =
+        recorded.stream()
+            .filter(m -> m.get("Event").filter("Newchannel"::equals).isPresent())
+            .map(m -> m.get("Channel", ""))
+            .toList();
+
+    try (AmiEmulator pbx =
+            AmiEmulator.create()
+                .outcome("300", AmiEmulator.Outcome.BUSY)
+                .outcome("999", AmiEmulator.Outcome.UNKNOWN_EXTENSION)
+                .ringTimes(Duration.ofMillis(5), Duration.ofMillis(50))
+                .start();
+        AmiTestClient client = new AmiTestClient(pbx.host(), pbx.port())) {
+      assertThat(client.banner).isEqualTo(banner);
+      int compared = 0;
+      for (AmiMessage action : actions) {
+        String name = action.get("Action", "").toLowerCase(java.util.Locale.ROOT);
+        String id = action.get("ActionID", "");
+        client.send(withEmulatorChannels(action, recordedChannels, client.received));
+        AmiMessage reply =
+            client.readUntil(
+                m ->
+                    m.get("Response").isPresent()
+                        && m.get("ActionID", "").equals(id)
+                        && m.get("Event").isEmpty());
+        if (NOT_EMULATED.contains(name)) {
+          continue;
+        }
+        AmiMessage expected =
+            recorded.stream()
+                .filter(
+                    m ->
+                        m.get("Response").isPresent()
+                            && m.get("Event").isEmpty()
+                            && m.get("ActionID", "").equals(id))
+                .findFirst()
+                .orElseThrow();
+        assertThat(reply.keys()).as("reply to %s", id).isEqualTo(expected.keys());
+        assertThat(reply.get("Response")).as("reply to %s", id).isEqualTo(expected.get("Response"));
+        compared++;
+        if ("start".equalsIgnoreCase(reply.get("EventList", ""))) {
+          client.readUntil(
+              m -> m.get("EventList", "").equals("Complete") && m.get("ActionID", "").equals(id));
+        } else if (name.equals("originate") && reply.get("Response", "").equals("Success")) {
+          client.readUntil(
+              m ->
+                  m.get("Event").filter("OriginateResponse"::equals).isPresent()
+                      && m.get("ActionID", "").equals(id));
+        }
+      }
+      client.readToEnd();
+      assertThat(compared).isPositive();
+      Map<String, List<String>> recordedShapes = new HashMap<>();
+      for (AmiMessage m : recorded) {
+        m.get("Event").ifPresent(e -> recordedShapes.putIfAbsent(e, m.keys()));
+      }
+      for (AmiMessage m : client.received) {
+        String event = m.get("Event").orElse(null);
+        if (event != null && recordedShapes.containsKey(event)) {
+          assertThat(m.keys()).as("headers of %s", event).isEqualTo(recordedShapes.get(event));
+        }
+      }
+    }
+  }
+
+  /** Rewrites a recorded channel name into the name the emulator gave the same channel. */
+  private static AmiMessage withEmulatorChannels(
+      AmiMessage action, List<String> recordedChannels, List<AmiMessage> received) {
+    List<String> ours =
+        received.stream()
+            .filter(m -> m.get("Event").filter("Newchannel"::equals).isPresent())
+            .map(m -> m.get("Channel", ""))
+            .toList();
+    Map<String, String> map = new HashMap<>();
+    for (int i = 0; i < Math.min(ours.size(), recordedChannels.size()); i++) {
+      map.put(recordedChannels.get(i), ours.get(i));
+    }
+    AmiMessage.Builder b = AmiMessage.builder();
+    for (Map.Entry<String, String> h : action.headers()) {
+      b.add(
+          h.getKey(),
+          h.getKey().equalsIgnoreCase("Channel")
+              ? map.getOrDefault(h.getValue(), h.getValue())
+              : h.getValue());
+    }
+    return b.build();
+  }
+}
