@@ -32,11 +32,7 @@ public final class AmiEventMapper {
     }
     if (event.isEvent("Hangup")) {
       return new ChannelSignal.Hangup(
-          text(event, "Uniqueid"),
-          text(event, "Linkedid"),
-          text(event, "Channel"),
-          event.intValue("Cause", 0),
-          text(event, "Cause-txt"));
+          text(event, "Uniqueid"), text(event, "Linkedid"), event.intValue("Cause", 0), event);
     }
     if (event.isEvent("Newchannel")) {
       return channelState(event, true);
@@ -80,11 +76,9 @@ public final class AmiEventMapper {
     return new ChannelSignal.ChannelState(
         text(event, "Uniqueid"),
         text(event, "Linkedid"),
-        text(event, "Channel"),
         event.intValue("ChannelState", -1),
         created,
-        text(event, "CallerIDNum"),
-        text(event, "Exten"));
+        event);
   }
 
   private static String text(AmiFrame event, String key) {

@@ -14,24 +14,46 @@ public sealed interface ChannelSignal {
 
   /**
    * {@code Newchannel} or {@code Newstate}: a channel exists and is in {@code channelState}.
+   * Headers needed only now and then (name, caller id, extension) are read from the event on
+   * demand, which keeps the common path to two strings per event.
    *
    * @param uniqueid the channel's Uniqueid
    * @param linkedid the Uniqueid of the oldest channel of the call
-   * @param channel the channel name, for example {@code PJSIP/2000-00000001}
    * @param channelState Asterisk's ChannelState number (0 Down ... 6 Up, 7 Busy)
    * @param created true for {@code Newchannel}
-   * @param callerIdNum the caller id number, {@code <unknown>} when unset
-   * @param exten the dialplan extension the channel is in
+   * @param event the event itself
    */
   record ChannelState(
-      String uniqueid,
-      String linkedid,
-      String channel,
-      int channelState,
-      boolean created,
-      String callerIdNum,
-      String exten)
-      implements ChannelSignal {}
+      String uniqueid, String linkedid, int channelState, boolean created, AmiFrame event)
+      implements ChannelSignal {
+
+    /**
+     * The channel name, for example {@code PJSIP/2000-00000001}.
+     *
+     * @return the name, or empty
+     */
+    public String channel() {
+      return event.getOrDefault("Channel", "");
+    }
+
+    /**
+     * The caller id number; Asterisk writes {@code <unknown>} when unset.
+     *
+     * @return the number, or empty
+     */
+    public String callerIdNum() {
+      return event.getOrDefault("CallerIDNum", "");
+    }
+
+    /**
+     * The dialplan extension the channel is in.
+     *
+     * @return the extension, or empty
+     */
+    public String exten() {
+      return event.getOrDefault("Exten", "");
+    }
+  }
 
   /**
    * {@code DialBegin}, {@code DialState} or {@code DialEnd}.
@@ -60,12 +82,30 @@ public sealed interface ChannelSignal {
    *
    * @param uniqueid the channel
    * @param linkedid the call's Linkedid
-   * @param channel the channel name
    * @param cause Q.850 cause code, 0 when absent
-   * @param causeText Asterisk's text for the cause
+   * @param event the event itself
    */
-  record Hangup(String uniqueid, String linkedid, String channel, int cause, String causeText)
-      implements ChannelSignal {}
+  record Hangup(String uniqueid, String linkedid, int cause, AmiFrame event)
+      implements ChannelSignal {
+
+    /**
+     * The channel name.
+     *
+     * @return the name, or empty
+     */
+    public String channel() {
+      return event.getOrDefault("Channel", "");
+    }
+
+    /**
+     * Asterisk's text for the cause, for example {@code User busy}.
+     *
+     * @return the text, or empty
+     */
+    public String causeText() {
+      return event.getOrDefault("Cause-txt", "");
+    }
+  }
 
   /**
    * {@code DTMFEnd}: one digit, complete.

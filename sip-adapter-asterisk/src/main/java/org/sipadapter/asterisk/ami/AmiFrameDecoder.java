@@ -3,6 +3,8 @@ package org.sipadapter.asterisk.ami;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.sipadapter.transport.FrameDecoder;
+import org.sipadapter.transport.FrameSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *       COMMAND--} becomes one {@code Output} header per line, the same shape as the {@code
  *       Output:} headers of Asterisk 14 and later.
  *   <li>A line that is not a header (no key before a colon) is skipped and reported through {@link
- *       AmiFrameSink#malformed}; the packet it appeared in is kept.
+ *       FrameSink#malformed}; the packet it appeared in is kept.
  *   <li>A packet larger than the limit is dropped whole (reported once) and decoding resumes after
  *       its empty line; memory use stays bounded by the limit.
  * </ul>
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * <p>Not thread-safe: one decoder per connection, called by that connection's reader thread. {@link
  * #reset()} prepares it for a new connection.
  */
-public final class AmiFrameDecoder {
+public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
 
   /** Default largest packet accepted, in wire bytes: 4 MiB. */
   public static final int DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
@@ -95,7 +97,8 @@ public final class AmiFrameDecoder {
    * @param in bytes read from the socket; its position is moved to its limit
    * @param sink receives frames and malformed-input reports, on this thread
    */
-  public void decode(ByteBuffer in, AmiFrameSink sink) {
+  @Override
+  public void decode(ByteBuffer in, FrameSink<AmiFrame> sink) {
     if (in.hasArray()) {
       int base = in.arrayOffset();
       decode(in.array(), base + in.position(), base + in.limit(), sink);
@@ -113,14 +116,14 @@ public final class AmiFrameDecoder {
   }
 
   /**
-   * Consumes {@code bytes[from, to)}; same contract as {@link #decode(ByteBuffer, AmiFrameSink)}.
+   * Consumes {@code bytes[from, to)}; same contract as {@link #decode(ByteBuffer, FrameSink)}.
    *
    * @param in the bytes
    * @param from first index
    * @param to index after the last byte
    * @param sink receives frames and malformed-input reports
    */
-  public void decode(byte[] in, int from, int to, AmiFrameSink sink) {
+  public void decode(byte[] in, int from, int to, FrameSink<AmiFrame> sink) {
     int pos = from;
     while (pos < to) {
       int lf = indexOfLf(in, pos, to);
@@ -149,6 +152,7 @@ public final class AmiFrameDecoder {
   }
 
   /** Forgets any partial input, as for a fresh connection. */
+  @Override
   public void reset() {
     partialLength = 0;
     skippingLongLine = false;
@@ -165,7 +169,7 @@ public final class AmiFrameDecoder {
     return -1;
   }
 
-  private void keepPartial(byte[] in, int from, int n, AmiFrameSink sink) {
+  private void keepPartial(byte[] in, int from, int n, FrameSink<AmiFrame> sink) {
     if (skippingLongLine || n == 0) {
       return;
     }
@@ -187,7 +191,7 @@ public final class AmiFrameDecoder {
     partialLength = needed;
   }
 
-  private void line(byte[] in, int from, int lf, AmiFrameSink sink) {
+  private void line(byte[] in, int from, int lf, FrameSink<AmiFrame> sink) {
     int end = lf;
     if (end > from && in[end - 1] == '\r') {
       end--;
@@ -258,7 +262,7 @@ public final class AmiFrameDecoder {
     return true;
   }
 
-  private void followsLine(byte[] in, int from, int end, AmiFrameSink sink) {
+  private void followsLine(byte[] in, int from, int end, FrameSink<AmiFrame> sink) {
     if (followsEnded) {
       if (end == from) {
         emit(sink);
@@ -313,7 +317,7 @@ public final class AmiFrameDecoder {
     ends[parts++] = length;
   }
 
-  private void emit(AmiFrameSink sink) {
+  private void emit(FrameSink<AmiFrame> sink) {
     if (parts == 0) {
       wireBytes = 0;
       return;
@@ -323,7 +327,7 @@ public final class AmiFrameDecoder {
     deliver(frame, sink);
   }
 
-  private static void deliver(AmiFrame frame, AmiFrameSink sink) {
+  private static void deliver(AmiFrame frame, FrameSink<AmiFrame> sink) {
     try {
       sink.frame(frame);
     } catch (RuntimeException e) {

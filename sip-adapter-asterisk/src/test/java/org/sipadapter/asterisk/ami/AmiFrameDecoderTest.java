@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.transport.FrameSink;
 
 class AmiFrameDecoderTest {
 
@@ -288,8 +289,8 @@ class AmiFrameDecoderTest {
   @Test
   void aConsumerThatThrowsDoesNotStopLaterFrames() {
     List<AmiFrame> seen = new ArrayList<>();
-    AmiFrameSink sink =
-        new AmiFrameSink() {
+    FrameSink<AmiFrame> sink =
+        new FrameSink<>() {
           @Override
           public void frame(AmiFrame frame) {
             seen.add(frame);

@@ -3,9 +3,10 @@ package org.sipadapter.asterisk.ami;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.sipadapter.transport.FrameSink;
 
 /** Keeps everything a decoder reports. */
-final class RecordingSink implements AmiFrameSink {
+final class RecordingSink implements FrameSink<AmiFrame> {
   final List<AmiFrame> frames = new ArrayList<>();
   final List<String> malformed = new ArrayList<>();
 

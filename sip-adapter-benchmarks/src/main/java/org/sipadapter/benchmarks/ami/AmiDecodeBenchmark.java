@@ -21,7 +21,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.sipadapter.asterisk.AmiEventMapper;
 import org.sipadapter.asterisk.ami.AmiFrame;
 import org.sipadapter.asterisk.ami.AmiFrameDecoder;
-import org.sipadapter.asterisk.ami.AmiFrameSink;
+import org.sipadapter.transport.FrameSink;
 
 /**
  * AMI event throughput: the bytes of {@value #EVENTS} real Asterisk 22 events (the fixtures'
@@ -94,8 +94,8 @@ public class AmiDecodeBenchmark {
   @Benchmark
   @OperationsPerInvocation(EVENTS)
   public void sipAdapterDecodeAndMap(Blackhole blackhole) {
-    AmiFrameSink sink =
-        new AmiFrameSink() {
+    FrameSink<AmiFrame> sink =
+        new FrameSink<>() {
           @Override
           public void frame(AmiFrame frame) {
             blackhole.consume(mapper.map(frame));
@@ -117,8 +117,8 @@ public class AmiDecodeBenchmark {
   @Benchmark
   @OperationsPerInvocation(EVENTS)
   public void sipAdapterDecodeOnly(Blackhole blackhole) {
-    AmiFrameSink sink =
-        new AmiFrameSink() {
+    FrameSink<AmiFrame> sink =
+        new FrameSink<>() {
           @Override
           public void frame(AmiFrame frame) {
             blackhole.consume(frame);
@@ -132,7 +132,7 @@ public class AmiDecodeBenchmark {
     feed(sink);
   }
 
-  private void feed(AmiFrameSink sink) {
+  private void feed(FrameSink<AmiFrame> sink) {
     for (int pos = 0; pos < bytes.length; pos += READ_SIZE) {
       buffer.limit(Math.min(bytes.length, pos + READ_SIZE)).position(pos);
       decoder.decode(buffer, sink);
