@@ -71,7 +71,7 @@ public final class OkHttpTransport implements JsonRpcClient.HttpTransport, AutoC
         new Callback() {
           @Override
           public void onFailure(Call c, IOException e) {
-            if (e instanceof InterruptedIOException && !c.isCanceled()) {
+            if (e instanceof InterruptedIOException) {
               result.completeExceptionally(new HttpTimeoutException("no HTTP answer in time"));
             } else {
               result.completeExceptionally(e);

@@ -1,0 +1,516 @@
+package org.sipadapter.kamailio;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.ConnectionState;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.UnsupportedFeatureException;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.kamailio.dialog.Dialog;
+import org.sipadapter.kamailio.dialog.DialogChange;
+import org.sipadapter.kamailio.dialog.DialogKey;
+import org.sipadapter.kamailio.dialog.DialogTable;
+import org.sipadapter.kamailio.evapi.DialogEvent;
+import org.sipadapter.kamailio.evapi.NetstringDecoder;
+import org.sipadapter.kamailio.rpc.ActiveDialogStats;
+import org.sipadapter.kamailio.rpc.KamailioRpc;
+import org.sipadapter.kamailio.rpc.OkHttpTransport;
+import org.sipadapter.kamailio.rpc.RegisteredContact;
+import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.JsonRpcClient;
+import org.sipadapter.transport.JsonRpcException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.x proxy, over
+ * JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed over
+ * {@code evapi}, or, without evapi, by polling {@code dlg.list}.
+ *
+ * <p>Every dialog Kamailio tracks becomes a call: dialogs this adapter did not start are reported
+ * as {@code IncomingCall}s, with states from the dialog module (early, answered, ended, failed).
+ * {@code hangup} sends BYE both ways with {@code dlg.end_dlg}. Each call carries the server ids
+ * {@code Call-ID} (the SIP Call-ID) and {@code dialog} ({@code h_entry:h_id}).
+ *
+ * <p>A proxy cannot originate, answer, hold, record, play DTMF or host conferences, so those
+ * operations throw {@link UnsupportedFeatureException}. Placing calls ({@code makeCall}) is not
+ * offered: {@code dlg.bridge_dlg} needs a REFER-capable first party and returns no identifier of
+ * the dialogs it creates (see {@code docs/kamailio.md}).
+ *
+ * <p>Thread-safe, like every {@link SipAdapter}. Events are mapped on the evapi reader thread (or
+ * the polling thread) without blocking and delivered by the base class on its own threads.
+ */
+public final class KamailioAdapter extends SipAdapter {
+
+  /** Server id key of the SIP Call-ID. */
+  public static final String CALL_ID = "Call-ID";
+
+  /** Server id key of the dialog's {@code h_entry:h_id}. */
+  public static final String DIALOG = "dialog";
+
+  /** Why {@code makeCall} is not offered; also in the exception thrown by {@link #clickToDial}. */
+  public static final String NO_ORIGINATE_REASON =
+      "Kamailio is a proxy: it can only originate through dlg.bridge_dlg, which calls the first"
+          + " party, sends it a REFER to the second and returns no dialog identifier; it needs a"
+          + " REFER-capable first party (SIPp's built-in scenarios abort on the REFER)";
+
+  private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
+  private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
+
+  private final KamailioSettings settings;
+  private final Object linkLock = new Object();
+
+  private volatile OkHttpTransport transport;
+  private volatile KamailioRpc rpc;
+  private volatile FramedConnection<byte[]> evapi;
+  private volatile ScheduledFuture<?> poller;
+  private volatile List<Dialog> dialogsAtConnect = List.of();
+  // Owned by the polling task (and by doConnect before the poller starts).
+  private final DialogTable table = new DialogTable();
+  private final AtomicBoolean pollRunning = new AtomicBoolean();
+
+  /**
+   * Creates an unconnected adapter.
+   *
+   * @param config the validated config (see {@link KamailioAdapterProvider})
+   */
+  public KamailioAdapter(AdapterConfig config) {
+    super(config);
+    this.settings = KamailioSettings.of(config);
+  }
+
+  /** Incoming (observed) calls only; see the class comment for what a proxy cannot do. */
+  @Override
+  public Set<Feature> features() {
+    return EnumSet.of(Feature.INBOUND_CALLS);
+  }
+
+  /** The Kamailio versions this adapter is tested with. */
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("5.6");
+  }
+
+  /** The adapter's options as parsed from the config. */
+  public KamailioSettings settings() {
+    return settings;
+  }
+
+  // ------------------------------------------------------------------ extras
+
+  /**
+   * Lists the contacts registered at this Kamailio ({@code ul.dump}). Blocks up to the request
+   * timeout.
+   *
+   * @return every contact of every usrloc domain
+   * @throws AdapterConnectionException if not connected
+   */
+  public List<RegisteredContact> registeredContacts() {
+    return join(requireRpc().registeredContacts());
+  }
+
+  /**
+   * Counts the active dialogs by state ({@code dlg.stats_active}). Blocks up to the request
+   * timeout.
+   *
+   * @return the counts
+   * @throws AdapterConnectionException if not connected
+   */
+  public ActiveDialogStats activeDialogStats() {
+    return join(requireRpc().activeDialogStats());
+  }
+
+  /**
+   * Reads a call's dialog from Kamailio ({@code dlg.dlg_list} by SIP Call-ID), for what {@code
+   * getStatus} does not carry (tags, timestamps). Blocks up to the request timeout.
+   *
+   * @param callId a call id issued by this adapter
+   * @return the dialog, or empty if Kamailio no longer has it
+   * @throws AdapterConnectionException if not connected
+   */
+  public Optional<Dialog> serverDialog(String callId) {
+    Optional<TrackedCall> call = findCall(callId);
+    Optional<String> sipCallId = call.flatMap(c -> c.serverId(CALL_ID));
+    if (sipCallId.isEmpty()) {
+      return Optional.empty();
+    }
+    return join(requireRpc().dialog(sipCallId.get()));
+  }
+
+  /**
+   * Always fails: see {@link #NO_ORIGINATE_REASON}. Present so callers find the reason in the API.
+   *
+   * @param from the first party
+   * @param to the second party
+   * @return never
+   * @throws UnsupportedFeatureException always
+   */
+  public String clickToDial(String from, String to) {
+    throw new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type(), NO_ORIGINATE_REASON);
+  }
+
+  // ------------------------------------------------------------------ lifecycle hooks
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    synchronized (linkLock) {
+      String scheme = target.tls() ? "https" : "http";
+      URI uri =
+          URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.rpcPath());
+      Map<String, String> headers = new LinkedHashMap<>();
+      if (!target.credentials().secret().isEmpty()) {
+        headers.put(settings.authHeader(), target.credentials().secret().reveal());
+      }
+      OkHttpTransport t = new OkHttpTransport(uri, target.connectTimeout(), headers);
+      transport = t;
+      KamailioRpc r =
+          new KamailioRpc(
+              new JsonRpcClient(name(), t, target.requestTimeout(), this::recordRequestLatency));
+      String version = join(r.version());
+      serverVersion(version);
+      rpc = r;
+      if (settings.evapiPort().isPresent()) {
+        // Open the event link before reading dlg.list, so nothing happens unseen in between.
+        evapi =
+            FramedConnection.open(
+                new FramedConnection.Endpoint(
+                    name() + "-evapi",
+                    settings.evapiHost(),
+                    settings.evapiPort().getAsInt(),
+                    false,
+                    target.connectTimeout()),
+                new NetstringDecoder(),
+                new EvapiListener());
+      }
+      List<Dialog> now = join(r.dialogs());
+      dialogsAtConnect = now;
+      adoptUnknownDialogs(now);
+      table.clear();
+      table.update(now);
+      if (settings.evapiPort().isEmpty()) {
+        long period = settings.pollInterval().toNanos();
+        poller =
+            timer().scheduleWithFixedDelay(this::pollSoon, period, period, TimeUnit.NANOSECONDS);
+      }
+      log.info(
+          "[{}] {} at {} ({} dialogs, events {})",
+          name(),
+          version,
+          uri,
+          now.size(),
+          settings.evapiPort().isPresent()
+              ? "over evapi " + settings.evapiHost() + ":" + settings.evapiPort().getAsInt()
+              : "by polling every " + settings.pollInterval().toMillis() + " ms");
+    }
+  }
+
+  @Override
+  protected void doDisconnect() {
+    synchronized (linkLock) {
+      ScheduledFuture<?> p = poller;
+      poller = null;
+      if (p != null) {
+        p.cancel(false);
+      }
+      FramedConnection<byte[]> e = evapi;
+      evapi = null;
+      if (e != null) {
+        e.close();
+      }
+      rpc = null;
+      OkHttpTransport t = transport;
+      transport = null;
+      if (t != null) {
+        t.close();
+      }
+    }
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() {
+    Map<String, Dialog> byCallId = new LinkedHashMap<>();
+    for (Dialog d : dialogsAtConnect) {
+      if (!d.state().ended()) {
+        byCallId.put(d.callId(), d);
+      }
+    }
+    List<CallSnapshot> out = new ArrayList<>();
+    for (TrackedCall c : trackedCalls()) {
+      c.serverId(CALL_ID)
+          .map(byCallId::get)
+          .ifPresent(d -> out.add(new CallSnapshot(c.callId(), d.state().toCallState(), ids(d))));
+    }
+    return Optional.of(out);
+  }
+
+  @Override
+  protected void doKeepalive() {
+    join(requireRpc().version());
+  }
+
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    KamailioRpc r = rpc;
+    Map<String, Object> details = new LinkedHashMap<>();
+    if (r == null) {
+      return details;
+    }
+    details.put("events", settings.evapiPort().isPresent() ? "evapi" : "polling");
+    try {
+      details.put("uptimeSeconds", join(r.uptimeSeconds()));
+      ActiveDialogStats s = join(r.activeDialogStats());
+      details.put("activeDialogs", s.all());
+      for (String group : List.of("dialog", "tm")) {
+        join(r.statistics(group)).forEach(details::put);
+      }
+    } catch (JsonRpcException e) {
+      // stats.get_statistics comes with the kex module; without it the report just has less.
+      details.put("statistics", "unavailable: " + e.rpcMessage());
+    } catch (RuntimeException e) {
+      details.put("statistics", "unavailable: " + e.getMessage());
+    }
+    return details;
+  }
+
+  @Override
+  protected void doClose() {
+    doDisconnect();
+  }
+
+  // ------------------------------------------------------------------ call hooks
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type(), NO_ORIGINATE_REASON));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    Optional<DialogKey> key = call.serverId(DIALOG).flatMap(KamailioAdapter::parseKey);
+    if (key.isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("call " + call.callId() + " has no Kamailio dialog id yet"));
+    }
+    return requireRpc()
+        .endDialog(key.get())
+        .exceptionally(
+            e -> {
+              Throwable c =
+                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              if (c instanceof JsonRpcException j && j.code() == 404) {
+                // Already gone on the server: the call has ended.
+                reportCallEnded(call.callId(), cause, Map.of());
+                return null;
+              }
+              throw e instanceof CompletionException ce ? ce : new CompletionException(c);
+            });
+  }
+
+  // ------------------------------------------------------------------ event mapping
+
+  /** Maps one evapi dialog event to call state reports. Never blocks. */
+  void onDialogEvent(DialogEvent e) {
+    if (e.kind() == DialogEvent.Kind.OTHER) {
+      reportServerEvent(null, e.name(), e.fields());
+      return;
+    }
+    Map<String, String> ids = Map.of(CALL_ID, e.callId(), DIALOG, e.key().toString());
+    Optional<TrackedCall> call = findCallByServerId(CALL_ID, e.callId());
+    switch (e.kind()) {
+      case EARLY -> {
+        if (call.isPresent()) {
+          reportCallState(call.get().callId(), CallState.RINGING, null, ids);
+        } else {
+          adopt(e.fromUri(), e.toUri(), CallState.RINGING, ids);
+        }
+      }
+      case START -> {
+        if (call.isPresent()) {
+          reportCallState(call.get().callId(), CallState.CONNECTED, null, ids);
+        } else {
+          adopt(e.fromUri(), e.toUri(), CallState.CONNECTED, ids);
+        }
+      }
+      case END ->
+          call.ifPresent(c -> reportCallEnded(c.callId(), HangupCause.NORMAL_CLEARING, ids));
+      case FAILED -> {
+        HangupCause cause = failureCause(e.fields().get("code"));
+        String callId =
+            call.map(TrackedCall::callId)
+                .orElseGet(() -> adopt(e.fromUri(), e.toUri(), CallState.DIALING, ids));
+        reportCallEnded(callId, cause, ids);
+      }
+      case OTHER -> {
+        // handled above
+      }
+    }
+    reportServerEvent(call.map(TrackedCall::callId).orElse(null), e.name(), e.fields());
+  }
+
+  /** Maps one polling diff to call state reports. */
+  void onDialogChange(DialogChange change) {
+    Dialog d = change.dialog();
+    Optional<TrackedCall> call = findCallByServerId(CALL_ID, d.callId());
+    if (change instanceof DialogChange.Ended ended) {
+      call.ifPresent(
+          c ->
+              reportCallEnded(
+                  c.callId(),
+                  ended.wasAnswered()
+                      ? HangupCause.NORMAL_CLEARING
+                      : UNKNOWN_FAILURE.withText("dialog ended before answer (polling)"),
+                  ids(d)));
+    } else if (call.isPresent()) {
+      reportCallState(call.get().callId(), d.state().toCallState(), null, ids(d));
+    } else {
+      adopt(d.fromUri(), d.toUri(), d.state().toCallState(), ids(d));
+    }
+  }
+
+  private void adoptUnknownDialogs(List<Dialog> dialogs) {
+    for (Dialog d : dialogs) {
+      if (!d.state().ended() && findCallByServerId(CALL_ID, d.callId()).isEmpty()) {
+        adopt(d.fromUri(), d.toUri(), d.state().toCallState(), ids(d));
+      }
+    }
+  }
+
+  private String adopt(String from, String to, CallState state, Map<String, String> ids) {
+    String callId = reportIncomingCall(from, to, state, ids);
+    ids.forEach((k, v) -> bindServerId(callId, k, v));
+    return callId;
+  }
+
+  private void pollSoon() {
+    if (!pollRunning.compareAndSet(false, true)) {
+      return;
+    }
+    KamailioRpc r = rpc;
+    if (r == null) {
+      pollRunning.set(false);
+      return;
+    }
+    r.dialogs()
+        .whenComplete(
+            (list, error) -> {
+              try {
+                if (error != null) {
+                  Throwable c = error instanceof CompletionException ? error.getCause() : error;
+                  if (c instanceof AdapterConnectionException
+                      || c instanceof AdapterTimeoutException) {
+                    reportConnectionLost(c);
+                  } else {
+                    reportError(null, "dlg.list poll failed: " + c.getMessage(), c);
+                  }
+                  return;
+                }
+                if (rpc != r) {
+                  return; // a newer link owns the table
+                }
+                table.update(list).forEach(this::onDialogChange);
+              } finally {
+                pollRunning.set(false);
+              }
+            });
+  }
+
+  private static HangupCause failureCause(String code) {
+    if (code != null) {
+      try {
+        int sip = Integer.parseInt(code);
+        if (sip >= 300 && sip <= 699) {
+          return HangupCause.ofSip(sip);
+        }
+      } catch (NumberFormatException ignored) {
+        // fall through
+      }
+    }
+    return UNKNOWN_FAILURE.withText("dialog failed (no SIP status in the event)");
+  }
+
+  private static Map<String, String> ids(Dialog d) {
+    return Map.of(CALL_ID, d.callId(), DIALOG, d.key().toString());
+  }
+
+  static Optional<DialogKey> parseKey(String s) {
+    int colon = s.indexOf(':');
+    if (colon <= 0) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(
+          new DialogKey(
+              Long.parseLong(s.substring(0, colon)), Long.parseLong(s.substring(colon + 1))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private KamailioRpc requireRpc() {
+    KamailioRpc r = rpc;
+    if (r == null || connectionState() == ConnectionState.CLOSED) {
+      throw new AdapterConnectionException(
+          "Kamailio adapter " + name() + " is not connected; call connect() first");
+    }
+    return r;
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /** Receives evapi frames on the reader thread; parsing is cheap and never blocks. */
+  private final class EvapiListener implements FramedConnection.Listener<byte[]> {
+    @Override
+    public void onFrame(byte[] payload) {
+      try {
+        DialogEvent.parse(payload).ifPresent(KamailioAdapter.this::onDialogEvent);
+      } catch (IllegalArgumentException e) {
+        log.warn("[{}] skipped evapi message: {}", name(), e.getMessage());
+        reportError(null, "bad evapi message: " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        log.warn("[{}] evapi event handling failed", name(), e);
+        reportError(null, "evapi event handling failed: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void onMalformed(String reason) {
+      log.warn("[{}] skipped evapi bytes: {}", name(), reason);
+      reportError(null, "malformed evapi stream: " + reason, null);
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+      reportConnectionLost(
+          cause == null ? new AdapterConnectionException("evapi link closed by Kamailio") : cause);
+    }
+  }
+}

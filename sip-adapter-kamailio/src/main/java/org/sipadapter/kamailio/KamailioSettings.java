@@ -1,0 +1,76 @@
+package org.sipadapter.kamailio;
+
+import java.time.Duration;
+import java.util.OptionalInt;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.config.ConfigProblems;
+
+/**
+ * The Kamailio adapter's own options ({@code options:} in the YAML).
+ *
+ * <ul>
+ *   <li>{@code rpcPath} (default {@code /RPC}): the HTTP path the routing script hands to {@code
+ *       jsonrpc_dispatch()}; served on Kamailio's SIP TCP (or TLS) listener, i.e. {@code
+ *       host:port}.
+ *   <li>{@code evapiPort} (default none): the evapi {@code bind_addr} port; when absent or 0 the
+ *       adapter polls {@code dlg.list} instead.
+ *   <li>{@code evapiHost} (default the config's {@code host}).
+ *   <li>{@code pollInterval} (default {@code 1s}): the {@code dlg.list} polling period without
+ *       evapi.
+ *   <li>{@code authHeader} (default {@code Authorization}): the HTTP header that carries {@code
+ *       auth.password} verbatim on every RPC request (jsonrpcs has no authentication; the routing
+ *       script checks it). Sent only when a password is configured.
+ * </ul>
+ *
+ * @param rpcPath the RPC path
+ * @param evapiHost the evapi host
+ * @param evapiPort the evapi port, or empty to poll
+ * @param pollInterval the polling period
+ * @param authHeader the auth header name
+ */
+public record KamailioSettings(
+    String rpcPath,
+    String evapiHost,
+    OptionalInt evapiPort,
+    Duration pollInterval,
+    String authHeader) {
+
+  /** Reads the options of {@code config}; call {@link #validate} first for clear messages. */
+  public static KamailioSettings of(AdapterConfig config) {
+    int evapi = config.intOption("evapiPort", 0);
+    return new KamailioSettings(
+        config.option("rpcPath", "/RPC"),
+        config.option("evapiHost", config.host()),
+        evapi > 0 ? OptionalInt.of(evapi) : OptionalInt.empty(),
+        config.durationOption("pollInterval", Duration.ofSeconds(1)),
+        config.option("authHeader", "Authorization"));
+  }
+
+  /** Adds a problem for every option that is out of range or malformed. */
+  public static void validate(AdapterConfig config, ConfigProblems problems) {
+    String path = config.option("rpcPath", "/RPC");
+    if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#')) {
+      problems.add("options.rpcPath", "must start with / and hold no spaces, ? or #: " + path);
+    }
+    try {
+      int port = config.intOption("evapiPort", 0);
+      if (port < 0 || port > 65535) {
+        problems.add("options.evapiPort", "must be 1..65535 (or 0/absent to poll): " + port);
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add("options.evapiPort", e.getMessage());
+    }
+    try {
+      Duration poll = config.durationOption("pollInterval", Duration.ofSeconds(1));
+      if (poll.isNegative() || poll.isZero()) {
+        problems.add("options.pollInterval", "must be positive: " + poll);
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add("options.pollInterval", e.getMessage());
+    }
+    String header = config.option("authHeader", "Authorization");
+    if (!header.matches("[A-Za-z0-9-]+")) {
+      problems.add("options.authHeader", "must be an HTTP header name: " + header);
+    }
+  }
+}
