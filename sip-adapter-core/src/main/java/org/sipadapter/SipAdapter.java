@@ -27,6 +27,7 @@ import java.util.function.Function;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Credentials;
 import org.sipadapter.config.HealthThresholds;
+import org.sipadapter.config.Redaction;
 import org.sipadapter.dispatch.EventDispatcher;
 import org.sipadapter.event.AdapterError;
 import org.sipadapter.event.AdapterEvent;
@@ -74,6 +75,7 @@ public abstract class SipAdapter implements AutoCloseable {
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.DISCONNECTED);
   private final Object lifecycle = new Object();
+  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private final Backoff backoff;
 
   private volatile ConnectTarget target;
@@ -194,6 +196,9 @@ public abstract class SipAdapter implements AutoCloseable {
         return;
       }
       cancelReconnect();
+      if (now == ConnectionState.RECONNECTING) {
+        safeDisconnectHook();
+      }
       target =
           new ConnectTarget(
               host,
@@ -230,7 +235,9 @@ public abstract class SipAdapter implements AutoCloseable {
       }
       stopBackgroundTasks();
       safeDisconnectHook();
-      endAllCalls(HangupCause.ADAPTER_CLOSED.withText("adapter disconnected"));
+      failInFlight("the adapter was disconnected");
+      endAllCalls(
+          HangupCause.ADAPTER_CLOSED.withText("adapter disconnected"), CallState.DISCONNECTED);
       moveTo(ConnectionState.DISCONNECTED, "disconnected on request");
       log.info("[{}] disconnected", name());
     }
@@ -248,7 +255,8 @@ public abstract class SipAdapter implements AutoCloseable {
       }
       stopBackgroundTasks();
       safeDisconnectHook();
-      endAllCalls(HangupCause.ADAPTER_CLOSED);
+      failInFlight("the adapter was closed");
+      endAllCalls(HangupCause.ADAPTER_CLOSED, CallState.DISCONNECTED);
       moveTo(ConnectionState.CLOSED, "closed");
       try {
         doClose();
@@ -835,7 +843,7 @@ public abstract class SipAdapter implements AutoCloseable {
         details.putAll(doHealthDetails());
       } catch (RuntimeException e) {
         status = worse(status, HealthStatus.DEGRADED);
-        reasons.add("server check failed: " + e.getMessage());
+        reasons.add("server check failed: " + redact(e.getMessage()));
       }
     }
     return new HealthReport(
@@ -848,7 +856,7 @@ public abstract class SipAdapter implements AutoCloseable {
         latency,
         m.activeCalls(),
         reasons,
-        details,
+        Redaction.redactOptions(details),
         Instant.now());
   }
 
@@ -1204,24 +1212,26 @@ public abstract class SipAdapter implements AutoCloseable {
    * @param cause why the link dropped
    */
   protected final void reportConnectionLost(Throwable cause) {
-    String why = cause == null ? "link lost" : cause.getMessage();
+    String why = redact(cause == null ? "link lost" : String.valueOf(cause.getMessage()));
     if (config.reconnect().enabled()) {
       if (state.compareAndSet(ConnectionState.CONNECTED, ConnectionState.RECONNECTING)) {
         log.warn("[{}] connection lost ({}); reconnecting", name(), why);
         announce(
             ConnectionState.CONNECTED, ConnectionState.RECONNECTING, "connection lost: " + why);
         stopKeepalive();
+        failInFlight("connection lost: " + why);
         scheduleReconnect(1, reconnectGeneration);
       }
     } else if (state.compareAndSet(ConnectionState.CONNECTED, ConnectionState.ERROR)) {
       log.warn("[{}] connection lost ({}); reconnect is disabled", name(), why);
       announce(ConnectionState.CONNECTED, ConnectionState.ERROR, "connection lost: " + why);
       stopKeepalive();
+      failInFlight("connection lost: " + why);
       Schedulers.timer()
           .execute(
               () -> {
                 safeDisconnectHook();
-                endAllCalls(HangupCause.CONNECTION_LOST);
+                endAllCalls(HangupCause.CONNECTION_LOST, null);
               });
     }
   }
@@ -1383,8 +1393,22 @@ public abstract class SipAdapter implements AutoCloseable {
     if (f == null) {
       f = CompletableFuture.failedFuture(new IllegalStateException(what + " returned no future"));
     }
+    // The hook's future is mirrored into one this class can fail when the link drops, so callers
+    // learn at once instead of waiting out the request timeout.
+    CompletableFuture<T> guarded = new CompletableFuture<>();
+    f.toCompletableFuture()
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
+                guarded.complete(v);
+              } else {
+                guarded.completeExceptionally(e);
+              }
+            });
+    inFlight.add(guarded);
+    guarded.whenComplete((v, e) -> inFlight.remove(guarded));
     Duration timeout = config.timeouts().request();
-    return f.toCompletableFuture()
+    return guarded
         .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .handle(
             (v, e) -> {
@@ -1579,9 +1603,20 @@ public abstract class SipAdapter implements AutoCloseable {
     }
   }
 
-  private void endAllCalls(HangupCause cause) {
+  /**
+   * Ends every tracked call. {@code unansweredState} is the terminal state of calls never answered:
+   * {@code DISCONNECTED} when the user ended them (disconnect, close), null for {@code FAILED}.
+   */
+  private void endAllCalls(HangupCause cause, CallState unansweredState) {
     for (TrackedCall c : List.copyOf(calls.values())) {
-      end(c, null, cause, Map.of());
+      end(c, unansweredState, cause, Map.of());
+    }
+  }
+
+  /** Fails the requests still waiting for the server, so no caller waits for a dead link. */
+  private void failInFlight(String why) {
+    for (CompletableFuture<?> f : List.copyOf(inFlight)) {
+      f.completeExceptionally(new AdapterConnectionException("[" + name() + "] " + why));
     }
   }
 
@@ -1615,7 +1650,15 @@ public abstract class SipAdapter implements AutoCloseable {
       return (IllegalArgumentException) e;
     }
     return new AdapterConnectionException(
-        "[" + name() + "] cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        "[" + name() + "] cannot connect to " + host + ":" + port + ": " + redact(e.getMessage()),
+        e);
+  }
+
+  /** Masks the configured and the current password in a text built from a server's words. */
+  private String redact(String text) {
+    String out = Redaction.mask(text, config.auth().secret());
+    ConnectTarget t = target;
+    return t == null ? out : Redaction.mask(out, t.credentials().secret());
   }
 
   private void safeDisconnectHook() {
@@ -1707,7 +1750,7 @@ public abstract class SipAdapter implements AutoCloseable {
         log.error("[{}] reconnect refused: credentials rejected; giving up", name());
         safeDisconnectHook();
         moveTo(ConnectionState.ERROR, "authentication failed on reconnect");
-        endAllCalls(HangupCause.CONNECTION_LOST);
+        endAllCalls(HangupCause.CONNECTION_LOST, null);
       } catch (Exception e) {
         safeDisconnectHook();
         int max = config.reconnect().maxAttempts();
@@ -1715,7 +1758,7 @@ public abstract class SipAdapter implements AutoCloseable {
           log.error(
               "[{}] reconnect failed {} times; giving up: {}", name(), attempt, e.getMessage());
           moveTo(ConnectionState.ERROR, "reconnect failed " + attempt + " times");
-          endAllCalls(HangupCause.CONNECTION_LOST);
+          endAllCalls(HangupCause.CONNECTION_LOST, null);
         } else {
           log.warn("[{}] reconnect attempt {} failed: {}", name(), attempt, e.getMessage());
           scheduleReconnect(attempt + 1, generation);

@@ -17,6 +17,8 @@ import org.sipadapter.ConfigurationException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -101,7 +103,9 @@ public final class ConfigLoader {
       options.setMaxAliasesForCollections(20);
       root = new Yaml(new SafeConstructor(options)).load(reader);
     } catch (YAMLException e) {
-      throw new ConfigurationException("YAML syntax: " + e.getMessage(), e);
+      // The parser's own message quotes the offending lines, which may hold a password: report
+      // only the problem and its position, and keep the parser's exception out of the chain.
+      throw new ConfigurationException(syntaxProblem(e));
     }
     ConfigProblems problems = new ConfigProblems();
     List<AdapterConfig> configs = new ArrayList<>();
@@ -168,6 +172,23 @@ public final class ConfigLoader {
    */
   public AdapterConfig load(Path path) {
     return single(loadAll(path));
+  }
+
+  private static String syntaxProblem(YAMLException e) {
+    if (e instanceof MarkedYAMLException) {
+      MarkedYAMLException m = (MarkedYAMLException) e;
+      Mark mark = m.getProblemMark();
+      String problem = m.getProblem() == null ? "invalid YAML" : m.getProblem();
+      return mark == null
+          ? "YAML syntax: " + problem
+          : "YAML syntax: "
+              + problem
+              + " at line "
+              + (mark.getLine() + 1)
+              + ", column "
+              + (mark.getColumn() + 1);
+    }
+    return "YAML syntax: the document cannot be parsed (" + e.getClass().getSimpleName() + ")";
   }
 
   private static AdapterConfig single(List<AdapterConfig> configs) {

@@ -1,14 +1,17 @@
 package org.sipadapter.config;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Hides secrets in text and maps that may reach a log, an exception or a report. Keys whose name
- * says secret ({@code password}, {@code secret}, {@code token}, {@code key}, {@code auth}) have
- * their values masked.
+ * says secret (containing {@code pass}, {@code secret}, {@code token}, {@code credential}, {@code
+ * auth}, {@code apikey}, {@code api_key} or {@code private}) have their values masked, at any
+ * depth.
  */
 public final class Redaction {
   private static final Pattern SECRET_KEY =
@@ -34,8 +37,30 @@ public final class Redaction {
    */
   public static Map<String, Object> redactOptions(Map<String, Object> options) {
     Map<String, Object> copy = new LinkedHashMap<>();
-    options.forEach((k, v) -> copy.put(k, isSecretKey(k) ? Secret.MASK : v));
+    options.forEach((k, v) -> copy.put(k, isSecretKey(k) ? Secret.MASK : redactValue(v)));
     return copy;
+  }
+
+  /** Options may nest (a map of endpoints, each with its own token), so masking goes down. */
+  private static Object redactValue(Object value) {
+    if (value instanceof Map) {
+      Map<String, Object> copy = new LinkedHashMap<>();
+      ((Map<?, ?>) value)
+          .forEach(
+              (k, v) -> {
+                String key = String.valueOf(k);
+                copy.put(key, isSecretKey(key) ? Secret.MASK : redactValue(v));
+              });
+      return copy;
+    }
+    if (value instanceof List) {
+      List<Object> copy = new ArrayList<>();
+      for (Object v : (List<?>) value) {
+        copy.add(redactValue(v));
+      }
+      return copy;
+    }
+    return value;
   }
 
   /**
