@@ -1,0 +1,68 @@
+package org.sipadapter.sipp.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Finds free UDP ports and tells whether a UDP port is bound (Linux {@code /proc/net/udp}). */
+final class LocalPorts {
+
+  private LocalPorts() {}
+
+  /**
+   * A UDP port free on {@code address} right now; another process may take it before SIPp binds it,
+   * which SIPp reports with exit code 254.
+   */
+  static int freeUdpPort(InetAddress address, int avoid) {
+    for (int i = 0; i < 20; i++) {
+      try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
+        if (socket.getLocalPort() != avoid) {
+          return socket.getLocalPort();
+        }
+      } catch (SocketException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    throw new IllegalStateException("no free UDP port");
+  }
+
+  /**
+   * Whether any socket is bound to UDP {@code port}; read from the kernel's table so the check
+   * never competes with SIPp for the port. Returns true when the table cannot be read, so callers
+   * fall back to SIPp's own exit code.
+   */
+  static boolean udpPortBound(int port) {
+    String wanted = String.format(Locale.ROOT, ":%04X ", port);
+    for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+      Path path = Path.of(table);
+      if (!Files.isReadable(path)) {
+        continue;
+      }
+      try {
+        String text = new String(Files.readAllBytes(path), StandardCharsets.US_ASCII);
+        int line = text.indexOf('\n') + 1;
+        while (line > 0 && line < text.length()) {
+          int end = text.indexOf('\n', line);
+          end = end < 0 ? text.length() : end;
+          // "  sl  local_address rem_address ...": the local address follows the first colon.
+          int slEnd = text.indexOf(':', line);
+          int addrColon = slEnd < 0 ? -1 : text.indexOf(':', slEnd + 1);
+          if (addrColon > 0 && addrColon < end && text.startsWith(wanted, addrColon)) {
+            return true;
+          }
+          line = end + 1;
+        }
+      } catch (IOException e) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,445 @@
+package org.sipadapter.sipp.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts, watches and stops sipp processes for the agent.
+ *
+ * <p>Processes are started from an argument vector, never through a shell, in the foreground with
+ * {@code -nostdin} so their exit code is SIPp's own. One trace thread reads the message traces of
+ * running runs every 100 ms and publishes call state changes to the {@link EventLog}; when a
+ * process ends, the same thread reads its final stats and publishes {@code run-ended}. Thread-safe.
+ */
+public final class RunSupervisor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunSupervisor.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Duration START_WAIT = Duration.ofSeconds(5);
+
+  private final AgentConfig config;
+  private final ScenarioStore scenarios;
+  private final EventLog events;
+  private final Path runsDir;
+  private final InetAddress sipAddress;
+  private final Map<String, SippRun> runs = new LinkedHashMap<>();
+  private final ScheduledExecutorService traceThread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "sipp-agent-trace");
+            t.setDaemon(true);
+            return t;
+          });
+
+  RunSupervisor(
+      AgentConfig config,
+      ScenarioStore scenarios,
+      EventLog events,
+      Path runsDir,
+      InetAddress sipAddress) {
+    this.config = config;
+    this.scenarios = scenarios;
+    this.events = events;
+    this.runsDir = runsDir;
+    this.sipAddress = sipAddress;
+    traceThread.scheduleWithFixedDelay(this::readTraces, 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Starts a run.
+   *
+   * @param spec the request
+   * @return the started run (possibly already ended, for a short UAC run)
+   * @throws ApiException 400 bad spec, 404 unknown scenario, 429 too many runs, 422 SIPp refused to
+   *     start
+   */
+  public SippRun start(RunSpec spec) {
+    if (spec == null || spec.scenario() == null) {
+      throw new ApiException(400, "scenario is required");
+    }
+    if (!ScenarioStore.NAME.matcher(spec.scenario()).matches()) {
+      throw new ApiException(400, "scenario name must match [A-Za-z0-9_-]{1,64}");
+    }
+    Scenario scenario =
+        scenarios
+            .find(spec.scenario())
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        404, "unknown scenario '" + spec.scenario() + "'; see GET /scenarios"));
+    spec.validate(scenario.role());
+    synchronized (this) {
+      long running = runs.values().stream().filter(r -> r.state != RunState.ENDED).count();
+      if (running >= config.maxRuns()) {
+        throw new ApiException(
+            429, "at most " + config.maxRuns() + " runs at once; stop one first");
+      }
+    }
+    String id = "r-" + HexFormat.of().formatHex(randomBytes());
+    Path dir = runsDir.resolve(id);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    boolean traced = spec.effectiveTrace(scenario.role());
+    int attempts = spec.localPort() == null ? 3 : 1;
+    ApiException last = null;
+    for (int attempt = 1; attempt <= attempts; attempt++) {
+      int port =
+          spec.localPort() != null ? spec.localPort() : LocalPorts.freeUdpPort(sipAddress, -1);
+      int controlPort = LocalPorts.freeUdpPort(InetAddress.getLoopbackAddress(), port);
+      List<String> argv = argv(spec, scenario, dir, port, controlPort, traced);
+      Process process;
+      try {
+        process =
+            new ProcessBuilder(argv)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("sipp.out").toFile())
+                .start();
+      } catch (IOException e) {
+        throw new ApiException(500, "cannot start " + config.sippBinary() + ": " + e.getMessage());
+      }
+      SippRun run =
+          new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
+      Optional<Integer> earlyExit = awaitStarted(run);
+      if (earlyExit.isPresent() && (earlyExit.get() == 254 || earlyExit.get() == 255)) {
+        String output = run.tail("sipp.out", 2000) + run.tail("errors.log", 2000);
+        last =
+            new ApiException(
+                422, "sipp exited with code " + earlyExit.get() + " at start: " + output.strip());
+        if (earlyExit.get() == 254) {
+          continue;
+        }
+        break;
+      }
+      register(run);
+      LOG.info(
+          "run {} started: scenario {} pid {} port {}", id, scenario.name(), process.pid(), port);
+      return run;
+    }
+    deleteTree(dir);
+    throw last;
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  private synchronized void register(SippRun run) {
+    runs.put(run.id, run);
+    events.publish(run.id, "run-started", null, null, null);
+    run.process.onExit().thenRun(() -> traceThread.execute(() -> finish(run)));
+    evictEnded();
+  }
+
+  /** Waits until SIPp binds its SIP port or exits; returns the exit code if it exited. */
+  private Optional<Integer> awaitStarted(SippRun run) {
+    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    try {
+      while (System.nanoTime() < deadline) {
+        if (!run.process.isAlive()) {
+          return Optional.of(run.process.exitValue());
+        }
+        if (LocalPorts.udpPortBound(run.localPort)) {
+          return Optional.empty();
+        }
+        // SIPp signals nothing when its socket is up; poll the kernel's socket table.
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return Optional.empty();
+  }
+
+  private List<String> argv(
+      RunSpec spec, Scenario scenario, Path dir, int port, int controlPort, boolean traced) {
+    List<String> argv = new ArrayList<>();
+    argv.add(config.sippBinary());
+    if (scenario.sippName() != null) {
+      argv.addAll(List.of("-sn", scenario.sippName()));
+    } else {
+      argv.addAll(List.of("-sf", scenario.file().toString()));
+    }
+    argv.addAll(List.of("-i", sipAddress.getHostAddress(), "-p", Integer.toString(port)));
+    argv.addAll(List.of("-ci", "127.0.0.1", "-cp", Integer.toString(controlPort)));
+    argv.add("-nostdin");
+    argv.addAll(List.of("-trace_stat", "-stf", dir.resolve("stat.csv").toString(), "-fd", "1"));
+    argv.addAll(List.of("-trace_err", "-error_file", dir.resolve("errors.log").toString()));
+    if (traced) {
+      argv.addAll(List.of("-trace_msg", "-message_file", dir.resolve("messages.log").toString()));
+    }
+    Integer count = spec.effectiveCount(scenario.role());
+    if (count != null) {
+      argv.addAll(List.of("-m", count.toString()));
+    }
+    if (spec.rate() != null) {
+      double r = spec.rate();
+      argv.addAll(List.of("-r", r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r)));
+    }
+    if (spec.ratePeriodMs() != null) {
+      argv.addAll(List.of("-rp", spec.ratePeriodMs() + "ms"));
+    }
+    if (spec.limit() != null) {
+      argv.addAll(List.of("-l", spec.limit().toString()));
+    }
+    if (spec.callDurationMs() != null) {
+      argv.addAll(List.of("-d", spec.callDurationMs().toString()));
+    }
+    if (spec.to() != null) {
+      argv.addAll(List.of("-s", spec.to()));
+    }
+    argv.addAll(List.of("-key", "from_user", spec.from() != null ? spec.from() : "sipp"));
+    argv.addAll(
+        List.of("-key", "transfer_to", spec.transferTo() != null ? spec.transferTo() : "transfer"));
+    if ("tcp".equals(spec.transport())) {
+      argv.addAll(List.of("-t", "t1"));
+    }
+    if (spec.timeoutSec() != null) {
+      argv.addAll(List.of("-timeout", spec.timeoutSec() + "s"));
+    }
+    if (spec.target() != null) {
+      argv.add(spec.target());
+    }
+    return argv;
+  }
+
+  private void readTraces() {
+    List<SippRun> traced;
+    synchronized (this) {
+      traced =
+          runs.values().stream().filter(r -> r.trace != null && r.state != RunState.ENDED).toList();
+    }
+    for (SippRun run : traced) {
+      pollTrace(run);
+    }
+  }
+
+  private void pollTrace(SippRun run) {
+    if (run.trace == null) {
+      return;
+    }
+    try {
+      for (CallProgress change : run.apply(run.trace.poll())) {
+        events.publish(run.id, "call", change, null, null);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("run {}: cannot read message trace: {}", run.id, e.toString());
+    }
+  }
+
+  /** Runs on the trace thread once the process has ended. */
+  private void finish(SippRun run) {
+    pollTrace(run);
+    int code = run.process.exitValue();
+    StatCsv.RunStats stats = run.readStats();
+    run.finalStats = stats;
+    run.exitCode = code;
+    run.verdict = Verdict.judge(code, stats, run.stopRequested);
+    run.endedAt = System.currentTimeMillis();
+    run.state = RunState.ENDED;
+    events.publish(run.id, "run-ended", null, code, run.verdict);
+    LOG.info(
+        "run {} ended: exit code {}, verdict {}, {} ok / {} failed",
+        run.id,
+        code,
+        run.verdict,
+        stats.successfulCalls(),
+        stats.failedCalls());
+    run.finished.complete(null);
+  }
+
+  /** The run with this id. @throws ApiException 400 for a malformed id, 404 if unknown */
+  public synchronized SippRun get(String id) {
+    if (id == null || !ScenarioStore.NAME.matcher(id).matches()) {
+      throw new ApiException(400, "run id must match [A-Za-z0-9_-]{1,64}");
+    }
+    SippRun run = runs.get(id);
+    if (run == null) {
+      throw new ApiException(404, "no run '" + id + "'");
+    }
+    return run;
+  }
+
+  /** All known runs, oldest first. */
+  public synchronized List<SippRun> list() {
+    return new ArrayList<>(runs.values());
+  }
+
+  /**
+   * Stops a run and waits until it has ended: for a {@code call} run each active call is hung up
+   * first (BYE or CANCEL); then SIGUSR1 (no new calls, running ones finish); after the grace period
+   * SIGTERM, then SIGKILL.
+   *
+   * @param id the run
+   * @param force skip the graceful steps
+   * @param grace how long the graceful steps may take
+   * @return the ended run
+   */
+  public SippRun stop(String id, boolean force, Duration grace) {
+    SippRun run = get(id);
+    if (run.state == RunState.ENDED) {
+      return run;
+    }
+    run.stopRequested = true;
+    run.state = RunState.STOPPING;
+    Process p = run.process;
+    try {
+      if (!force) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        pollTraceNow(run);
+        if (run.requestHangups() > 0) {
+          p.waitFor(Math.max(1, grace.toMillis() / 2), TimeUnit.MILLISECONDS);
+        }
+        if (p.isAlive()) {
+          signal(p, "USR1");
+          long left = deadline - System.nanoTime();
+          if (left > 0) {
+            p.waitFor(left, TimeUnit.NANOSECONDS);
+          }
+        }
+      }
+      if (p.isAlive()) {
+        p.destroy();
+        p.waitFor(2, TimeUnit.SECONDS);
+      }
+      if (p.isAlive()) {
+        LOG.warn("run {}: sipp pid {} ignored SIGTERM; killing it", run.id, p.pid());
+        p.destroyForcibly();
+      }
+      run.finished.get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+    } catch (Exception e) {
+      LOG.warn("run {}: stop did not complete cleanly: {}", run.id, e.toString());
+    }
+    return run;
+  }
+
+  private void pollTraceNow(SippRun run) {
+    try {
+      traceThread.submit(() -> pollTrace(run)).get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.debug("run {}: trace read before stop failed: {}", run.id, e.toString());
+    }
+  }
+
+  private static void signal(Process p, String name) {
+    try {
+      new ProcessBuilder("kill", "-" + name, Long.toString(p.pid()))
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start()
+          .waitFor(2, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      LOG.warn("cannot send SIG{} to pid {}: {}", name, p.pid(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Changes a running run's rate and/or call limit through SIPp's control socket. SIPp does not
+   * answer; the change shows in the stats ({@code targetRate}) within a second.
+   *
+   * @return the commands sent
+   */
+  public List<String> update(String id, Double rate, Integer limit) {
+    SippRun run = get(id);
+    if (run.state == RunState.ENDED) {
+      throw new ApiException(409, "run '" + id + "' has ended");
+    }
+    if (rate == null && limit == null) {
+      throw new ApiException(400, "give rate and/or limit");
+    }
+    if (rate != null && (!(rate > 0) || rate > 10_000 || rate.isInfinite())) {
+      throw new ApiException(400, "rate must be greater than 0 and at most 10000");
+    }
+    if (limit != null && (limit < 1 || limit > 100_000)) {
+      throw new ApiException(400, "limit must be 1..100000");
+    }
+    List<String> sent = new ArrayList<>();
+    if (rate != null) {
+      String cmd =
+          "set rate "
+              + (rate == Math.rint(rate) ? Long.toString(rate.longValue()) : rate.toString());
+      run.control("c" + cmd);
+      sent.add(cmd);
+    }
+    if (limit != null) {
+      String cmd = "set limit " + limit;
+      run.control("c" + cmd);
+      sent.add(cmd);
+    }
+    LOG.info("run {}: {}", id, sent);
+    return sent;
+  }
+
+  private synchronized void evictEnded() {
+    List<SippRun> ended = runs.values().stream().filter(r -> r.state == RunState.ENDED).toList();
+    int excess = ended.size() - config.keepFinishedRuns();
+    for (int i = 0; i < excess; i++) {
+      SippRun r = ended.get(i);
+      runs.remove(r.id);
+      deleteTree(r.dir);
+    }
+  }
+
+  /** Kills every running sipp process (SIGTERM, then SIGKILL) and stops the trace thread. */
+  @Override
+  public void close() {
+    List<SippRun> all = list();
+    for (SippRun r : all) {
+      if (r.process.isAlive()) {
+        r.stopRequested = true;
+        r.process.destroy();
+      }
+    }
+    for (SippRun r : all) {
+      try {
+        if (!r.process.waitFor(2, TimeUnit.SECONDS)) {
+          r.process.destroyForcibly();
+          r.process.waitFor(2, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        r.process.destroyForcibly();
+      }
+    }
+    traceThread.shutdownNow();
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.debug("cannot delete {}: {}", dir, e.toString());
+    }
+  }
+}
