@@ -279,7 +279,7 @@ public final class KamailioAdapter extends SipAdapter {
       details.put("uptimeSeconds", join(r.uptimeSeconds()));
       ActiveDialogStats s = join(r.activeDialogStats());
       details.put("activeDialogs", s.all());
-      for (String group : List.of("dialog", "tm")) {
+      for (String group : List.of("dialog", "tmx")) {
         join(r.statistics(group)).forEach(details::put);
       }
     } catch (JsonRpcException e) {

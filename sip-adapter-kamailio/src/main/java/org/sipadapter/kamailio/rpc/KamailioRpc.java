@@ -80,8 +80,8 @@ public final class KamailioRpc {
   }
 
   /**
-   * {@code stats.get_statistics group:}: counters of one group (e.g. {@code dialog}, {@code tm}) as
-   * a map {@code "dialog:active_dialogs" -> "3"}. Needs the kex module; fails with "Method Not
+   * {@code stats.get_statistics group:}: counters of one group (e.g. {@code dialog}, {@code tmx})
+   * as a map {@code "dialog:active_dialogs" -> "3"}. Needs the kex module; fails with "Method Not
    * Found" without it.
    */
   public CompletableFuture<Map<String, String>> statistics(String group) {
