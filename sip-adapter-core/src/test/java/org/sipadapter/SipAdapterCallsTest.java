@@ -381,4 +381,24 @@ class SipAdapterCallsTest {
   void successRateIsOneBeforeAnyCallFinished() {
     assertThat(adapter.metrics().successRate()).isEqualTo(1.0);
   }
+
+  @Test
+  void typedHandlersSeeOnlyTheirEventClassUntilTheirRegistrationIsClosed() {
+    List<CallStateChanged> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ListenerRegistration reg = adapter.on(CallStateChanged.class, changes::add);
+    String first = adapter.makeCall("1000", "2000");
+    events.awaitState(first, CallState.CONNECTED);
+    adapter.disconnect();
+    events.awaitConnection(ConnectionState.DISCONNECTED);
+    await().atMost(EventLog.WAIT).until(() -> changes.size() == 4);
+
+    reg.close();
+    adapter.connect();
+    String second = adapter.makeCall("1000", "2000");
+    events.awaitState(second, CallState.CONNECTED);
+    adapter.close();
+
+    assertThat(changes).extracting(CallStateChanged::callId).containsOnly(first);
+    assertThat(changes).hasSize(4);
+  }
 }
