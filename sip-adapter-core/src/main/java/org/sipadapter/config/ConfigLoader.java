@@ -372,7 +372,9 @@ public final class ConfigLoader {
           value = expr.substring(sep + 2);
         } else {
           p.add(path, "environment variable '" + var + "' is not set");
-          value = "";
+          // Keep the reference, so checks on the value (not blank, required) do not report
+          // the same mistake a second time.
+          value = s.substring(start, end + 1);
         }
       }
       out.append(value);
