@@ -1,0 +1,1272 @@
+package org.sipadapter.testkit.esl;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipadapter.testkit.emulator.EmulatorSession;
+import org.sipadapter.testkit.emulator.Frame;
+import org.sipadapter.testkit.emulator.FrameSplitter;
+import org.sipadapter.testkit.emulator.SessionHandler;
+import org.sipadapter.testkit.emulator.TcpEmulator;
+
+/**
+ * A FreeSWITCH event socket (inbound mode) on loopback, faithful to the recorded transcripts in
+ * {@code shared/fixtures/esl}: the {@code auth/request} greeting, {@code auth} (good and bad),
+ * {@code event plain|json|xml} subscriptions, {@code api} and {@code bgapi} (with {@code
+ * BACKGROUND_JOB}), {@code exit} and the disconnect notice.
+ *
+ * <p>Calls: {@code originate} plays the events FreeSWITCH sent for the same outcome (recorded event
+ * frames replayed with fresh UUIDs, the requested number and caller id), chosen by the
+ * destination's {@link Behavior} ({@link #route}); {@code uuid_kill}, {@code uuid_hold}, {@code
+ * uuid_transfer} (also into a conference), {@code uuid_bridge}, {@code uuid_record}, {@code
+ * uuid_send_dtmf}, {@code uuid_answer}, {@code uuid_exists}, {@code conference <room> json_list},
+ * {@code show channels|calls as json} and {@code status} answer as FreeSWITCH does. The server side
+ * can {@linkplain #placeInboundCall ring the client}, {@linkplain #hangupFromRemote hang up},
+ * {@linkplain #dtmfFromRemote send DTMF}, send a {@linkplain #heartbeat() HEARTBEAT} or a
+ * {@linkplain #sendDisconnectNotice() disconnect notice}. Faults come from {@link TcpEmulator}
+ * (drop, stall, garbage, huge frame); the garbage and the huge frame are ESL-shaped here.
+ *
+ * <p>Filters ({@code filter ...}) are acknowledged but not applied. Events are sent in one global
+ * order from a single emulator thread, so a client sees each call's events in order, after the
+ * reply to the command that caused them.
+ *
+ * <p>Thread-safe. {@link #close()} stops the event thread and closes every socket.
+ */
+public class EslEmulator extends TcpEmulator {
+
+  /** What a destination number does when originated to. */
+  public enum Behavior {
+    /** Rings, answers and stays up until hung up. */
+    ANSWER,
+    /** Answers, then the far end hangs up after {@link #remoteHangupAfter(Duration)}. */
+    ANSWER_THEN_HANGUP,
+    /** Fails with {@code USER_BUSY}. */
+    BUSY,
+    /** Rings until the originate timeout (at most {@link #noAnswerAfter(Duration)}), NO_ANSWER. */
+    NO_ANSWER,
+    /** Fails with {@code NO_ROUTE_DESTINATION}. */
+    UNKNOWN
+  }
+
+  /** FreeSWITCH's default event socket password. */
+  public static final String DEFAULT_PASSWORD = "ClueCon";
+
+  private static final String RECORDED_CORE_UUID = "e6c59251-47fd-47fe-acd9-206484b555c5";
+  private static final String DISCONNECT_TEXT =
+      "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
+  private static final String STATUS_TEXT =
+      "UP 0 years, 0 days, 0 hours, 0 minutes, 12 seconds, 8 milliseconds, 873 microseconds\n"
+          + "FreeSWITCH (Version 1.10.12-release  64bit) is ready\n"
+          + "%d session(s) since startup\n"
+          + "%d session(s) - peak 0, last 5min 0 \n"
+          + "0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n"
+          + "1000 session(s) max\n"
+          + "min idle cpu 0.00/99.80\n"
+          + "Current Stack Size/Max 240K/8192K\n";
+
+  private static final class Scenes {
+    static final EslScene ANSWER = EslScene.load("answer");
+    static final EslScene REMOTE_HANGUP = EslScene.load("remote-hangup");
+    static final EslScene KILL = EslScene.load("kill");
+    static final EslScene BUSY = EslScene.load("busy");
+    static final EslScene UNKNOWN = EslScene.load("unknown");
+    static final EslScene HOLD = EslScene.load("hold");
+    static final EslScene UNHOLD = EslScene.load("unhold");
+  }
+
+  private static final java.time.format.DateTimeFormatter LOCAL_DATE =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private static final java.time.format.DateTimeFormatter GMT_DATE =
+      java.time.format.DateTimeFormatter.ofPattern(
+          "EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ROOT);
+
+  private static java.time.ZonedDateTime now() {
+    return java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+  }
+
+  private final String password;
+  private final String coreUuid = UUID.randomUUID().toString();
+  private final Map<String, Behavior> routes = new ConcurrentHashMap<>();
+  private final Map<String, EslCall> calls = new ConcurrentHashMap<>();
+  private final Map<String, String> jobs = new ConcurrentHashMap<>(); // call uuid -> job uuid
+  private final Map<String, List<String>> conferences = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> dtmfSent = new ConcurrentHashMap<>();
+  private final List<String> apiCommands = new CopyOnWriteArrayList<>();
+  private final AtomicLong sequence = new AtomicLong(1000);
+  private final AtomicInteger sessionsSinceStart = new AtomicInteger();
+  private final ScheduledExecutorService events;
+  private volatile Behavior defaultBehavior = Behavior.ANSWER;
+  private volatile Duration noAnswerAfter = Duration.ofSeconds(2);
+  private volatile Duration remoteHangupAfter = Duration.ofMillis(200);
+  private volatile Duration answerAfter = Duration.ZERO;
+
+  /** Creates an emulator with the password {@value #DEFAULT_PASSWORD}. */
+  public EslEmulator() {
+    this(DEFAULT_PASSWORD);
+  }
+
+  /**
+   * Creates an emulator; call {@link #start()} to listen.
+   *
+   * @param password the event socket password, not null
+   */
+  public EslEmulator(String password) {
+    super("esl", FrameSplitter.headersWithContentLength());
+    this.password = Objects.requireNonNull(password, "password");
+    this.events =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "emulator-esl-events");
+              t.setDaemon(true);
+              return t;
+            });
+    // The numbers of the recorded dialplan.
+    routes.put("9100", Behavior.ANSWER);
+    routes.put("9101", Behavior.ANSWER);
+    routes.put("9102", Behavior.BUSY);
+    routes.put("9103", Behavior.ANSWER_THEN_HANGUP);
+    routes.put("9105", Behavior.NO_ANSWER);
+    routes.put("9196", Behavior.ANSWER);
+    routes.put("99999", Behavior.UNKNOWN);
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EslEmulator.class);
+
+  /** Runs {@code task} on the event thread after the tasks already queued; failures are logged. */
+  private void later(Runnable task) {
+    laterBy(task, 0, TimeUnit.MILLISECONDS);
+  }
+
+  private void laterBy(Runnable task, long delay, TimeUnit unit) {
+    try {
+      events.schedule(
+          () -> {
+            try {
+              task.run();
+            } catch (RuntimeException | Error e) {
+              LOG.warn("esl emulator: event task failed", e);
+            }
+          },
+          delay,
+          unit);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      // the emulator is closed: nothing more to send
+    }
+  }
+
+  @Override
+  public EslEmulator start() {
+    super.start();
+    return this;
+  }
+
+  /**
+   * Sets what originating to {@code destination} does.
+   *
+   * @param destination the number as in the dial string's last part, not null
+   * @param behavior not null
+   * @return this emulator
+   */
+  public EslEmulator route(String destination, Behavior behavior) {
+    routes.put(Objects.requireNonNull(destination), Objects.requireNonNull(behavior));
+    return this;
+  }
+
+  /** Sets the behavior of numbers without a {@link #route}; {@link Behavior#ANSWER} by default. */
+  public EslEmulator defaultBehavior(Behavior behavior) {
+    this.defaultBehavior = Objects.requireNonNull(behavior);
+    return this;
+  }
+
+  /** Sets how long a {@link Behavior#NO_ANSWER} call rings at most (2 s by default). */
+  public EslEmulator noAnswerAfter(Duration d) {
+    this.noAnswerAfter = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /** Sets when the far end of {@link Behavior#ANSWER_THEN_HANGUP} hangs up (200 ms by default). */
+  public EslEmulator remoteHangupAfter(Duration d) {
+    this.remoteHangupAfter = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /** Sets how long an answering destination rings before it answers (0 by default). */
+  public EslEmulator answerAfter(Duration d) {
+    this.answerAfter = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /** Returns the calls not yet ended. */
+  public List<EslCall> activeCalls() {
+    Set<EslCall> out = new LinkedHashSet<>();
+    for (EslCall c : calls.values()) {
+      if (c.phase() != EslCall.Phase.ENDED) {
+        out.add(c);
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /** Returns the call with this leg UUID (either leg), ended or not, or null. */
+  public EslCall call(String uuid) {
+    return calls.get(uuid);
+  }
+
+  /** Returns the DTMF digits clients sent to a leg with {@code uuid_send_dtmf}. */
+  public List<String> dtmfSent(String uuid) {
+    return List.copyOf(dtmfSent.getOrDefault(uuid, List.of()));
+  }
+
+  /** Returns every {@code api}/{@code bgapi} command line received, oldest first. */
+  public List<String> apiCommands() {
+    return List.copyOf(apiCommands);
+  }
+
+  /** Returns the members (leg UUIDs) of a conference room, empty when it does not exist. */
+  public List<String> conferenceMembers(String room) {
+    return List.copyOf(conferences.getOrDefault(room, List.of()));
+  }
+
+  @Override
+  protected SessionHandler newHandler(EmulatorSession session) {
+    sessionsSinceStart.incrementAndGet();
+    return new EslSession();
+  }
+
+  @Override
+  protected byte[] garbage() {
+    return ("\u00ff\u00fe\u0000 not an event socket frame\n\n"
+            + "Content-Type: api/response\nContent-Length: -5\n\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  @Override
+  protected byte[] hugeFrame(int payloadBytes) {
+    EslEventTemplate ev = heartbeatEvent().with("Event-Name", "CUSTOM");
+    ev = ev.with("Event-Subclass", "emulator::huge").with("Huge-Value", "x".repeat(payloadBytes));
+    return ev.plainFrame();
+  }
+
+  @Override
+  public void close() {
+    events.shutdownNow();
+    super.close();
+  }
+
+  // ---- server-side actions ----------------------------------------------------------------
+
+  /**
+   * Rings the client: a new inbound channel ({@code CHANNEL_CREATE} with {@code Call-Direction:
+   * inbound}); answer it with {@code uuid_answer}, end it with {@code uuid_kill}.
+   *
+   * @param from the caller number, not null
+   * @param to the dialled number, not null
+   * @return the new channel's UUID
+   */
+  public String placeInboundCall(String from, String to) {
+    String uuid = UUID.randomUUID().toString();
+    String other = UUID.randomUUID().toString();
+    EslCall call = new EslCall(uuid, other, from, to, true);
+    calls.put(uuid, call);
+    later(
+        () -> {
+          // The recorded B leg is an inbound channel: it becomes the client's leg here.
+          for (EslEventTemplate ev : Scenes.ANSWER.events) {
+            if (ev.name().equals("CHANNEL_CREATE")
+                && Scenes.ANSWER.legB.equals(ev.raw("Unique-ID"))) {
+              emit(
+                  rewrite(Scenes.ANSWER, ev, other, uuid, null, to)
+                      .with("Caller-Caller-ID-Number", from)
+                      .with("Caller-Destination-Number", to));
+            }
+          }
+        });
+    return uuid;
+  }
+
+  /**
+   * The far end hangs up an answered or ringing call.
+   *
+   * @param uuid either leg, not null
+   * @param cause a FreeSWITCH cause name such as {@code NORMAL_CLEARING}
+   */
+  public void hangupFromRemote(String uuid, String cause) {
+    EslCall call = calls.get(uuid);
+    if (call == null) {
+      throw new IllegalArgumentException("no such call " + uuid);
+    }
+    later(() -> teardown(call, cause, true));
+  }
+
+  /**
+   * The far end sends DTMF: one {@code DTMF} event per digit on the client's leg.
+   *
+   * @param uuid the client's leg, not null
+   * @param digits the digits, not null
+   */
+  public void dtmfFromRemote(String uuid, String digits) {
+    EslCall call = calls.get(uuid);
+    if (call == null) {
+      throw new IllegalArgumentException("no such call " + uuid);
+    }
+    later(
+        () -> {
+          for (char d : digits.toCharArray()) {
+            emit(
+                channelEvent(call, "DTMF")
+                    .with("DTMF-Digit", String.valueOf(d))
+                    .with("DTMF-Duration", "2000")
+                    .with("DTMF-Source", "RTP"));
+          }
+        });
+  }
+
+  /** Sends a {@code HEARTBEAT} event to subscribed clients. */
+  public void heartbeat() {
+    later(
+        () -> {
+          emit(heartbeatEvent());
+          // FreeSWITCH re-schedules the heartbeat task right after, with its own event.
+          List<Map.Entry<String, String>> h = new ArrayList<>();
+          h.add(Map.entry("Event-Name", "RE_SCHEDULE"));
+          h.add(Map.entry("Core-UUID", coreUuid));
+          h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
+          h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
+          h.add(Map.entry("FreeSWITCH-IPv4", "127.0.0.1"));
+          h.add(Map.entry("FreeSWITCH-IPv6", "%3A%3A1"));
+          h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
+          h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
+          h.add(Map.entry("Event-Date-Timestamp", "0"));
+          h.add(Map.entry("Event-Calling-File", "switch_scheduler.c"));
+          h.add(Map.entry("Event-Calling-Function", "switch_scheduler_execute"));
+          h.add(Map.entry("Event-Calling-Line-Number", "73"));
+          h.add(Map.entry("Event-Sequence", "0"));
+          h.add(Map.entry("Task-ID", "1"));
+          h.add(Map.entry("Task-Desc", "heartbeat"));
+          h.add(Map.entry("Task-Group", "core"));
+          h.add(Map.entry("Task-Runtime", Long.toString(System.currentTimeMillis() / 1000 + 20)));
+          emit(new EslEventTemplate(h, null));
+        });
+  }
+
+  /** Sends {@code text/disconnect-notice} to every client and closes the connections. */
+  public void sendDisconnectNotice() {
+    for (EmulatorSession s : sessions()) {
+      sendNoticeAndClose(s);
+    }
+  }
+
+  /**
+   * Sends an event to every subscribed client, e.g. a {@code CUSTOM} event.
+   *
+   * @param event the event, not null
+   */
+  public void pushEvent(EslEventTemplate event) {
+    later(() -> emit(event));
+  }
+
+  // ---- the session protocol ----------------------------------------------------------------
+
+  private final class EslSession implements SessionHandler {
+    private volatile boolean authenticated;
+    private volatile String format = "plain";
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private volatile boolean all;
+
+    @Override
+    public void onConnect(EmulatorSession session) {
+      session.send("Content-Type: auth/request\n\n");
+    }
+
+    @Override
+    public void onFrame(EmulatorSession session, Frame frame) {
+      String text = frame.text();
+      int nl = text.indexOf('\n');
+      String line = (nl < 0 ? text : text.substring(0, nl)).strip();
+      if (line.isEmpty()) {
+        return; // a stray empty line
+      }
+      String cmd = word(line, 0);
+      String rest = after(line, cmd);
+      if (!authenticated) {
+        switch (cmd) {
+          case "auth" -> {
+            if (password.equals(rest)) {
+              authenticated = true;
+              reply(session, "+OK accepted");
+            } else {
+              reply(session, "-ERR invalid");
+              sendNoticeAndClose(session);
+            }
+          }
+          case "exit" -> exit(session);
+          default -> reply(session, "-ERR command not found");
+        }
+        return;
+      }
+      switch (cmd) {
+        case "event" -> subscribe(session, rest);
+        case "nixevent" -> {
+          for (String n : words(rest)) {
+            names.remove(n);
+            if (n.equals("ALL")) {
+              all = false;
+            }
+          }
+          reply(session, "+OK events nixed");
+        }
+        case "noevents" -> {
+          boolean listening = all || !names.isEmpty();
+          all = false;
+          names.clear();
+          reply(
+              session,
+              listening ? "+OK no longer listening for events" : "-ERR not listening for events");
+        }
+        case "filter" -> {
+          List<String> w = words(rest);
+          if (!w.isEmpty() && w.get(0).equals("delete")) {
+            reply(
+                session,
+                "+OK filter deleted. ["
+                    + (w.size() > 1 ? w.get(1) : "")
+                    + "]["
+                    + (w.size() > 2 ? w.get(2) : "")
+                    + "]");
+          } else {
+            int s = !w.isEmpty() && w.get(0).equals("add") ? 1 : 0;
+            reply(
+                session,
+                "+OK filter added. ["
+                    + (w.size() > s ? w.get(s) : "")
+                    + "]=["
+                    + (w.size() > s + 1 ? w.get(s + 1) : "")
+                    + "]");
+          }
+        }
+        case "divert_events" -> reply(session, "-ERR not controlling a session.");
+        case "linger", "nolinger", "myevents" -> reply(session, "-ERR not controlling a session");
+        case "log" -> reply(session, "+OK log level " + (rest.isEmpty() ? "debug" : rest) + " [6]");
+        case "nolog" -> reply(session, "+OK no longer logging");
+        case "exit" -> exit(session);
+        case "api" -> {
+          apiCommands.add(rest);
+          String result = api(rest, null, session);
+          if (result != null) {
+            apiResponse(session, result);
+          }
+        }
+        case "bgapi" -> {
+          apiCommands.add(rest);
+          String job = frame.header("Job-UUID").orElse(UUID.randomUUID().toString());
+          session.send(
+              "Content-Type: command/reply\nReply-Text: +OK Job-UUID: "
+                  + job
+                  + "\nJob-UUID: "
+                  + job
+                  + "\n\n");
+          String result = api(rest, job, null);
+          if (result != null) {
+            String command = word(rest, 0);
+            later(() -> emit(backgroundJob(job, command, after(rest, command), result)));
+          }
+        }
+        default -> reply(session, "-ERR command not found");
+      }
+    }
+
+    private void subscribe(EmulatorSession session, String rest) {
+      List<String> w = words(rest);
+      if (!w.isEmpty()) {
+        String f = w.get(0);
+        if (f.equals("plain") || f.equals("json") || f.equals("xml")) {
+          format = f;
+        }
+        boolean custom = false;
+        for (String n : w.subList(1, w.size())) {
+          if (n.equals("ALL")) {
+            all = true;
+          } else if (n.equals("CUSTOM")) {
+            custom = true;
+            names.add(n);
+          } else if (custom && n.contains("::")) {
+            names.add("CUSTOM " + n);
+          } else {
+            names.add(n);
+          }
+        }
+      }
+      reply(session, "+OK event listener enabled " + format);
+    }
+
+    boolean wants(EslEventTemplate ev) {
+      if (!authenticated) {
+        return false;
+      }
+      if (all) {
+        return true;
+      }
+      String name = ev.name();
+      if (name.equals("CUSTOM")) {
+        String sub = ev.value("Event-Subclass");
+        return names.contains("CUSTOM " + sub) || names.contains("ALL");
+      }
+      return names.contains(name);
+    }
+
+    byte[] render(EslEventTemplate ev) {
+      return switch (format) {
+        case "json" -> ev.jsonFrame();
+        case "xml" -> xmlFrame(ev);
+        default -> ev.plainFrame();
+      };
+    }
+  }
+
+  private void exit(EmulatorSession session) {
+    reply(session, "+OK bye");
+    sendNoticeAndClose(session);
+  }
+
+  private static void reply(EmulatorSession session, String text) {
+    session.send("Content-Type: command/reply\nReply-Text: " + text + "\n\n");
+  }
+
+  private static void apiResponse(EmulatorSession session, String body) {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    session.send(
+        EslEventTemplate.concat(
+            ("Content-Type: api/response\nContent-Length: " + b.length + "\n\n")
+                .getBytes(StandardCharsets.US_ASCII),
+            b));
+  }
+
+  private static void sendNoticeAndClose(EmulatorSession session) {
+    session.send(
+        "Content-Type: text/disconnect-notice\nContent-Length: "
+            + DISCONNECT_TEXT.length()
+            + "\n\n"
+            + DISCONNECT_TEXT);
+    session.close();
+  }
+
+  private void emit(EslEventTemplate event) {
+    EslEventTemplate ev =
+        event
+            .with("Event-Sequence", Long.toString(sequence.incrementAndGet()))
+            .with(
+                "Event-Date-Timestamp",
+                Long.toString(
+                    System.currentTimeMillis() * 1000L + (System.nanoTime() / 1000) % 1000));
+    for (EmulatorSession s : sessions()) {
+      if (s.handler() instanceof EslSession es && es.wants(ev)) {
+        s.send(es.render(ev));
+      }
+    }
+  }
+
+  // ---- api commands ------------------------------------------------------------------------
+
+  /**
+   * Runs an api command. Returns the response body, or null when the answer is sent later (a
+   * synchronous originate answers when the call is answered or fails).
+   */
+  private String api(String line, String job, EmulatorSession syncSession) {
+    String cmd = word(line, 0);
+    String args = after(line, cmd);
+    List<String> a = words(args);
+    switch (cmd) {
+      case "status":
+        int n = activeCalls().size() * 2;
+        return String.format(STATUS_TEXT, sessionsSinceStart.get(), n);
+      case "version":
+        return "FreeSWITCH Version 1.10.12-release~64bit (-release 64bit)\n";
+      case "originate":
+        return originate(args, job, syncSession);
+      case "uuid_exists":
+        return a.isEmpty() ? "false" : Boolean.toString(live(a.get(0)) != null);
+      case "uuid_kill":
+        {
+          EslCall call = a.isEmpty() ? null : live(a.get(0));
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          String cause = a.size() > 1 ? a.get(1) : "NORMAL_CLEARING";
+          later(() -> teardown(call, cause, false));
+          return "+OK\n";
+        }
+      case "uuid_answer":
+        {
+          EslCall call = a.isEmpty() ? null : live(a.get(0));
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          later(
+              () -> {
+                if (call.phase() == EslCall.Phase.RINGING) {
+                  call.phase(EslCall.Phase.ANSWERED);
+                  emit(channelEvent(call, "CHANNEL_ANSWER"));
+                }
+              });
+          return "+OK\n";
+        }
+      case "uuid_hold":
+        {
+          boolean off = !a.isEmpty() && a.get(0).equals("off");
+          boolean toggle = !a.isEmpty() && a.get(0).equals("toggle");
+          int at = off || toggle ? 1 : 0;
+          EslCall call = a.size() > at ? live(a.get(at)) : null;
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          if (call.phase() == EslCall.Phase.RINGING) {
+            return "-ERR Operation failed\n";
+          }
+          boolean hold = toggle ? call.phase() != EslCall.Phase.HELD : !off;
+          later(
+              () -> {
+                if (call.phase() == EslCall.Phase.ENDED) {
+                  return;
+                }
+                call.phase(hold ? EslCall.Phase.HELD : EslCall.Phase.ANSWERED);
+                play(hold ? Scenes.HOLD : Scenes.UNHOLD, call, null, null);
+              });
+          return "+OK Success\n";
+        }
+      case "uuid_transfer":
+        {
+          EslCall call = a.isEmpty() ? null : live(a.get(0));
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          int at = a.size() > 1 && a.get(1).startsWith("-") ? 2 : 1;
+          String target = a.size() > at ? a.get(at) : "";
+          if (target.isEmpty()) {
+            return "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n";
+          }
+          if (target.startsWith("conference:") || target.startsWith("'conference:")) {
+            String room = target.replace("'", "").substring("conference:".length());
+            int atSign = room.indexOf('@');
+            String name = atSign < 0 ? room : room.substring(0, atSign);
+            joinConference(call, name);
+          }
+          return "+OK\n";
+        }
+      case "uuid_bridge":
+        {
+          EslCall one = a.isEmpty() ? null : live(a.get(0));
+          EslCall two = a.size() > 1 ? live(a.get(1)) : null;
+          if (one == null || two == null) {
+            return "-ERR Invalid uuid\n";
+          }
+          String u1 = a.get(0);
+          String u2 = a.get(1);
+          later(
+              () -> {
+                emit(channelEvent(one, "CHANNEL_BRIDGE").with("Other-Leg-Unique-ID", u2));
+                emit(channelEvent(two, "CHANNEL_BRIDGE").with("Other-Leg-Unique-ID", u1));
+              });
+          return "+OK " + u1 + "\n";
+        }
+      case "uuid_record":
+        {
+          EslCall call = a.isEmpty() ? null : live(a.get(0));
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          if (a.size() < 3 || !(a.get(1).equals("start") || a.get(1).equals("stop"))) {
+            return "-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>]\n";
+          }
+          String name = a.get(1).equals("start") ? "RECORD_START" : "RECORD_STOP";
+          String path = a.get(2);
+          later(() -> emit(channelEvent(call, name).with("Record-File-Path", path)));
+          return "+OK Success\n";
+        }
+      case "uuid_send_dtmf":
+        {
+          EslCall call = a.isEmpty() ? null : live(a.get(0));
+          if (call == null) {
+            return "-ERR No such channel!\n";
+          }
+          if (a.size() < 2) {
+            return "-USAGE: <uuid> <dtmf_data>\n";
+          }
+          dtmfSent.computeIfAbsent(a.get(0), k -> new CopyOnWriteArrayList<>()).add(a.get(1));
+          return "+OK Success\n";
+        }
+      case "conference":
+        {
+          if (a.size() >= 2 && a.get(1).equals("json_list")) {
+            List<String> members = conferences.get(a.get(0));
+            if (members == null || members.isEmpty()) {
+              return "-ERR Conference " + a.get(0) + " not found\n";
+            }
+            return conferenceJson(a.get(0), members);
+          }
+          if (a.size() >= 1 && a.get(0).equals("json_list")) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Map.Entry<String, List<String>> e : conferences.entrySet()) {
+              if (sb.length() > 1) {
+                sb.append(',');
+              }
+              String one = conferenceJson(e.getKey(), e.getValue());
+              sb.append(one, 1, one.length() - 1);
+            }
+            return sb.append(']').toString();
+          }
+          return "-ERR Conference command not supported by the emulator\n";
+        }
+      case "show":
+        if (args.equals("channels as json") || args.equals("calls as json")) {
+          return channelsJson();
+        }
+        if (args.equals("channels") || args.equals("calls")) {
+          return channelsCsv();
+        }
+        return "-ERR show " + args + " is not supported by the emulator\n";
+      default:
+        return "-ERR " + cmd + " Command not found!\n";
+    }
+  }
+
+  private EslCall live(String uuid) {
+    EslCall c = calls.get(uuid);
+    return c == null || c.phase() == EslCall.Phase.ENDED ? null : c;
+  }
+
+  private String originate(String args, String job, EmulatorSession syncSession) {
+    Map<String, String> vars = new HashMap<>();
+    int p = 0;
+    String s = args.strip();
+    if (s.isEmpty()) {
+      return "-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>]"
+          + " [<cid_name>] [<cid_num>] [<timeout_sec>]\n";
+    }
+    // <ultra-global>, {global} and [leg] variable blocks, in that order, before the endpoint.
+    while (p < s.length() && (s.charAt(p) == '<' || s.charAt(p) == '{' || s.charAt(p) == '[')) {
+      char close = s.charAt(p) == '<' ? '>' : s.charAt(p) == '{' ? '}' : ']';
+      int end = s.indexOf(close, p);
+      if (end < 0) {
+        return "-ERR INVALID_URL\n";
+      }
+      for (String kv : s.substring(p + 1, end).split(",")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          vars.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      p = end + 1;
+    }
+    int space = s.indexOf(' ', p);
+    String endpoint = space < 0 ? s.substring(p) : s.substring(p, space);
+    List<String> tail = words(space < 0 ? "" : s.substring(space + 1));
+    String dest = endpoint.substring(endpoint.lastIndexOf('/') + 1);
+    int atSign = dest.indexOf('@');
+    if (atSign >= 0) {
+      dest = dest.substring(0, atSign);
+    }
+    String tech = endpoint.contains("/") ? endpoint.substring(0, endpoint.indexOf('/')) : "";
+    if (!List.of("loopback", "sofia", "user", "verto.rtc", "group").contains(tech)) {
+      return "-ERR CHAN_NOT_IMPLEMENTED\n";
+    }
+    String uuidA = vars.getOrDefault("origination_uuid", UUID.randomUUID().toString());
+    if (calls.containsKey(uuidA)) {
+      return "-ERR DUPLICATE_UUID\n";
+    }
+    String from =
+        vars.getOrDefault(
+            "origination_caller_id_number", tail.size() > 4 ? tail.get(4) : "0000000000");
+    long timeoutMs = noAnswerAfter.toMillis();
+    String t = vars.getOrDefault("originate_timeout", tail.size() > 5 ? tail.get(5) : null);
+    if (t != null && t.matches("\\d+")) {
+      timeoutMs = Math.min(timeoutMs, Long.parseLong(t) * 1000);
+    }
+    EslCall call = new EslCall(uuidA, UUID.randomUUID().toString(), from, dest, false);
+    call.callerName(vars.get("origination_caller_id_name"));
+    calls.put(call.uuid(), call);
+    calls.put(call.otherUuid(), call);
+    if (job != null) {
+      jobs.put(call.uuid(), job);
+    }
+    Behavior behavior = routes.getOrDefault(dest, defaultBehavior);
+    boolean ringFirst = !tech.equals("loopback");
+    long ringMs = timeoutMs;
+    later(() -> startCall(call, behavior, job, ringFirst, ringMs, syncSession));
+    return null; // answered by startCall: in the scene (bgapi) or as the api response
+  }
+
+  private void startCall(
+      EslCall call,
+      Behavior behavior,
+      String job,
+      boolean ringFirst,
+      long ringMs,
+      EmulatorSession syncSession) {
+    switch (behavior) {
+      case ANSWER, ANSWER_THEN_HANGUP -> {
+        List<EslEventTemplate> setup = Scenes.ANSWER.events;
+        int answerAt = indexOf(setup, "CHANNEL_ANSWER", 0);
+        playRange(Scenes.ANSWER, call, job, null, 0, answerAt, ringFirst);
+        Runnable answer =
+            () -> {
+              if (call.phase() != EslCall.Phase.RINGING) {
+                return;
+              }
+              call.phase(EslCall.Phase.ANSWERED);
+              playRange(Scenes.ANSWER, call, job, null, answerAt, setup.size(), false);
+              if (syncSession != null) {
+                apiResponse(syncSession, "+OK " + call.uuid() + "\n");
+              }
+              if (behavior == Behavior.ANSWER_THEN_HANGUP) {
+                laterBy(
+                    () -> teardown(call, "NORMAL_CLEARING", true),
+                    remoteHangupAfter.toMillis(),
+                    TimeUnit.MILLISECONDS);
+              }
+            };
+        if (answerAfter.isZero()) {
+          answer.run();
+        } else {
+          laterBy(answer, answerAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+      case BUSY, UNKNOWN -> {
+        EslScene scene = behavior == Behavior.BUSY ? Scenes.BUSY : Scenes.UNKNOWN;
+        String cause = behavior == Behavior.BUSY ? "USER_BUSY" : "NO_ROUTE_DESTINATION";
+        call.ended(cause);
+        play(scene, call, job, null);
+        if (syncSession != null) {
+          apiResponse(syncSession, "-ERR " + cause + "\n");
+        }
+      }
+      case NO_ANSWER -> {
+        int hangupAt = indexOf(Scenes.BUSY.events, "CHANNEL_HANGUP", 0);
+        playRange(Scenes.BUSY, call, job, null, 0, hangupAt, ringFirst);
+        laterBy(
+            () -> {
+              if (call.phase() != EslCall.Phase.RINGING) {
+                return;
+              }
+              call.ended("NO_ANSWER");
+              playRange(
+                  Scenes.BUSY, call, job, "NO_ANSWER", hangupAt, Scenes.BUSY.events.size(), false);
+              if (syncSession != null) {
+                apiResponse(syncSession, "-ERR NO_ANSWER\n");
+              }
+            },
+            ringMs,
+            TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** Ends a call: the recorded hangup of an answered call, or of a ringing one, with a cause. */
+  private void teardown(EslCall call, String cause, boolean remote) {
+    EslCall.Phase phase = call.phase();
+    if (phase == EslCall.Phase.ENDED) {
+      return;
+    }
+    call.ended(cause);
+    String job = jobs.remove(call.uuid());
+    leaveConference(call);
+    if (phase == EslCall.Phase.RINGING) {
+      int hangupAt = indexOf(Scenes.BUSY.events, "CHANNEL_HANGUP", 0);
+      playRange(Scenes.BUSY, call, job, cause, hangupAt, Scenes.BUSY.events.size(), false);
+    } else if (remote && !call.inbound()) {
+      play(Scenes.REMOTE_HANGUP, call, null, cause);
+    } else {
+      play(Scenes.KILL, call, null, cause);
+    }
+  }
+
+  private void joinConference(EslCall call, String room) {
+    List<String> members = conferences.computeIfAbsent(room, k -> new CopyOnWriteArrayList<>());
+    members.add(call.uuid());
+    call.conference(room);
+    int memberId = members.size();
+    later(
+        () ->
+            emit(
+                channelEvent(call, "CUSTOM")
+                    .with("Event-Subclass", "conference::maintenance")
+                    .with("Conference-Name", room)
+                    .with("Conference-Size", Integer.toString(members.size()))
+                    .with("Member-ID", Integer.toString(memberId))
+                    .with("Action", "add-member")));
+  }
+
+  private void leaveConference(EslCall call) {
+    String room = call.conference();
+    if (room == null) {
+      return;
+    }
+    List<String> members = conferences.get(room);
+    if (members != null) {
+      members.remove(call.uuid());
+      if (members.isEmpty()) {
+        conferences.remove(room);
+      }
+    }
+    emit(
+        channelEvent(call, "CUSTOM")
+            .with("Event-Subclass", "conference::maintenance")
+            .with("Conference-Name", room)
+            .with("Action", "del-member"));
+  }
+
+  // ---- scene playback ----------------------------------------------------------------------
+
+  private void play(EslScene scene, EslCall call, String job, String cause) {
+    playRange(scene, call, job, cause, 0, scene.events.size(), false);
+  }
+
+  private void playRange(
+      EslScene scene,
+      EslCall call,
+      String job,
+      String cause,
+      int from,
+      int to,
+      boolean ringAfterCreate) {
+    String recordedCause = recordedCause(scene);
+    for (int i = from; i < to; i++) {
+      EslEventTemplate ev = scene.events.get(i);
+      if (ev.name().equals("BACKGROUND_JOB") && job == null) {
+        continue; // only bgapi produces a job event
+      }
+      EslEventTemplate out = rewrite(scene, ev, call.uuid(), call.otherUuid(), job, call.to());
+      if (cause != null && recordedCause != null && !cause.equals(recordedCause)) {
+        out =
+            out.map(
+                (name, raw) ->
+                    name.equals("Hangup-Cause")
+                            || name.equals("variable_hangup_cause")
+                            || name.equals("_body")
+                            || name.equals("variable_originate_disposition")
+                            || name.equals("variable_endpoint_disposition")
+                        ? raw.replace(recordedCause, cause)
+                        : raw);
+      }
+      if (call.uuid().equals(out.raw("Unique-ID"))) {
+        out = out.with("Caller-Caller-ID-Number", call.from());
+      }
+      if (scene == Scenes.ANSWER && out.raw("Caller-Caller-ID-Name") != null) {
+        // FreeSWITCH sends the caller name headers only when a name was set.
+        out =
+            call.callerName() == null
+                ? out.without("Caller-Caller-ID-Name").without("Caller-Orig-Caller-ID-Name")
+                : out.with("Caller-Caller-ID-Name", call.callerName())
+                    .with("Caller-Orig-Caller-ID-Name", call.callerName());
+      }
+      emit(out);
+      if (ringAfterCreate
+          && ev.name().equals("CHANNEL_CREATE")
+          && scene.legA.equals(ev.raw("Unique-ID"))) {
+        emit(
+            out.with("Event-Name", "CHANNEL_PROGRESS")
+                .with("Channel-Call-State", "RINGING")
+                .with("Answer-State", "ringing"));
+      }
+    }
+  }
+
+  private static String recordedCause(EslScene scene) {
+    for (EslEventTemplate ev : scene.events) {
+      String c = ev.raw("Hangup-Cause");
+      if (c != null && !c.isEmpty()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private EslEventTemplate rewrite(
+      EslScene scene, EslEventTemplate ev, String legA, String legB, String job, String dest) {
+    return ev.map(
+        (name, raw) -> {
+          String v = raw.replace(scene.legA, legA).replace(scene.legB, legB);
+          if (scene.job != null && job != null) {
+            v = v.replace(scene.job, job);
+          }
+          v = v.replace(RECORDED_CORE_UUID, coreUuid);
+          if (v.equals(scene.dest)) {
+            return UrlCoding.encode(dest);
+          }
+          return v.replace("loopback/" + scene.dest, "loopback/" + UrlCoding.encode(dest));
+        });
+  }
+
+  private static int indexOf(List<EslEventTemplate> events, String name, int from) {
+    for (int i = from; i < events.size(); i++) {
+      if (events.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return events.size();
+  }
+
+  /** An event of the call's client leg, derived from the recorded answer of that leg. */
+  private EslEventTemplate channelEvent(EslCall call, String name) {
+    EslScene scene = Scenes.ANSWER;
+    String recordedLeg = call.inbound() ? scene.legB : scene.legA;
+    for (EslEventTemplate ev : scene.events) {
+      if (ev.name().equals("CHANNEL_ANSWER") && recordedLeg.equals(ev.raw("Unique-ID"))) {
+        EslEventTemplate base =
+            call.inbound()
+                ? rewrite(scene, ev, call.otherUuid(), call.uuid(), null, call.to())
+                : rewrite(scene, ev, call.uuid(), call.otherUuid(), null, call.to());
+        return base.with("Event-Name", name).with("Caller-Caller-ID-Number", call.from());
+      }
+    }
+    throw new IllegalStateException("recorded answer scene has no CHANNEL_ANSWER");
+  }
+
+  private EslEventTemplate heartbeatEvent() {
+    List<Map.Entry<String, String>> h = new ArrayList<>();
+    h.add(Map.entry("Event-Name", "HEARTBEAT"));
+    h.add(Map.entry("Core-UUID", coreUuid));
+    h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
+    h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
+    h.add(Map.entry("FreeSWITCH-IPv4", "127.0.0.1"));
+    h.add(Map.entry("FreeSWITCH-IPv6", "%3A%3A1"));
+    h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
+    h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
+    h.add(Map.entry("Event-Date-Timestamp", "0"));
+    h.add(Map.entry("Event-Calling-File", "switch_core.c"));
+    h.add(Map.entry("Event-Calling-Function", "send_heartbeat"));
+    h.add(Map.entry("Event-Calling-Line-Number", "95"));
+    h.add(Map.entry("Event-Sequence", "0"));
+    h.add(Map.entry("Event-Info", "System%20Ready"));
+    h.add(Map.entry("FreeSWITCH-Version", "1.10.12-release~64bit"));
+    h.add(Map.entry("Session-Count", Integer.toString(activeCalls().size() * 2)));
+    h.add(Map.entry("Max-Sessions", "1000"));
+    return new EslEventTemplate(h, null);
+  }
+
+  private EslEventTemplate backgroundJob(String job, String command, String arg, String result) {
+    List<Map.Entry<String, String>> h = new ArrayList<>();
+    h.add(Map.entry("Event-Name", "BACKGROUND_JOB"));
+    h.add(Map.entry("Core-UUID", coreUuid));
+    h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
+    h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
+    h.add(Map.entry("FreeSWITCH-IPv4", "127.0.0.1"));
+    h.add(Map.entry("FreeSWITCH-IPv6", "%3A%3A1"));
+    h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
+    h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
+    h.add(Map.entry("Event-Date-Timestamp", "0"));
+    h.add(Map.entry("Event-Calling-File", "mod_event_socket.c"));
+    h.add(Map.entry("Event-Calling-Function", "api_exec"));
+    h.add(Map.entry("Event-Calling-Line-Number", "1572"));
+    h.add(Map.entry("Event-Sequence", "0"));
+    h.add(Map.entry("Job-UUID", job));
+    h.add(Map.entry("Job-Command", UrlCoding.encode(command)));
+    if (!arg.isEmpty()) {
+      h.add(Map.entry("Job-Command-Arg", UrlCoding.encode(arg)));
+    }
+    return new EslEventTemplate(h, result);
+  }
+
+  private static byte[] xmlFrame(EslEventTemplate ev) {
+    StringBuilder sb = new StringBuilder("<event>\n  <headers>\n");
+    for (Map.Entry<String, String> e : ev.headers()) {
+      sb.append("    <")
+          .append(e.getKey())
+          .append('>')
+          .append(e.getValue())
+          .append("</")
+          .append(e.getKey())
+          .append(">\n");
+    }
+    sb.append("  </headers>\n</event>");
+    byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
+    return EslEventTemplate.concat(
+        ("Content-Length: " + body.length + "\nContent-Type: text/event-xml\n\n")
+            .getBytes(StandardCharsets.US_ASCII),
+        body);
+  }
+
+  private String channelsJson() {
+    List<Map<String, String>> rows = channelRows();
+    if (rows.isEmpty()) {
+      return "{\"row_count\": 0}";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Map<String, String> row : rows) {
+      sb.append(sb.length() == 0 ? "" : ",").append(jsonObject(row));
+    }
+    return "{\"row_count\":" + rows.size() + ",\"rows\":[" + sb + "]}";
+  }
+
+  private String channelsCsv() {
+    List<Map<String, String>> rows = channelRows();
+    if (rows.isEmpty()) {
+      return "\n0 total.\n";
+    }
+    StringBuilder sb = new StringBuilder(String.join(",", rows.get(0).keySet())).append('\n');
+    for (Map<String, String> row : rows) {
+      sb.append(String.join(",", row.values())).append('\n');
+    }
+    return sb.append('\n').append(rows.size()).append(" total.\n").toString();
+  }
+
+  private List<Map<String, String>> channelRows() {
+    Collection<EslCall> active = activeCalls();
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (EslCall c : active) {
+      for (boolean legA : new boolean[] {true, false}) {
+        if (!legA && c.inbound()) {
+          continue;
+        }
+        Map<String, String> row = new LinkedHashMap<>();
+        String uuid = legA ? c.uuid() : c.otherUuid();
+        boolean outbound = legA ^ c.inbound();
+        row.put("uuid", uuid);
+        row.put("direction", outbound ? "outbound" : "inbound");
+        row.put("created", "2026-11-26 05:41:42");
+        row.put("created_epoch", Long.toString(c.createdEpoch()));
+        row.put("name", "loopback/" + c.to() + (legA ? "-a" : "-b"));
+        row.put("state", "CS_EXECUTE");
+        row.put("cid_name", "");
+        row.put("cid_num", c.from());
+        row.put("ip_addr", "");
+        row.put("dest", c.to());
+        row.put("application", legA ? "park" : "");
+        row.put("application_data", "");
+        row.put("dialplan", "xml");
+        row.put("context", "default");
+        row.put("read_codec", "L16");
+        row.put("read_rate", "8000");
+        row.put("read_bit_rate", "128000");
+        row.put("write_codec", "L16");
+        row.put("write_rate", "8000");
+        row.put("write_bit_rate", "128000");
+        row.put("secure", "");
+        row.put("hostname", "emulator");
+        row.put("presence_id", "");
+        row.put("presence_data", "");
+        row.put("accountcode", "");
+        row.put(
+            "callstate",
+            switch (c.phase()) {
+              case RINGING -> "RINGING";
+              case HELD -> "HELD";
+              default -> "ACTIVE";
+            });
+        row.put("callee_name", "");
+        row.put("callee_num", c.to());
+        row.put("callee_direction", legA ? "RECV" : "");
+        row.put("call_uuid", legA ? c.uuid() : "");
+        row.put("sent_callee_name", "");
+        row.put("sent_callee_num", "");
+        row.put("initial_cid_name", "");
+        row.put("initial_cid_num", c.from());
+        row.put("initial_ip_addr", "");
+        row.put("initial_dest", c.to());
+        row.put("initial_dialplan", "xml");
+        row.put("initial_context", "default");
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private String conferenceJson(String room, List<String> members) {
+    StringBuilder m = new StringBuilder();
+    int id = 0;
+    for (String uuid : members) {
+      EslCall c = calls.get(uuid);
+      Map<String, String> row = new LinkedHashMap<>();
+      row.put("type", "caller");
+      row.put("id", Integer.toString(++id));
+      row.put("uuid", uuid);
+      row.put("caller_id_name", "");
+      row.put("caller_id_number", c == null ? "" : c.from());
+      m.append(id == 1 ? "" : ",")
+          .append(jsonObject(row).replace("\"id\":\"" + id + "\"", "\"id\":" + id));
+    }
+    return "[{\"conference_name\":\""
+        + room
+        + "\",\"member_count\":"
+        + members.size()
+        + ",\"ghost_count\":0,\"rate\":8000,\"run_time\":1,\"conference_uuid\":\""
+        + UUID.nameUUIDFromBytes(room.getBytes(StandardCharsets.UTF_8))
+        + "\",\"locked\":false,\"members\":["
+        + m
+        + "]}]";
+  }
+
+  private static String jsonObject(Map<String, String> row) {
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, String> e : row.entrySet()) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      sb.append('"')
+          .append(e.getKey())
+          .append("\":\"")
+          .append(jsonEscape(e.getValue()))
+          .append('"');
+    }
+    return sb.append('}').toString();
+  }
+
+  private static String jsonEscape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  // ---- words ---------------------------------------------------------------------------------
+
+  private static String word(String line, int index) {
+    List<String> w = words(line);
+    return w.size() > index ? w.get(index) : "";
+  }
+
+  private static String after(String line, String first) {
+    int at = line.indexOf(first);
+    return at < 0 ? "" : line.substring(at + first.length()).strip();
+  }
+
+  private static List<String> words(String s) {
+    List<String> out = new ArrayList<>();
+    int i = 0;
+    while (i < s.length()) {
+      while (i < s.length() && s.charAt(i) == ' ') {
+        i++;
+      }
+      int start = i;
+      while (i < s.length() && s.charAt(i) != ' ') {
+        i++;
+      }
+      if (i > start) {
+        out.add(s.substring(start, i));
+      }
+    }
+    return out;
+  }
+}
