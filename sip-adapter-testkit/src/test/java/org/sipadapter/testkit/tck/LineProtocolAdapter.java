@@ -1,0 +1,355 @@
+package org.sipadapter.testkit.tck;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.AuthenticationException;
+import org.sipadapter.CallException;
+import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.transport.FrameDecoder;
+import org.sipadapter.transport.FrameSink;
+import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.RequestCorrelator;
+
+/**
+ * The reference adapter of the conformance suite's own tests: a minimal {@link SipAdapter} for
+ * {@link LineProtocolEmulator}, built only from core's transport pieces ({@link FramedConnection},
+ * {@link RequestCorrelator}). It shows the smallest adapter that passes the suite.
+ */
+final class LineProtocolAdapter extends SipAdapter {
+
+  private static final int MAX_LINE = 4 * 1024 * 1024;
+  private static final String REF = "ref";
+
+  private final Set<Feature> features;
+  private final RequestCorrelator<String, String> pending =
+      new RequestCorrelator<>("line protocol request");
+  private final AtomicLong ids = new AtomicLong();
+  private volatile FramedConnection<String> link;
+  private volatile CompletableFuture<String> banner;
+
+  LineProtocolAdapter(AdapterConfig config, Set<Feature> features) {
+    super(config);
+    this.features = Set.copyOf(features);
+  }
+
+  /** Every feature the emulator implements. */
+  static Set<Feature> allFeatures() {
+    return EnumSet.of(
+        Feature.OUTBOUND_CALLS,
+        Feature.INBOUND_CALLS,
+        Feature.ANSWER,
+        Feature.REJECT,
+        Feature.SEND_DTMF,
+        Feature.RECEIVE_DTMF);
+  }
+
+  @Override
+  public Set<Feature> features() {
+    return features;
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("1.0");
+  }
+
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    if (value.indexOf(' ') >= 0 || value.indexOf('=') >= 0) {
+      throw new IllegalArgumentException(field + " must not contain spaces or '='");
+    }
+  }
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    CompletableFuture<String> hello = new CompletableFuture<>();
+    banner = hello;
+    java.util.concurrent.atomic.AtomicReference<FramedConnection<String>> self =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    FramedConnection<String> c =
+        FramedConnection.open(
+            new FramedConnection.Endpoint(
+                name(), target.host(), target.port(), target.tls(), target.connectTimeout()),
+            new LineDecoder(),
+            new FramedConnection.Listener<>() {
+              @Override
+              public void onFrame(String line) {
+                onLine(line);
+              }
+
+              @Override
+              public void onMalformed(String reason) {
+                reportError(null, "malformed input: " + reason, null);
+              }
+
+              @Override
+              public void onClosed(Throwable cause) {
+                linkClosed(self.get(), cause);
+              }
+            });
+    self.set(c);
+    link = c;
+    try {
+      String greeting = hello.get(target.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      serverVersion(greeting.substring(greeting.lastIndexOf(' ') + 1));
+      String reply =
+          requestFuture(
+                  "LOGIN "
+                      + target.credentials().username()
+                      + " "
+                      + target.credentials().secret().reveal(),
+                  "LOGIN",
+                  target.requestTimeout())
+              .get(target.requestTimeout().toMillis() + 500, TimeUnit.MILLISECONDS);
+      if (reply.startsWith("ERR 401")) {
+        throw new AuthenticationException(
+            "server refused the credentials of user '" + target.credentials().username() + "'");
+      }
+      if (!reply.startsWith("OK")) {
+        throw new AdapterConnectionException("login failed: " + reply);
+      }
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    } catch (TimeoutException e) {
+      throw new AdapterTimeoutException("no greeting or login reply in time", e);
+    }
+  }
+
+  @Override
+  protected void doDisconnect() {
+    FramedConnection<String> c = link;
+    link = null;
+    if (c != null) {
+      c.close();
+    }
+    pending.failAll(new AdapterConnectionException("link closed"));
+  }
+
+  private void linkClosed(FramedConnection<String> closed, Throwable cause) {
+    // only the current link's end matters; an old link closing after a reconnect is ignored
+    if (closed != null && closed == link) {
+      pending.failAll(
+          new AdapterConnectionException(
+              "connection lost: " + (cause == null ? "closed" : cause.getMessage()), cause));
+      reportConnectionLost(cause);
+    }
+  }
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    String ref = call.callId().substring(call.callId().lastIndexOf('/') + 1);
+    bindServerId(call.callId(), REF, ref);
+    return request("DIAL " + ref + " " + call.from() + " " + call.to(), "DIAL");
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    return request("HANGUP " + ref(call), "HANGUP");
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+    return request("ANSWER " + ref(call), "ANSWER");
+  }
+
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    return request("REJECT " + ref(call) + " " + cause.q850(), "REJECT");
+  }
+
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    return request("DTMF " + ref(call) + " " + digits, "DTMF");
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+    Duration timeout = connectTarget().orElseThrow().requestTimeout();
+    String reply =
+        requestFuture("LIST", "LIST", timeout).get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+    List<CallSnapshot> out = new ArrayList<>();
+    for (String item : LineProtocolEmulator.tokens(reply)) {
+      int eq = item.indexOf('=');
+      if (eq < 0) {
+        continue; // the leading "OK"
+      }
+      String ref = item.substring(0, eq);
+      CallState state = CallState.valueOf(item.substring(eq + 1));
+      findCallByServerId(REF, ref)
+          .ifPresent(c -> out.add(new CallSnapshot(c.callId(), state, Map.of(REF, ref))));
+    }
+    return Optional.of(out);
+  }
+
+  @Override
+  protected void doKeepalive() throws Exception {
+    Duration timeout = connectTarget().orElseThrow().requestTimeout();
+    requestFuture("PING", "PING", timeout).get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+  }
+
+  private static String ref(TrackedCall call) {
+    return call.serverId(REF)
+        .orElseThrow(() -> new CallException("call " + call.callId() + " has no server ref"));
+  }
+
+  private CompletableFuture<Void> request(String command, String what) {
+    return requestFuture(command, what, config().timeouts().request())
+        .thenApply(
+            reply -> {
+              if (!reply.startsWith("OK")) {
+                throw new CallException(what + " refused: " + reply);
+              }
+              return null;
+            });
+  }
+
+  private CompletableFuture<String> requestFuture(String command, String what, Duration timeout) {
+    FramedConnection<String> c = link;
+    if (c == null || !c.isOpen()) {
+      return CompletableFuture.failedFuture(new AdapterConnectionException("not connected"));
+    }
+    String id = Long.toString(ids.incrementAndGet());
+    CompletableFuture<String> reply = pending.register(id, what, timeout);
+    try {
+      c.send(id + " " + command + "\n");
+    } catch (RuntimeException e) {
+      pending.fail(id, e);
+    }
+    return reply;
+  }
+
+  /** Runs on the reader thread: replies complete requests, events become reports. */
+  private void onLine(String line) {
+    CompletableFuture<String> hello = banner;
+    if (hello != null && !hello.isDone()) {
+      if (line.startsWith("HELLO ")) {
+        hello.complete(line.trim());
+        return;
+      }
+    }
+    List<String> t = LineProtocolEmulator.tokens(line);
+    if (t.isEmpty()) {
+      return;
+    }
+    if (!t.get(0).equals("EVENT")) {
+      int space = line.indexOf(' ');
+      pending.complete(t.get(0), space < 0 ? "" : line.substring(space + 1).trim());
+      return;
+    }
+    if (t.size() < 3) {
+      reportError(null, "short event line", null);
+      return;
+    }
+    String name = t.get(1);
+    String ref = t.get(2);
+    if (name.equals("INCOMING") && t.size() >= 5) {
+      String callId = reportIncomingCall(t.get(3), t.get(4), CallState.RINGING, Map.of(REF, ref));
+      bindServerId(callId, REF, ref);
+      return;
+    }
+    if (name.equals("NOTE")) {
+      reportServerEvent(null, "NOTE", Map.of("size", Integer.toString(ref.length())));
+      return;
+    }
+    Optional<TrackedCall> call = findCallByServerId(REF, ref);
+    if (call.isEmpty()) {
+      return; // another client's call, or one that already ended
+    }
+    String callId = call.get().callId();
+    switch (name) {
+      case "RINGING" -> reportCallState(callId, CallState.RINGING, null, Map.of());
+      case "ANSWERED" -> reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      case "HANGUP" -> {
+        int q850 = t.size() > 3 ? parseCause(t.get(3)) : 16;
+        reportCallEnded(callId, HangupCause.ofQ850(q850), Map.of());
+      }
+      case "DTMF" -> {
+        if (t.size() > 3) {
+          reportDtmf(callId, t.get(3), Map.of());
+        }
+      }
+      default -> reportServerEvent(callId, name, Map.of(REF, ref));
+    }
+  }
+
+  private static int parseCause(String text) {
+    int v = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9' || v > 10_000) {
+        return 16;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /** Cuts the byte stream at {@code \n}; overlong lines are reported and skipped. */
+  private static final class LineDecoder implements FrameDecoder<String> {
+    private byte[] buf = new byte[8192];
+    private int len;
+    private boolean skipping;
+
+    @Override
+    public void decode(ByteBuffer in, FrameSink<String> sink) {
+      while (in.hasRemaining()) {
+        byte b = in.get();
+        if (b == '\n') {
+          if (skipping) {
+            skipping = false;
+          } else {
+            sink.frame(decodeLine());
+          }
+          len = 0;
+          continue;
+        }
+        if (skipping) {
+          continue;
+        }
+        if (len == MAX_LINE) {
+          sink.malformed("line longer than " + MAX_LINE + " bytes");
+          skipping = true;
+          len = 0;
+          continue;
+        }
+        if (len == buf.length) {
+          buf = java.util.Arrays.copyOf(buf, Math.min(MAX_LINE, buf.length * 2));
+        }
+        buf[len++] = b;
+      }
+    }
+
+    private String decodeLine() {
+      int end = len > 0 && buf[len - 1] == '\r' ? len - 1 : len;
+      return new String(buf, 0, end, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void reset() {
+      len = 0;
+      skipping = false;
+    }
+  }
+}
