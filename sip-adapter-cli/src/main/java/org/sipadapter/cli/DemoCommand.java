@@ -1,0 +1,132 @@
+package org.sipadapter.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.sipadapter.CallState;
+import org.sipadapter.cli.demo.DemoResult;
+import org.sipadapter.cli.demo.DemoRunner;
+import org.sipadapter.cli.demo.DemoTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code sipadapter demo}: the embedded default, no configuration needed. */
+@Command(
+    mixinStandardHelpOptions = true,
+    name = "demo",
+    sortOptions = false,
+    description = {
+      "Run the same scripted call through every adapter, with no configuration: starts the"
+          + " testkit's protocol emulators in this process and the real Kamailio and SIPp when they"
+          + " are installed, prints a live timeline of the unified events and a summary table.",
+      "Script: connect, call, answer, hold/resume and DTMF where supported, hang up; plus a call"
+          + " to a busy destination where the server has one.",
+      "Exit code 0 only if every call reached its expected end state."
+    })
+final class DemoCommand implements Callable<Integer> {
+  @ParentCommand SipAdapterCli root;
+
+  @Option(
+      names = "--only",
+      paramLabel = "TYPE",
+      split = ",",
+      description = "Run only these adapter types (for example --only asterisk,kamailio).")
+  List<String> only = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    Console console = root.console();
+    List<DemoTarget> all = DemoRunner.discover();
+    List<DemoTarget> targets = select(all);
+    console.out("sipadapter demo: one scripted call through each adapter; no configuration used");
+    console.out("");
+    long start = System.nanoTime();
+    DemoRunner runner = new DemoRunner(console::out, line -> console.out("        " + line));
+    List<DemoResult> results = runner.run(targets);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    console.out("");
+    printSummary(results, console);
+    for (DemoRunner.Skipped s : runner.skipped()) {
+      console.out("skipped " + s.adapterType() + ": " + s.reason());
+    }
+    long ok = results.stream().filter(DemoResult::ok).count();
+    console.out("");
+    for (DemoResult r : results) {
+      if (!r.ok()) {
+        console.out(
+            "FAILED  "
+                + r.adapterType()
+                + (r.call() == null ? "" : " / " + r.call().label())
+                + ": "
+                + r.problem());
+      }
+    }
+    console.out(
+        ok
+            + " of "
+            + results.size()
+            + " calls ended as expected, on "
+            + results.stream().map(DemoResult::adapterType).distinct().count()
+            + " adapters, in "
+            + String.format("%.1f", took.toMillis() / 1000.0)
+            + " s");
+    if (results.isEmpty()) {
+      console.err("error: no demo target could run here; the skip reasons above say why");
+      return ExitCodes.NOT_OK;
+    }
+    return ok == results.size() ? ExitCodes.OK : ExitCodes.NOT_OK;
+  }
+
+  private List<DemoTarget> select(List<DemoTarget> all) {
+    if (only.isEmpty()) {
+      return all;
+    }
+    Set<String> known = new LinkedHashSet<>();
+    all.forEach(t -> known.add(t.adapterType()));
+    List<String> unknown = new ArrayList<>(only);
+    unknown.removeAll(known);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "--only: no demo for "
+              + String.join(", ", unknown)
+              + " (known: "
+              + String.join(", ", known)
+              + ")");
+    }
+    return all.stream().filter(t -> only.contains(t.adapterType())).toList();
+  }
+
+  private static void printSummary(List<DemoResult> results, Console console) {
+    Table t =
+        new Table(
+            "ADAPTER",
+            "SERVER",
+            "CALL",
+            "STATES SEEN",
+            "SETUP",
+            "HANGUP CAUSE",
+            "FEATURES",
+            "RESULT");
+    String lastType = null;
+    for (DemoResult r : results) {
+      boolean first = !r.adapterType().equals(lastType);
+      lastType = r.adapterType();
+      t.row(
+          first ? r.adapterType() : "",
+          first ? r.server() : "",
+          r.call() == null ? "-" : r.call().label(),
+          r.states().isEmpty()
+              ? "-"
+              : String.join(">", r.states().stream().map(CallState::name).toList()),
+          r.setup() == null ? "-" : r.setup().toMillis() + " ms",
+          r.cause() == null ? "-" : r.cause().name() + " (" + r.cause().q850() + ")",
+          first ? (r.features().isEmpty() ? "-" : String.join(",", r.features())) : "",
+          r.ok() ? "ok" : "FAILED");
+    }
+    t.print(console);
+  }
+}

@@ -1,0 +1,114 @@
+package org.sipadapter.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.sipadapter.CallState;
+import org.sipadapter.cli.demo.DemoCall;
+import org.sipadapter.cli.demo.DemoResult;
+import org.sipadapter.cli.demo.DemoRunner;
+import org.sipadapter.cli.demo.DemoServer;
+import org.sipadapter.cli.demo.DemoTarget;
+import org.sipadapter.cli.fake.FakeDemoTarget;
+
+class DemoCommandTest {
+
+  @Test
+  void demoRunsTheScriptedCallsPrintsTheTimelineAndTheSummary() {
+    CliRun r = CliRun.of("demo", "--only", "fake");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("using fake: emulated fake server")
+        .containsSubsequence(
+            "fake       link      CONNECTED",
+            "call #1   DIALING",
+            "call #1   RINGING",
+            "call #1   CONNECTED",
+            "call #1   ON_HOLD",
+            "call #1   CONNECTED",
+            "call #1   DISCONNECTED",
+            "call #2   FAILED       USER_BUSY (Q.850 17, SIP 486)")
+        .contains("ADAPTER", "SERVER", "STATES SEEN", "SETUP", "HANGUP CAUSE", "FEATURES")
+        .contains("DIALING>RINGING>CONNECTED>ON_HOLD>CONNECTED>DISCONNECTED")
+        .contains("NORMAL_CLEARING (16)", "USER_BUSY (17)")
+        .contains("hold,sendDtmf,makeCall,incomingCalls")
+        .contains("2 of 2 calls ended as expected");
+  }
+
+  @Test
+  void demoSaysWhichTargetsItSkippedAndWhy() {
+    CliRun r = CliRun.of("demo", "--only", "fake,opensips,yate,pjsua");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out())
+        .contains("skipped opensips: ")
+        .contains("skipped yate: ")
+        .contains("skipped pjsua: ");
+  }
+
+  @Test
+  void unknownDemoTypeListsTheKnownOnes() {
+    CliRun r = CliRun.of("demo", "--only", "nosuch");
+
+    assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("no demo for nosuch", "fake", "kamailio");
+  }
+
+  @Test
+  void aCallThatEndsOtherwiseThanExpectedFailsTheRun() {
+    DemoTarget wrongExpectation =
+        new DemoTarget() {
+          final DemoTarget fake = new FakeDemoTarget();
+
+          @Override
+          public String adapterType() {
+            return "fake";
+          }
+
+          @Override
+          public Optional<String> unavailableReason() {
+            return Optional.empty();
+          }
+
+          @Override
+          public DemoServer start() throws Exception {
+            DemoServer s = fake.start();
+            return new DemoServer() {
+              @Override
+              public org.sipadapter.config.AdapterConfig config() {
+                return s.config();
+              }
+
+              @Override
+              public String description() {
+                return s.description();
+              }
+
+              @Override
+              public List<DemoCall> calls() {
+                return List.of(
+                    new DemoCall(
+                        "expects answer", "1", "busy", false, true, CallState.DISCONNECTED));
+              }
+
+              @Override
+              public void close() {
+                s.close();
+              }
+            };
+          }
+        };
+    List<String> lines = new ArrayList<>();
+
+    List<DemoResult> results =
+        new DemoRunner(lines::add, lines::add).run(List.of(wrongExpectation));
+
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).ok()).isFalse();
+    assertThat(results.get(0).problem()).isEqualTo("ended FAILED, expected DISCONNECTED");
+  }
+}
