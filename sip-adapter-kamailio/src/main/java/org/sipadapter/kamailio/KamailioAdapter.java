@@ -7,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,10 +53,14 @@ import org.slf4j.LoggerFactory;
  * {@code hangup} sends BYE both ways with {@code dlg.end_dlg}. Each call carries the server ids
  * {@code Call-ID} (the SIP Call-ID) and {@code dialog} ({@code h_entry:h_id}).
  *
- * <p>A proxy cannot originate, answer, hold, record, play DTMF or host conferences, so those
- * operations throw {@link UnsupportedFeatureException}. Placing calls ({@code makeCall}) is not
- * offered: {@code dlg.bridge_dlg} needs a REFER-capable first party and returns no identifier of
- * the dialogs it creates (see {@code docs/kamailio.md}).
+ * <p>{@code makeCall(from, to)} is click-to-dial with {@code dlg.bridge_dlg}: Kamailio calls {@code
+ * from} (a SIP URI of a REFER-capable phone), and once it answers REFERs it to {@code to}; the
+ * phone's new INVITE through Kamailio is the call's dialog, recognised by its To URI being {@code
+ * to}. The call stays DIALING until that dialog shows up; if the first party never answers, the
+ * ring timeout ends it with NO_ANSWER (Kamailio reports nothing about the first leg).
+ *
+ * <p>A proxy cannot answer, hold, record, play DTMF or host conferences, so those operations throw
+ * {@link UnsupportedFeatureException}.
  *
  * <p>Thread-safe, like every {@link SipAdapter}. Events are mapped on the evapi reader thread (or
  * the polling thread) without blocking and delivered by the base class on its own threads.
@@ -66,12 +72,6 @@ public final class KamailioAdapter extends SipAdapter {
 
   /** Server id key of the dialog's {@code h_entry:h_id}. */
   public static final String DIALOG = "dialog";
-
-  /** Why {@code makeCall} is not offered; also in the exception thrown by {@link #clickToDial}. */
-  public static final String NO_ORIGINATE_REASON =
-      "Kamailio is a proxy: it can only originate through dlg.bridge_dlg, which calls the first"
-          + " party, sends it a REFER to the second and returns no dialog identifier; it needs a"
-          + " REFER-capable first party (SIPp's built-in scenarios abort on the REFER)";
 
   private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
   private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
@@ -87,6 +87,8 @@ public final class KamailioAdapter extends SipAdapter {
   // Owned by the polling task (and by doConnect before the poller starts).
   private final DialogTable table = new DialogTable();
   private final AtomicBoolean pollRunning = new AtomicBoolean();
+  // Click-to-dial calls waiting for their dialog, oldest first.
+  private final Queue<TrackedCall> pendingOutbound = new ConcurrentLinkedQueue<>();
 
   /**
    * Creates an unconnected adapter.
@@ -98,10 +100,10 @@ public final class KamailioAdapter extends SipAdapter {
     this.settings = KamailioSettings.of(config);
   }
 
-  /** Incoming (observed) calls only; see the class comment for what a proxy cannot do. */
+  /** Observed calls and click-to-dial; see the class comment for what a proxy cannot do. */
   @Override
   public Set<Feature> features() {
-    return EnumSet.of(Feature.INBOUND_CALLS);
+    return EnumSet.of(Feature.INBOUND_CALLS, Feature.OUTBOUND_CALLS);
   }
 
   /** The Kamailio versions this adapter is tested with. */
@@ -156,18 +158,6 @@ public final class KamailioAdapter extends SipAdapter {
     return join(requireRpc().dialog(sipCallId.get()));
   }
 
-  /**
-   * Always fails: see {@link #NO_ORIGINATE_REASON}. Present so callers find the reason in the API.
-   *
-   * @param from the first party
-   * @param to the second party
-   * @return never
-   * @throws UnsupportedFeatureException always
-   */
-  public String clickToDial(String from, String to) {
-    throw new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type(), NO_ORIGINATE_REASON);
-  }
-
   // ------------------------------------------------------------------ lifecycle hooks
 
   @Override
@@ -188,14 +178,14 @@ public final class KamailioAdapter extends SipAdapter {
       String version = join(r.version());
       serverVersion(version);
       rpc = r;
-      if (settings.evapiPort().isPresent()) {
+      if (settings.usesEvapi()) {
         // Open the event link before reading dlg.list, so nothing happens unseen in between.
         evapi =
             FramedConnection.open(
                 new FramedConnection.Endpoint(
                     name() + "-evapi",
                     settings.evapiHost(),
-                    settings.evapiPort().getAsInt(),
+                    settings.evapiPort(),
                     false,
                     target.connectTimeout()),
                 new NetstringDecoder(),
@@ -206,7 +196,7 @@ public final class KamailioAdapter extends SipAdapter {
       adoptUnknownDialogs(now);
       table.clear();
       table.update(now);
-      if (settings.evapiPort().isEmpty()) {
+      if (!settings.usesEvapi()) {
         long period = settings.pollInterval().toNanos();
         poller =
             timer().scheduleWithFixedDelay(this::pollSoon, period, period, TimeUnit.NANOSECONDS);
@@ -217,8 +207,8 @@ public final class KamailioAdapter extends SipAdapter {
           version,
           uri,
           now.size(),
-          settings.evapiPort().isPresent()
-              ? "over evapi " + settings.evapiHost() + ":" + settings.evapiPort().getAsInt()
+          settings.usesEvapi()
+              ? "over evapi " + settings.evapiHost() + ":" + settings.evapiPort()
               : "by polling every " + settings.pollInterval().toMillis() + " ms");
     }
   }
@@ -274,7 +264,7 @@ public final class KamailioAdapter extends SipAdapter {
     if (r == null) {
       return details;
     }
-    details.put("events", settings.evapiPort().isPresent() ? "evapi" : "polling");
+    details.put("events", settings.usesEvapi() ? "evapi" : "polling");
     try {
       details.put("uptimeSeconds", join(r.uptimeSeconds()));
       ActiveDialogStats s = join(r.activeDialogStats());
@@ -298,18 +288,65 @@ public final class KamailioAdapter extends SipAdapter {
 
   // ------------------------------------------------------------------ call hooks
 
+  /**
+   * Click-to-dial: {@code dlg.bridge_dlg from to [outboundProxy]}. Completes when Kamailio accepted
+   * the request (it answers at once); the call's states follow from the second leg's dialog.
+   */
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    return CompletableFuture.failedFuture(
-        new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type(), NO_ORIGINATE_REASON));
+    pendingOutbound.add(call);
+    List<Object> params = new ArrayList<>(List.of(call.from(), call.to()));
+    if (!settings.bridgeProxy().isEmpty()) {
+      params.add(settings.bridgeProxy());
+    }
+    return requireRpc()
+        .client()
+        .call(
+            connectTarget().map(ConnectTarget::requestTimeout).orElseThrow(),
+            "dlg.bridge_dlg",
+            params)
+        .handle(
+            (v, e) -> {
+              if (e != null) {
+                pendingOutbound.remove(call);
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+              }
+              return null;
+            });
+  }
+
+  /**
+   * Refuses CR/LF/NUL (base rule) and, for {@code from} and {@code to}, anything but a plain SIP
+   * URI: they become a Request-URI and a {@code Refer-To} header, so spaces, quotes, angle brackets
+   * and commas would break or inject into those headers.
+   */
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    if (field.equals("from") || field.equals("to")) {
+      if (!(value.startsWith("sip:") || value.startsWith("sips:"))) {
+        throw new IllegalArgumentException(
+            field + " must be a SIP URI (sip:user@host[:port]) for dlg.bridge_dlg: " + value);
+      }
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (Character.isWhitespace(c) || c == '<' || c == '>' || c == '"' || c == ',') {
+          throw new IllegalArgumentException(
+              field + " must not contain spaces, quotes, angle brackets or commas: " + value);
+        }
+      }
+    }
   }
 
   @Override
   protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
     Optional<DialogKey> key = call.serverId(DIALOG).flatMap(KamailioAdapter::parseKey);
     if (key.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("call " + call.callId() + " has no Kamailio dialog id yet"));
+      // A click-to-dial call whose second leg does not exist yet: Kamailio offers no way to
+      // cancel the first leg's INVITE, so the call just ends here.
+      pendingOutbound.remove(call);
+      reportCallEnded(call.callId(), cause, Map.of());
+      return CompletableFuture.completedFuture(null);
     }
     return requireRpc()
         .endDialog(key.get())
@@ -335,7 +372,7 @@ public final class KamailioAdapter extends SipAdapter {
       return;
     }
     Map<String, String> ids = Map.of(CALL_ID, e.callId(), DIALOG, e.key().toString());
-    Optional<TrackedCall> call = findCallByServerId(CALL_ID, e.callId());
+    Optional<TrackedCall> call = known(e.callId(), e.toUri(), ids);
     switch (e.kind()) {
       case EARLY -> {
         if (call.isPresent()) {
@@ -370,7 +407,7 @@ public final class KamailioAdapter extends SipAdapter {
   /** Maps one polling diff to call state reports. */
   void onDialogChange(DialogChange change) {
     Dialog d = change.dialog();
-    Optional<TrackedCall> call = findCallByServerId(CALL_ID, d.callId());
+    Optional<TrackedCall> call = known(d.callId(), d.toUri(), ids(d));
     if (change instanceof DialogChange.Ended ended) {
       call.ifPresent(
           c ->
@@ -387,9 +424,41 @@ public final class KamailioAdapter extends SipAdapter {
     }
   }
 
+  /**
+   * The tracked call of a dialog: bound by Call-ID, or else the oldest click-to-dial call still
+   * waiting whose destination is this dialog's To URI (then bound to it).
+   */
+  private Optional<TrackedCall> known(String sipCallId, String toUri, Map<String, String> ids) {
+    Optional<TrackedCall> bound = findCallByServerId(CALL_ID, sipCallId);
+    if (bound.isPresent() || toUri.isEmpty()) {
+      return bound;
+    }
+    for (TrackedCall pending : pendingOutbound) {
+      if (findCall(pending.callId()).isEmpty()) {
+        pendingOutbound.remove(pending); // ended meanwhile (ring timeout, hangup)
+      } else if (sameUri(pending.to(), toUri) && pendingOutbound.remove(pending)) {
+        ids.forEach((k, v) -> bindServerId(pending.callId(), k, v));
+        return Optional.of(pending);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean sameUri(String a, String b) {
+    return strip(a).equalsIgnoreCase(strip(b));
+  }
+
+  private static String strip(String uri) {
+    String s = uri.trim();
+    if (s.startsWith("<") && s.endsWith(">")) {
+      s = s.substring(1, s.length() - 1);
+    }
+    return s;
+  }
+
   private void adoptUnknownDialogs(List<Dialog> dialogs) {
     for (Dialog d : dialogs) {
-      if (!d.state().ended() && findCallByServerId(CALL_ID, d.callId()).isEmpty()) {
+      if (!d.state().ended() && known(d.callId(), d.toUri(), ids(d)).isEmpty()) {
         adopt(d.fromUri(), d.toUri(), d.state().toCallState(), ids(d));
       }
     }

@@ -1,7 +1,6 @@
 package org.sipadapter.kamailio;
 
 import java.time.Duration;
-import java.util.OptionalInt;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.ConfigProblems;
 
@@ -20,20 +19,29 @@ import org.sipadapter.config.ConfigProblems;
  *   <li>{@code authHeader} (default {@code Authorization}): the HTTP header that carries {@code
  *       auth.password} verbatim on every RPC request (jsonrpcs has no authentication; the routing
  *       script checks it). Sent only when a password is configured.
+ *   <li>{@code bridgeProxy} (default none): the outbound proxy URI passed to {@code dlg.bridge_dlg}
+ *       for the first leg of click-to-dial.
  * </ul>
  *
  * @param rpcPath the RPC path
  * @param evapiHost the evapi host
- * @param evapiPort the evapi port, or empty to poll
+ * @param evapiPort the evapi port, 0 to poll
  * @param pollInterval the polling period
  * @param authHeader the auth header name
+ * @param bridgeProxy the outbound proxy for click-to-dial's first leg, empty for none
  */
 public record KamailioSettings(
     String rpcPath,
     String evapiHost,
-    OptionalInt evapiPort,
+    int evapiPort,
     Duration pollInterval,
-    String authHeader) {
+    String authHeader,
+    String bridgeProxy) {
+
+  /** Tells whether events come over evapi (an {@code evapiPort} is set) rather than polling. */
+  public boolean usesEvapi() {
+    return evapiPort > 0;
+  }
 
   /** Reads the options of {@code config}; call {@link #validate} first for clear messages. */
   public static KamailioSettings of(AdapterConfig config) {
@@ -41,9 +49,10 @@ public record KamailioSettings(
     return new KamailioSettings(
         config.option("rpcPath", "/RPC"),
         config.option("evapiHost", config.host()),
-        evapi > 0 ? OptionalInt.of(evapi) : OptionalInt.empty(),
+        Math.max(evapi, 0),
         config.durationOption("pollInterval", Duration.ofSeconds(1)),
-        config.option("authHeader", "Authorization"));
+        config.option("authHeader", "Authorization"),
+        config.option("bridgeProxy", ""));
   }
 
   /** Adds a problem for every option that is out of range or malformed. */
@@ -68,6 +77,10 @@ public record KamailioSettings(
     } catch (IllegalArgumentException e) {
       problems.add("options.pollInterval", e.getMessage());
     }
+    config
+        .option("bridgeProxy")
+        .filter(p -> !p.startsWith("sip:") || p.chars().anyMatch(c -> c <= ' ' || c == '"'))
+        .ifPresent(p -> problems.add("options.bridgeProxy", "must be a SIP URI: " + p));
     String header = config.option("authHeader", "Authorization");
     if (!header.matches("[A-Za-z0-9-]+")) {
       problems.add("options.authHeader", "must be an HTTP header name: " + header);

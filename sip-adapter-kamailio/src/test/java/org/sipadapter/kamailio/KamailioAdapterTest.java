@@ -286,15 +286,68 @@ class KamailioAdapterTest {
   }
 
   @Test
-  void operationsAProxyCannotDoAreUnsupportedWithAReason() {
+  void operationsAProxyCannotDoAreUnsupported() {
+    connect(config(kamailio).build());
+    String sipCallId = "kam-unsupported-" + System.nanoTime();
+    call("2000", sipCallId, Duration.ofSeconds(5));
+    String callId = awaitIncoming(sipCallId);
+
+    assertThat(adapter.features())
+        .containsExactlyInAnyOrder(Feature.INBOUND_CALLS, Feature.OUTBOUND_CALLS);
+    assertThatThrownBy(() -> adapter.hold(callId)).isInstanceOf(UnsupportedFeatureException.class);
+    assertThatThrownBy(() -> adapter.sendDtmf(callId, "1"))
+        .isInstanceOf(UnsupportedFeatureException.class);
+    assertThatThrownBy(() -> adapter.startRecording(callId, "x.wav"))
+        .isInstanceOf(UnsupportedFeatureException.class);
+    assertThatThrownBy(() -> adapter.conference("room", callId))
+        .isInstanceOf(UnsupportedFeatureException.class);
+  }
+
+  @Test
+  void clickToDialRefusesWhatIsNotAPlainSipUri() {
     connect(config(kamailio).build());
 
-    assertThat(adapter.features()).containsExactly(Feature.INBOUND_CALLS);
-    assertThatThrownBy(() -> adapter.makeCall("sip:a@127.0.0.1", "sip:b@127.0.0.1"))
-        .isInstanceOf(UnsupportedFeatureException.class);
-    assertThatThrownBy(() -> adapter.clickToDial("sip:a@127.0.0.1", "sip:b@127.0.0.1"))
-        .isInstanceOf(UnsupportedFeatureException.class)
-        .hasMessageContaining("REFER");
+    assertThatThrownBy(() -> adapter.makeCall("1000", "sip:2000@127.0.0.1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> adapter.makeCall("sip:a@h", "sip:b@h>\r\nX: y"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> adapter.makeCall("sip:a@h", "sip:b@h, sip:c@h"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(adapter.activeCalls())
+        .noneMatch(c -> c.direction() == org.sipadapter.CallDirection.OUTBOUND);
+  }
+
+  @Test
+  void clickToDialBridgesAReferCapablePhoneToTheDestination() {
+    connect(config(kamailio).build());
+    try (SippProcess firstParty =
+        SippProcess.uas(UasScenario.ANSWER)
+            .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml")
+            .start()) {
+      String to = kamailio.sipUri("2000");
+
+      String callId = adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), to);
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> statesOf(callId).contains(CallState.CONNECTED));
+      assertThat(statesOf(callId))
+          .containsExactly(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
+      assertThat(adapter.getStatus(callId).serverIds())
+          .containsKeys(KamailioAdapter.CALL_ID, KamailioAdapter.DIALOG);
+      String sipCallId = adapter.getStatus(callId).serverIds().get(KamailioAdapter.CALL_ID);
+      assertThat(events)
+          .noneMatch(
+              e ->
+                  e instanceof IncomingCall ic
+                      && sipCallId.equals(ic.serverIds().get(KamailioAdapter.CALL_ID)));
+
+      adapter.hangup(callId);
+
+      CallStateChanged end = terminalOf(callId);
+      assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
+      assertThat(adapter.metrics().callsSucceeded()).isEqualTo(1);
+    }
   }
 
   @Test
