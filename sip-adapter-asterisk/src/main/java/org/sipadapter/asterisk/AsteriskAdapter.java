@@ -1,0 +1,856 @@
+package org.sipadapter.asterisk;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.CallException;
+import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
+import org.sipadapter.CallStatus;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.InputGuard;
+import org.sipadapter.ProtocolException;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.asterisk.ami.AmiAction;
+import org.sipadapter.asterisk.ami.AmiConnection;
+import org.sipadapter.asterisk.ami.AmiFrame;
+import org.sipadapter.asterisk.ami.AmiFrameType;
+import org.sipadapter.asterisk.ami.AmiReply;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.transport.FramedConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Controls calls on Asterisk 16 to 22 through the Asterisk Manager Interface (AMI).
+ *
+ * <p>Calls are placed with an asynchronous {@code Originate} whose channel gets a preset Uniqueid
+ * derived from the call id ({@code if://call/<uuid>} → {@code Uniqueid: <uuid>}); since Asterisk
+ * gives every channel of a call chain the Linkedid of its first channel, all events of the call are
+ * matched to it by their {@code Uniqueid} or {@code Linkedid} alone. Calls that start on the server
+ * (a new channel that is the first of its chain) are reported as incoming calls and tracked by the
+ * Uniqueid and Linkedid the server gave them.
+ *
+ * <p>Threading: events are read and mapped on the connection's reader thread (mapping is a few
+ * string comparisons) and handed to core's dispatcher, which delivers them on its own threads.
+ * Replies to actions complete on a worker thread. Every public method is thread-safe.
+ *
+ * <p>Options: see {@link AsteriskSettings} and {@code docs/asterisk.md}.
+ */
+public final class AsteriskAdapter extends SipAdapter {
+  private static final Logger log = LoggerFactory.getLogger(AsteriskAdapter.class);
+  private static final String CALL_PREFIX = "if://call/";
+  private static final String ORIGINATE_PREFIX = "originate-";
+  private static final int UUID_LENGTH = 36;
+  private static final Set<Feature> FEATURES =
+      Set.copyOf(
+          EnumSet.of(
+              Feature.OUTBOUND_CALLS,
+              Feature.INBOUND_CALLS,
+              Feature.TRANSFER,
+              Feature.ATTENDED_TRANSFER,
+              Feature.HOLD,
+              Feature.RECORDING,
+              Feature.SEND_DTMF,
+              Feature.RECEIVE_DTMF,
+              Feature.CONFERENCE));
+  private static final List<String> VERSIONS = List.of("16", "17", "18", "19", "20", "21", "22");
+
+  /** Server id keys this adapter binds to calls. */
+  static final String UNIQUEID = "Uniqueid";
+
+  static final String LINKEDID = "Linkedid";
+  static final String CHANNEL = "Channel";
+
+  private final AsteriskSettings settings;
+  private final AmiEventMapper mapper = new AmiEventMapper();
+  private volatile AmiConnection connection;
+
+  /**
+   * Creates the adapter; {@link org.sipadapter.SipAdapters} calls this through {@link
+   * AsteriskAdapterProvider}. Does not connect.
+   *
+   * @param config a config that passed {@link AsteriskSettings#validate}
+   */
+  public AsteriskAdapter(AdapterConfig config) {
+    super(config);
+    this.settings = AsteriskSettings.from(config);
+  }
+
+  /**
+   * Returns the settings read from the config's options.
+   *
+   * @return the settings
+   */
+  public AsteriskSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public Set<Feature> features() {
+    return FEATURES;
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return VERSIONS;
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    FramedConnection.Endpoint endpoint =
+        new FramedConnection.Endpoint(
+            "ami-" + name(), target.host(), target.port(), target.tls(), target.connectTimeout());
+    AmiConnection c =
+        AmiConnection.open(
+            endpoint,
+            settings.maxFrameBytes(),
+            new LinkListener(),
+            blockingExecutor(),
+            target.connectTimeout());
+    try {
+      c.login(
+          target.credentials(), settings.md5Login(), settings.events(), target.requestTimeout());
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+    connection = c;
+    serverVersion(describeVersion(c.amiVersion()));
+  }
+
+  @Override
+  protected void doDisconnect() {
+    AmiConnection c = connection;
+    connection = null;
+    if (c != null) {
+      if (c.isOpen()) {
+        Duration request = config().timeouts().request();
+        c.logoff(request.compareTo(Duration.ofSeconds(1)) < 0 ? request : Duration.ofSeconds(1));
+      }
+      c.close();
+    }
+  }
+
+  @Override
+  protected void doKeepalive() throws Exception {
+    AmiReply pong = link().send(AmiAction.of("Ping").build(), requestTimeout()).get();
+    if (!pong.isSuccess()) {
+      throw new ProtocolException("[" + name() + "] Ping refused: " + pong.message());
+    }
+  }
+
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    AmiConnection c = link();
+    details.put("amiVersion", c.amiVersion());
+    details.put("pendingActions", c.pending());
+    long start = System.nanoTime();
+    try {
+      AmiReply pong = c.send(AmiAction.of("Ping").build(), requestTimeout()).join();
+      long nanos = System.nanoTime() - start;
+      recordRequestLatency(nanos);
+      details.put("pingMs", TimeUnit.NANOSECONDS.toMicros(nanos) / 1000.0);
+      details.put("ping", pong.response().getOrDefault("Ping", pong.message()));
+    } catch (CompletionException e) {
+      throw new AdapterConnectionException(
+          "[" + name() + "] Ping failed: " + e.getCause().getMessage(), e.getCause());
+    }
+    return details;
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+    AmiReply reply =
+        link().sendList(AmiAction.of("CoreShowChannels").build(), requestTimeout()).get();
+    if (!reply.isSuccess()) {
+      throw new ProtocolException(
+          "[" + name() + "] CoreShowChannels refused: " + reply.message() + permissionHint(reply));
+    }
+    Map<String, AmiFrame> byUniqueid = new LinkedHashMap<>();
+    Set<String> linkedids = new java.util.HashSet<>();
+    for (AmiFrame ch : reply.items()) {
+      byUniqueid.put(ch.getOrDefault(UNIQUEID, ""), ch);
+      linkedids.add(ch.getOrDefault(LINKEDID, ""));
+    }
+    List<CallSnapshot> snapshots = new ArrayList<>();
+    for (TrackedCall call : trackedCalls()) {
+      String uniqueid = call.serverId(UNIQUEID).orElse("");
+      AmiFrame primary = byUniqueid.get(uniqueid);
+      if (primary != null) {
+        CallState state = resyncState(call.state(), primary.intValue("ChannelState", -1));
+        snapshots.add(
+            new CallSnapshot(
+                call.callId(), state, Map.of(CHANNEL, primary.getOrDefault(CHANNEL, ""))));
+      } else if (linkedids.contains(call.serverId(LINKEDID).orElse(uniqueid))) {
+        // The first channel is gone but others of the chain live on: still one call.
+        snapshots.add(new CallSnapshot(call.callId(), call.state(), Map.of()));
+      }
+    }
+    // Calls that began while the link was down.
+    for (AmiFrame ch : reply.items()) {
+      String uniqueid = ch.getOrDefault(UNIQUEID, "");
+      if (uniqueid.equals(ch.getOrDefault(LINKEDID, ""))
+          && callIdOf(uniqueid, uniqueid) == null
+          && isInboundContext(ch)) {
+        reportInbound(ch, uniqueid, uniqueid, ch.intValue("ChannelState", -1));
+      }
+    }
+    log.info("[{}] resync: {} channel(s) on the server", name(), reply.items().size());
+    return Optional.of(snapshots);
+  }
+
+  private static CallState resyncState(CallState now, int channelState) {
+    if (channelState == 6 && !now.isAnswered()) {
+      return CallState.CONNECTED;
+    }
+    if ((channelState == 4 || channelState == 5) && now == CallState.DIALING) {
+      return CallState.RINGING;
+    }
+    return now;
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    String uuid = call.callId().substring(CALL_PREFIX.length());
+    Duration ring = call.options().timeout().orElse(config().timeouts().ring());
+    OriginateRequest request =
+        OriginateRequest.of(settings, call.from(), call.to(), call.options(), ring, uuid);
+    bindServerId(call.callId(), UNIQUEID, uuid);
+    bindServerId(call.callId(), LINKEDID, uuid);
+    return link()
+        .send(request.toAction(), ORIGINATE_PREFIX + uuid, requestTimeout())
+        .thenAccept(reply -> requireSuccess(reply, "Originate"));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    int q850 = cause.q850() > 0 && cause.q850() < 128 ? cause.q850() : 16;
+    AmiAction hangup =
+        AmiAction.of("Hangup")
+            .add(CHANNEL, channelOf(call))
+            .add("Cause", String.valueOf(q850))
+            .build();
+    return link()
+        .send(hangup, requestTimeout())
+        .thenAccept(
+            reply -> {
+              if (!reply.isSuccess() && reply.message().equalsIgnoreCase("No such channel")) {
+                // The channel is gone already; its Hangup event was missed or is on its way.
+                reportCallEnded(call.callId(), cause, Map.of());
+                return;
+              }
+              requireSuccess(reply, "Hangup");
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    AmiAction action =
+        settings.transferMode().equals("blindTransfer")
+            ? AmiAction.of("BlindTransfer")
+                .add(CHANNEL, channelOf(call))
+                .add("Context", settings.transferContext())
+                .add("Exten", target)
+                .build()
+            : redirect(call, settings.transferContext(), target);
+    return simple(action);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+    return simple(
+        AmiAction.of("Atxfer")
+            .add(CHANNEL, channelOf(call))
+            .add("Exten", target)
+            .add("Context", settings.transferContext())
+            .build());
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHold(TrackedCall call) {
+    return simple(redirect(call, settings.holdContext(), settings.holdExten()))
+        .thenRun(() -> reportCallState(call.callId(), CallState.ON_HOLD, null, Map.of()));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doResume(TrackedCall call) {
+    String context =
+        !settings.resumeContext().isEmpty()
+            ? settings.resumeContext()
+            : call.serverId("Context").orElse(settings.context());
+    String exten =
+        !settings.resumeExten().isEmpty()
+            ? AsteriskSettings.fill(settings.resumeExten(), call.from(), call.to())
+            : call.serverId("Exten")
+                .orElse(AsteriskSettings.fill(settings.exten(), call.from(), call.to()));
+    return simple(redirect(call, context, exten))
+        .thenRun(() -> reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+    AmiAction action =
+        AmiAction.of("MixMonitor")
+            .add(CHANNEL, channelOf(call))
+            .add("File", fileName)
+            .addIfPresent("Options", settings.recordingOptions())
+            .build();
+    return link()
+        .send(action, requestTimeout())
+        .thenAccept(
+            reply -> {
+              requireSuccess(reply, "MixMonitor");
+              reply
+                  .response()
+                  .get("MixMonitorID")
+                  .ifPresent(id -> bindServerId(call.callId(), "MixMonitorID", id));
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+    AmiAction.Builder b = AmiAction.of("StopMixMonitor").add(CHANNEL, channelOf(call));
+    call.serverId("MixMonitorID").ifPresent(id -> b.add("MixMonitorID", id));
+    return simple(b.build());
+  }
+
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    // PlayDTMF plays one digit; send them one after the other so they arrive in order.
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    String channel = channelOf(call);
+    for (int i = 0; i < digits.length(); i++) {
+      AmiAction play =
+          AmiAction.of("PlayDTMF")
+              .add(CHANNEL, channel)
+              .add("Digit", String.valueOf(digits.charAt(i)))
+              .build();
+      chain = chain.thenCompose(v -> simple(play));
+    }
+    return chain;
+  }
+
+  @Override
+  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+    List<CompletableFuture<Void>> moves = new ArrayList<>();
+    for (TrackedCall member : members) {
+      moves.add(simple(redirect(member, settings.conferenceContext(), room)));
+    }
+    return CompletableFuture.allOf(moves.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Lists the channels in a ConfBridge room ({@code ConfbridgeList}).
+   *
+   * @param room the room, as given to {@link #conference}
+   * @return a future with the members' channel names; empty when the room has no one
+   * @throws IllegalArgumentException if the room name holds characters AMI cannot carry
+   */
+  public CompletableFuture<List<String>> conferenceMembers(String room) {
+    validateWireInput("room", room);
+    AmiConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected"));
+    }
+    return c.sendList(
+            AmiAction.of("ConfbridgeList").add("Conference", room).build(), requestTimeout())
+        .thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                // Asterisk answers an empty or unknown room with an error.
+                return List.of();
+              }
+              List<String> channels = new ArrayList<>();
+              for (AmiFrame item : reply.items()) {
+                channels.add(item.getOrDefault(CHANNEL, ""));
+              }
+              return List.copyOf(channels);
+            });
+  }
+
+  /**
+   * Asks the server about a call's channel ({@code Status}) and brings the tracked state up to
+   * date: a channel the server no longer has ends the call, an answered one moves it to {@code
+   * CONNECTED}. Use it when events may have been missed; {@link #getStatus} alone never asks the
+   * server.
+   *
+   * @param callId the call
+   * @return a future with the status after the check
+   * @throws org.sipadapter.CallNotFoundException (in the future) if the call is unknown
+   */
+  public CompletableFuture<CallStatus> refreshStatus(String callId) {
+    Optional<TrackedCall> tracked = findCall(java.util.Objects.requireNonNull(callId, "callId"));
+    if (tracked.isEmpty()) {
+      try {
+        return CompletableFuture.completedFuture(getStatus(callId));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    TrackedCall call = tracked.get();
+    AmiConnection c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected"));
+    }
+    return c.sendList(
+            AmiAction.of("Status").add(CHANNEL, channelOf(call)).build(), requestTimeout())
+        .thenApply(
+            reply -> {
+              if (!reply.isSuccess()) {
+                if (reply
+                    .message()
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .contains("no such channel")) {
+                  reportCallEnded(
+                      callId,
+                      HangupCause.NORMAL_CLEARING.withText("channel gone (Status)"),
+                      Map.of());
+                } else {
+                  throw new CallException(
+                      "[" + name() + "] Status failed: " + reply.message() + permissionHint(reply));
+                }
+              } else if (!reply.items().isEmpty()) {
+                int state = reply.items().get(0).intValue("ChannelState", -1);
+                CallState next = resyncState(call.state(), state);
+                if (next != call.state()) {
+                  reportCallState(callId, next, null, Map.of());
+                }
+              }
+              return getStatus(callId);
+            });
+  }
+
+  // ---------------------------------------------------------------- input checks
+
+  /**
+   * Refuses, besides CR/LF/NUL, the characters AMI and the dialplan give a meaning: {@code ,} (an
+   * argument separator in {@code Variable} headers and application data), {@code ;} {@code &}
+   * {@code |} in numbers and extensions (channel and dial string separators), quotes and angle
+   * brackets in caller id parts.
+   */
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    String forbidden;
+    if (field.equals("callerIdName")) {
+      forbidden = "\"<>";
+    } else if (field.equals("from") || field.equals("callerIdNumber")) {
+      forbidden = "\"<>,;&|";
+    } else if (field.equals("to") || field.equals("target") || field.equals("room")) {
+      forbidden = "\"'<>,;&|() ";
+    } else if (field.equals("variable name") || field.equals("header name")) {
+      forbidden = "=,;()\" ";
+    } else if (field.startsWith("variable ") || field.startsWith("header ")) {
+      forbidden = ",()";
+    } else if (field.equals("fileName")) {
+      forbidden = ",|\"";
+    } else {
+      forbidden = "";
+    }
+    InputGuard.check(field, value, forbidden);
+  }
+
+  // ---------------------------------------------------------------- events (reader thread)
+
+  /** Receives the connection's events and its end. */
+  private final class LinkListener implements AmiConnection.Listener {
+    @Override
+    public void onEvent(AmiFrame event) {
+      handle(event);
+    }
+
+    @Override
+    public void onMalformed(String reason) {
+      reportError(null, "skipped malformed AMI input: " + reason, null);
+    }
+
+    @Override
+    public void onClosed(Throwable cause) {
+      reportConnectionLost(cause);
+    }
+  }
+
+  /**
+   * Maps one event to call states and events. Runs on the reader thread: only lookups, string
+   * comparisons and hand-offs to the dispatcher; never a request to the server.
+   */
+  void handle(AmiFrame event) {
+    if (event.type() != AmiFrameType.EVENT) {
+      reportServerEvent(null, event.name(), fields(event));
+      return;
+    }
+    ChannelSignal signal = mapper.map(event);
+    if (signal instanceof ChannelSignal.ChannelState s) {
+      onChannelState(s);
+    } else if (signal instanceof ChannelSignal.Hangup h) {
+      onHangup(h);
+    } else if (signal instanceof ChannelSignal.Dial d) {
+      onDial(d);
+    } else if (signal instanceof ChannelSignal.OriginateResult o) {
+      onOriginateResult(o);
+    } else if (signal instanceof ChannelSignal.Bridge b) {
+      onBridge(b);
+    } else if (signal instanceof ChannelSignal.Dtmf d) {
+      onDtmf(d);
+    } else if (signal instanceof ChannelSignal.Hold h) {
+      String callId = callIdOf(h.uniqueid(), "");
+      if (callId != null) {
+        reportCallState(callId, h.held() ? CallState.ON_HOLD : CallState.CONNECTED, null, Map.of());
+      }
+    } else if (signal instanceof ChannelSignal.Other o) {
+      onOther(o.frame());
+    }
+  }
+
+  private void onChannelState(ChannelSignal.ChannelState s) {
+    String callId = callIdOf(s.uniqueid(), s.linkedid());
+    if (callId == null) {
+      if (s.created()
+          && s.uniqueid().equals(s.linkedid())
+          && !s.uniqueid().isEmpty()
+          && isInboundContext(s.event())) {
+        reportInbound(s.event(), s.uniqueid(), s.linkedid(), s.channelState());
+      }
+      return;
+    }
+    if (!isPrimary(callId, s.uniqueid())) {
+      return;
+    }
+    if (s.created()) {
+      bindServerId(callId, CHANNEL, s.channel());
+    }
+    switch (s.channelState()) {
+      case 4, 5 -> reportCallState(callId, CallState.RINGING, null, Map.of());
+      case 6 -> reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      default -> {
+        // Down, Dialing, Busy and the rest change nothing until Hangup or OriginateResponse.
+      }
+    }
+  }
+
+  private void reportInbound(AmiFrame event, String uniqueid, String linkedid, int state) {
+    String from = event.getOrDefault("CallerIDNum", "");
+    if (from.equals("<unknown>")) {
+      from = "";
+    }
+    Map<String, String> ids = new LinkedHashMap<>();
+    ids.put(UNIQUEID, uniqueid);
+    ids.put(LINKEDID, linkedid);
+    ids.put(CHANNEL, event.getOrDefault(CHANNEL, ""));
+    ids.put("Context", event.getOrDefault("Context", ""));
+    ids.put("Exten", event.getOrDefault("Exten", ""));
+    String callId =
+        reportIncomingCall(
+            from,
+            event.getOrDefault("Exten", ""),
+            state == 6 ? CallState.CONNECTED : CallState.RINGING,
+            ids);
+    bindServerId(callId, UNIQUEID, uniqueid);
+    bindServerId(callId, LINKEDID, linkedid);
+  }
+
+  private void onHangup(ChannelSignal.Hangup h) {
+    String callId = callIdOf(h.uniqueid(), h.linkedid());
+    if (callId == null || !isPrimary(callId, h.uniqueid())) {
+      return;
+    }
+    HangupCause cause;
+    if (h.cause() > 0) {
+      cause = HangupCause.ofQ850(h.cause(), h.causeText());
+    } else {
+      cause =
+          findCall(callId)
+              .flatMap(c -> c.serverId("DialStatus"))
+              .map(AsteriskAdapter::causeOfDialStatus)
+              .orElse(HangupCause.NORMAL_CLEARING);
+    }
+    reportCallEnded(callId, cause, Map.of());
+  }
+
+  private void onDial(ChannelSignal.Dial d) {
+    String callId = callIdOf(d.destUniqueid(), d.linkedid());
+    if (callId == null || !isPrimary(callId, d.destUniqueid())) {
+      return;
+    }
+    switch (d.dialStatus()) {
+      case "" -> {
+        // DialBegin: nothing to report before the channel rings.
+      }
+      case "RINGING" -> reportCallState(callId, CallState.RINGING, null, Map.of());
+      case "PROGRESS" -> reportCallState(callId, CallState.EARLY_MEDIA, null, Map.of());
+      case "ANSWER" -> reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      case "PROCEEDING" -> {
+        // Proceeding says the far end got the call; ringing follows.
+      }
+      default -> bindServerId(callId, "DialStatus", d.dialStatus());
+    }
+  }
+
+  private void onOriginateResult(ChannelSignal.OriginateResult o) {
+    if (!o.actionId().startsWith(ORIGINATE_PREFIX)) {
+      return;
+    }
+    String callId = CALL_PREFIX + o.actionId().substring(ORIGINATE_PREFIX.length());
+    if (o.success()) {
+      reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      findCall(callId).filter(c -> c.options().record()).ifPresent(this::recordFromAnswer);
+      return;
+    }
+    Optional<String> dialStatus = findCall(callId).flatMap(c -> c.serverId("DialStatus"));
+    reportCallEnded(callId, causeOfReason(o.reason(), dialStatus), Map.of());
+  }
+
+  private void recordFromAnswer(TrackedCall call) {
+    String file = call.callId().substring(CALL_PREFIX.length()) + ".wav";
+    // Off the reader thread: a request must never be written from it.
+    blockingExecutor()
+        .execute(
+            () ->
+                doStartRecording(call, file)
+                    .whenComplete(
+                        (v, e) -> {
+                          if (e != null) {
+                            reportError(call.callId(), "recording did not start: " + e, e);
+                          }
+                        }));
+  }
+
+  private void onBridge(ChannelSignal.Bridge b) {
+    if (!b.entered()) {
+      return;
+    }
+    String callId = callIdOf(b.uniqueid(), b.linkedid());
+    if (callId != null && findCall(callId).map(c -> !c.state().isAnswered()).orElse(false)) {
+      reportCallState(callId, CallState.CONNECTED, null, Map.of());
+    }
+  }
+
+  private void onDtmf(ChannelSignal.Dtmf d) {
+    if (!d.received()) {
+      return;
+    }
+    String callId = callIdOf(d.uniqueid(), "");
+    if (callId != null && isPrimary(callId, d.uniqueid())) {
+      reportDtmf(callId, d.digit(), Map.of(UNIQUEID, d.uniqueid()));
+    }
+  }
+
+  private void onOther(AmiFrame event) {
+    String uniqueid = event.getOrDefault(UNIQUEID, "");
+    String callId =
+        uniqueid.isEmpty() ? null : callIdOf(uniqueid, event.getOrDefault(LINKEDID, ""));
+    if (event.isEvent("Shutdown")) {
+      log.info("[{}] Asterisk is shutting down ({})", name(), event.getOrDefault("Shutdown", ""));
+    }
+    reportServerEvent(callId, event.name(), fields(event));
+  }
+
+  /** The event's headers, first value of each key, without anything that looks like a secret. */
+  private static Map<String, String> fields(AmiFrame event) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < event.size(); i++) {
+      String key = event.key(i);
+      if (!out.containsKey(key) && !looksSecret(key)) {
+        out.put(key, event.value(i));
+      }
+    }
+    return out;
+  }
+
+  private static boolean looksSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    return k.contains("secret") || k.contains("password") || k.equals("key");
+  }
+
+  // ---------------------------------------------------------------- call ids
+
+  /**
+   * Finds the call an event belongs to: first by the ids this adapter presets (no lookup), then by
+   * the ids bound to incoming calls.
+   *
+   * @return the call id (possibly of a call no longer tracked), or null
+   */
+  private String callIdOf(String uniqueid, String linkedid) {
+    String own = ownCallId(uniqueid);
+    if (own == null) {
+      own = ownCallId(linkedid);
+    }
+    if (own != null) {
+      return own;
+    }
+    if (!uniqueid.isEmpty()) {
+      Optional<TrackedCall> c = findCallByServerId(UNIQUEID, uniqueid);
+      if (c.isPresent()) {
+        return c.get().callId();
+      }
+    }
+    if (!linkedid.isEmpty()) {
+      Optional<TrackedCall> c = findCallByServerId(LINKEDID, linkedid);
+      if (c.isPresent()) {
+        return c.get().callId();
+      }
+    }
+    return null;
+  }
+
+  /** The call id behind a Uniqueid this adapter preset ({@code <uuid>} or {@code <uuid>-2}). */
+  static String ownCallId(String id) {
+    int n = id.length();
+    if (n < UUID_LENGTH
+        || id.charAt(8) != '-'
+        || id.charAt(13) != '-'
+        || id.charAt(18) != '-'
+        || id.charAt(23) != '-'
+        || (n > UUID_LENGTH && id.charAt(UUID_LENGTH) != '-')) {
+      return null;
+    }
+    return CALL_PREFIX + (n == UUID_LENGTH ? id : id.substring(0, UUID_LENGTH));
+  }
+
+  /**
+   * Whether the channel is the call's own: the originated one, or the caller of an inbound call.
+   */
+  private boolean isPrimary(String callId, String uniqueid) {
+    if (uniqueid.length() == UUID_LENGTH && ownCallId(uniqueid) != null) {
+      return true;
+    }
+    return findCall(callId).flatMap(c -> c.serverId(UNIQUEID)).map(uniqueid::equals).orElse(false);
+  }
+
+  private boolean isInboundContext(AmiFrame event) {
+    return settings.inboundContexts().isEmpty()
+        || settings.inboundContexts().contains(event.getOrDefault("Context", ""));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private AmiConnection link() {
+    AmiConnection c = connection;
+    if (c == null) {
+      throw new AdapterConnectionException("[" + name() + "] not connected to the AMI");
+    }
+    return c;
+  }
+
+  private Duration requestTimeout() {
+    return config().timeouts().request();
+  }
+
+  private static String channelOf(TrackedCall call) {
+    return call.serverId(CHANNEL)
+        .filter(s -> !s.isEmpty())
+        .or(() -> call.serverId(UNIQUEID))
+        .orElseThrow(
+            () -> new CallException("call " + call.callId() + " has no Asterisk channel yet"));
+  }
+
+  private AmiAction redirect(TrackedCall call, String context, String exten) {
+    return AmiAction.of("Redirect")
+        .add(CHANNEL, channelOf(call))
+        .add("Context", context)
+        .add("Exten", exten)
+        .add("Priority", "1")
+        .build();
+  }
+
+  private CompletableFuture<Void> simple(AmiAction action) {
+    return link().send(action, requestTimeout()).thenAccept(r -> requireSuccess(r, action.name()));
+  }
+
+  private void requireSuccess(AmiReply reply, String action) {
+    if (!reply.isSuccess()) {
+      throw new CallException(
+          "[" + name() + "] " + action + " failed: " + reply.message() + permissionHint(reply));
+    }
+  }
+
+  private static String permissionHint(AmiReply reply) {
+    String m = reply.message();
+    if (m.equalsIgnoreCase("Permission denied")) {
+      return " (the AMI user's write= in manager.conf lacks this action's class)";
+    }
+    if (m.contains("No attended transfer feature code")) {
+      return " (define atxfer under [featuremap] in features.conf)";
+    }
+    return "";
+  }
+
+  static HangupCause causeOfReason(int reason, Optional<String> dialStatus) {
+    return switch (reason) {
+      case 0 ->
+          HangupCause.UNALLOCATED_NUMBER.withText(
+              "no such extension or channel (Originate Reason 0)");
+      case 3 -> HangupCause.NO_ANSWER.withText("not answered (Originate Reason 3)");
+      case 5 -> HangupCause.USER_BUSY.withText("busy (Originate Reason 5)");
+      case 8 -> HangupCause.ofQ850(34, "congestion (Originate Reason 8)");
+      case 1 ->
+          dialStatus
+              .map(AsteriskAdapter::causeOfDialStatus)
+              .orElse(
+                  HangupCause.CALL_REJECTED.withText("hung up before answer (Originate Reason 1)"));
+      default ->
+          dialStatus
+              .map(AsteriskAdapter::causeOfDialStatus)
+              .orElse(HangupCause.NORMAL_TEMPORARY_FAILURE.withText("Originate Reason " + reason));
+    };
+  }
+
+  static HangupCause causeOfDialStatus(String status) {
+    return switch (status) {
+      case "BUSY" -> HangupCause.USER_BUSY;
+      case "NOANSWER" -> HangupCause.NO_ANSWER;
+      case "CONGESTION" -> HangupCause.ofQ850(34);
+      case "CHANUNAVAIL" -> HangupCause.ofQ850(44);
+      case "CANCEL" -> HangupCause.ORIGINATOR_CANCEL;
+      default -> HangupCause.NORMAL_TEMPORARY_FAILURE.withText("DialStatus " + status);
+    };
+  }
+
+  /**
+   * Names the Asterisk release behind an AMI version.
+   *
+   * @param amiVersion the banner's version, such as {@code 11.0.0}
+   * @return for example {@code Asterisk 22 (AMI 11.0.0)}
+   */
+  static String describeVersion(String amiVersion) {
+    if (amiVersion.isEmpty()) {
+      return "Asterisk (AMI version unknown)";
+    }
+    int dot = amiVersion.indexOf('.');
+    String major = dot < 0 ? amiVersion : amiVersion.substring(0, dot);
+    String release;
+    switch (major) {
+      case "2" -> release = "13/14";
+      case "4" -> release = "15";
+      case "5" -> release = "16";
+      case "6" -> release = "17";
+      case "7" -> release = "18";
+      case "8" -> release = "19";
+      case "9" -> release = "20";
+      case "10" -> release = "21";
+      case "11" -> release = "22";
+      default -> release = "?";
+    }
+    return "Asterisk " + release + " (AMI " + amiVersion + ")";
+  }
+}
