@@ -1,15 +1,21 @@
 package org.sipadapter.cli;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.sipadapter.CallState;
 import org.sipadapter.cli.demo.DemoResult;
 import org.sipadapter.cli.demo.DemoRunner;
+import org.sipadapter.cli.demo.DemoServer;
 import org.sipadapter.cli.demo.DemoTarget;
+import org.sipadapter.cli.demo.DemoYaml;
+import org.sipadapter.config.AdapterConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -37,11 +43,30 @@ final class DemoCommand implements Callable<Integer> {
       description = "Run only these adapter types (for example --only asterisk,kamailio).")
   List<String> only = new ArrayList<>();
 
+  @Option(
+      names = "--serve",
+      paramLabel = "FILE",
+      description =
+          "Instead of the scripted calls: start the demo servers, write an adapters YAML file for"
+              + " them to FILE and keep them running until Ctrl-C, to try the other commands"
+              + " (sipadapter health -c FILE).")
+  Path serve;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "With --serve: stop the servers after this long (default: until Ctrl-C).")
+  Duration serveFor;
+
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     Console console = root.console();
     List<DemoTarget> all = DemoRunner.discover();
     List<DemoTarget> targets = select(all);
+    if (serve != null) {
+      return serve(targets, console);
+    }
     console.out("sipadapter demo: one scripted call through each adapter; no configuration used");
     console.out("");
     long start = System.nanoTime();
@@ -79,6 +104,48 @@ final class DemoCommand implements Callable<Integer> {
       return ExitCodes.NOT_OK;
     }
     return ok == results.size() ? ExitCodes.OK : ExitCodes.NOT_OK;
+  }
+
+  private int serve(List<DemoTarget> targets, Console console) throws Exception {
+    List<DemoServer> servers = new ArrayList<>();
+    try (StopSignal stop = new StopSignal()) {
+      List<AdapterConfig> configs = new ArrayList<>();
+      for (DemoTarget t : targets) {
+        Optional<String> why = t.unavailableReason();
+        if (why.isPresent()) {
+          console.err("skipped " + t.adapterType() + ": " + why.get());
+          continue;
+        }
+        DemoServer s = t.start();
+        servers.add(s);
+        configs.add(s.config());
+        console.err(
+            "serving "
+                + t.adapterType()
+                + ": "
+                + s.description()
+                + (s.details().isEmpty() ? "" : " (" + s.details() + ")"));
+      }
+      if (configs.isEmpty()) {
+        console.err("error: no demo server could start here");
+        return ExitCodes.NOT_OK;
+      }
+      root.console().redactor().learn(configs);
+      Files.writeString(serve, DemoYaml.write(configs));
+      console.err("wrote " + serve + " (" + configs.size() + " adapters)");
+      console.err(
+          "try: sipadapter health -c "
+              + serve
+              + "   |   sipadapter watch -c "
+              + serve
+              + (serveFor == null ? "   (Ctrl-C stops the servers)" : ""));
+      stop.await(serveFor);
+      return ExitCodes.OK;
+    } finally {
+      for (DemoServer s : servers) {
+        s.close();
+      }
+    }
   }
 
   private List<DemoTarget> select(List<DemoTarget> all) {

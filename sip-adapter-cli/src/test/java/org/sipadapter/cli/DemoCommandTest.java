@@ -1,11 +1,16 @@
 package org.sipadapter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sipadapter.CallState;
 import org.sipadapter.cli.demo.DemoCall;
 import org.sipadapter.cli.demo.DemoResult;
@@ -48,6 +53,25 @@ class DemoCommandTest {
         .contains("skipped opensips: ")
         .contains("skipped yate: ")
         .contains("skipped pjsua: ");
+  }
+
+  @Test
+  void serveWritesAConfigThatTheOtherCommandsUseWhileTheServersRun(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("demo.yaml");
+    CliRun serving =
+        CliRun.inBackground(
+            "demo", "--only", "fake", "--serve", file.toString(), "--duration", "20s");
+    await().atMost(Duration.ofSeconds(10)).until(() -> serving.err().contains("wrote "));
+
+    CliRun health = CliRun.of("health", "-c", file.toString());
+
+    assertThat(health.exitCode()).as(health.toString()).isZero();
+    assertThat(health.out()).contains("\"status\" : \"HEALTHY\"", "\"type\" : \"fake\"");
+    assertThat(Files.readString(file)).contains("adapters:", "type: fake");
+    assertThat(serving.err())
+        .contains("serving fake: emulated fake server")
+        .doesNotContain("demo-secret");
   }
 
   @Test
