@@ -703,6 +703,23 @@ public abstract class SipAdapterConformanceSuite {
   }
 
   @Test
+  @DisplayName("attended transfer is accepted where declared")
+  void attendedTransferWhereDeclared() {
+    EventRecorder events = new EventRecorder();
+    SipAdapter adapter = connected(events);
+    requireFeature(adapter, Feature.ATTENDED_TRANSFER);
+    Optional<String> target = fixture.transferTarget();
+    assumeTrue(target.isPresent(), "fixture has no transfer target");
+    String callId = answeredCall(adapter, events);
+
+    adapter.attendedTransfer(callId, target.get());
+
+    assertThatThrownBy(() -> adapter.attendedTransfer(callId, "2001\nx"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(events.terminalEvents(callId)).hasSizeLessThanOrEqualTo(1);
+  }
+
+  @Test
   @DisplayName("conference and bridge join calls where declared")
   void conferenceAndBridgeWhereDeclared() {
     EventRecorder events = new EventRecorder();
@@ -945,7 +962,9 @@ public abstract class SipAdapterConformanceSuite {
       warm.connect();
       warm.disconnect();
     }
-    eventually().until(() -> !proxied || proxy.connectionCount() == 0);
+    eventually()
+        .alias("connection of the warm-up adapter closed")
+        .until(() -> !proxied || proxy.connectionCount() == 0);
     ResourceSnapshot before = ResourceSnapshot.take();
 
     try (SipAdapter adapter = fixture.createAdapter(config)) {
