@@ -13,7 +13,8 @@ import java.util.Map;
  *     events, as {@code CUSTOM conference::maintenance}), never null
  * @param uniqueId the channel UUID ({@code Unique-ID}), null for events of no channel
  * @param otherLegId {@code Other-Leg-Unique-ID} for bridge events, else null
- * @param inbound whether {@code Call-Direction} is {@code inbound} (CREATED only)
+ * @param inbound whether the leg is a call arriving from outside: {@code Call-Direction: inbound}
+ *     and not the B leg of a loopback originate (CREATED only)
  * @param from {@code Caller-Caller-ID-Number} (CREATED only)
  * @param to {@code Caller-Destination-Number} (CREATED only)
  * @param hangupCause the {@code Hangup-Cause} name (HANGUP kinds only)

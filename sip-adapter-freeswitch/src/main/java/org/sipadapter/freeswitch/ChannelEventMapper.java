@@ -26,7 +26,9 @@ public final class ChannelEventMapper {
               name,
               event.uniqueId(),
               null,
-              "inbound".equals(event.headerOrNull("Call-Direction")),
+              // The B leg of a loopback originate is an inbound channel too, but not a new call.
+              "inbound".equals(event.headerOrNull("Call-Direction"))
+                  && !"B".equals(event.headerOrNull("variable_loopback_leg")),
               event.headerOrNull("Caller-Caller-ID-Number"),
               event.headerOrNull("Caller-Destination-Number"),
               null,

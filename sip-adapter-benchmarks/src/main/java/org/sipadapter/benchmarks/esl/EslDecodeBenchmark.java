@@ -21,7 +21,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.sipadapter.freeswitch.ChannelEventMapper;
 import org.sipadapter.freeswitch.esl.EslFrame;
-import org.sipadapter.freeswitch.esl.EslFrameSink;
+import org.sipadapter.transport.FrameSink;
 
 /**
  * ESL event throughput: the same byte stream (the recorded plain events of the fixtures, fed in 16
@@ -81,8 +81,8 @@ public class EslDecodeBenchmark {
   public void sipAdapterDecodeAndMap(Blackhole bh) {
     org.sipadapter.freeswitch.esl.EslFrameDecoder decoder =
         new org.sipadapter.freeswitch.esl.EslFrameDecoder();
-    EslFrameSink sink =
-        new EslFrameSink() {
+    FrameSink<EslFrame> sink =
+        new FrameSink<EslFrame>() {
           @Override
           public void frame(EslFrame frame) {
             bh.consume(ChannelEventMapper.map(frame.event()));
@@ -104,8 +104,8 @@ public class EslDecodeBenchmark {
   public void sipAdapterDecodeOnly(Blackhole bh) {
     org.sipadapter.freeswitch.esl.EslFrameDecoder decoder =
         new org.sipadapter.freeswitch.esl.EslFrameDecoder();
-    EslFrameSink sink =
-        new EslFrameSink() {
+    FrameSink<EslFrame> sink =
+        new FrameSink<EslFrame>() {
           @Override
           public void frame(EslFrame frame) {
             bh.consume(frame.event().name());

@@ -2,6 +2,8 @@ package org.sipadapter.freeswitch.esl;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import org.sipadapter.transport.FrameDecoder;
+import org.sipadapter.transport.FrameSink;
 
 /**
  * Turns the byte stream of an event socket into {@link EslFrame}s.
@@ -13,7 +15,7 @@ import java.util.Arrays;
  *
  * <p>Faults never throw: a header block longer than the header limit, a body longer than the body
  * limit, a header line without a colon or a bad {@code Content-Length} are reported through {@link
- * EslFrameSink#malformed} and skipped (an oversized body is skipped by its declared length, so the
+ * FrameSink#malformed} and skipped (an oversized body is skipped by its declared length, so the
  * stream stays in step; an endless header block is skipped up to the next empty line).
  *
  * <p>Cost per event: the frame header is scanned once into a reused buffer and kept as a small
@@ -22,7 +24,7 @@ import java.util.Arrays;
  *
  * <p>Not thread-safe: one decoder per connection, called from its reader thread.
  */
-public final class EslFrameDecoder {
+public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
   /** Default limit of one header block (frame headers, not event headers), in bytes. */
   public static final int DEFAULT_MAX_HEADER_BYTES = 256 * 1024;
 
@@ -83,7 +85,8 @@ public final class EslFrameDecoder {
    * @param in the bytes just read, not null
    * @param sink receives frames and fault reports, not null
    */
-  public void decode(ByteBuffer in, EslFrameSink sink) {
+  @Override
+  public void decode(ByteBuffer in, FrameSink<EslFrame> sink) {
     if (in.hasArray()) {
       int off = in.arrayOffset() + in.position();
       int len = in.remaining();
@@ -106,7 +109,7 @@ public final class EslFrameDecoder {
    * @param len number of bytes
    * @param sink receives frames and fault reports, not null
    */
-  public void decode(byte[] buf, int off, int len, EslFrameSink sink) {
+  public void decode(byte[] buf, int off, int len, FrameSink<EslFrame> sink) {
     int p = off;
     int end = off + len;
     while (p < end) {
@@ -134,12 +137,23 @@ public final class EslFrameDecoder {
     }
   }
 
+  @Override
+  public void reset() {
+    state = State.HEADER;
+    headerLength = 0;
+    previousWasLf = false;
+    body = null;
+    pendingHeader = null;
+    pendingType = null;
+    discardRemaining = 0;
+  }
+
   /** Returns whether the decoder holds part of a frame (bytes that need more input). */
   public boolean hasPartialFrame() {
     return state == State.BODY || (state == State.HEADER && headerLength > 0);
   }
 
-  private int readHeader(byte[] buf, int p, int end, EslFrameSink sink) {
+  private int readHeader(byte[] buf, int p, int end, FrameSink<EslFrame> sink) {
     int start = p;
     while (p < end) {
       byte c = buf[p++];
@@ -166,7 +180,8 @@ public final class EslFrameDecoder {
     return end;
   }
 
-  private boolean append(byte[] buf, int from, int to, boolean closesBlock, EslFrameSink sink) {
+  private boolean append(
+      byte[] buf, int from, int to, boolean closesBlock, FrameSink<EslFrame> sink) {
     int n = to - from;
     if (headerLength + n > maxHeaderBytes) {
       headerLength = 0;
@@ -205,7 +220,7 @@ public final class EslFrameDecoder {
   }
 
   /** Parses Content-Type and Content-Length from the completed block (ends with LF LF). */
-  private void headerComplete(EslFrameSink sink) {
+  private void headerComplete(FrameSink<EslFrame> sink) {
     byte[] h = header;
     int blockEnd = headerLength - 1; // drop the empty line; every line still ends with LF
     headerLength = 0;
@@ -267,7 +282,7 @@ public final class EslFrameDecoder {
     }
   }
 
-  private void emit(EslFrameSink sink, byte[] frameBody) {
+  private void emit(FrameSink<EslFrame> sink, byte[] frameBody) {
     EslFrame frame = new EslFrame(pendingType, pendingHeader, frameBody);
     // Reset before calling out, so a throwing sink cannot leave the decoder mid-frame.
     state = State.HEADER;

@@ -12,6 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.transport.FrameSink;
 
 class EslFrameDecoderTest {
 
@@ -284,8 +285,8 @@ class EslFrameDecoderTest {
   void aThrowingSinkDoesNotLeaveTheDecoderMidFrame() {
     EslFrameDecoder decoder = new EslFrameDecoder();
     RecordingSink ok = new RecordingSink();
-    EslFrameSink throwing =
-        new EslFrameSink() {
+    FrameSink<EslFrame> throwing =
+        new FrameSink<EslFrame>() {
           @Override
           public void frame(EslFrame frame) {
             throw new IllegalStateException("listener bug");

@@ -3,9 +3,10 @@ package org.sipadapter.freeswitch.esl;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import org.sipadapter.transport.FrameSink;
 
 /** Collects what a decoder reports. */
-final class RecordingSink implements EslFrameSink {
+final class RecordingSink implements FrameSink<EslFrame> {
   final List<EslFrame> frames = new ArrayList<>();
   final List<String> malformed = new ArrayList<>();
 

@@ -1,0 +1,718 @@
+package org.sipadapter.freeswitch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.AuthenticationException;
+import org.sipadapter.CallException;
+import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.ProtocolException;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.freeswitch.esl.EslContentType;
+import org.sipadapter.freeswitch.esl.EslEvent;
+import org.sipadapter.freeswitch.esl.EslFormatException;
+import org.sipadapter.freeswitch.esl.EslFrame;
+import org.sipadapter.freeswitch.esl.EslFrameDecoder;
+import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.InOrderCorrelator;
+import org.sipadapter.transport.RequestCorrelator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * FreeSWITCH over the inbound event socket (ESL, port 8021).
+ *
+ * <p>One socket carries everything: commands are answered in order ({@code command/reply}, {@code
+ * api/response}, matched by {@link InOrderCorrelator}); slow commands run as {@code bgapi} and
+ * finish with a {@code BACKGROUND_JOB} event matched by its {@code Job-UUID}; channel events drive
+ * the call states. Outbound calls are {@code bgapi originate} with a preset {@code
+ * origination_uuid}, so every event of the call is recognised from the first one.
+ *
+ * <p>Threading: the connection's reader thread only decodes and hands each frame to one event
+ * thread per adapter, which completes replies and maps events in order; listeners are called by the
+ * base class's dispatcher, never on either thread.
+ */
+public class FreeSwitchAdapter extends SipAdapter {
+  /** The type name in configuration. */
+  public static final String TYPE = "freeswitch";
+
+  /** The event socket's default port. */
+  public static final int DEFAULT_PORT = 8021;
+
+  /** The server id key under which a call's channel UUID is kept. */
+  public static final String UUID_KEY = "Unique-ID";
+
+  private static final Logger log = LoggerFactory.getLogger(FreeSwitchAdapter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern VERSION = Pattern.compile("Version ([0-9][^ )]*)");
+  private static final Pattern CAUSE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+  private static final List<String> CHANNEL_EVENTS =
+      List.of(
+          "CHANNEL_CREATE",
+          "CHANNEL_PROGRESS",
+          "CHANNEL_PROGRESS_MEDIA",
+          "CHANNEL_ANSWER",
+          "CHANNEL_BRIDGE",
+          "CHANNEL_UNBRIDGE",
+          "CHANNEL_HOLD",
+          "CHANNEL_UNHOLD",
+          "CHANNEL_CALLSTATE",
+          "CHANNEL_HANGUP",
+          "CHANNEL_HANGUP_COMPLETE",
+          "DTMF",
+          "BACKGROUND_JOB",
+          "HEARTBEAT");
+
+  private final FreeSwitchSettings settings;
+  private final ExecutorService eventThread;
+  private final InOrderCorrelator<EslFrame> replies = new InOrderCorrelator<>("ESL command");
+  private final RequestCorrelator<String, String> jobs =
+      new RequestCorrelator<>("ESL background job");
+  private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
+  private final AtomicLong nextOriginateNanos = new AtomicLong();
+  private volatile FramedConnection<EslFrame> connection;
+  private volatile CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
+  private volatile long lastEventNanos = System.nanoTime();
+
+  /**
+   * Creates the adapter; {@link #connect()} opens the socket.
+   *
+   * @param config the configuration (type {@value #TYPE}), checked by the provider
+   */
+  public FreeSwitchAdapter(AdapterConfig config) {
+    super(config);
+    this.settings = FreeSwitchSettings.from(config);
+    String threadName = "sipadapter-esl-" + config.name() + "-events";
+    this.eventThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public Set<Feature> features() {
+    return EnumSet.of(
+        Feature.OUTBOUND_CALLS,
+        Feature.INBOUND_CALLS,
+        Feature.ANSWER,
+        Feature.REJECT,
+        Feature.TRANSFER,
+        Feature.HOLD,
+        Feature.RECORDING,
+        Feature.SEND_DTMF,
+        Feature.RECEIVE_DTMF,
+        Feature.CONFERENCE,
+        Feature.BRIDGE);
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("1.10");
+  }
+
+  /** Returns the FreeSWITCH options in effect. */
+  public FreeSwitchSettings settings() {
+    return settings;
+  }
+
+  // ---------------------------------------------------------------- link
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    CompletableFuture<EslFrame> hello = new CompletableFuture<>();
+    greeting = hello;
+    FramedConnection<EslFrame>[] self = newHolder();
+    FramedConnection<EslFrame> c =
+        FramedConnection.open(
+            new FramedConnection.Endpoint(
+                "esl-" + name(),
+                target.host(),
+                target.port(),
+                target.tls(),
+                target.connectTimeout()),
+            new EslFrameDecoder(EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()),
+            new FramedConnection.Listener<>() {
+              @Override
+              public void onFrame(EslFrame frame) {
+                eventThread.execute(() -> handleFrame(self[0], frame));
+              }
+
+              @Override
+              public void onMalformed(String reason) {
+                log.warn("[{}] skipped a malformed ESL frame: {}", name(), reason);
+                reportError(null, "malformed ESL frame skipped: " + reason, null);
+              }
+
+              @Override
+              public void onClosed(Throwable cause) {
+                eventThread.execute(() -> linkClosed(self[0], cause));
+              }
+            });
+    self[0] = c;
+    connection = c;
+    Duration timeout = target.requestTimeout();
+    try {
+      await(hello, timeout, "the auth/request greeting");
+      String user = target.credentials().username();
+      String password = target.credentials().secret().reveal();
+      // The password never reaches a log: the description names the command only.
+      String login = user.contains("@") ? "userauth " + user + ":" + password : "auth " + password;
+      EslFrame reply =
+          await(command(login, user.contains("@") ? "userauth" : "auth"), timeout, "auth");
+      if (!reply.isOk()) {
+        throw new AuthenticationException(
+            "FreeSWITCH refused the event socket login ("
+                + reply.replyText()
+                + "); check auth.password against the password in event_socket.conf.xml");
+      }
+      StringBuilder subscribe =
+          new StringBuilder("event ").append(settings.eventFormat()).append(' ');
+      subscribe.append(String.join(" ", CHANNEL_EVENTS));
+      if (!settings.customEvents().isEmpty()) {
+        subscribe.append(" CUSTOM ").append(String.join(" ", settings.customEvents()));
+      }
+      EslFrame subscribed = await(command(subscribe.toString(), "event"), timeout, "event");
+      if (!subscribed.isOk()) {
+        throw new ProtocolException(
+            "FreeSWITCH refused the event subscription: " + subscribed.replyText());
+      }
+      String status = await(api("status"), timeout, "api status");
+      Matcher m = VERSION.matcher(status);
+      if (m.find()) {
+        serverVersion(m.group(1));
+      }
+      lastEventNanos = System.nanoTime();
+      log.info("[{}] logged in to FreeSWITCH at {}:{}", name(), target.host(), target.port());
+    } catch (Exception e) {
+      dropLink(c, e);
+      throw e;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static FramedConnection<EslFrame>[] newHolder() {
+    return (FramedConnection<EslFrame>[]) new FramedConnection<?>[1];
+  }
+
+  @Override
+  protected void doDisconnect() {
+    FramedConnection<EslFrame> c = connection;
+    dropLink(c, new AdapterConnectionException("[" + name() + "] disconnected"));
+  }
+
+  private void dropLink(FramedConnection<EslFrame> c, Throwable why) {
+    if (c != null && connection == c) {
+      connection = null;
+    }
+    if (c != null) {
+      c.close();
+    }
+    replies.failAll(asConnectionError(why));
+    jobs.failAll(asConnectionError(why));
+  }
+
+  private static AdapterConnectionException asConnectionError(Throwable why) {
+    return why instanceof AdapterConnectionException ace
+        ? ace
+        : new AdapterConnectionException("event socket closed: " + why.getMessage(), why);
+  }
+
+  @Override
+  protected void doClose() {
+    eventThread.shutdown();
+  }
+
+  /** Runs on the event thread. */
+  private void linkClosed(FramedConnection<EslFrame> c, Throwable cause) {
+    if (c == null || connection != c) {
+      return; // an old link, or one we closed ourselves
+    }
+    connection = null;
+    AdapterConnectionException error =
+        new AdapterConnectionException(
+            "event socket closed by the server" + (cause == null ? "" : ": " + cause.getMessage()),
+            cause);
+    greeting.completeExceptionally(error);
+    replies.failAll(error);
+    jobs.failAll(error);
+    reportConnectionLost(error);
+  }
+
+  @Override
+  protected void doKeepalive() throws Exception {
+    Duration every = config().timeouts().keepalive();
+    if (System.nanoTime() - lastEventNanos < every.toNanos()) {
+      return; // a HEARTBEAT or any event proves the link is alive
+    }
+    await(api("status"), requestTimeout(), "api status");
+  }
+
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put(
+        "lastEventAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEventNanos));
+    details.put("pendingCommands", replies.size());
+    details.put("pendingJobs", jobs.size());
+    return details;
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+    String json = await(api("show channels as json"), requestTimeout(), "show channels");
+    Map<String, String> callStates = new HashMap<>();
+    JsonNode root = JSON.readTree(json);
+    for (JsonNode row : root.path("rows")) {
+      callStates.put(row.path("uuid").asText(), row.path("callstate").asText());
+    }
+    List<CallSnapshot> snapshots = new ArrayList<>();
+    for (TrackedCall call : trackedCalls()) {
+      Optional<String> uuid = call.serverId(UUID_KEY);
+      if (uuid.isPresent() && callStates.containsKey(uuid.get())) {
+        snapshots.add(
+            new CallSnapshot(
+                call.callId(), stateOf(callStates.get(uuid.get())), Map.of(UUID_KEY, uuid.get())));
+      }
+    }
+    return Optional.of(snapshots);
+  }
+
+  private static CallState stateOf(String callstate) {
+    return switch (callstate) {
+      case "ACTIVE", "UNHELD" -> CallState.CONNECTED;
+      case "HELD" -> CallState.ON_HOLD;
+      case "EARLY" -> CallState.EARLY_MEDIA;
+      case "DOWN", "DIALING" -> CallState.DIALING;
+      default -> CallState.RINGING;
+    };
+  }
+
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    boolean quoted =
+        field.equals("callerIdName")
+            || (field.startsWith("variable ") && !field.equals("variable name"))
+            || field.startsWith("header ");
+    EslCommands.check(field, value, quoted);
+  }
+
+  // ---------------------------------------------------------------- frames and events
+
+  /** Runs on the event thread, in wire order. */
+  private void handleFrame(FramedConnection<EslFrame> c, EslFrame frame) {
+    if (c == null || c != connection) {
+      return;
+    }
+    try {
+      switch (frame.contentType()) {
+        case AUTH_REQUEST -> greeting.complete(frame);
+        case RUDE_REJECTION ->
+            greeting.completeExceptionally(
+                new AdapterConnectionException(
+                    "FreeSWITCH refused this client's address (text/rude-rejection); allow it with"
+                        + " apply-inbound-acl in event_socket.conf.xml"));
+        case COMMAND_REPLY, API_RESPONSE -> {
+          if (!replies.completeNext(frame)) {
+            log.debug("[{}] reply with no request waiting: {}", name(), frame.replyText());
+          }
+        }
+        case EVENT_PLAIN, EVENT_JSON -> {
+          lastEventNanos = System.nanoTime();
+          onEvent(frame.event());
+        }
+        case DISCONNECT_NOTICE ->
+            log.info(
+                "[{}] FreeSWITCH announced a disconnect: {}", name(), frame.bodyText().strip());
+        default -> log.debug("[{}] ignored ESL frame {}", name(), frame.contentType());
+      }
+    } catch (EslFormatException e) {
+      log.warn("[{}] unreadable ESL event skipped: {}", name(), e.getMessage());
+      reportError(null, "unreadable FreeSWITCH event skipped: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      log.warn("[{}] handling an ESL frame failed", name(), e);
+      reportError(null, "handling a FreeSWITCH frame failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void onEvent(EslEvent event) {
+    ChannelEvent ce = ChannelEventMapper.map(event);
+    String uuid = ce.uniqueId();
+    String callId =
+        uuid == null
+            ? null
+            : findCallByServerId(UUID_KEY, uuid).map(TrackedCall::callId).orElse(null);
+    Map<String, String> ids = uuid == null ? Map.of() : Map.of(UUID_KEY, uuid);
+    switch (ce.kind()) {
+      case JOB_DONE -> {
+        if (ce.jobUuid() != null) {
+          jobs.complete(ce.jobUuid(), ce.jobResult() == null ? "" : ce.jobResult());
+        }
+      }
+      case CREATED -> {
+        if (callId != null) {
+          HangupCause kill = pendingKills.remove(uuid);
+          if (kill != null) {
+            api("uuid_kill " + uuid + " " + causeName(kill));
+          }
+        } else if (ce.inbound() && uuid != null) {
+          String id =
+              reportIncomingCall(
+                  nullToEmpty(ce.from()), nullToEmpty(ce.to()), CallState.RINGING, ids);
+          bindServerId(id, UUID_KEY, uuid);
+        }
+      }
+      case RINGING -> state(callId, CallState.RINGING, ids);
+      case EARLY_MEDIA -> state(callId, CallState.EARLY_MEDIA, ids);
+      case ANSWERED, UNHELD -> state(callId, CallState.CONNECTED, ids);
+      case HELD -> state(callId, CallState.ON_HOLD, ids);
+      case BRIDGED, UNBRIDGED -> {
+        if (callId != null) {
+          Map<String, String> fields = new LinkedHashMap<>(ids);
+          if (ce.otherLegId() != null) {
+            fields.put("Other-Leg-Unique-ID", ce.otherLegId());
+          }
+          reportServerEvent(callId, ce.eventName(), fields);
+        }
+      }
+      case HANGUP, HANGUP_COMPLETE -> {
+        if (callId != null) {
+          pendingKills.remove(uuid);
+          reportCallEnded(callId, causeOf(ce.hangupCause()), ids);
+        }
+      }
+      case DTMF -> {
+        if (callId != null && ce.digit() != null) {
+          reportDtmf(callId, ce.digit(), ids);
+        }
+      }
+      case CUSTOM -> reportServerEvent(callId, ce.eventName(), ce.fields());
+      case HEARTBEAT, OTHER -> {
+        // liveness only, or no effect on calls
+      }
+    }
+  }
+
+  private void state(String callId, CallState state, Map<String, String> ids) {
+    if (callId != null) {
+      reportCallState(callId, state, null, ids);
+    }
+  }
+
+  static HangupCause causeOf(String name) {
+    if (name == null || name.isBlank()) {
+      return HangupCause.NORMAL_CLEARING;
+    }
+    return HangupCause.fromName(name);
+  }
+
+  private static String causeName(HangupCause cause) {
+    String n = cause == null ? "" : cause.name();
+    return CAUSE_NAME.matcher(n).matches() ? n : "NORMAL_CLEARING";
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private Duration requestTimeout() {
+    return connectTarget().map(ConnectTarget::requestTimeout).orElse(config().timeouts().request());
+  }
+
+  /** Sends a command and completes with its {@code command/reply} or {@code api/response}. */
+  private CompletableFuture<EslFrame> command(String line, String description) {
+    return command(line, description, null);
+  }
+
+  private CompletableFuture<EslFrame> command(String line, String description, String jobUuid) {
+    FramedConnection<EslFrame> c = connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected to FreeSWITCH"));
+    }
+    if (log.isDebugEnabled()) {
+      log.debug("[{}] >> {}", name(), description);
+    }
+    long start = System.nanoTime();
+    return replies
+        .sendInOrder(description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)))
+        .whenComplete((r, e) -> recordRequestLatency(System.nanoTime() - start));
+  }
+
+  /** Runs {@code api <args>} and completes with the response body. */
+  private CompletableFuture<String> api(String args) {
+    String verb = args.indexOf(' ') < 0 ? args : args.substring(0, args.indexOf(' '));
+    return command("api " + args, "api " + verb)
+        .thenApply(
+            frame -> {
+              if (frame.contentType() != EslContentType.API_RESPONSE) {
+                throw new ProtocolException(
+                    "api "
+                        + verb
+                        + " answered with "
+                        + frame.contentType()
+                        + ": "
+                        + frame.replyText());
+              }
+              return frame.bodyText();
+            });
+  }
+
+  /** Runs an api command whose body is {@code +OK ...} on success; {@code -ERR} fails it. */
+  private CompletableFuture<Void> apiOk(String args) {
+    return api(args)
+        .thenApply(
+            body -> {
+              String text = body.strip();
+              if (text.startsWith("-ERR") || text.startsWith("-USAGE")) {
+                throw new CallException("FreeSWITCH: " + text);
+              }
+              return null;
+            });
+  }
+
+  private static <T> T await(CompletableFuture<T> f, Duration timeout, String what)
+      throws Exception {
+    try {
+      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new AdapterTimeoutException(
+          "FreeSWITCH did not answer " + what + " within " + timeout.toMillis() + " ms", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  private String uuidOf(TrackedCall call) {
+    return call.serverId(UUID_KEY)
+        .orElseThrow(
+            () -> new CallException("call " + call.callId() + " has no FreeSWITCH channel yet"));
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    String uuid = UUID.randomUUID().toString();
+    bindServerId(call.callId(), UUID_KEY, uuid);
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("origination_uuid", uuid);
+    vars.put("origination_caller_id_number", call.options().callerIdNumber().orElse(call.from()));
+    call.options().callerIdName().ifPresent(n -> vars.put("origination_caller_id_name", n));
+    Duration ring = call.options().timeout().orElse(config().timeouts().ring());
+    vars.put("originate_timeout", Long.toString(Math.max(1, ring.toSeconds())));
+    if (!call.options().earlyMedia()) {
+      vars.put("ignore_early_media", "true");
+    }
+    call.options().headers().forEach((k, v) -> vars.put("sip_h_" + k, v));
+    vars.putAll(call.options().variables());
+    String dial =
+        settings
+            .endpoint()
+            .replace("{to}", call.to())
+            .replace("{from}", call.from())
+            .replace("{gateway}", settings.gateway());
+    String destination =
+        settings.application().startsWith("&")
+            ? settings.application()
+            : settings.application() + " " + settings.dialplan() + " " + settings.context();
+    String args = EslCommands.originate(vars, dial, destination);
+    String job = UUID.randomUUID().toString();
+    CompletableFuture<String> result =
+        jobs.register(
+            job, "originate " + call.callId(), ring.plus(requestTimeout()).plusSeconds(5));
+    result.whenComplete(
+        (body, error) -> {
+          if (body != null && !body.startsWith("+OK")) {
+            String cause = firstWordAfterErr(body);
+            reportCallEnded(
+                call.callId(), causeOf(cause).withText("FreeSWITCH: " + body.strip()), Map.of());
+          }
+        });
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    Runnable send =
+        () ->
+            command("bgapi " + args, "bgapi originate", job)
+                .whenComplete(
+                    (reply, error) -> {
+                      if (error != null) {
+                        jobs.fail(job, error);
+                        accepted.completeExceptionally(error);
+                      } else if (!reply.isOk()) {
+                        CallException e = new CallException("FreeSWITCH: " + reply.replyText());
+                        jobs.fail(job, e);
+                        accepted.completeExceptionally(e);
+                      } else {
+                        accepted.complete(null);
+                      }
+                    });
+    long delay = reserveOriginateSlot();
+    if (delay <= 0) {
+      send.run();
+    } else {
+      timer().schedule(send, delay, TimeUnit.NANOSECONDS);
+    }
+    return accepted;
+  }
+
+  /** Spaces originates at {@code options.originateRate} per second; returns the wait in ns. */
+  private long reserveOriginateSlot() {
+    long spacing = TimeUnit.SECONDS.toNanos(1) / settings.originateRate();
+    while (true) {
+      long now = System.nanoTime();
+      long next = nextOriginateNanos.get();
+      long slot = Math.max(now, next);
+      if (nextOriginateNanos.compareAndSet(next, slot + spacing)) {
+        return slot - now;
+      }
+    }
+  }
+
+  private static String firstWordAfterErr(String body) {
+    String t = body.strip();
+    if (t.startsWith("-ERR ")) {
+      t = t.substring(5).strip();
+    }
+    int sp = t.indexOf(' ');
+    return sp < 0 ? t : t.substring(0, sp);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    String uuid = uuidOf(call);
+    return api("uuid_kill " + uuid + " " + causeName(cause))
+        .thenApply(
+            body -> {
+              if (body.startsWith("-ERR")) {
+                if (call.state() == CallState.DIALING) {
+                  // The originate has not created the channel yet: kill it when it appears.
+                  pendingKills.put(uuid, cause);
+                  return null;
+                }
+                throw new CallException("FreeSWITCH: " + body.strip());
+              }
+              return null;
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+    return apiOk("uuid_answer " + uuidOf(call));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    return apiOk(
+        "uuid_kill "
+            + uuidOf(call)
+            + " "
+            + causeName(cause == null ? HangupCause.CALL_REJECTED : cause));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    return apiOk(
+        "uuid_transfer "
+            + uuidOf(call)
+            + " "
+            + target
+            + " "
+            + settings.dialplan()
+            + " "
+            + settings.context());
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHold(TrackedCall call) {
+    return apiOk("uuid_hold " + uuidOf(call));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doResume(TrackedCall call) {
+    return apiOk("uuid_hold off " + uuidOf(call));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+    return apiOk("uuid_record " + uuidOf(call) + " start " + fileName);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+    return apiOk("uuid_record " + uuidOf(call) + " stop all");
+  }
+
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    return apiOk("uuid_send_dtmf " + uuidOf(call) + " " + digits);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (TrackedCall call : members) {
+      all.add(apiOk("uuid_transfer " + uuidOf(call) + " conference:" + room + "@default inline"));
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+    return apiOk("uuid_bridge " + uuidOf(a) + " " + uuidOf(b));
+  }
+
+  /**
+   * Lists a conference room as FreeSWITCH reports it ({@code conference <room> json_list}).
+   *
+   * @param room the room name, checked like every wire input
+   * @return the JSON text, or a failed future with FreeSWITCH's error (e.g. no such room)
+   */
+  public CompletableFuture<String> conferenceList(String room) {
+    validateWireInput("room", room);
+    return api("conference " + room + " json_list")
+        .thenApply(
+            body -> {
+              if (body.startsWith("-ERR") || !body.startsWith("[")) {
+                throw new CallException("FreeSWITCH: " + body.strip());
+              }
+              return body;
+            });
+  }
+}
