@@ -79,6 +79,8 @@ public final class AmiEmulator extends TcpEmulator {
   private volatile Duration ringTime = Duration.ofMillis(20);
   private volatile Duration noAnswerTime = Duration.ofMillis(200);
   private volatile boolean atxferConfigured = true;
+  private volatile String conferenceContext = "sdk-conf";
+  private volatile String holdContext = "sdk-hold";
 
   private AmiEmulator() {
     super("ami", FrameSplitter.blankLineTerminated());
@@ -178,6 +180,92 @@ public final class AmiEmulator extends TcpEmulator {
   public AmiEmulator atxferConfigured(boolean configured) {
     this.atxferConfigured = configured;
     return this;
+  }
+
+  /**
+   * Sets the context whose extensions are ConfBridge rooms: a channel redirected there joins the
+   * room named by the extension ({@code ConfbridgeJoin}), and {@code ConfbridgeList} lists it.
+   *
+   * @param context the context, {@code sdk-conf} by default
+   * @return this emulator
+   */
+  public AmiEmulator conferenceContext(String context) {
+    this.conferenceContext = Objects.requireNonNull(context, "context");
+    return this;
+  }
+
+  /**
+   * Sets the context that plays music on hold: a channel redirected there gets {@code
+   * MusicOnHoldStart}, and {@code MusicOnHoldStop} when redirected elsewhere (as in {@code
+   * 15-hold-music-on-hold.txt}).
+   *
+   * @param context the context, {@code sdk-hold} by default
+   * @return this emulator
+   */
+  public AmiEmulator holdContext(String context) {
+    this.holdContext = Objects.requireNonNull(context, "context");
+    return this;
+  }
+
+  /**
+   * The far end presses a key: {@code DTMFBegin} and {@code DTMFEnd} with {@code Direction:
+   * Received} on the channel.
+   *
+   * @param channelOrUniqueid the channel name or Uniqueid
+   * @param digit one DTMF digit
+   * @return true when such a channel existed
+   */
+  public boolean receiveDtmf(String channelOrUniqueid, String digit) {
+    Optional<Channel> channel = find(channelOrUniqueid);
+    channel.ifPresent(
+        c -> {
+          synchronized (eventLock) {
+            broadcast(
+                channelEvent("DTMFBegin", c)
+                    .add("Digit", digit)
+                    .add("Direction", "Received")
+                    .build());
+            broadcast(
+                channelEvent("DTMFEnd", c)
+                    .add("Digit", digit)
+                    .add("DurationMs", "120")
+                    .add("Direction", "Received")
+                    .build());
+          }
+        });
+    return channel.isPresent();
+  }
+
+  /**
+   * The far end's phone puts the call on hold or takes it off ({@code Hold} / {@code Unhold}).
+   *
+   * @param channelOrUniqueid the channel name or Uniqueid
+   * @param held true for Hold
+   * @return true when such a channel existed
+   */
+  public boolean phoneHold(String channelOrUniqueid, boolean held) {
+    Optional<Channel> channel = find(channelOrUniqueid);
+    channel.ifPresent(
+        c -> {
+          synchronized (eventLock) {
+            AmiMessage.Builder b = channelEvent(held ? "Hold" : "Unhold", c);
+            if (held) {
+              b.add("MusicClass", "default");
+            }
+            broadcast(b.build());
+          }
+        });
+    return channel.isPresent();
+  }
+
+  /**
+   * The members of a ConfBridge room.
+   *
+   * @param room the room (an extension of the conference context)
+   * @return channel names
+   */
+  public List<String> conferenceMembers(String room) {
+    return sortedChannels().stream().filter(c -> room.equals(c.room)).map(c -> c.name).toList();
   }
 
   /**
@@ -337,6 +425,7 @@ public final class AmiEmulator extends TcpEmulator {
         case "playdtmf" -> playDtmf(this, request);
         case "coreshowchannels" -> coreShowChannels(this, request);
         case "status" -> status(this, request);
+        case "confbridgelist" -> confbridgeList(this, request);
         default ->
             reply(
                 error(
@@ -419,6 +508,8 @@ public final class AmiEmulator extends TcpEmulator {
     String application = "";
     String applicationData = "";
     Channel partner;
+    String room;
+    boolean onHold;
     final long createdNanos = System.nanoTime();
 
     Channel(String name, String uniqueid, String linkedid, String context, String exten) {
@@ -723,13 +814,86 @@ public final class AmiEmulator extends TcpEmulator {
       Channel ch = c.get();
       ch.context = request.get("Context", ch.context);
       ch.exten = request.get("Exten", ch.exten);
+      if (ch.onHold) {
+        ch.onHold = false;
+        broadcast(channelEvent("MusicOnHoldStop", ch).build());
+      }
+      if (ch.room != null) {
+        broadcast(conferenceEvent("ConfbridgeLeave", ch).build());
+        ch.room = null;
+      }
       broadcast(
           channelEvent("Newexten", ch)
               .add("Extension", ch.exten)
               .add("Application", "NoOp")
               .add("AppData", "")
               .build());
+      if (ch.context.equals(holdContext)) {
+        ch.onHold = true;
+        broadcast(channelEvent("MusicOnHoldStart", ch).add("Class", "default").build());
+      } else if (ch.context.equals(conferenceContext)) {
+        ch.room = ch.exten;
+        broadcast(conferenceEvent("ConfbridgeJoin", ch).add("Admin", "No").build());
+      }
     }
+  }
+
+  private static AmiMessage.Builder conferenceEvent(String event, Channel c) {
+    AmiMessage.Builder b =
+        AmiMessage.builder()
+            .add("Event", event)
+            .add("Privilege", "call,all")
+            .add("Conference", c.room)
+            .add("BridgeUniqueid", "conf-" + c.room)
+            .add("BridgeType", "base")
+            .add("BridgeTechnology", "softmix")
+            .add("BridgeCreator", "ConfBridge")
+            .add("BridgeName", c.room)
+            .add("BridgeNumChannels", "1")
+            .add("BridgeVideoSourceMode", "none");
+    return snapshot(b, "", c);
+  }
+
+  private void confbridgeList(AmiSession session, AmiMessage request) {
+    String room = request.get("Conference", "");
+    if (room.isEmpty()) {
+      session.reply(error(request, "No Conference name provided."));
+      return;
+    }
+    List<Channel> members = sortedChannels().stream().filter(c -> room.equals(c.room)).toList();
+    if (members.isEmpty()) {
+      session.reply(error(request, "No active conferences."));
+      return;
+    }
+    session.reply(
+        response(request, "Success")
+            .add("EventList", "start")
+            .add("Message", "Confbridge user list will follow")
+            .build());
+    for (Channel c : members) {
+      AmiMessage.Builder b =
+          AmiMessage.builder()
+              .add("Event", "ConfbridgeList")
+              .actionId(request)
+              .add("Conference", room);
+      snapshot(b, "", c)
+          .add("Admin", "No")
+          .add("MarkedUser", "No")
+          .add("WaitMarked", "No")
+          .add("EndMarked", "No")
+          .add("Waiting", "No")
+          .add("Muted", "No")
+          .add("Talking", "Not monitored")
+          .add("AnsweredTime", duration(c));
+      session.reply(b.build());
+    }
+    session.reply(
+        AmiMessage.builder()
+            .add("Event", "ConfbridgeListComplete")
+            .actionId(request)
+            .add("EventList", "Complete")
+            .add("ListItems", String.valueOf(members.size()))
+            .build());
   }
 
   private void blindTransfer(AmiSession session, AmiMessage request) {
