@@ -1484,7 +1484,6 @@ public abstract class SipAdapter implements AutoCloseable {
 
   private void end(
       TrackedCall call, CallState requested, HangupCause cause, Map<String, String> serverIds) {
-    CallRecord record;
     synchronized (call) {
       mergeIds(call, serverIds);
       CallState prev = call.state;
@@ -1507,12 +1506,21 @@ public abstract class SipAdapter implements AutoCloseable {
       call.cause = finalCause;
       call.endedAt = Instant.now();
       cancelRingTimer(call);
-      if (call.direction() == CallDirection.OUTBOUND && call.answeredAt == null) {
+      // A call the caller gave up on (hangup, disconnect, close) is not a failed call.
+      if (call.direction() == CallDirection.OUTBOUND && terminal == CallState.FAILED) {
         metrics.callFailed();
+      }
+      // History first, then forget the live call: getStatus never misses the call in between,
+      // and a listener that looks the call up on its terminal event finds the record.
+      CallRecord record = call.record(name(), type());
+      synchronized (history) {
+        history.put(record.callId(), record);
+        while (history.size() > config.historySize()) {
+          history.remove(history.keySet().iterator().next());
+        }
       }
       calls.remove(call.callId());
       call.mutableServerIds().forEach((k, v) -> serverIdIndex.remove(indexKey(k, v)));
-      record = call.record(name(), type());
       emit(
           new CallStateChanged(
               name(),
@@ -1523,12 +1531,6 @@ public abstract class SipAdapter implements AutoCloseable {
               terminal,
               finalCause,
               call.serverIds()));
-    }
-    synchronized (history) {
-      history.put(record.callId(), record);
-      while (history.size() > config.historySize()) {
-        history.remove(history.keySet().iterator().next());
-      }
     }
   }
 

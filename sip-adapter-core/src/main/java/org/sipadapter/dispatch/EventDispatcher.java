@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
-  private static final AdapterEvent STOP = null;
+  private static final Object STOP = new Object();
 
   private final String name;
   private final EventSettings settings;
@@ -130,6 +130,8 @@ public final class EventDispatcher implements AutoCloseable {
     long deadline = System.nanoTime() + drain.toNanos();
     for (Lane lane : lanes) {
       lane.stopping = true;
+      // Wakes an idle lane at once. A full queue refuses it; that lane stops once it has drained.
+      lane.queue.offer(STOP);
     }
     for (Lane lane : lanes) {
       long left = deadline - System.nanoTime();
@@ -185,7 +187,7 @@ public final class EventDispatcher implements AutoCloseable {
   }
 
   private final class Lane implements Runnable {
-    final BlockingQueue<AdapterEvent> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     final Thread thread;
     volatile boolean stopping;
     volatile boolean abandoned;
@@ -199,25 +201,23 @@ public final class EventDispatcher implements AutoCloseable {
     @Override
     public void run() {
       while (!abandoned) {
-        AdapterEvent e;
+        Object e;
         try {
-          // A short poll rather than take(): close() then needs no interrupt, which could hit a
-          // listener in the middle of its work.
-          e = stopping ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
+          e = queue.take();
         } catch (InterruptedException ie) {
           return;
         }
         if (e == STOP) {
-          if (stopping) {
-            return;
-          }
-          continue;
+          return;
         }
         busy = true;
         try {
-          deliver(e);
+          deliver((AdapterEvent) e);
         } finally {
           busy = false;
+        }
+        if (stopping && queue.isEmpty()) {
+          return;
         }
       }
     }
