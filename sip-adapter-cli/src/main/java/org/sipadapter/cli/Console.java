@@ -11,11 +11,14 @@ final class Console {
   private final PrintWriter out;
   private final PrintWriter err;
   private final Redactor redactor;
+  private final boolean terminal;
+  private boolean progressOpen;
 
-  Console(PrintWriter out, PrintWriter err, Redactor redactor) {
+  Console(PrintWriter out, PrintWriter err, Redactor redactor, boolean terminal) {
     this.out = out;
     this.err = err;
     this.redactor = redactor;
+    this.terminal = terminal;
   }
 
   /** Prints a result line to standard output and flushes it. */

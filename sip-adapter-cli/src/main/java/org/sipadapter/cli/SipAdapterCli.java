@@ -70,7 +70,7 @@ public final class SipAdapterCli implements Runnable {
     }
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);
-    System.exit(execute(out, err, args));
+    System.exit(newCommandLine(out, err, System.console() != null).execute(args));
   }
 
   /**
@@ -82,12 +82,12 @@ public final class SipAdapterCli implements Runnable {
    * @return the exit code, one of {@link ExitCodes}
    */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    return newCommandLine(out, err).execute(args);
+    return newCommandLine(out, err, false).execute(args);
   }
 
-  static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+  static CommandLine newCommandLine(PrintWriter out, PrintWriter err, boolean terminal) {
     SipAdapterCli root = new SipAdapterCli();
-    root.console = new Console(out, err, new Redactor());
+    root.console = new Console(out, err, new Redactor(), terminal);
     CommandLine cl = new CommandLine(root);
     cl.setOut(out);
     cl.setErr(err);
