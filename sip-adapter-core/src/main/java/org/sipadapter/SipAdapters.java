@@ -35,6 +35,7 @@ public final class SipAdapters {
   }
 
   private static SipAdapter create(AdapterConfig config, ConfigProblems problems) {
+    ConfigLoader.validateCommon(config, problems);
     Map<String, SipAdapterProvider> providers = providers();
     SipAdapterProvider p = providers.get(config.type());
     if (p == null) {

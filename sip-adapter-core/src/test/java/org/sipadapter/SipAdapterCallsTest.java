@@ -128,6 +128,39 @@ class SipAdapterCallsTest {
   }
 
   @Test
+  void aCallCancelledBeforeAnswerDoesNotCountAsFailed() {
+    server.script("2002", Outcome.NEVER_ANSWER);
+    String id = adapter.makeCall("1000", "2002");
+    events.awaitState(id, CallState.RINGING);
+
+    adapter.hangup(id);
+    events.awaitTerminal(id);
+
+    assertThat(adapter.metrics().callsFailed()).isZero();
+    assertThat(adapter.metrics().successRate()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aListenerLookingUpACallOnItsTerminalEventFindsTheRecord() {
+    List<CallStatus> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    adapter.on(
+        CallStateChanged.class,
+        e -> {
+          if (e.isTerminal()) {
+            seen.add(adapter.getStatus(e.callId()));
+          }
+        });
+    server.script("busy", Outcome.BUSY);
+
+    String id = adapter.makeCall("1000", "busy");
+    events.awaitTerminal(id);
+
+    await().atMost(EventLog.WAIT).until(() -> seen.size() == 1);
+    assertThat(seen.get(0).state()).isEqualTo(CallState.FAILED);
+    assertThat(adapter.metrics().listenerErrors()).isZero();
+  }
+
+  @Test
   void hangingUpAnEndedCallDoesNothing() {
     String id = adapter.makeCall("1000", "2000");
     events.awaitState(id, CallState.CONNECTED);

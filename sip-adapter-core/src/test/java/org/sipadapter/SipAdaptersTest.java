@@ -38,6 +38,27 @@ class SipAdaptersTest {
   }
 
   @Test
+  void configsBuiltInCodeAreCheckedLikeYamlWithEveryProblemListed() {
+    AdapterConfig bad =
+        AdapterConfig.builder("scripted")
+            .server(" ", 70000)
+            .events(new org.sipadapter.config.EventSettings(0, 4, java.time.Duration.ofSeconds(1)))
+            .option("dialplan", "lab")
+            .build();
+
+    assertThatThrownBy(() -> SipAdapters.create(bad))
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "host: must not be blank",
+                        "port: must be between 1 and 65535, was 70000",
+                        "events.threads: must be between 1 and 64",
+                        "events.queueCapacity: must be at least 16"));
+  }
+
+  @Test
   void aMissingPortIsFilledWithTheProvidersDefault() {
     SipAdapter a =
         SipAdapters.fromYaml("type: scripted\nhost: 10.0.0.1\noptions: { dialplan: lab }\n");

@@ -288,6 +288,9 @@ public final class ConfigLoader {
       b.health(
           new HealthThresholds(
               latency, degraded, critical, h.integer("minCallsForRate", dh.minCallsForRate())));
+      if (h.integer("minCallsForRate", 0) < 0) {
+        p.add("health.minCallsForRate", "must be 0 or more");
+      }
     }
     EventSettings de = EventSettings.DEFAULTS;
     Node e = n.child("events");
@@ -321,6 +324,58 @@ public final class ConfigLoader {
       }
     }
     return b.build();
+  }
+
+  /**
+   * Checks the common fields of a config built in code, with the same rules as for YAML.
+   *
+   * @param c the config
+   * @param p where to add problems
+   */
+  public static void validateCommon(AdapterConfig c, ConfigProblems p) {
+    if (c.type().isBlank()) {
+      p.add("type", "required (the adapter type, such as asterisk or kamailio)");
+    }
+    if (c.host().isBlank()) {
+      p.add("host", "must not be blank");
+    }
+    if (c.port() < 0 || c.port() > 65535) {
+      p.add("port", "must be between 1 and 65535, was " + c.port());
+    }
+    Timeouts t = c.timeouts();
+    positive(p, "timeouts.connect", t.connect());
+    positive(p, "timeouts.request", t.request());
+    positive(p, "timeouts.ring", t.ring());
+    positive(p, "timeouts.keepalive", t.keepalive());
+    ReconnectPolicy r = c.reconnect();
+    if (r.initialDelay().isNegative() || r.maxDelay().compareTo(r.initialDelay()) < 0) {
+      p.add("reconnect.maxDelay", "must not be shorter than reconnect.initialDelay");
+    }
+    if (r.maxAttempts() < 0) {
+      p.add("reconnect.maxAttempts", "must be 0 (forever) or more");
+    }
+    HealthThresholds h = c.health();
+    if (h.criticalSuccessRate() > h.degradedSuccessRate()) {
+      p.add("health.criticalSuccessRate", "must not be above health.degradedSuccessRate");
+    }
+    if (h.minCallsForRate() < 0) {
+      p.add("health.minCallsForRate", "must be 0 or more");
+    }
+    if (c.events().threads() < 1 || c.events().threads() > 64) {
+      p.add("events.threads", "must be between 1 and 64");
+    }
+    if (c.events().queueCapacity() < 16) {
+      p.add("events.queueCapacity", "must be at least 16");
+    }
+    if (c.historySize() < 0) {
+      p.add("historySize", "must be 0 or more");
+    }
+  }
+
+  private static void positive(ConfigProblems p, String path, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      p.add(path, "must be positive");
+    }
   }
 
   /** Expands ${VAR} and ${VAR:-default} in every string of a YAML tree. */
