@@ -97,8 +97,18 @@ public class FreeSwitchAdapter extends SipAdapter {
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
   private final AtomicLong nextOriginateNanos = new AtomicLong();
-  private volatile FramedConnection<EslFrame> connection;
-  private volatile CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
+  private volatile Link link;
+
+  /**
+   * One socket's life. Frames and the close are tied to the link they came from, so a late frame of
+   * an old link never reaches a new one; the link exists before its socket opens, so a greeting
+   * that arrives at once is not lost.
+   */
+  private static final class Link {
+    final CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
+    volatile FramedConnection<EslFrame> connection;
+  }
+
   private volatile long lastEventNanos = System.nanoTime();
 
   /**
@@ -149,40 +159,47 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
-    CompletableFuture<EslFrame> hello = new CompletableFuture<>();
-    greeting = hello;
-    FramedConnection<EslFrame>[] self = newHolder();
-    FramedConnection<EslFrame> c =
-        FramedConnection.open(
-            new FramedConnection.Endpoint(
-                "esl-" + name(),
-                target.host(),
-                target.port(),
-                target.tls(),
-                target.connectTimeout()),
-            new EslFrameDecoder(EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()),
-            new FramedConnection.Listener<>() {
-              @Override
-              public void onFrame(EslFrame frame) {
-                eventThread.execute(() -> handleFrame(self[0], frame));
-              }
+    Link l = new Link();
+    link = l;
+    FramedConnection<EslFrame> c;
+    try {
+      c =
+          FramedConnection.open(
+              new FramedConnection.Endpoint(
+                  "esl-" + name(),
+                  target.host(),
+                  target.port(),
+                  target.tls(),
+                  target.connectTimeout()),
+              new EslFrameDecoder(
+                  EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()),
+              new FramedConnection.Listener<>() {
+                @Override
+                public void onFrame(EslFrame frame) {
+                  eventThread.execute(() -> handleFrame(l, frame));
+                }
 
-              @Override
-              public void onMalformed(String reason) {
-                log.warn("[{}] skipped a malformed ESL frame: {}", name(), reason);
-                reportError(null, "malformed ESL frame skipped: " + reason, null);
-              }
+                @Override
+                public void onMalformed(String reason) {
+                  log.warn("[{}] skipped a malformed ESL frame: {}", name(), reason);
+                  reportError(null, "malformed ESL frame skipped: " + reason, null);
+                }
 
-              @Override
-              public void onClosed(Throwable cause) {
-                eventThread.execute(() -> linkClosed(self[0], cause));
-              }
-            });
-    self[0] = c;
-    connection = c;
+                @Override
+                public void onClosed(Throwable cause) {
+                  eventThread.execute(() -> linkClosed(l, cause));
+                }
+              });
+    } catch (RuntimeException e) {
+      if (link == l) {
+        link = null;
+      }
+      throw e;
+    }
+    l.connection = c;
     Duration timeout = target.requestTimeout();
     try {
-      await(hello, timeout, "the auth/request greeting");
+      await(l.greeting, timeout, "the auth/request greeting");
       String user = target.credentials().username();
       String password = target.credentials().secret().reveal();
       // The password never reaches a log: the description names the command only.
@@ -214,28 +231,26 @@ public class FreeSwitchAdapter extends SipAdapter {
       lastEventNanos = System.nanoTime();
       log.info("[{}] logged in to FreeSWITCH at {}:{}", name(), target.host(), target.port());
     } catch (Exception e) {
-      dropLink(c, e);
+      dropLink(l, e);
       throw e;
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static FramedConnection<EslFrame>[] newHolder() {
-    return (FramedConnection<EslFrame>[]) new FramedConnection<?>[1];
-  }
-
   @Override
   protected void doDisconnect() {
-    FramedConnection<EslFrame> c = connection;
-    dropLink(c, new AdapterConnectionException("[" + name() + "] disconnected"));
+    dropLink(link, new AdapterConnectionException("[" + name() + "] disconnected"));
   }
 
-  private void dropLink(FramedConnection<EslFrame> c, Throwable why) {
-    if (c != null && connection == c) {
-      connection = null;
-    }
-    if (c != null) {
-      c.close();
+  private void dropLink(Link l, Throwable why) {
+    if (l != null) {
+      if (link == l) {
+        link = null;
+      }
+      FramedConnection<EslFrame> c = l.connection;
+      if (c != null) {
+        c.close();
+      }
+      l.greeting.completeExceptionally(asConnectionError(why));
     }
     replies.failAll(asConnectionError(why));
     jobs.failAll(asConnectionError(why));
@@ -253,16 +268,16 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   /** Runs on the event thread. */
-  private void linkClosed(FramedConnection<EslFrame> c, Throwable cause) {
-    if (c == null || connection != c) {
+  private void linkClosed(Link l, Throwable cause) {
+    if (l == null || link != l) {
       return; // an old link, or one we closed ourselves
     }
-    connection = null;
+    link = null;
     AdapterConnectionException error =
         new AdapterConnectionException(
             "event socket closed by the server" + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
-    greeting.completeExceptionally(error);
+    l.greeting.completeExceptionally(error);
     replies.failAll(error);
     jobs.failAll(error);
     reportConnectionLost(error);
@@ -330,15 +345,15 @@ public class FreeSwitchAdapter extends SipAdapter {
   // ---------------------------------------------------------------- frames and events
 
   /** Runs on the event thread, in wire order. */
-  private void handleFrame(FramedConnection<EslFrame> c, EslFrame frame) {
-    if (c == null || c != connection) {
+  private void handleFrame(Link l, EslFrame frame) {
+    if (l != link) {
       return;
     }
     try {
       switch (frame.contentType()) {
-        case AUTH_REQUEST -> greeting.complete(frame);
+        case AUTH_REQUEST -> l.greeting.complete(frame);
         case RUDE_REJECTION ->
-            greeting.completeExceptionally(
+            l.greeting.completeExceptionally(
                 new AdapterConnectionException(
                     "FreeSWITCH refused this client's address (text/rude-rejection); allow it with"
                         + " apply-inbound-acl in event_socket.conf.xml"));
@@ -457,7 +472,8 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   private CompletableFuture<EslFrame> command(String line, String description, String jobUuid) {
-    FramedConnection<EslFrame> c = connection;
+    Link l = link;
+    FramedConnection<EslFrame> c = l == null ? null : l.connection;
     if (c == null) {
       return CompletableFuture.failedFuture(
           new AdapterConnectionException("[" + name() + "] not connected to FreeSWITCH"));
@@ -468,7 +484,27 @@ public class FreeSwitchAdapter extends SipAdapter {
     long start = System.nanoTime();
     return replies
         .sendInOrder(description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)))
-        .whenComplete((r, e) -> recordRequestLatency(System.nanoTime() - start));
+        .whenComplete(
+            (r, e) -> {
+              recordRequestLatency(System.nanoTime() - start);
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+              if (cause instanceof AdapterTimeoutException) {
+                // Replies come in order: once one is missing, later replies would be matched to
+                // the wrong requests. Only a new link puts the stream back in step.
+                eventThread.execute(
+                    () -> {
+                      if (link == l) {
+                        log.warn(
+                            "[{}] {} timed out; reconnecting to resynchronise",
+                            name(),
+                            description);
+                        c.close();
+                        linkClosed(l, cause);
+                      }
+                    });
+              }
+            });
   }
 
   /** Runs {@code api <args>} and completes with the response body. */

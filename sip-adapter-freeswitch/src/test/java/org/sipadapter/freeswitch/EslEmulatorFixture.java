@@ -14,7 +14,7 @@ import org.sipadapter.testkit.tck.TckFixture;
 
 /** The conformance suite's server: an {@link EslEmulator} on loopback. */
 final class EslEmulatorFixture implements TckFixture {
-  static final String PASSWORD = "ClueCon";
+  static final String PASSWORD = "Tck-Secret-42";
 
   final EslEmulator emulator =
       new EslEmulator(PASSWORD)

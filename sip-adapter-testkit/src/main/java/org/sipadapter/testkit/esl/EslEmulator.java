@@ -148,8 +148,16 @@ public class EslEmulator extends TcpEmulator {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EslEmulator.class);
 
+  /** Tasks an api command queues while it runs; started only after its response is written. */
+  private final ThreadLocal<List<Runnable>> afterReply = new ThreadLocal<>();
+
   /** Runs {@code task} on the event thread after the tasks already queued; failures are logged. */
   private void later(Runnable task) {
+    List<Runnable> deferred = afterReply.get();
+    if (deferred != null) {
+      deferred.add(task); // FreeSWITCH answers an api command before the events it causes
+      return;
+    }
     laterBy(task, 0, TimeUnit.MILLISECONDS);
   }
 
@@ -293,7 +301,12 @@ public class EslEmulator extends TcpEmulator {
               emit(
                   rewrite(Scenes.ANSWER, ev, other, uuid, null, to)
                       .with("Caller-Caller-ID-Number", from)
-                      .with("Caller-Destination-Number", to));
+                      .with("Caller-Destination-Number", to)
+                      .with("Channel-Name", "sofia/internal/" + from + "@127.0.0.1")
+                      .without("variable_loopback_leg")
+                      .without("variable_is_loopback")
+                      .without("variable_other_loopback_leg_uuid")
+                      .without("variable_other_loopback_from_uuid"));
             }
           }
         });
@@ -467,10 +480,18 @@ public class EslEmulator extends TcpEmulator {
         case "exit" -> exit(session);
         case "api" -> {
           apiCommands.add(rest);
-          String result = api(rest, null, session);
+          List<Runnable> deferred = new ArrayList<>();
+          afterReply.set(deferred);
+          String result;
+          try {
+            result = api(rest, null, session);
+          } finally {
+            afterReply.remove();
+          }
           if (result != null) {
             apiResponse(session, result);
           }
+          deferred.forEach(EslEmulator.this::later);
         }
         case "bgapi" -> {
           apiCommands.add(rest);
