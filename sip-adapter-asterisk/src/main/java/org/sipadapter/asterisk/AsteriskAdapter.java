@@ -59,6 +59,7 @@ public final class AsteriskAdapter extends SipAdapter {
           EnumSet.of(
               Feature.OUTBOUND_CALLS,
               Feature.INBOUND_CALLS,
+              Feature.REJECT,
               Feature.TRANSFER,
               Feature.ATTENDED_TRANSFER,
               Feature.HOLD,
@@ -259,6 +260,12 @@ public final class AsteriskAdapter extends SipAdapter {
               }
               requireSuccess(reply, "Hangup");
             });
+  }
+
+  /** Rejecting is a {@code Hangup} with the given cause on the ringing channel. */
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    return doHangup(call, cause);
   }
 
   @Override
