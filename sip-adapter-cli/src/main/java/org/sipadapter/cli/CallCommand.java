@@ -82,14 +82,13 @@ final class CallCommand extends ServerCommand {
         options.timeout(ringTimeout);
       }
       String callId = adapter.makeCall(from, to, options.build());
-      List<CallStateChanged> buffered;
+      console.err("placed " + callId + " on " + adapter.name() + " (" + adapter.type() + ")");
+      // Flush what came before makeCall returned inside the lock, so later events print after it.
       synchronized (lock) {
         ours.set(callId);
-        buffered = List.copyOf(early);
-      }
-      console.err("placed " + callId + " on " + adapter.name() + " (" + adapter.type() + ")");
-      for (CallStateChanged e : buffered) {
-        onEvent(adapter, e, callId, console, terminal, hangupTimer, stop);
+        for (CallStateChanged e : early) {
+          onEvent(adapter, e, callId, console, terminal, hangupTimer, stop);
+        }
       }
       if (!follow) {
         reg.close();

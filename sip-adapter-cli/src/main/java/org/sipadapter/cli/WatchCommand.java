@@ -56,6 +56,10 @@ final class WatchCommand extends ServerCommand {
               + (duration == null ? " (Ctrl-C to stop)" : " for " + duration.toMillis() + " ms"));
       stop.await(duration);
     }
+    // Closing ends the tracked calls locally ("adapter closed"); those are not server events.
+    for (SipAdapter a : adapters.list()) {
+      a.removeListener(printer);
+    }
     return ExitCodes.OK;
   }
 }
