@@ -5,25 +5,30 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A read-only view of {@code Name: value} lines in a byte range, indexed on first use.
+ * A read-only view of {@code Name: value} lines in a byte range, indexed as far as lookups need.
  *
- * <p>The index holds only the start offset of each line ({@code int} per line, plus one sentinel),
- * because a lookup can test the byte right after the wanted name for the colon before comparing any
- * name bytes: most lines are rejected by that single comparison. Values are turned into strings
- * only when asked for, which is what keeps a decoded event small. Not thread-safe for the first
- * lookup; frames are handed from the reader to one consumer at a time.
+ * <p>Why it is cheap: the index grows only as far as the lines a lookup has to pass. The headers
+ * call tracking reads ({@code Event-Name}, {@code Unique-ID}, {@code Hangup-Cause}) sit in the
+ * first 30 lines of a 60-to-200-line event, so most events are never scanned to the end. The index
+ * keeps one {@code int} per line (its start), because a lookup can test the byte right after the
+ * wanted name for the colon before comparing any name bytes: most lines are rejected by that one
+ * comparison. Values become strings only when asked for.
+ *
+ * <p>Not thread-safe: frames are handed from the reader to one consumer at a time.
  */
 final class HeaderLines {
   private static final byte LF = '\n';
   private static final byte CR = '\r';
-  private static final int[] NO_LINES = {0};
 
   private final byte[] buf;
   private final int from;
   private final int to;
   private final boolean urlEncoded;
-  private int[] lineStarts; // lineStarts[i] = start of line i; lineStarts[count] = end + 1
-  private int blockEnd;
+  private int[] lineStarts = new int[32]; // start of each indexed line
+  private int lines; // lines indexed so far
+  private int scanPos; // where the next unindexed line starts
+  private boolean complete; // every line is indexed
+  private int blockEnd; // valid once complete: offset of the closing empty line, or `to`
 
   /**
    * @param buf the bytes; never modified
@@ -37,50 +42,57 @@ final class HeaderLines {
     this.from = from;
     this.to = to;
     this.urlEncoded = urlEncoded;
-  }
-
-  private int[] index() {
-    int[] idx = lineStarts;
-    if (idx == null) {
-      idx = lineStarts = buildIndex();
-    }
-    return idx;
-  }
-
-  private int[] buildIndex() {
+    this.scanPos = from;
     if (from >= to) {
+      complete = true;
       blockEnd = from;
-      return NO_LINES;
     }
-    // Two tight passes (count, then record) beat a growing array: one exact allocation per event.
-    // The block ends at the first empty line (an event's inner body follows it) or at `to`.
-    int end = to;
-    int lines = 0;
-    for (int i = from; i < to; i++) {
-      if (buf[i] == LF) {
-        if (i == from || buf[i - 1] == LF) {
-          end = i;
-          break;
-        }
-        lines++;
-      }
+  }
+
+  /** Indexes one more line; returns false when the block is complete. */
+  private boolean indexNext() {
+    if (complete) {
+      return false;
     }
-    if (end == to && buf[to - 1] != LF) {
-      lines++;
+    int p = scanPos;
+    if (buf[p] == LF) {
+      complete = true; // the empty line closing the block
+      blockEnd = p;
+      return false;
     }
-    blockEnd = end;
-    int[] idx = new int[lines + 1];
-    int n = 0;
-    if (lines > 0) {
-      idx[n++] = from;
-      for (int i = from; i < end - 1; i++) {
-        if (buf[i] == LF) {
-          idx[n++] = i + 1;
-        }
-      }
+    int e = p;
+    while (e < to && buf[e] != LF) {
+      e++;
     }
-    idx[n] = end < to || buf[end - 1] == LF ? end : end + 1;
-    return idx;
+    if (lines == lineStarts.length) {
+      lineStarts = java.util.Arrays.copyOf(lineStarts, lines * 2);
+    }
+    lineStarts[lines++] = p;
+    scanPos = e + 1;
+    if (scanPos >= to) {
+      complete = true;
+      blockEnd = to;
+    }
+    return true;
+  }
+
+  /** Returns the exclusive end of line {@code i}'s content (its LF, or {@code to}). */
+  private int lineEnd(int i) {
+    int next = i + 1 < lines ? lineStarts[i + 1] : scanPos;
+    // next - 1 is the LF of line i, except for a last line without LF (then next - 1 == to).
+    return next - 1 >= to ? to : next - 1;
+  }
+
+  private void indexAll() {
+    while (indexNext()) {
+      // keep going
+    }
+  }
+
+  /** Returns the number of lines. */
+  int size() {
+    indexAll();
+    return lines;
   }
 
   /**
@@ -88,31 +100,30 @@ final class HeaderLines {
    * block, or {@code to} when there is none.
    */
   int blockEnd() {
-    index();
+    indexAll();
     return blockEnd;
   }
 
-  /** Returns the number of lines. */
-  int size() {
-    return index().length - 1;
+  private boolean matchesAt(int i, String name, boolean ignoreCase) {
+    int s = lineStarts[i];
+    int colon = s + name.length();
+    return colon < lineEnd(i) && buf[colon] == ':' && sameName(s, name, ignoreCase);
   }
 
   /** Returns the line holding header {@code name} (exact case first, then ignoring case), or -1. */
   int find(String name) {
-    int[] idx = index();
-    int n = name.length();
-    int lines = idx.length - 1;
     for (int i = 0; i < lines; i++) {
-      int s = idx[i];
-      int colon = s + n;
-      if (colon < idx[i + 1] - 1 && buf[colon] == ':' && sameName(s, name, false)) {
+      if (matchesAt(i, name, false)) {
         return i;
       }
     }
+    while (indexNext()) {
+      if (matchesAt(lines - 1, name, false)) {
+        return lines - 1;
+      }
+    }
     for (int i = 0; i < lines; i++) {
-      int s = idx[i];
-      int colon = s + n;
-      if (colon < idx[i + 1] - 1 && buf[colon] == ':' && sameName(s, name, true)) {
+      if (matchesAt(i, name, true)) {
         return i;
       }
     }
@@ -137,9 +148,8 @@ final class HeaderLines {
   }
 
   private String value(int line, int nameLength) {
-    int[] idx = index();
-    int start = idx[line] + nameLength + 1;
-    int end = idx[line + 1] - 1;
+    int start = lineStarts[line] + nameLength + 1;
+    int end = lineEnd(line);
     if (start < end && buf[start] == ' ') {
       start++;
     }
@@ -153,11 +163,11 @@ final class HeaderLines {
 
   /** Returns every header in wire order, values decoded; lines without a colon are skipped. */
   Map<String, String> toMap() {
-    int[] idx = index();
-    Map<String, String> map = new LinkedHashMap<>(idx.length * 4 / 3 + 1);
-    for (int i = 0; i < idx.length - 1; i++) {
-      int s = idx[i];
-      int e = idx[i + 1] - 1;
+    indexAll();
+    Map<String, String> map = new LinkedHashMap<>(lines * 4 / 3 + 1);
+    for (int i = 0; i < lines; i++) {
+      int s = lineStarts[i];
+      int e = lineEnd(i);
       int colon = -1;
       for (int k = s; k < e; k++) {
         if (buf[k] == ':') {
