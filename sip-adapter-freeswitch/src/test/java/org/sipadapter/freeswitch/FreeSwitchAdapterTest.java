@@ -1,0 +1,247 @@
+package org.sipadapter.freeswitch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sipadapter.CallException;
+import org.sipadapter.CallOptions;
+import org.sipadapter.CallState;
+import org.sipadapter.ConfigurationException;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.SipAdapters;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.event.ServerEvent;
+import org.sipadapter.testkit.esl.EslEmulator;
+import org.sipadapter.testkit.tck.EventRecorder;
+
+class FreeSwitchAdapterTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final EslEmulator emulator =
+      new EslEmulator("secret-1").route("2000", EslEmulator.Behavior.ANSWER).start();
+  private final EventRecorder events = new EventRecorder();
+  private SipAdapter adapter;
+
+  @AfterEach
+  void closeAll() {
+    if (adapter != null) {
+      adapter.close();
+    }
+    emulator.close();
+  }
+
+  private FreeSwitchAdapter connect(AdapterConfig config) {
+    FreeSwitchAdapter a = new FreeSwitchAdapter(config);
+    adapter = a;
+    a.addListener(events);
+    a.connect();
+    return a;
+  }
+
+  private FreeSwitchAdapter connect() {
+    return connect(EslEmulatorFixture.configFor(emulator, "secret-1"));
+  }
+
+  private String connectedCall(SipAdapter a, String to, CallOptions options) {
+    String id = a.makeCall("1000", to, options);
+    await().atMost(WAIT).until(() -> events.states(id).contains(CallState.CONNECTED));
+    return id;
+  }
+
+  private static String uuid(SipAdapter a, String callId) {
+    return a.getStatus(callId).serverIds().get(FreeSwitchAdapter.UUID_KEY);
+  }
+
+  @Test
+  void providerIsFoundByTypeAndDefaultsToPort8021() {
+    assertThat(SipAdapters.availableTypes()).contains("freeswitch");
+    assertThat(new FreeSwitchAdapterProvider().defaultPort()).isEqualTo(8021);
+    SipAdapter a = SipAdapters.create(EslEmulatorFixture.configFor(emulator, "secret-1"));
+    adapter = a;
+    assertThat(a).isInstanceOf(FreeSwitchAdapter.class);
+    assertThat(a.type()).isEqualTo("freeswitch");
+  }
+
+  @Test
+  void badOptionsAreAllReportedWhenTheAdapterIsBuilt() {
+    AdapterConfig config =
+        EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+            .option("endpoint", "sofia/gateway/{gateway}/x")
+            .option("originateRate", 0)
+            .option("eventFormat", "xml")
+            .build();
+    assertThatThrownBy(() -> SipAdapters.create(config))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("options.endpoint")
+        .hasMessageContaining("options.gateway")
+        .hasMessageContaining("options.originateRate")
+        .hasMessageContaining("options.eventFormat");
+  }
+
+  @Test
+  void originateUsesBgapiWithPresetUuidCallerIdAndTimeout() {
+    FreeSwitchAdapter a = connect();
+    String id =
+        connectedCall(
+            a,
+            "2000",
+            CallOptions.builder()
+                .callerIdName("Front Desk")
+                .timeout(Duration.ofSeconds(25))
+                .variable("sip_secure_media", "true")
+                .build());
+    String uuid = uuid(a, id);
+    assertThat(emulator.call(uuid)).isNotNull();
+    assertThat(emulator.apiCommands())
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .startsWith("originate {origination_uuid=" + uuid)
+                    .contains("origination_caller_id_number=1000")
+                    .contains("origination_caller_id_name='Front Desk'")
+                    .contains("originate_timeout=25")
+                    .contains("sip_secure_media=true")
+                    .endsWith("}user/2000 &park()"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"20,00", "2000}", "{x=y}2000", "20 00", "it's", "2000\n\napi status"})
+  void destinationsThatWouldSplitTheCommandAreRefusedBeforeSending(String to) {
+    FreeSwitchAdapter a = connect();
+    int before = emulator.apiCommands().size();
+    assertThatThrownBy(() -> a.makeCall("1000", to)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(emulator.apiCommands()).hasSize(before);
+  }
+
+  @Test
+  void variablesAndCallerNamesWithSeparatorsAreRefused() {
+    FreeSwitchAdapter a = connect();
+    assertThatThrownBy(
+            () -> a.makeCall("1000", "2000", CallOptions.builder().variable("x", "a,b").build()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> a.makeCall("1000", "2000", CallOptions.builder().callerIdName("O'Brien").build()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> a.makeCall("1000", "2000", CallOptions.builder().variable("a-b", "1").build()))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(emulator.apiCommands()).noneMatch(c -> c.startsWith("originate"));
+  }
+
+  @Test
+  void transferTargetAndRecordingFileAreCheckedToo() {
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    assertThatThrownBy(() -> a.transfer(id, "3000 XML evil"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.startRecording(id, "/tmp/a b.wav"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> a.sendDtmf(id, "1,2")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void conferenceMovesCallsIntoTheRoomAndListsThem() {
+    FreeSwitchAdapter a = connect();
+    String one = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    String two = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    a.conference("sales", one, two);
+
+    String json = a.conferenceList("sales").join();
+    assertThat(json).contains("\"conference_name\":\"sales\"").contains(uuid(a, one), uuid(a, two));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                events.of(ServerEvent.class).stream()
+                        .filter(e -> e.name().equals("CUSTOM conference::maintenance"))
+                        .count()
+                    == 2);
+    assertThatThrownBy(() -> a.conferenceList("nobody-here").join())
+        .hasCauseInstanceOf(CallException.class)
+        .hasMessageContaining("not found");
+  }
+
+  @Test
+  void sendDtmfAndBridgeReachTheServer() {
+    FreeSwitchAdapter a = connect();
+    String one = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    String two = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    a.sendDtmf(one, "12#");
+    assertThat(emulator.dtmfSent(uuid(a, one))).containsExactly("12#");
+    a.bridge(one, two);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                events.of(ServerEvent.class).stream()
+                    .anyMatch(
+                        e ->
+                            e.name().equals("CHANNEL_BRIDGE")
+                                && uuid(a, two).equals(e.fields().get("Other-Leg-Unique-ID"))));
+  }
+
+  @Test
+  void remoteHangupEndsTheCallDisconnectedWithTheServersCause() {
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    emulator.hangupFromRemote(uuid(a, id), "NORMAL_CLEARING");
+    await().atMost(WAIT).until(() -> events.ended(id));
+    assertThat(events.terminalEvents(id))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(CallState.DISCONNECTED);
+              assertThat(e.cause().name()).isEqualTo("NORMAL_CLEARING");
+            });
+  }
+
+  @Test
+  void requestsFailFastWhenTheServerGoesAway() {
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    emulator.close();
+    assertThatThrownBy(() -> a.hold(id)).isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
+  void jsonEventFormatDrivesCallsTheSameWay() {
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("eventFormat", "json")
+                .build());
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    a.hangup(id);
+    await().atMost(WAIT).until(() -> events.ended(id));
+    assertThat(events.states(id))
+        .containsSubsequence(CallState.DIALING, CallState.CONNECTED, CallState.DISCONNECTED);
+  }
+
+  @Test
+  void busyAndUnknownDestinationsEndFailedWithFreeSwitchCauses() {
+    emulator.route("2001", EslEmulator.Behavior.BUSY).route("2002", EslEmulator.Behavior.UNKNOWN);
+    FreeSwitchAdapter a = connect();
+    String busy = a.makeCall("1000", "2001");
+    String unknown = a.makeCall("1000", "2002");
+    await().atMost(WAIT).until(() -> events.ended(busy) && events.ended(unknown));
+    assertThat(events.terminalEvents(busy))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(CallState.FAILED);
+              assertThat(e.cause().name()).isEqualTo("USER_BUSY");
+            });
+    assertThat(events.terminalEvents(unknown))
+        .singleElement()
+        .satisfies(e -> assertThat(e.cause().name()).isEqualTo("NO_ROUTE_DESTINATION"));
+    assertThat(List.of(a.getStatus(busy).state(), a.getStatus(unknown).state()))
+        .containsOnly(CallState.FAILED);
+  }
+}
