@@ -674,6 +674,10 @@ public final class AsteriskAdapter extends SipAdapter {
 
   /** The event's headers, first value of each key, without anything that looks like a secret. */
   private static Map<String, String> fields(AmiFrame event) {
+    if (!event.anyKeyContains("secret") && !event.anyKeyContains("password") && !event.has("Key")) {
+      // The lazy view: the event record copies it once, decoding each header once.
+      return event.asMap();
+    }
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < event.size(); i++) {
       String key = event.key(i);

@@ -517,6 +517,26 @@ class AsteriskAdapterTest {
     assertThat(a.connectionState()).isEqualTo(ConnectionState.CONNECTED);
   }
 
+  @Test
+  void secretLookingHeadersAreLeftOutOfServerEvents() {
+    connected();
+
+    pbx.pushEvent(
+        AmiMessage.builder()
+            .add("Event", "UserEvent")
+            .add("UserEvent", "Provision")
+            .add("DeviceSecret", "hunter2")
+            .add("Mac", "00:11")
+            .build());
+
+    await()
+        .until(
+            () ->
+                events.of(ServerEvent.class).stream().anyMatch(e -> e.fields().containsKey("Mac")));
+    assertThat(events.of(ServerEvent.class))
+        .allSatisfy(e -> assertThat(e.fields()).doesNotContainKey("DeviceSecret"));
+  }
+
   // ---------------------------------------------------------------- faults
 
   @Test

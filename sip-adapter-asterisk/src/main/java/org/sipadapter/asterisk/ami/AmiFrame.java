@@ -231,6 +231,27 @@ public final class AmiFrame {
   }
 
   /**
+   * Whether any header key contains {@code fragment}, ASCII case ignored, compared on the bytes (no
+   * strings built). Used to spot secret-looking keys before an event is handed on.
+   *
+   * @param fragment lower-case ASCII text, such as {@code secret}
+   * @return true when some key contains it
+   */
+  public boolean anyKeyContains(String fragment) {
+    int n = fragment.length();
+    for (int i = 0; i < size; i++) {
+      int from = keyStart(i);
+      int to = end(2 * i);
+      for (int start = from; start + n <= to; start++) {
+        if (regionEqualsIgnoreCase(data, start, start + n, fragment)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
    * Whether a header with this key is present.
    *
    * @param key header name, ASCII case ignored

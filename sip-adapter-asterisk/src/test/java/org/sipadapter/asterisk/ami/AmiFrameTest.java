@@ -72,4 +72,13 @@ class AmiFrameTest {
   void badIndexIsRejected() {
     assertThatThrownBy(() -> hangup.key(4)).isInstanceOf(IndexOutOfBoundsException.class);
   }
+
+  @Test
+  void anyKeyContainsMatchesPartsOfKeysIgnoringCase() {
+    AmiFrame auth = AmiFrame.of("Event", "SuccessfulAuth", "UsingPassword", "0");
+
+    assertThat(auth.anyKeyContains("password")).isTrue();
+    assertThat(auth.anyKeyContains("secret")).isFalse();
+    assertThat(hangup.anyKeyContains("cause-t")).isTrue();
+  }
 }

@@ -42,8 +42,9 @@ import org.sipadapter.event.AdapterEvent;
  * produces.
  *
  * <p>Unlike {@link AmiDecodeBenchmark} this includes the TCP loopback, the thread hand-offs and
- * core's call tracking, so it is the figure a user sees; {@code gc.alloc.rate.norm} covers the
- * benchmark thread only (the socket writer), so read allocation from {@code gc.alloc.rate}.
+ * core's call tracking, so it is the figure a user sees. {@code gc.alloc.rate.norm} counts what
+ * every thread allocates per AMI event: the reader, the dispatcher's lanes and the event records
+ * the listener receives.
  *
  * <p>Run: {@code java -jar sip-adapter-benchmarks/target/benchmarks.jar AmiAdapterPathBenchmark
  * -prof gc} from the repository root.
