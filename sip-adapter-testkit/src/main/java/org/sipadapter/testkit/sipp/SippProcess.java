@@ -413,6 +413,22 @@ public final class SippProcess implements AutoCloseable {
     throw new IllegalStateException("no free UDP port on " + LOOPBACK);
   }
 
+  private static final int MEDIA_FIRST = 32_000;
+  private static final int MEDIA_LAST = 43_996;
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_MEDIA =
+      new java.util.concurrent.atomic.AtomicInteger(MEDIA_FIRST);
+
+  /** A free pair of media ports (p, p + 2), handed out round robin from 32000-43999. */
+  static int mediaPortPair() {
+    for (int i = 0; i < (MEDIA_LAST - MEDIA_FIRST) / 4; i++) {
+      int p = NEXT_MEDIA.getAndUpdate(n -> n + 4 > MEDIA_LAST ? MEDIA_FIRST : n + 4);
+      if (!udpPortBound(p) && !udpPortBound(p + 2)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free media port pair in 32000-43999");
+  }
+
   /**
    * Whether a UDP socket is bound to {@code port}, read from {@code /proc/net/udp} so the check
    * never competes with SIPp for the port.
@@ -726,7 +742,12 @@ public final class SippProcess implements AutoCloseable {
           int port = freeUdpPort(avoid);
           avoid.add(port);
           int controlPort = freeUdpPort(avoid);
+          avoid.add(controlPort);
+          // SIPp's default media ports start at 6000 in every process and run out after a few
+          // dozen processes; each fixture gets its own pair (audio on it, video two above).
+          int mediaPort = mediaPortPair();
           List<String> argv = argv(dir, scenarioArgs, port, controlPort);
+          argv.addAll(1, List.of("-mp", Integer.toString(mediaPort)));
           Process process =
               new ProcessBuilder(argv)
                   .directory(dir.toFile())
@@ -737,7 +758,7 @@ public final class SippProcess implements AutoCloseable {
               new SippProcess(
                   process, port, controlPort, dir, keepFiles, Collections.unmodifiableList(argv));
           try {
-            awaitBound(sipp);
+            awaitBound(sipp, mediaPort + 2);
             LOG.info("sipp pid {} started on 127.0.0.1:{} ({})", process.pid(), port, describe());
             return sipp;
           } catch (IllegalStateException e) {
@@ -769,10 +790,11 @@ public final class SippProcess implements AutoCloseable {
       return "UAC toward " + targetHost + ":" + targetPort;
     }
 
-    private void awaitBound(SippProcess sipp) throws InterruptedException {
+    private void awaitBound(SippProcess sipp, int lastMediaPort) throws InterruptedException {
       long deadline = System.nanoTime() + startTimeout.toNanos();
       while (System.nanoTime() < deadline) {
-        if (udpPortBound(sipp.port)) {
+        // the video media socket is bound last; once it is up, SIPp can no longer fail to bind
+        if (udpPortBound(sipp.port) && udpPortBound(lastMediaPort)) {
           return;
         }
         if (!sipp.process.isAlive()) {
