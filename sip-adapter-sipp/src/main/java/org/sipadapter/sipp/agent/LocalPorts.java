@@ -14,7 +14,35 @@ import java.util.Locale;
 /** Finds free UDP ports and tells whether a UDP port is bound (Linux {@code /proc/net/udp}). */
 final class LocalPorts {
 
+  private static final int MEDIA_FIRST = 20_000;
+  private static final int MEDIA_LAST = 31_996;
+  private static final java.util.concurrent.atomic.AtomicInteger NEXT_MEDIA =
+      new java.util.concurrent.atomic.AtomicInteger(MEDIA_FIRST);
+
   private LocalPorts() {}
+
+  /**
+   * A start for SIPp's media ports ({@code -mp}): SIPp binds audio on it and video two above, and
+   * fails when either is taken. Ports are handed out round robin from 20000-31999 in steps of four,
+   * so runs started together never share them, and each pair is checked free.
+   */
+  static int mediaPortPair(InetAddress address) {
+    for (int i = 0; i < (MEDIA_LAST - MEDIA_FIRST) / 4; i++) {
+      int p = NEXT_MEDIA.getAndUpdate(n -> n + 4 > MEDIA_LAST ? MEDIA_FIRST : n + 4);
+      if (isFree(address, p) && isFree(address, p + 2)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("no free media port pair in " + MEDIA_FIRST + "-" + MEDIA_LAST);
+  }
+
+  private static boolean isFree(InetAddress address, int port) {
+    try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, port))) {
+      return true;
+    } catch (SocketException e) {
+      return false;
+    }
+  }
 
   /**
    * A UDP port free on {@code address} right now; another process may take it before SIPp binds it,

@@ -107,7 +107,11 @@ public final class RunSupervisor implements AutoCloseable {
       int port =
           spec.localPort() != null ? spec.localPort() : LocalPorts.freeUdpPort(sipAddress, -1);
       int controlPort = LocalPorts.freeUdpPort(InetAddress.getLoopbackAddress(), port);
+      // SIPp's default media ports start at 6000 in every process and run out after a few dozen
+      // processes; the agent hands out its own.
+      int mediaPort = LocalPorts.mediaPortPair(sipAddress);
       List<String> argv = argv(spec, scenario, dir, port, controlPort, traced);
+      argv.addAll(1, List.of("-mp", Integer.toString(mediaPort)));
       Process process;
       try {
         process =
@@ -121,12 +125,11 @@ public final class RunSupervisor implements AutoCloseable {
       }
       SippRun run =
           new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
-      Optional<Integer> earlyExit = awaitStarted(run);
+      Optional<Integer> earlyExit = awaitStarted(run, mediaPort + 2);
       if (earlyExit.isPresent() && (earlyExit.get() == 254 || earlyExit.get() == 255)) {
-        String output = run.tail("sipp.out", 2000) + run.tail("errors.log", 2000);
         last =
             new ApiException(
-                422, "sipp exited with code " + earlyExit.get() + " at start: " + output.strip());
+                422, "sipp exited with code " + earlyExit.get() + " at start: " + startError(run));
         if (earlyExit.get() == 254) {
           continue;
         }
@@ -139,6 +142,27 @@ public final class RunSupervisor implements AutoCloseable {
     }
     deleteTree(dir);
     throw last;
+  }
+
+  /** SIPp's own complaint from its output, or the end of the output. */
+  private static String startError(SippRun run) {
+    String out = run.tail("sipp.out", 64 * 1024) + "\n" + run.tail("errors.log", 16 * 1024);
+    StringBuilder lines = new StringBuilder();
+    int count = 0;
+    for (String line : out.split("\n")) {
+      String l = line.strip();
+      boolean complaint =
+          (l.contains("rror") && !l.contains("UDP errors"))
+              || l.contains("Unable")
+              || l.contains("nvalid");
+      if (complaint && count++ < 5) {
+        lines.append(l).append('\n');
+      }
+    }
+    if (lines.length() > 0) {
+      return lines.toString().strip();
+    }
+    return out.length() > 800 ? out.substring(out.length() - 800).strip() : out.strip();
   }
 
   private static byte[] randomBytes() {
@@ -154,15 +178,18 @@ public final class RunSupervisor implements AutoCloseable {
     evictEnded();
   }
 
-  /** Waits until SIPp binds its SIP port or exits; returns the exit code if it exited. */
-  private Optional<Integer> awaitStarted(SippRun run) {
+  /**
+   * Waits until SIPp has bound its SIP port and its last media port (video, bound after the others)
+   * or has exited; returns the exit code if it exited.
+   */
+  private Optional<Integer> awaitStarted(SippRun run, int lastMediaPort) {
     long deadline = System.nanoTime() + START_WAIT.toNanos();
     try {
       while (System.nanoTime() < deadline) {
         if (!run.process.isAlive()) {
           return Optional.of(run.process.exitValue());
         }
-        if (LocalPorts.udpPortBound(run.localPort)) {
+        if (LocalPorts.udpPortBound(run.localPort) && LocalPorts.udpPortBound(lastMediaPort)) {
           return Optional.empty();
         }
         // SIPp signals nothing when its socket is up; poll the kernel's socket table.
