@@ -192,6 +192,59 @@ class AmiEmulatorTest {
   }
 
   @Test
+  void redirectIntoHoldAndConferenceContextsPlaysMusicAndJoinsTheRoom() throws Exception {
+    try (AmiTestClient c = loggedIn()) {
+      c.send(originate("100", "o1"));
+      String channel =
+          c.readUntil(m -> m.get("Event").filter("OriginateResponse"::equals).isPresent())
+              .get("Channel", "");
+      c.send(
+          "Action: Redirect\r\nChannel: "
+              + channel
+              + "\r\nContext: sdk-hold\r\nExten: hold\r\nPriority: 1\r\nActionID: h\r\n\r\n");
+      assertThat(
+              c.readUntil(m -> m.get("Event").filter("MusicOnHoldStart"::equals).isPresent())
+                  .get("Class"))
+          .contains("default");
+      c.send(
+          "Action: Redirect\r\nChannel: "
+              + channel
+              + "\r\nContext: sdk-conf\r\nExten: 7001\r\nPriority: 1\r\nActionID: j\r\n\r\n");
+      c.readUntil(m -> m.get("Event").filter("MusicOnHoldStop"::equals).isPresent());
+      assertThat(
+              c.readUntil(m -> m.get("Event").filter("ConfbridgeJoin"::equals).isPresent())
+                  .get("Conference"))
+          .contains("7001");
+      assertThat(pbx.conferenceMembers("7001")).containsExactly(channel);
+
+      c.send("Action: ConfbridgeList\r\nConference: 7001\r\nActionID: cl\r\n\r\n");
+      AmiMessage done =
+          c.readUntil(m -> m.get("Event").filter("ConfbridgeListComplete"::equals).isPresent());
+      assertThat(done.get("ListItems")).contains("1");
+      c.send("Action: ConfbridgeList\r\nConference: 7002\r\nActionID: c2\r\n\r\n");
+      assertThat(
+              c.readUntil(m -> m.get("ActionID").filter("c2"::equals).isPresent()).get("Message"))
+          .contains("No active conferences.");
+    }
+  }
+
+  @Test
+  void farEndDtmfAndPhoneHoldAreEvents() throws Exception {
+    try (AmiTestClient c = loggedIn()) {
+      String uniqueid = pbx.incomingCall("2000", "100");
+      pbx.receiveDtmf(uniqueid, "9");
+      AmiMessage dtmf = c.readUntil(m -> m.get("Event").filter("DTMFEnd"::equals).isPresent());
+      assertThat(dtmf.get("Direction")).contains("Received");
+      assertThat(dtmf.get("Digit")).contains("9");
+      assertThat(pbx.phoneHold(uniqueid, true)).isTrue();
+      assertThat(
+              c.readUntil(m -> m.get("Event").filter("Hold"::equals).isPresent()).get("Uniqueid"))
+          .contains(uniqueid);
+      assertThat(pbx.receiveDtmf("no-such-channel", "1")).isFalse();
+    }
+  }
+
+  @Test
   void remoteHangupAndIncomingCallRaiseEvents() throws Exception {
     try (AmiTestClient c = loggedIn()) {
       String uniqueid = pbx.incomingCall("2000", "100");
