@@ -96,7 +96,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   private final RequestCorrelator<String, String> jobs =
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
-  private final AtomicLong nextOriginateNanos = new AtomicLong();
+  private final AtomicLong nextOriginateNanos = new AtomicLong(System.nanoTime());
   private volatile Link link;
 
   /**
@@ -622,21 +622,36 @@ public class FreeSwitchAdapter extends SipAdapter {
     long delay = reserveOriginateSlot();
     if (delay <= 0) {
       send.run();
-    } else {
-      timer().schedule(send, delay, TimeUnit.NANOSECONDS);
+      return accepted;
     }
-    return accepted;
+    // Over the originate rate: the call waits in the adapter's queue, which counts as accepted
+    // (a burst must not fail on the request timeout); a later refusal ends the call instead.
+    accepted.whenComplete(
+        (v, error) -> {
+          if (error != null) {
+            reportCallEnded(
+                call.callId(),
+                HangupCause.NORMAL_TEMPORARY_FAILURE.withText(String.valueOf(error.getMessage())),
+                Map.of());
+          }
+        });
+    timer().schedule(send, delay, TimeUnit.NANOSECONDS);
+    return CompletableFuture.completedFuture(null);
   }
 
-  /** Spaces originates at {@code options.originateRate} per second; returns the wait in ns. */
+  /**
+   * Spaces originates at {@code options.originateRate} per second, letting a burst of one second's
+   * worth through at once (a generic cell rate check); returns how long this one must wait, in ns.
+   */
   private long reserveOriginateSlot() {
     long spacing = TimeUnit.SECONDS.toNanos(1) / settings.originateRate();
+    long tolerance = spacing * (settings.originateRate() - 1);
     while (true) {
       long now = System.nanoTime();
-      long next = nextOriginateNanos.get();
-      long slot = Math.max(now, next);
-      if (nextOriginateNanos.compareAndSet(next, slot + spacing)) {
-        return slot - now;
+      long tat = nextOriginateNanos.get();
+      long next = Math.max(tat, now) + spacing;
+      if (nextOriginateNanos.compareAndSet(tat, next)) {
+        return next - spacing - tolerance - now;
       }
     }
   }
