@@ -31,6 +31,11 @@ public final class SippAgentMain {
    * @param args the options above; a leading {@code agent} word is accepted
    */
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      // INFO to stderr unless the user brings a logging config; set before any logger exists
+      System.setProperty(
+          "logback.configurationFile", "org/sipadapter/sipp/agent/agent-logback.xml");
+    }
     try {
       AgentConfig config = parse(args, System.getenv("SIPP_AGENT_TOKEN"));
       SippAgent agent = SippAgent.start(config);
