@@ -130,6 +130,10 @@ public final class AsteriskAdapter extends SipAdapter {
       c.close();
       throw e;
     }
+    if (!c.isOpen()) {
+      // The server accepted the login and hung up at once (shutdown, authlimit): not connected.
+      throw new AdapterConnectionException("[" + name() + "] AMI link closed right after login");
+    }
     connection = c;
     serverVersion(describeVersion(c.amiVersion()));
   }
