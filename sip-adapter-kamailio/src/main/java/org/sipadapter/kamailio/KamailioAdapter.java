@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +31,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.kamailio.dialog.Dialog;
 import org.sipadapter.kamailio.dialog.DialogChange;
 import org.sipadapter.kamailio.dialog.DialogKey;
+import org.sipadapter.kamailio.dialog.DialogState;
 import org.sipadapter.kamailio.dialog.DialogTable;
 import org.sipadapter.kamailio.evapi.DialogEvent;
 import org.sipadapter.kamailio.evapi.NetstringDecoder;
@@ -75,6 +77,12 @@ public final class KamailioAdapter extends SipAdapter {
 
   private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
   private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
+  private static final int ENSURE_END_ATTEMPTS = 5;
+  private static final int ACK_WAIT_ATTEMPTS = 20;
+  private static final long ACK_WAIT_MS = 50;
+  private static final java.util.regex.Pattern BARE_USER =
+      java.util.regex.Pattern.compile("[A-Za-z0-9+*#._~-]+");
+  private static final long ENSURE_END_DELAY_MS = 200;
 
   private final KamailioSettings settings;
   private final Object linkLock = new Object();
@@ -88,7 +96,10 @@ public final class KamailioAdapter extends SipAdapter {
   private final DialogTable table = new DialogTable();
   private final AtomicBoolean pollRunning = new AtomicBoolean();
   // Click-to-dial calls waiting for their dialog, oldest first.
-  private final Queue<TrackedCall> pendingOutbound = new ConcurrentLinkedQueue<>();
+  private final Queue<Pending> pendingOutbound = new ConcurrentLinkedQueue<>();
+
+  /** A click-to-dial call and the destination URI its dialog will carry as To. */
+  private record Pending(TrackedCall call, String to) {}
 
   /**
    * Creates an unconnected adapter.
@@ -172,9 +183,21 @@ public final class KamailioAdapter extends SipAdapter {
       }
       OkHttpTransport t = new OkHttpTransport(uri, target.connectTimeout(), headers);
       transport = t;
+      // The RPC link is the control link: a network error on it (not a timeout: Kamailio may just
+      // be slow) means the connection is lost, as with a socket protocol.
+      JsonRpcClient.HttpTransport watched =
+          (body, timeout) ->
+              t.post(body, timeout)
+                  .whenComplete(
+                      (reply, e) -> {
+                        if (e != null && isNetworkFailure(e) && transport == t) {
+                          reportConnectionLost(e);
+                        }
+                      });
       KamailioRpc r =
           new KamailioRpc(
-              new JsonRpcClient(name(), t, target.requestTimeout(), this::recordRequestLatency));
+              new JsonRpcClient(
+                  name(), watched, target.requestTimeout(), this::recordRequestLatency));
       String version = join(r.version());
       serverVersion(version);
       rpc = r;
@@ -294,21 +317,22 @@ public final class KamailioAdapter extends SipAdapter {
    */
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    pendingOutbound.add(call);
-    List<Object> params = new ArrayList<>(List.of(call.from(), call.to()));
+    ConnectTarget target = connectTarget().orElseThrow();
+    String from = sipUri(call.from(), target);
+    String to = sipUri(call.to(), target);
+    Pending pending = new Pending(call, to);
+    pendingOutbound.add(pending);
+    List<Object> params = new ArrayList<>(List.of(from, to));
     if (!settings.bridgeProxy().isEmpty()) {
       params.add(settings.bridgeProxy());
     }
     return requireRpc()
         .client()
-        .call(
-            connectTarget().map(ConnectTarget::requestTimeout).orElseThrow(),
-            "dlg.bridge_dlg",
-            params)
+        .call(target.requestTimeout(), "dlg.bridge_dlg", params)
         .handle(
             (v, e) -> {
               if (e != null) {
-                pendingOutbound.remove(call);
+                pendingOutbound.remove(pending);
                 throw e instanceof CompletionException ce ? ce : new CompletionException(e);
               }
               return null;
@@ -316,17 +340,32 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   /**
+   * A SIP URI as given, or a bare user/number turned into {@code sip:user@host:port} of Kamailio.
+   */
+  private static String sipUri(String value, ConnectTarget target) {
+    if (value.startsWith("sip:") || value.startsWith("sips:")) {
+      return value;
+    }
+    return "sip:" + value + "@" + target.host() + ":" + target.port();
+  }
+
+  /**
    * Refuses CR/LF/NUL (base rule) and, for {@code from} and {@code to}, anything but a plain SIP
-   * URI: they become a Request-URI and a {@code Refer-To} header, so spaces, quotes, angle brackets
-   * and commas would break or inject into those headers.
+   * URI or a bare user: they become a Request-URI and a {@code Refer-To} header, so spaces, quotes,
+   * angle brackets and commas would break or inject into those headers.
    */
   @Override
   protected void validateWireInput(String field, String value) {
     super.validateWireInput(field, value);
     if (field.equals("from") || field.equals("to")) {
-      if (!(value.startsWith("sip:") || value.startsWith("sips:"))) {
+      boolean uri = value.startsWith("sip:") || value.startsWith("sips:");
+      if (!uri && !BARE_USER.matcher(value).matches()) {
         throw new IllegalArgumentException(
-            field + " must be a SIP URI (sip:user@host[:port]) for dlg.bridge_dlg: " + value);
+            field
+                + " must be a SIP URI (sip:user@host[:port]) or a user/number ("
+                + BARE_USER.pattern()
+                + "): "
+                + value);
       }
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
@@ -344,14 +383,20 @@ public final class KamailioAdapter extends SipAdapter {
     if (key.isEmpty()) {
       // A click-to-dial call whose second leg does not exist yet: Kamailio offers no way to
       // cancel the first leg's INVITE, so the call just ends here.
-      pendingOutbound.remove(call);
+      pendingOutbound.removeIf(p -> p.call() == call);
       reportCallEnded(call.callId(), cause, Map.of());
       return CompletableFuture.completedFuture(null);
     }
-    return requireRpc()
-        .endDialog(key.get())
-        .exceptionally(
-            e -> {
+    KamailioRpc r = requireRpc();
+    String sipCallId = call.serverId(CALL_ID).orElse("");
+    return whenAcknowledged(r, key.get(), sipCallId, 0)
+        .thenCompose(ignored -> r.endDialog(key.get()))
+        .handle(
+            (v, e) -> {
+              if (e == null) {
+                call.serverId(CALL_ID).ifPresent(id -> ensureEnded(r, key.get(), id, 1));
+                return null;
+              }
               Throwable c =
                   e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
               if (c instanceof JsonRpcException j && j.code() == 404) {
@@ -363,10 +408,70 @@ public final class KamailioAdapter extends SipAdapter {
             });
   }
 
+  /**
+   * Completes once the dialog has left state 3 (answered, ACK not yet seen): Kamailio 5.6 refuses
+   * to send the callee's BYE for such a dialog ("terminating non-confirmed dialogs not supported")
+   * and the dialog then hangs. The ACK normally follows the 200 OK within milliseconds; after
+   * {@value #ACK_WAIT_ATTEMPTS} checks the hangup goes ahead anyway.
+   */
+  private CompletableFuture<Void> whenAcknowledged(
+      KamailioRpc r, DialogKey key, String sipCallId, int attempt) {
+    if (sipCallId.isEmpty() || attempt >= ACK_WAIT_ATTEMPTS) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return r.dialog(sipCallId)
+        .thenCompose(
+            d -> {
+              if (d.isPresent()
+                  && d.get().key().equals(key)
+                  && d.get().state() == DialogState.CONFIRMED_NOT_ACKED) {
+                Executor later =
+                    CompletableFuture.delayedExecutor(
+                        ACK_WAIT_MS, TimeUnit.MILLISECONDS, blockingExecutor());
+                return CompletableFuture.supplyAsync(() -> null, later)
+                    .thenCompose(x -> whenAcknowledged(r, key, sipCallId, attempt + 1));
+              }
+              return CompletableFuture.completedFuture(null);
+            });
+  }
+
+  /**
+   * Checks that a dialog ended after {@code dlg.end_dlg}, and repeats the request if not: a dialog
+   * whose 200 OK was not yet acknowledged (state 3) can survive it. Runs in the background.
+   */
+  private void ensureEnded(KamailioRpc r, DialogKey key, String sipCallId, int attempt) {
+    if (attempt > ENSURE_END_ATTEMPTS) {
+      return;
+    }
+    CompletableFuture.delayedExecutor(
+            ENSURE_END_DELAY_MS * attempt, TimeUnit.MILLISECONDS, blockingExecutor())
+        .execute(
+            () -> {
+              if (rpc != r) {
+                return;
+              }
+              r.dialog(sipCallId)
+                  .thenCompose(
+                      d -> {
+                        if (d.isPresent()
+                            && d.get().key().equals(key)
+                            && !d.get().state().ended()) {
+                          log.debug(
+                              "[{}] dialog {} survived dlg.end_dlg; ending it again", name(), key);
+                          return r.endDialog(key)
+                              .thenRun(() -> ensureEnded(r, key, sipCallId, attempt + 1));
+                        }
+                        return CompletableFuture.completedFuture(null);
+                      })
+                  .exceptionally(e -> null);
+            });
+  }
+
   // ------------------------------------------------------------------ event mapping
 
   /** Maps one evapi dialog event to call state reports. Never blocks. */
   void onDialogEvent(DialogEvent e) {
+    log.debug("[{}] <- evapi {} {} {} state {}", name(), e.name(), e.callId(), e.key(), e.state());
     if (e.kind() == DialogEvent.Kind.OTHER) {
       reportServerEvent(null, e.name(), e.fields());
       return;
@@ -433,12 +538,13 @@ public final class KamailioAdapter extends SipAdapter {
     if (bound.isPresent() || toUri.isEmpty()) {
       return bound;
     }
-    for (TrackedCall pending : pendingOutbound) {
-      if (findCall(pending.callId()).isEmpty()) {
+    for (Pending pending : pendingOutbound) {
+      String callId = pending.call().callId();
+      if (findCall(callId).isEmpty()) {
         pendingOutbound.remove(pending); // ended meanwhile (ring timeout, hangup)
       } else if (sameUri(pending.to(), toUri) && pendingOutbound.remove(pending)) {
-        ids.forEach((k, v) -> bindServerId(pending.callId(), k, v));
-        return Optional.of(pending);
+        ids.forEach((k, v) -> bindServerId(callId, k, v));
+        return Optional.of(pending.call());
       }
     }
     return Optional.empty();
@@ -501,6 +607,13 @@ public final class KamailioAdapter extends SipAdapter {
                 pollRunning.set(false);
               }
             });
+  }
+
+  private static boolean isNetworkFailure(Throwable e) {
+    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return c instanceof java.io.IOException
+        && !(c instanceof java.io.InterruptedIOException)
+        && !(c instanceof java.net.http.HttpTimeoutException);
   }
 
   private static HangupCause failureCause(String code) {

@@ -304,10 +304,12 @@ class KamailioAdapterTest {
   }
 
   @Test
-  void clickToDialRefusesWhatIsNotAPlainSipUri() {
+  void clickToDialRefusesWhatIsNeitherAPlainSipUriNorABareUser() {
     connect(config(kamailio).build());
 
-    assertThatThrownBy(() -> adapter.makeCall("1000", "sip:2000@127.0.0.1"))
+    assertThatThrownBy(() -> adapter.makeCall("10 00", "sip:2000@127.0.0.1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> adapter.makeCall("sip:a@h", "\"Bob\" <sip:b@h>"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> adapter.makeCall("sip:a@h", "sip:b@h>\r\nX: y"))
         .isInstanceOf(IllegalArgumentException.class);
@@ -324,9 +326,8 @@ class KamailioAdapterTest {
         SippProcess.uas(UasScenario.ANSWER)
             .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml")
             .start()) {
-      String to = kamailio.sipUri("2000");
-
-      String callId = adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), to);
+      // A bare user is a user at this Kamailio: sip:2000@<host>:<port>.
+      String callId = adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), "2000");
 
       await()
           .atMost(Duration.ofSeconds(10))

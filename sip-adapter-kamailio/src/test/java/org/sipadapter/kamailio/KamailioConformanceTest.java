@@ -1,0 +1,140 @@
+package org.sipadapter.kamailio;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.sipadapter.CallStatus;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.config.Timeouts;
+import org.sipadapter.kamailio.dialog.DialogKey;
+import org.sipadapter.testkit.kamailio.KamailioServer;
+import org.sipadapter.testkit.sipp.SippProcess;
+import org.sipadapter.testkit.sipp.UasScenario;
+import org.sipadapter.testkit.tck.Destination;
+import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
+import org.sipadapter.testkit.tck.TckCapability;
+import org.sipadapter.testkit.tck.TckFixture;
+
+/**
+ * The conformance suite against a real Kamailio with SIPp phones. Outbound calls are click-to-dial:
+ * the caller is a SIPp first party that follows Kamailio's REFER; destinations are SIPp UASs behind
+ * Kamailio. The fault proxy sits in front of JSON-RPC; evapi stays direct.
+ */
+class KamailioConformanceTest extends SipAdapterConformanceSuite {
+
+  @Override
+  protected TckFixture createFixture() {
+    assumeTrue(KamailioServer.isInstalled(), "Kamailio is not installed");
+    return new RealKamailioFixture();
+  }
+
+  @Override
+  protected Duration eventTimeout() {
+    return Duration.ofSeconds(15);
+  }
+
+  /** Kamailio plus four SIPp phones on loopback. */
+  static final class RealKamailioFixture implements TckFixture {
+    private final List<SippProcess> phones = new ArrayList<>();
+    private final SippProcess firstParty;
+    private final KamailioServer kamailio;
+
+    RealKamailioFixture() {
+      SippProcess answer = start(SippProcess.uas(UasScenario.ANSWER));
+      SippProcess busy = start(SippProcess.uas(UasScenario.BUSY));
+      SippProcess noAnswer = start(SippProcess.uas(UasScenario.NO_ANSWER));
+      firstParty =
+          start(
+              SippProcess.uas(UasScenario.ANSWER)
+                  .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml"));
+      kamailio =
+          KamailioServer.builder()
+              .route("2000", answer.port())
+              .route("busy", busy.port())
+              .route("noanswer", noAnswer.port())
+              .build()
+              .start();
+    }
+
+    private SippProcess start(SippProcess.Builder b) {
+      SippProcess p = b.traceMessages(false).start();
+      phones.add(p);
+      return p;
+    }
+
+    @Override
+    public SipAdapter createAdapter(AdapterConfig config) {
+      return new KamailioAdapter(config);
+    }
+
+    @Override
+    public AdapterConfig config() {
+      return AdapterConfig.builder("kamailio")
+          .name("kamailio-tck")
+          .server(KamailioServer.HOST, kamailio.sipPort())
+          .timeouts(
+              new Timeouts(
+                  Duration.ofSeconds(2),
+                  Duration.ofSeconds(2),
+                  Duration.ofSeconds(30),
+                  Duration.ofSeconds(1)))
+          .option("evapiPort", kamailio.evapiPort())
+          .build();
+    }
+
+    @Override
+    public Set<TckCapability> capabilities() {
+      return Set.of(TckCapability.FAULT_PROXY, TckCapability.REMOTE_HANGUP);
+    }
+
+    @Override
+    public Optional<String> destination(Destination destination) {
+      return Optional.of(
+          switch (destination) {
+            case ANSWERS -> kamailio.sipUri("2000");
+            case BUSY -> kamailio.sipUri("busy");
+            case UNKNOWN -> kamailio.sipUri("nobody");
+            case NO_ANSWER -> kamailio.sipUri("noanswer");
+          });
+    }
+
+    @Override
+    public String caller() {
+      return "sip:first@127.0.0.1:" + firstParty.port();
+    }
+
+    /**
+     * Ends the call's dialog with {@code dlg.end_dlg}, once Kamailio has seen the ACK (a dialog in
+     * state 3 can survive the request).
+     */
+    @Override
+    public void hangupOnServer(CallStatus call) {
+      DialogKey key =
+          KamailioAdapter.parseKey(call.serverIds().getOrDefault(KamailioAdapter.DIALOG, ""))
+              .orElseThrow(() -> new IllegalStateException("call has no dialog id: " + call));
+      String sipCallId = call.serverIds().get(KamailioAdapter.CALL_ID);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> kamailio.rpc("dlg.dlg_list", sipCallId).contains("\"state\":4"));
+      kamailio.rpc("dlg.end_dlg", key.hEntry(), key.hId());
+    }
+
+    @Override
+    public boolean isSharedThread(String threadName) {
+      // OkHttp's task runner and Okio's timeout watchdog are process-wide singletons.
+      return threadName.startsWith("OkHttp TaskRunner") || threadName.startsWith("Okio Watchdog");
+    }
+
+    @Override
+    public void close() {
+      kamailio.close();
+      phones.forEach(SippProcess::close);
+    }
+  }
+}
