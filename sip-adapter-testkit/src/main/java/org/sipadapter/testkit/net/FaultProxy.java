@@ -68,7 +68,7 @@ public final class FaultProxy implements AutoCloseable {
   private FaultProxy(InetSocketAddress target, int port, Duration connectTimeout) {
     this.target = target;
     this.connectTimeout = connectTimeout;
-    ServerSocket socket = bind(port);
+    ServerSocket socket = port == 0 ? bindOutsideEphemeralRange() : bind(port);
     this.port = socket.getLocalPort();
     synchronized (modeLock) {
       this.serverSocket = socket;
@@ -250,6 +250,40 @@ public final class FaultProxy implements AutoCloseable {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("FaultProxy is closed");
+    }
+  }
+
+  /**
+   * Binds a free port below the kernel's ephemeral range. {@link #acceptNew()} must bind the same
+   * port again; a port from the ephemeral range could meanwhile become the local end of some
+   * outgoing connection, and the bind would fail.
+   */
+  private static ServerSocket bindOutsideEphemeralRange() {
+    int low = 10_000;
+    int high = ephemeralLow() - 1;
+    if (high - low > 1000) {
+      java.util.concurrent.ThreadLocalRandom random =
+          java.util.concurrent.ThreadLocalRandom.current();
+      for (int i = 0; i < 50; i++) {
+        try {
+          return bind(random.nextInt(low, high));
+        } catch (UncheckedIOException taken) {
+          // try another port
+        }
+      }
+    }
+    return bind(0);
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range =
+          java.nio.file.Files.readString(
+                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .trim();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 
