@@ -354,8 +354,10 @@ public final class SippAdapter extends SipAdapter {
       return CompletableFuture.failedFuture(
           new CallException("call " + call.callId() + " has not reached the SIPp agent yet"));
     }
+    // The agent answers at once and stops the run in the background; the BYE/CANCEL and the
+    // call's end arrive as events (the base class ends the call if none comes in time).
     return requireClient()
-        .stopRun(runId.get(), false, config().timeouts().request())
+        .stopRun(runId.get(), false, config().timeouts().request(), false)
         .thenApply(run -> null);
   }
 

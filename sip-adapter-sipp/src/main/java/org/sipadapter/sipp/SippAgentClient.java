@@ -110,11 +110,20 @@ final class SippAgentClient {
   }
 
   CompletableFuture<JsonNode> stopRun(String runId, boolean force, Duration grace) {
+    return stopRun(runId, force, grace, true);
+  }
+
+  /**
+   * {@code DELETE /calls/{id}}: with {@code wait} the answer comes when the run has ended, else at
+   * once (202) while the agent stops it in the background.
+   */
+  CompletableFuture<JsonNode> stopRun(String runId, boolean force, Duration grace, boolean wait) {
     HttpUrl url =
         url("calls", runId)
             .newBuilder()
             .addQueryParameter("force", Boolean.toString(force))
             .addQueryParameter("graceMs", Long.toString(grace.toMillis()))
+            .addQueryParameter("wait", Boolean.toString(wait))
             .build();
     // A stop waits for the process to end: allow the grace period plus the kill steps.
     OkHttpClient slow =

@@ -41,6 +41,14 @@ public final class RunSupervisor implements AutoCloseable {
   private final Path runsDir;
   private final InetAddress sipAddress;
   private final Map<String, SippRun> runs = new LinkedHashMap<>();
+  private int starting;
+  private final java.util.concurrent.ExecutorService stoppers =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "sipp-agent-stop");
+            t.setDaemon(true);
+            return t;
+          });
   private final ScheduledExecutorService traceThread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -88,11 +96,22 @@ public final class RunSupervisor implements AutoCloseable {
     spec.validate(scenario.role());
     synchronized (this) {
       long running = runs.values().stream().filter(r -> r.state != RunState.ENDED).count();
-      if (running >= config.maxRuns()) {
+      if (running + starting >= config.maxRuns()) {
         throw new ApiException(
             429, "at most " + config.maxRuns() + " runs at once; stop one first");
       }
+      starting++; // reserved until the run is registered or has failed to start
     }
+    try {
+      return startReserved(spec, scenario);
+    } finally {
+      synchronized (this) {
+        starting--;
+      }
+    }
+  }
+
+  private SippRun startReserved(RunSpec spec, Scenario scenario) {
     String id = "r-" + HexFormat.of().formatHex(randomBytes());
     Path dir = runsDir.resolve(id);
     try {
@@ -327,8 +346,28 @@ public final class RunSupervisor implements AutoCloseable {
    */
   public SippRun stop(String id, boolean force, Duration grace) {
     SippRun run = get(id);
-    if (run.state == RunState.ENDED) {
-      return run;
+    stopNow(run, force, grace);
+    return run;
+  }
+
+  /**
+   * Starts stopping a run as {@link #stop} does, without waiting for the end.
+   *
+   * @return the run, in state STOPPING (or ENDED)
+   */
+  public SippRun stopLater(String id, boolean force, Duration grace) {
+    SippRun run = get(id);
+    if (run.state != RunState.ENDED) {
+      run.stopRequested = true;
+      run.state = RunState.STOPPING;
+      stoppers.execute(() -> stopNow(run, force, grace));
+    }
+    return run;
+  }
+
+  private void stopNow(SippRun run, boolean force, Duration grace) {
+    if (run.finished.isDone()) {
+      return;
     }
     run.stopRequested = true;
     run.state = RunState.STOPPING;
@@ -363,7 +402,6 @@ public final class RunSupervisor implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("run {}: stop did not complete cleanly: {}", run.id, e.toString());
     }
-    return run;
   }
 
   private void pollTraceNow(SippRun run) {
@@ -457,6 +495,7 @@ public final class RunSupervisor implements AutoCloseable {
       }
     }
     traceThread.shutdownNow();
+    stoppers.shutdownNow();
   }
 
   static void deleteTree(Path dir) {

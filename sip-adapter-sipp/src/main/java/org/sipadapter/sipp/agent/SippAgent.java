@@ -305,7 +305,12 @@ public final class SippAgent implements AutoCloseable {
       case "DELETE" -> {
         boolean force = "true".equals(query.get("force"));
         long graceMs = longParam(query, "graceMs", config.stopGrace().toMillis(), 0, 60_000);
-        sendJson(ex, 200, supervisor.stop(id, force, Duration.ofMillis(graceMs)).view(true));
+        Duration grace = Duration.ofMillis(graceMs);
+        if ("false".equals(query.get("wait"))) {
+          sendJson(ex, 202, supervisor.stopLater(id, force, grace).view(true));
+        } else {
+          sendJson(ex, 200, supervisor.stop(id, force, grace).view(true));
+        }
       }
       case "PATCH" -> {
         RunUpdate update = json.readValue(readBody(ex, MAX_JSON_BODY), RunUpdate.class);

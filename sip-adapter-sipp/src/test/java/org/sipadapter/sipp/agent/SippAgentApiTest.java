@@ -254,6 +254,20 @@ class SippAgentApiTest {
   }
 
   @Test
+  void stopWithoutWaitingAnswers202AndTheRunEndsInTheBackground() {
+    String id = http.post("/calls", "{\"scenario\":\"uas\"}").json().get("id").asText();
+
+    var r = http.delete("/calls/" + id + "?wait=false&graceMs=0");
+
+    assertThat(r.status()).isEqualTo(202);
+    assertThat(r.json().get("stopRequested").asBoolean()).isTrue();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> "ENDED".equals(http.get("/calls/" + id).json().get("state").asText()));
+    assertThat(http.get("/calls/" + id).json().get("verdict").asText()).isEqualTo("STOPPED");
+  }
+
+  @Test
   void logsAreCappedToTheRequestedSize() {
     var r = http.post("/calls", "{\"scenario\":\"uas\"}");
     String id = r.json().get("id").asText();
