@@ -20,20 +20,35 @@ import java.util.stream.Stream;
 final class EslEventStream {
   final byte[] bytes;
   final int events;
+  final List<byte[]> frames;
 
-  private EslEventStream(byte[] bytes, int events) {
+  private EslEventStream(byte[] bytes, int events, List<byte[]> frames) {
     this.bytes = bytes;
     this.events = events;
+    this.frames = List.copyOf(frames);
+  }
+
+  /** Returns the first recorded frame whose event has {@code Event-Name: name}. */
+  byte[] first(String name) {
+    String wanted = "\nEvent-Name: " + name + "\n";
+    for (byte[] f : frames) {
+      if (new String(f, StandardCharsets.UTF_8).contains(wanted)) {
+        return f;
+      }
+    }
+    throw new IllegalStateException("no recorded " + name + " event");
   }
 
   static EslEventStream load() {
     Path dir = fixtureDir();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    List<byte[]> all = new ArrayList<>();
     int events = 0;
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
         for (byte[] frame : plainEventFrames(serverBytes(file))) {
           out.writeBytes(frame);
+          all.add(frame);
           events++;
         }
       }
@@ -43,7 +58,7 @@ final class EslEventStream {
     if (events == 0) {
       throw new IllegalStateException("no text/event-plain frames in " + dir);
     }
-    return new EslEventStream(out.toByteArray(), events);
+    return new EslEventStream(out.toByteArray(), events, all);
   }
 
   private static Path fixtureDir() {
