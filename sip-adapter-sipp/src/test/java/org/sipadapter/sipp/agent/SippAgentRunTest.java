@@ -191,6 +191,61 @@ class SippAgentRunTest {
     }
   }
 
+  @Test
+  void builtInRegisterScenarioRegistersAtARegistrar() {
+    try (SippProcess registrar =
+        SippProcess.uas(UasScenario.ANSWER)
+            .scenarioResource("/scenarios/uas-registrar.xml")
+            .start()) {
+      String id =
+          start(
+              "{\"scenario\":\"register\",\"target\":\"127.0.0.1:"
+                  + registrar.port()
+                  + "\",\"to\":\"alice\"}");
+      await()
+          .atMost(WAIT)
+          .until(() -> "ENDED".equals(http.get("/calls/" + id).json().get("state").asText()));
+
+      JsonNode run = http.get("/calls/" + id).json();
+      assertThat(run.get("verdict").asText())
+          .as(http.get("/logs/" + id).body())
+          .isEqualTo("PASSED");
+      assertThat(http.get("/logs/" + id).json().get("messages").asText())
+          .contains("REGISTER sip:127.0.0.1:", "From: <sip:alice@");
+    }
+  }
+
+  @Test
+  void builtInTransferScenarioRefersTheFarEndAndHangsUp() {
+    try (SippProcess farEnd =
+        SippProcess.uas(UasScenario.ANSWER)
+            .scenarioResource("/scenarios/uas-accept-transfer.xml")
+            .start()) {
+      String id =
+          start(
+              "{\"scenario\":\"call_with_transfer\",\"target\":\"127.0.0.1:"
+                  + farEnd.port()
+                  + "\",\"to\":\"2000\",\"transferTo\":\"3000\",\"callDurationMs\":100}");
+      await()
+          .atMost(WAIT)
+          .until(() -> "ENDED".equals(http.get("/calls/" + id).json().get("state").asText()));
+
+      JsonNode run = http.get("/calls/" + id).json();
+      assertThat(run.get("verdict").asText())
+          .as(http.get("/logs/" + id).body())
+          .isEqualTo("PASSED");
+      assertThat(http.get("/logs/" + id).json().get("messages").asText())
+          .contains("Refer-To: <sip:3000@", "SIP/2.0 202 Accepted", "NOTIFY sip:");
+      await().atMost(WAIT).until(() -> farEnd.stats().successfulCalls() == 1);
+    }
+  }
+
+  private static String start(String body) {
+    var r = http.post("/calls", body);
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    return r.json().get("id").asText();
+  }
+
   private static double statOf(String id, String field) {
     return http.get("/calls/" + id).json().get("stats").get(field).asDouble();
   }
