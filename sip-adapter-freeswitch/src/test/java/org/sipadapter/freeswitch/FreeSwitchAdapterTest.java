@@ -70,6 +70,33 @@ class FreeSwitchAdapterTest {
   }
 
   @Test
+  void yamlFromTheDocsBuildsAnAdapterWithItsOptions() {
+    String yaml =
+        "type: freeswitch\n"
+            + "name: fs-1\n"
+            + "host: "
+            + emulator.host()
+            + "\n"
+            + "port: "
+            + emulator.port()
+            + "\n"
+            + "auth: { password: secret-1 }\n"
+            + "options:\n"
+            + "  gateway: gw1\n"
+            + "  originateRate: 5\n"
+            + "  eventFormat: json\n";
+    SipAdapter a = SipAdapters.fromYaml(yaml);
+    adapter = a;
+    FreeSwitchSettings settings = ((FreeSwitchAdapter) a).settings();
+    assertThat(settings.endpoint()).isEqualTo("sofia/gateway/{gateway}/{to}");
+    assertThat(settings.originateRate()).isEqualTo(5);
+    assertThat(settings.eventFormat()).isEqualTo("json");
+    a.connect();
+    assertThat(a.connectionState()).isEqualTo(org.sipadapter.ConnectionState.CONNECTED);
+    assertThat(a.serverVersion()).hasValue("1.10.12-release");
+  }
+
+  @Test
   void badOptionsAreAllReportedWhenTheAdapterIsBuilt() {
     AdapterConfig config =
         EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
