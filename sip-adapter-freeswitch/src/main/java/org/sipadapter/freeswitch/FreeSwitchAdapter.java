@@ -181,7 +181,7 @@ public class FreeSwitchAdapter extends SipAdapter {
 
                 @Override
                 public void onMalformed(String reason) {
-                  log.warn("[{}] skipped a malformed ESL frame: {}", name(), reason);
+                  // The connection has logged it; listeners hear of it as an AdapterError.
                   reportError(null, "malformed ESL frame skipped: " + reason, null);
                 }
 

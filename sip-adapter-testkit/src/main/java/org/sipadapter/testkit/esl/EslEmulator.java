@@ -184,6 +184,12 @@ public class EslEmulator extends TcpEmulator {
     return this;
   }
 
+  @Override
+  public synchronized EslEmulator start(int port) {
+    super.start(port);
+    return this;
+  }
+
   /**
    * Sets what originating to {@code destination} does.
    *
