@@ -53,6 +53,10 @@ public final class MessageTraceReader {
     }
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
+      if (size < offset) {
+        offset = 0; // SIPp rotated the file (-ringbuffer_size): start on the new one
+        pending = new byte[0];
+      }
       if (size <= offset) {
         return List.of();
       }

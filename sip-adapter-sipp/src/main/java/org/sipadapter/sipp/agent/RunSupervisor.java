@@ -136,8 +136,10 @@ public final class RunSupervisor implements AutoCloseable {
         process =
             new ProcessBuilder(argv)
                 .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("sipp.out").toFile())
+                // stdout is SIPp's screen, redrawn every second: it would grow without end and
+                // says nothing the stat CSV does not; its complaints go to stderr
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(dir.resolve("stderr.log").toFile())
                 .start();
       } catch (IOException e) {
         throw new ApiException(500, "cannot start " + config.sippBinary() + ": " + e.getMessage());
@@ -145,7 +147,11 @@ public final class RunSupervisor implements AutoCloseable {
       SippRun run =
           new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
       Optional<Integer> earlyExit = awaitStarted(run, mediaPort + 2);
-      if (earlyExit.isPresent() && (earlyExit.get() == 254 || earlyExit.get() == 255)) {
+      // Exited before writing its first stat row: SIPp refused the options or the scenario
+      // (bad XML exits 1, a taken port 254, other fatal errors 255).
+      boolean neverRan =
+          earlyExit.isPresent() && earlyExit.get() != 0 && run.readStats().rows() == 0;
+      if (neverRan) {
         last =
             new ApiException(
                 422, "sipp exited with code " + earlyExit.get() + " at start: " + startError(run));
@@ -165,7 +171,7 @@ public final class RunSupervisor implements AutoCloseable {
 
   /** SIPp's own complaint from its output, or the end of the output. */
   private static String startError(SippRun run) {
-    String out = run.tail("sipp.out", 64 * 1024) + "\n" + run.tail("errors.log", 16 * 1024);
+    String out = run.tail("stderr.log", 64 * 1024) + "\n" + run.tail("errors.log", 16 * 1024);
     StringBuilder lines = new StringBuilder();
     int count = 0;
     for (String line : out.split("\n")) {
@@ -237,6 +243,8 @@ public final class RunSupervisor implements AutoCloseable {
     if (traced) {
       argv.addAll(List.of("-trace_msg", "-message_file", dir.resolve("messages.log").toString()));
     }
+    // Long runs (an inbound UAS) must not fill the disk: traces rotate at 50 MB, two kept.
+    argv.addAll(List.of("-ringbuffer_size", Integer.toString(50 << 20), "-ringbuffer_files", "2"));
     Integer count = spec.effectiveCount(scenario.role());
     if (count != null) {
       argv.addAll(List.of("-m", count.toString()));

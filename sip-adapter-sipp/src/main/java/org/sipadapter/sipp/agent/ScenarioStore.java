@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -199,6 +200,22 @@ public final class ScenarioStore {
    * @throws ApiException 400 with the parser's reason
    */
   static ScenarioRole validate(byte[] xml) {
+    int start = 0;
+    if (xml.length >= 3
+        && (xml[0] & 0xff) == 0xef
+        && (xml[1] & 0xff) == 0xbb
+        && (xml[2] & 0xff) == 0xbf) {
+      start = 3; // UTF-8 byte order mark
+    }
+    while (start < xml.length && Character.isWhitespace(xml[start])) {
+      start++;
+    }
+    // SIPp's own parser refuses a document without the XML declaration
+    if (!new String(xml, start, Math.min(5, xml.length - start), StandardCharsets.ISO_8859_1)
+        .equals("<?xml")) {
+      throw new ApiException(
+          400, "scenario must start with an XML declaration (<?xml version=\"1.0\" ?>)");
+    }
     Document doc;
     try {
       DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -232,6 +249,17 @@ public final class ScenarioStore {
       String tag = ((Element) n).getTagName();
       if (!STEP_ELEMENTS.contains(tag)) {
         throw new ApiException(400, "unknown scenario element <" + tag + ">");
+      }
+      Element step = (Element) n;
+      // SIPp 3.6 hangs on an assertion, instead of exiting, for a <recv> that waits for nothing
+      if (tag.equals("recv")
+          && step.getAttribute("request").isEmpty()
+          && step.getAttribute("response").isEmpty()
+          && step.getAttribute("pause").isEmpty()) {
+        throw new ApiException(400, "<recv> needs a request or response attribute");
+      }
+      if (tag.equals("send") && step.getTextContent().isBlank()) {
+        throw new ApiException(400, "<send> needs a message");
       }
       if (role == null && tag.equals("send")) {
         role = ScenarioRole.UAC;

@@ -386,7 +386,7 @@ public final class SippAgent implements AutoCloseable {
     body.put("maxBytes", cap);
     for (String[] f :
         new String[][] {
-          {"errors", "errors.log"}, {"messages", "messages.log"}, {"output", "sipp.out"}
+          {"errors", "errors.log"}, {"messages", "messages.log"}, {"stderr", "stderr.log"}
         }) {
       body.put(f[0], run.tail(f[1], cap));
       body.put(f[0] + "Bytes", run.size(f[1]));

@@ -82,17 +82,23 @@ class SippAgentApiTest {
 
   @Test
   void malformedXmlIsRefusedWith400() {
-    var r = http.post("/scenarios?name=broken", "<scenario><send></scenario>");
+    var r =
+        http.post("/scenarios?name=broken", "<?xml version=\"1.0\"?><scenario><send></scenario>");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().get("error").asText()).contains("not well-formed");
   }
 
   @Test
   void documentThatIsNotAScenarioIsRefused() {
-    assertThat(http.post("/scenarios?name=x", "<html><body/></html>").status()).isEqualTo(400);
-    assertThat(http.post("/scenarios?name=x", "<scenario><exec/></scenario>").status())
+    assertThat(
+            http.post("/scenarios?name=x", "<?xml version=\"1.0\"?><html><body/></html>").status())
         .isEqualTo(400);
-    assertThat(http.post("/scenarios?name=x", "<scenario/>").status()).isEqualTo(400);
+    assertThat(
+            http.post("/scenarios?name=x", "<?xml version=\"1.0\"?><scenario><exec/></scenario>")
+                .status())
+        .isEqualTo(400);
+    assertThat(http.post("/scenarios?name=x", "<?xml version=\"1.0\"?><scenario/>").status())
+        .isEqualTo(400);
   }
 
   @Test
@@ -269,14 +275,49 @@ class SippAgentApiTest {
 
   @Test
   void logsAreCappedToTheRequestedSize() {
-    var r = http.post("/calls", "{\"scenario\":\"uas\"}");
+    // one call toward a port where nothing listens: SIPp traces its INVITE retransmissions
+    var r = http.post("/calls", "{\"scenario\":\"uac\",\"target\":\"127.0.0.1:9\"}");
     String id = r.json().get("id").asText();
-    http.delete("/calls/" + id);
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> http.get("/logs/" + id).json().get("messagesBytes").asLong() > 100);
+    http.delete("/calls/" + id + "?force=true");
+
     JsonNode logs = http.get("/logs/" + id + "?maxBytes=100").json();
-    assertThat(logs.get("output").asText().getBytes(StandardCharsets.ISO_8859_1).length)
+
+    assertThat(logs.get("messages").asText().getBytes(StandardCharsets.ISO_8859_1).length)
         .isLessThanOrEqualTo(100);
-    assertThat(logs.get("outputBytes").asLong()).isGreaterThan(0);
+    assertThat(logs.get("messagesBytes").asLong()).isGreaterThan(100);
+    assertThat(logs.has("errors")).isTrue();
+    assertThat(logs.has("stderr")).isTrue();
     assertThat(http.get("/logs/" + id + "?maxBytes=999999999").status()).isEqualTo(400);
+  }
+
+  @Test
+  void scenarioSippRefusesGives422WithSippsReason() {
+    String xml =
+        "<?xml version=\"1.0\"?><scenario><send><![CDATA[\n\nOPTIONS sip:x@[remote_ip] SIP/2.0\n\n]]></send>"
+            + "<pause milliseconds=\"abc\"/></scenario>";
+    assertThat(http.post("/scenarios?name=badpause", xml).status()).isEqualTo(201);
+
+    var r = http.post("/calls", "{\"scenario\":\"badpause\",\"target\":\"127.0.0.1:9\"}");
+
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.json().get("error").asText()).contains("not a floating point number");
+    http.delete("/scenarios/badpause");
+  }
+
+  @Test
+  void receiveStepWithoutMessageIsRefusedAtUpload() {
+    assertThat(
+            http.post("/scenarios?name=x", "<?xml version=\"1.0\"?><scenario><recv/></scenario>")
+                .status())
+        .isEqualTo(400);
+    assertThat(
+            http.post("/scenarios?name=x", "<scenario><recv request=\"INVITE\"/></scenario>")
+                .status())
+        .as("no XML declaration")
+        .isEqualTo(400);
   }
 
   @Test
