@@ -109,6 +109,7 @@ public class EslEmulator extends TcpEmulator {
   private final Map<String, List<String>> dtmfSent = new ConcurrentHashMap<>();
   private final List<String> apiCommands = new CopyOnWriteArrayList<>();
   private final AtomicLong sequence = new AtomicLong(1000);
+  private final long startNanos = System.nanoTime();
   private final AtomicInteger sessionsSinceStart = new AtomicInteger();
   private final ScheduledExecutorService events;
   private volatile Behavior defaultBehavior = Behavior.ANSWER;
@@ -993,7 +994,8 @@ public class EslEmulator extends TcpEmulator {
       if (call.uuid().equals(out.raw("Unique-ID"))) {
         out = out.with("Caller-Caller-ID-Number", call.from());
       }
-      if (scene == Scenes.ANSWER && out.raw("Caller-Caller-ID-Name") != null) {
+      if ((scene == Scenes.ANSWER || scene == Scenes.REMOTE_HANGUP)
+          && out.raw("Caller-Caller-ID-Name") != null) {
         // FreeSWITCH sends the caller name headers only when a name was set.
         out =
             call.callerName() == null
@@ -1080,9 +1082,28 @@ public class EslEmulator extends TcpEmulator {
     h.add(Map.entry("Event-Calling-Line-Number", "95"));
     h.add(Map.entry("Event-Sequence", "0"));
     h.add(Map.entry("Event-Info", "System%20Ready"));
+    long upMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    h.add(
+        Map.entry(
+            "Up-Time",
+            UrlCoding.encode(
+                String.format(
+                    "0 years, 0 days, %d hours, %d minutes, %d seconds, %d milliseconds,"
+                        + " 0 microseconds",
+                    upMs / 3_600_000, upMs / 60_000 % 60, upMs / 1000 % 60, upMs % 1000))));
     h.add(Map.entry("FreeSWITCH-Version", "1.10.12-release~64bit"));
-    h.add(Map.entry("Session-Count", Integer.toString(activeCalls().size() * 2)));
+    h.add(Map.entry("Uptime-msec", Long.toString(upMs)));
+    int sessions = activeCalls().size() * 2;
+    h.add(Map.entry("Session-Count", Integer.toString(sessions)));
     h.add(Map.entry("Max-Sessions", "1000"));
+    h.add(Map.entry("Session-Per-Sec", "30"));
+    h.add(Map.entry("Session-Per-Sec-Last", "0"));
+    h.add(Map.entry("Session-Per-Sec-Max", "0"));
+    h.add(Map.entry("Session-Per-Sec-FiveMin", "0"));
+    h.add(Map.entry("Session-Since-Startup", Integer.toString(calls.size())));
+    h.add(Map.entry("Session-Peak-Max", Integer.toString(sessions)));
+    h.add(Map.entry("Session-Peak-FiveMin", Integer.toString(sessions)));
+    h.add(Map.entry("Idle-CPU", "98.400000"));
     return new EslEventTemplate(h, null);
   }
 
@@ -1120,12 +1141,24 @@ public class EslEmulator extends TcpEmulator {
           .append(e.getKey())
           .append(">\n");
     }
-    sb.append("  </headers>\n</event>");
+    sb.append("  </headers>\n");
+    if (ev.body() != null) {
+      sb.append("  <Content-Length>")
+          .append(ev.body().getBytes(StandardCharsets.UTF_8).length)
+          .append("</Content-Length>\n  <body>")
+          .append(xmlEscape(ev.body()))
+          .append("  </body>\n");
+    }
+    sb.append("</event>\n");
     byte[] body = sb.toString().getBytes(StandardCharsets.UTF_8);
     return EslEventTemplate.concat(
         ("Content-Length: " + body.length + "\nContent-Type: text/event-xml\n\n")
             .getBytes(StandardCharsets.US_ASCII),
         body);
+  }
+
+  private static String xmlEscape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }
 
   private String channelsJson() {
