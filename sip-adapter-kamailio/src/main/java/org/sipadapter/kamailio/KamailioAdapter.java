@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
@@ -78,6 +79,8 @@ public final class KamailioAdapter extends SipAdapter {
   private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
   private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
   private static final int ENSURE_END_ATTEMPTS = 5;
+  private static final HangupCause GONE =
+      HangupCause.NORMAL_CLEARING.withText("dialog gone from dlg.list without an end event");
   private static final int ACK_WAIT_ATTEMPTS = 20;
   private static final long ACK_WAIT_MS = 50;
   private static final java.util.regex.Pattern BARE_USER =
@@ -179,7 +182,10 @@ public final class KamailioAdapter extends SipAdapter {
           URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.rpcPath());
       Map<String, String> headers = new LinkedHashMap<>();
       if (!target.credentials().secret().isEmpty()) {
-        headers.put(settings.authHeader(), target.credentials().secret().reveal());
+        String secret = target.credentials().secret().reveal();
+        headers.put(
+            settings.authHeader(),
+            settings.authScheme().isEmpty() ? secret : settings.authScheme() + " " + secret);
       }
       OkHttpTransport t = new OkHttpTransport(uri, target.connectTimeout(), headers);
       transport = t;
@@ -188,6 +194,7 @@ public final class KamailioAdapter extends SipAdapter {
       JsonRpcClient.HttpTransport watched =
           (body, timeout) ->
               t.post(body, timeout)
+                  .thenApply(KamailioAdapter::refuseUnauthorized)
                   .whenComplete(
                       (reply, e) -> {
                         if (e != null && isNetworkFailure(e) && transport == t) {
@@ -275,9 +282,35 @@ public final class KamailioAdapter extends SipAdapter {
     return Optional.of(out);
   }
 
+  /**
+   * Reads {@code dlg.list} (which also proves the link is alive) and ends tracked calls whose
+   * dialog is gone without an end event: Kamailio 5.6 does not always run {@code
+   * event_route[dialog:end]} for dialogs ended by {@code dlg.end_dlg}. Only calls bound to a dialog
+   * before the request count, so a dialog that appears meanwhile is not mistaken for gone.
+   */
   @Override
   protected void doKeepalive() {
-    join(requireRpc().version());
+    KamailioRpc r = requireRpc();
+    Map<String, String> boundBefore = new LinkedHashMap<>();
+    for (TrackedCall c : trackedCalls()) {
+      c.serverId(CALL_ID).ifPresent(sip -> boundBefore.put(sip, c.callId()));
+    }
+    List<Dialog> now = join(r.dialogs());
+    if (!settings.usesEvapi()) {
+      return; // the poller reconciles already
+    }
+    Set<String> live = new java.util.HashSet<>();
+    for (Dialog d : now) {
+      if (!d.state().ended()) {
+        live.add(d.callId());
+      }
+    }
+    boundBefore.forEach(
+        (sip, callId) -> {
+          if (!live.contains(sip)) {
+            reportCallEnded(callId, GONE, Map.of());
+          }
+        });
   }
 
   @Override
@@ -389,12 +422,26 @@ public final class KamailioAdapter extends SipAdapter {
     }
     KamailioRpc r = requireRpc();
     String sipCallId = call.serverId(CALL_ID).orElse("");
-    return whenAcknowledged(r, key.get(), sipCallId, 0)
-        .thenCompose(ignored -> r.endDialog(key.get()))
+    CompletableFuture<Optional<Dialog>> now =
+        sipCallId.isEmpty()
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : r.dialog(sipCallId);
+    return now.thenCompose(
+            d -> {
+              if (d.isPresent()
+                  && d.get().key().equals(key.get())
+                  && (d.get().state() == DialogState.UNCONFIRMED
+                      || d.get().state() == DialogState.EARLY)) {
+                // Not answered: dlg.end_dlg cannot end it, cancelling the INVITE can.
+                return r.cancel(sipCallId, d.get().callerCseq());
+              }
+              return whenAcknowledged(r, key.get(), sipCallId, 0)
+                  .thenCompose(ignored -> r.endDialog(key.get()))
+                  .thenRun(() -> ensureEnded(r, key.get(), sipCallId, 1));
+            })
         .handle(
             (v, e) -> {
               if (e == null) {
-                call.serverId(CALL_ID).ifPresent(id -> ensureEnded(r, key.get(), id, 1));
                 return null;
               }
               Throwable c =
@@ -409,10 +456,10 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   /**
-   * Completes once the dialog has left state 3 (answered, ACK not yet seen): Kamailio 5.6 refuses
-   * to send the callee's BYE for such a dialog ("terminating non-confirmed dialogs not supported")
-   * and the dialog then hangs. The ACK normally follows the 200 OK within milliseconds; after
-   * {@value #ACK_WAIT_ATTEMPTS} checks the hangup goes ahead anyway.
+   * Completes once the dialog is confirmed (state 4) or gone: Kamailio 5.6 cannot end a dialog
+   * before that ("terminating non-confirmed dialogs not supported"), and one whose 200 OK was not
+   * yet acknowledged then hangs. The ACK normally follows the 200 OK within milliseconds; after
+   * {@value #ACK_WAIT_ATTEMPTS} checks ({@value #ACK_WAIT_MS} ms apart) the request goes ahead.
    */
   private CompletableFuture<Void> whenAcknowledged(
       KamailioRpc r, DialogKey key, String sipCallId, int attempt) {
@@ -424,7 +471,8 @@ public final class KamailioAdapter extends SipAdapter {
             d -> {
               if (d.isPresent()
                   && d.get().key().equals(key)
-                  && d.get().state() == DialogState.CONFIRMED_NOT_ACKED) {
+                  && d.get().state() != DialogState.CONFIRMED
+                  && !d.get().state().ended()) {
                 Executor later =
                     CompletableFuture.delayedExecutor(
                         ACK_WAIT_MS, TimeUnit.MILLISECONDS, blockingExecutor());
@@ -460,6 +508,14 @@ public final class KamailioAdapter extends SipAdapter {
                               "[{}] dialog {} survived dlg.end_dlg; ending it again", name(), key);
                           return r.endDialog(key)
                               .thenRun(() -> ensureEnded(r, key, sipCallId, attempt + 1));
+                        }
+                        if (d.isEmpty() || d.get().state().ended()) {
+                          // Ended, whether or not Kamailio ran event_route[dialog:end] for it.
+                          findCallByServerId(CALL_ID, sipCallId)
+                              .ifPresent(
+                                  c ->
+                                      reportCallEnded(
+                                          c.callId(), HangupCause.NORMAL_CLEARING, Map.of()));
                         }
                         return CompletableFuture.completedFuture(null);
                       })
@@ -607,6 +663,17 @@ public final class KamailioAdapter extends SipAdapter {
                 pollRunning.set(false);
               }
             });
+  }
+
+  private static JsonRpcClient.HttpReply refuseUnauthorized(JsonRpcClient.HttpReply reply) {
+    if (reply.status() == 401 || reply.status() == 403) {
+      throw new AuthenticationException(
+          "Kamailio refused the RPC request (HTTP "
+              + reply.status()
+              + "): check auth.password, options.authHeader/authScheme and the xhttp:request"
+              + " route's check");
+    }
+    return reply;
   }
 
   private static boolean isNetworkFailure(Throwable e) {

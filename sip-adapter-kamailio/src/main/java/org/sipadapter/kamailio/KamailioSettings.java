@@ -16,9 +16,11 @@ import org.sipadapter.config.ConfigProblems;
  *   <li>{@code evapiHost} (default the config's {@code host}).
  *   <li>{@code pollInterval} (default {@code 1s}): the {@code dlg.list} polling period without
  *       evapi.
- *   <li>{@code authHeader} (default {@code Authorization}): the HTTP header that carries {@code
- *       auth.password} verbatim on every RPC request (jsonrpcs has no authentication; the routing
- *       script checks it). Sent only when a password is configured.
+ *   <li>{@code authHeader} (default {@code Authorization}) and {@code authScheme} (default {@code
+ *       Bearer}): every RPC request carries {@code <authHeader>: <authScheme> <auth.password>}
+ *       (just the password when the scheme is empty). jsonrpcs has no authentication; the routing
+ *       script checks the header. Sent only when a password is configured; HTTP 401/403 replies
+ *       become {@code AuthenticationException}.
  *   <li>{@code bridgeProxy} (default none): the outbound proxy URI passed to {@code dlg.bridge_dlg}
  *       for the first leg of click-to-dial.
  * </ul>
@@ -28,6 +30,7 @@ import org.sipadapter.config.ConfigProblems;
  * @param evapiPort the evapi port, 0 to poll
  * @param pollInterval the polling period
  * @param authHeader the auth header name
+ * @param authScheme the scheme before the password in the header, empty for none
  * @param bridgeProxy the outbound proxy for click-to-dial's first leg, empty for none
  */
 public record KamailioSettings(
@@ -36,6 +39,7 @@ public record KamailioSettings(
     int evapiPort,
     Duration pollInterval,
     String authHeader,
+    String authScheme,
     String bridgeProxy) {
 
   /** Tells whether events come over evapi (an {@code evapiPort} is set) rather than polling. */
@@ -52,6 +56,7 @@ public record KamailioSettings(
         Math.max(evapi, 0),
         config.durationOption("pollInterval", Duration.ofSeconds(1)),
         config.option("authHeader", "Authorization"),
+        config.option("authScheme", "Bearer"),
         config.option("bridgeProxy", ""));
   }
 
@@ -81,6 +86,10 @@ public record KamailioSettings(
         .option("bridgeProxy")
         .filter(p -> !p.startsWith("sip:") || p.chars().anyMatch(c -> c <= ' ' || c == '"'))
         .ifPresent(p -> problems.add("options.bridgeProxy", "must be a SIP URI: " + p));
+    String scheme = config.option("authScheme", "Bearer");
+    if (!scheme.matches("[A-Za-z0-9-]*")) {
+      problems.add("options.authScheme", "must be a single word such as Bearer: " + scheme);
+    }
     String header = config.option("authHeader", "Authorization");
     if (!header.matches("[A-Za-z0-9-]+")) {
       problems.add("options.authHeader", "must be an HTTP header name: " + header);

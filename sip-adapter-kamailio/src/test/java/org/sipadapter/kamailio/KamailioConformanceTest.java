@@ -3,6 +3,8 @@ package org.sipadapter.kamailio;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,8 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
 
   /** Kamailio plus four SIPp phones on loopback. */
   static final class RealKamailioFixture implements TckFixture {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN = "tck-rpc-token-7f3a";
     private final List<SippProcess> phones = new ArrayList<>();
     private final SippProcess firstParty;
     private final KamailioServer kamailio;
@@ -55,7 +59,9 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
                   .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml"));
       kamailio =
           KamailioServer.builder()
+              .rpcToken(TOKEN)
               .route("2000", answer.port())
+              .route("4001", answer.port())
               .route("busy", busy.port())
               .route("noanswer", noAnswer.port())
               .build()
@@ -68,9 +74,31 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
       return p;
     }
 
+    /** Builds the adapter; Kamailio is first cleared of dialogs earlier tests left up. */
     @Override
     public SipAdapter createAdapter(AdapterConfig config) {
+      clearDialogs();
       return new KamailioAdapter(config);
+    }
+
+    private void clearDialogs() {
+      try {
+        JsonNode list = JSON.readTree(kamailio.rpc("dlg.list")).path("result");
+        for (JsonNode d : list) {
+          int state = d.path("state").asInt();
+          if (state == 1 || state == 2) {
+            kamailio.rpc(
+                "tm.cancel", d.path("call-id").asText(), d.path("caller").path("cseq").asText());
+          } else if (state == 3 || state == 4) {
+            kamailio.rpc("dlg.end_dlg", d.path("h_entry").asLong(), d.path("h_id").asLong());
+          }
+        }
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> !kamailio.rpc("dlg.list").matches("(?s).*\"state\":[1-4][,}].*"));
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
 
     @Override
@@ -85,12 +113,22 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(1)))
           .option("evapiPort", kamailio.evapiPort())
+          .auth("", TOKEN)
           .build();
     }
 
     @Override
+    public Optional<AdapterConfig> configWithWrongCredentials() {
+      return Optional.of(config().toBuilder().auth("", "not-the-token").build());
+    }
+
+    @Override
     public Set<TckCapability> capabilities() {
-      return Set.of(TckCapability.FAULT_PROXY, TckCapability.REMOTE_HANGUP);
+      return Set.of(
+          TckCapability.FAULT_PROXY,
+          TckCapability.REMOTE_HANGUP,
+          TckCapability.INBOUND_CALL,
+          TckCapability.STALL);
     }
 
     @Override
@@ -123,6 +161,27 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
           .atMost(Duration.ofSeconds(5))
           .until(() -> kamailio.rpc("dlg.dlg_list", sipCallId).contains("\"state\":4"));
       kamailio.rpc("dlg.end_dlg", key.hEntry(), key.hId());
+    }
+
+    /** A SIPp caller with From user {@code from} calls {@code to} through Kamailio. */
+    @Override
+    public void triggerInboundCall(String from, String to) {
+      start(
+          SippProcess.uac(KamailioServer.HOST, kamailio.sipPort())
+              .scenarioResource("/org/sipadapter/kamailio/uac-from.xml")
+              .service(to)
+              .extraArgs("-key", "caller", from));
+    }
+
+    /** Suspends Kamailio (SIGSTOP): connections stay open, nothing is answered. */
+    @Override
+    public void stallServer() {
+      kamailio.freeze();
+    }
+
+    @Override
+    public void resumeServer() {
+      kamailio.thaw();
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param initTs epoch seconds of the INVITE
  * @param fromTag the caller's tag
  * @param toTag the callee's tag, empty before a reply
+ * @param callerCseq the caller's CSeq number (that of the INVITE until the caller sends more)
  */
 public record Dialog(
     DialogKey key,
@@ -26,7 +27,8 @@ public record Dialog(
     long startTs,
     long initTs,
     String fromTag,
-    String toTag) {
+    String toTag,
+    String callerCseq) {
 
   /** Checks that no component is null. */
   public Dialog {
@@ -37,6 +39,7 @@ public record Dialog(
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(fromTag, "fromTag");
     Objects.requireNonNull(toTag, "toTag");
+    Objects.requireNonNull(callerCseq, "callerCseq");
   }
 
   /**
@@ -57,6 +60,7 @@ public record Dialog(
         n.path("start_ts").asLong(),
         n.path("init_ts").asLong(),
         n.path("caller").path("tag").asText(""),
-        n.path("callee").path("tag").asText(""));
+        n.path("callee").path("tag").asText(""),
+        n.path("caller").path("cseq").asText(""));
   }
 }

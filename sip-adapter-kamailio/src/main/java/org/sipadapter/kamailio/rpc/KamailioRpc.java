@@ -69,6 +69,14 @@ public final class KamailioRpc {
     return client.call("dlg.end_dlg", key.hEntry(), key.hId()).thenApply(n -> null);
   }
 
+  /**
+   * {@code tm.cancel callid cseq}: cancels the INVITE transaction of a dialog that is not answered
+   * yet (Kamailio sends CANCEL to the callee; the caller gets 487).
+   */
+  public CompletableFuture<Void> cancel(String callId, String cseq) {
+    return client.call("tm.cancel", callId, cseq).thenApply(n -> null);
+  }
+
   /** {@code dlg.stats_active}: active dialogs by state. */
   public CompletableFuture<ActiveDialogStats> activeDialogStats() {
     return client.call("dlg.stats_active").thenApply(ActiveDialogStats::fromJson);

@@ -33,6 +33,7 @@ class DialogTableTest {
     assertThat(d.fromTag()).isEqualTo("32556SIPpTag002");
     assertThat(d.toTag()).isEqualTo("32553SIPpTag013");
     assertThat(d.startTs()).isEqualTo(1795670874L);
+    assertThat(d.callerCseq()).isEqualTo("1");
   }
 
   @Test
@@ -92,6 +93,7 @@ class DialogTableTest {
         startTs,
         1,
         "ft",
-        "tt");
+        "tt",
+        "1");
   }
 }

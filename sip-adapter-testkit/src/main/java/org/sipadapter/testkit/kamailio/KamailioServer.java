@@ -60,6 +60,7 @@ public final class KamailioServer implements AutoCloseable {
 
   private static final String TEMPLATE = "kamailio.cfg";
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.+*#-]+");
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{4,}");
   private static final List<Path> EXECUTABLES =
       List.of(Path.of("/usr/sbin/kamailio"), Path.of("/usr/local/sbin/kamailio"));
   private static final List<Path> MODULE_DIRS =
@@ -76,6 +77,7 @@ public final class KamailioServer implements AutoCloseable {
   private final Map<String, Integer> routes;
   private final OptionalInt defaultRoute;
   private final String rpcPath;
+  private final String rpcToken;
   private final Duration startTimeout;
   private final HttpClient http =
       HttpClient.newBuilder()
@@ -95,6 +97,7 @@ public final class KamailioServer implements AutoCloseable {
     this.routes = Map.copyOf(b.routes);
     this.defaultRoute = b.defaultRoute;
     this.rpcPath = b.rpcPath;
+    this.rpcToken = b.rpcToken;
     this.startTimeout = b.startTimeout;
   }
 
@@ -159,6 +162,12 @@ public final class KamailioServer implements AutoCloseable {
       return;
     }
     List<ProcessHandle> children = new ArrayList<>(p.descendants().toList());
+    try {
+      // A frozen Kamailio would not act on SIGTERM.
+      signalAll("CONT");
+    } catch (RuntimeException ignored) {
+      // not running any more
+    }
     p.destroy();
     try {
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
@@ -176,6 +185,40 @@ public final class KamailioServer implements AutoCloseable {
       }
     }
     process = null;
+  }
+
+  /**
+   * Suspends every Kamailio process (SIGSTOP): connections stay open but nothing is answered, as
+   * with a hung server. {@link #thaw()} resumes it.
+   *
+   * @throws IllegalStateException if it is not running
+   */
+  public void freeze() {
+    signalAll("STOP");
+  }
+
+  /** Resumes Kamailio after {@link #freeze()} (SIGCONT). */
+  public void thaw() {
+    signalAll("CONT");
+  }
+
+  private void signalAll(String signal) {
+    if (!isRunning()) {
+      throw new IllegalStateException("Kamailio is not running");
+    }
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(process.pid())));
+    process.descendants().forEach(h -> cmd.add(Long.toString(h.pid())));
+    try {
+      Process kill = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " failed for Kamailio");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while signalling Kamailio", e);
+    }
   }
 
   /** Stops Kamailio (see {@link #stop()}); the working directory and log are kept. */
@@ -286,7 +329,7 @@ public final class KamailioServer implements AutoCloseable {
     }
     json.append(",\"id\":1}");
     HttpRequest request =
-        HttpRequest.newBuilder(rpcUri())
+        authorized(HttpRequest.newBuilder(rpcUri()))
             .timeout(Duration.ofSeconds(5))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json.toString()))
@@ -308,7 +351,16 @@ public final class KamailioServer implements AutoCloseable {
         : "KamailioServer[sip=" + HOST + ":" + sipPort + ", evapi=" + evapiPort + "]";
   }
 
+  /** The token the RPC endpoint requires as {@code Authorization: Bearer <token>}, if any. */
+  public Optional<String> rpcToken() {
+    return Optional.ofNullable(rpcToken);
+  }
+
   // --- internals -----------------------------------------------------------------------------
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+    return rpcToken == null ? b : b.header("Authorization", "Bearer " + rpcToken);
+  }
 
   private void launch() throws IOException {
     List<String> cmd =
@@ -343,7 +395,7 @@ public final class KamailioServer implements AutoCloseable {
   private void awaitRpc() {
     long deadline = System.nanoTime() + startTimeout.toNanos();
     HttpRequest probe =
-        HttpRequest.newBuilder(rpcUri())
+        authorized(HttpRequest.newBuilder(rpcUri()))
             .timeout(Duration.ofSeconds(1))
             .header("Content-Type", "application/json")
             .POST(
@@ -418,7 +470,14 @@ public final class KamailioServer implements AutoCloseable {
         .replace("@@EVAPI_PORT@@", Integer.toString(evapiPort))
         .replace("@@RPC_PATH@@", rpcPath)
         .replace("@@MODULE_PATH@@", moduleDir.toString() + "/")
-        .replace("@@ROUTES@@\n", rules.toString());
+        .replace("@@ROUTES@@\n", rules.toString())
+        .replace(
+            "@@RPC_AUTH@@",
+            rpcToken == null
+                ? ""
+                : "\tif ($hdr(Authorization) != \"Bearer "
+                    + rpcToken
+                    + "\") { xhttp_reply(\"401\", \"Unauthorized\", \"text/plain\", \"\"); exit; }\n");
   }
 
   private void requireStarted() {
@@ -493,6 +552,7 @@ public final class KamailioServer implements AutoCloseable {
     private final Map<String, Integer> routes = new LinkedHashMap<>();
     private OptionalInt defaultRoute = OptionalInt.empty();
     private String rpcPath = "/RPC";
+    private String rpcToken;
     private Duration startTimeout = Duration.ofSeconds(20);
 
     private Builder() {
@@ -519,6 +579,21 @@ public final class KamailioServer implements AutoCloseable {
         throw new IllegalArgumentException("rpc path must match /[A-Za-z0-9_/-]*: " + path);
       }
       rpcPath = path;
+      return this;
+    }
+
+    /**
+     * Requires {@code Authorization: Bearer <token>} on every RPC request (answered 401 otherwise),
+     * as a production script would; {@link KamailioServer#rpc} sends it.
+     *
+     * @param token at least 4 characters of {@code [A-Za-z0-9._~+/=-]}
+     */
+    public Builder rpcToken(String token) {
+      Objects.requireNonNull(token, "token");
+      if (!TOKEN.matcher(token).matches()) {
+        throw new IllegalArgumentException("token must match " + TOKEN.pattern());
+      }
+      rpcToken = token;
       return this;
     }
 

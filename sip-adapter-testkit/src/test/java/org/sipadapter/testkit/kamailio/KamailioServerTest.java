@@ -145,10 +145,38 @@ class KamailioServerTest {
   }
 
   @Test
+  void configuredRpcTokenIsRequiredAndFrozenServerAnswersNothingUntilThawed() throws Exception {
+    try (KamailioServer guarded =
+        KamailioServer.builder().rpcToken("s3cret-token").build().start()) {
+      assertThat(guarded.rpc("core.version")).contains("\"result\"");
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpRequest anonymous =
+          java.net.http.HttpRequest.newBuilder(guarded.rpcUri())
+              .timeout(Duration.ofSeconds(2))
+              .POST(
+                  java.net.http.HttpRequest.BodyPublishers.ofString(
+                      "{\"jsonrpc\":\"2.0\",\"method\":\"core.version\",\"id\":1}"))
+              .build();
+      assertThat(
+              http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+          .isEqualTo(401);
+
+      guarded.freeze();
+      assertThatThrownBy(
+              () -> http.send(anonymous, java.net.http.HttpResponse.BodyHandlers.ofString()))
+          .isInstanceOf(java.net.http.HttpTimeoutException.class);
+      guarded.thaw();
+      assertThat(guarded.rpc("core.uptime")).contains("\"uptime\"");
+    }
+  }
+
+  @Test
   void refusesUsersThatWouldInjectIntoTheConfiguration() {
     assertThatThrownBy(() -> KamailioServer.builder().route("a\"; exit; #", 5060))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> KamailioServer.builder().route("a\nb", 5060))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> KamailioServer.builder().rpcToken("x\") { exit; } #"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
