@@ -677,6 +677,11 @@ public class FreeSwitchAdapter extends SipAdapter {
                   pendingKills.put(uuid, cause);
                   return null;
                 }
+                if (body.contains("No such channel")) {
+                  // The channel ended on its own meanwhile; its hangup event may still be queued.
+                  reportCallEnded(call.callId(), cause, Map.of(UUID_KEY, uuid));
+                  return null;
+                }
                 throw new CallException("FreeSWITCH: " + body.strip());
               }
               return null;
