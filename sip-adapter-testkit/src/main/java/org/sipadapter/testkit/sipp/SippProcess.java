@@ -63,6 +63,7 @@ public final class SippProcess implements AutoCloseable {
   private final Path workDir;
   private final boolean keepFiles;
   private final List<String> command;
+  private final boolean server;
   private volatile boolean closed;
 
   private SippProcess(
@@ -71,8 +72,10 @@ public final class SippProcess implements AutoCloseable {
       int controlPort,
       Path workDir,
       boolean keepFiles,
-      List<String> command) {
+      List<String> command,
+      boolean server) {
     this.process = process;
+    this.server = server;
     this.port = port;
     this.controlPort = controlPort;
     this.workDir = workDir;
@@ -271,13 +274,15 @@ public final class SippProcess implements AutoCloseable {
   }
 
   /**
-   * Stops the process: SIGUSR1 (graceful: no new calls, running calls finish), then SIGTERM after 3
-   * s (immediate exit, final stats written), then SIGKILL after 2 more seconds.
+   * Stops the process. A UAC gets SIGUSR1 (graceful: no new calls, running calls finish), then
+   * SIGTERM after 3 s, then SIGKILL after 2 more seconds. A UAS gets SIGTERM at once: SIPp's
+   * graceful quit would wait seconds for the retransmission window of calls it already ended.
+   * SIGTERM makes SIPp exit at once and still write its final stat row and exit code.
    *
    * @return the exit code
    */
   public int stop() {
-    return stop(Duration.ofSeconds(3));
+    return stop(server ? Duration.ZERO : Duration.ofSeconds(3));
   }
 
   /**
@@ -756,7 +761,13 @@ public final class SippProcess implements AutoCloseable {
                   .start();
           SippProcess sipp =
               new SippProcess(
-                  process, port, controlPort, dir, keepFiles, Collections.unmodifiableList(argv));
+                  process,
+                  port,
+                  controlPort,
+                  dir,
+                  keepFiles,
+                  Collections.unmodifiableList(argv),
+                  uasScenario != null);
           try {
             awaitBound(sipp, mediaPort + 2);
             LOG.info("sipp pid {} started on 127.0.0.1:{} ({})", process.pid(), port, describe());
