@@ -68,6 +68,7 @@ public final class SippAdapter extends SipAdapter {
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9._~+*#!-]{1,64}");
   private static final Pattern RUN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final int MAX_EARLY_RUNS = 512;
+  private static final int MAX_EARLY_EVENTS = 64;
 
   private final SippSettings settings;
   private final OkHttpClient http = new OkHttpClient();
@@ -578,7 +579,10 @@ public final class SippAdapter extends SipAdapter {
     synchronized (routing) {
       if (!ownRuns.contains(runId)) {
         // The POST that started this run may not have returned yet: keep its events a while.
-        early.computeIfAbsent(runId, k -> new ArrayList<>()).add(event);
+        List<JsonNode> pending = early.computeIfAbsent(runId, k -> new ArrayList<>());
+        if (pending.size() < MAX_EARLY_EVENTS) {
+          pending.add(event); // a run of another client (an agent may be shared) stays bounded
+        }
         if (early.size() > MAX_EARLY_RUNS) {
           Iterator<String> oldest = early.keySet().iterator();
           oldest.next();
