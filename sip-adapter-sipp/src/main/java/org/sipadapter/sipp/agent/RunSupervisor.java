@@ -169,25 +169,21 @@ public final class RunSupervisor implements AutoCloseable {
     throw last;
   }
 
-  /** SIPp's own complaint from its output, or the end of the output. */
+  /** SIPp's own complaint: the first distinct lines of its stderr, else of its error log. */
   private static String startError(SippRun run) {
-    String out = run.tail("stderr.log", 64 * 1024) + "\n" + run.tail("errors.log", 16 * 1024);
-    StringBuilder lines = new StringBuilder();
-    int count = 0;
-    for (String line : out.split("\n")) {
-      String l = line.strip();
-      boolean complaint =
-          (l.contains("rror") && !l.contains("UDP errors"))
-              || l.contains("Unable")
-              || l.contains("nvalid");
-      if (complaint && count++ < 5) {
-        lines.append(l).append('\n');
+    for (String file : new String[] {"stderr.log", "errors.log"}) {
+      List<String> lines = new ArrayList<>();
+      for (String line : run.tail(file, 16 * 1024).split("\n")) {
+        String l = line.strip();
+        if (!l.isEmpty() && !lines.contains(l) && lines.size() < 5) {
+          lines.add(l);
+        }
+      }
+      if (!lines.isEmpty()) {
+        return String.join("\n", lines);
       }
     }
-    if (lines.length() > 0) {
-      return lines.toString().strip();
-    }
-    return out.length() > 800 ? out.substring(out.length() - 800).strip() : out.strip();
+    return "(no message; see GET /logs)";
   }
 
   private static byte[] randomBytes() {
