@@ -549,7 +549,8 @@ public final class SippAdapter extends SipAdapter {
           return;
         }
         page = c.execute(call);
-      } catch (SipAdapterException e) {
+      } catch (RuntimeException e) {
+        // any failure of the poll (I/O, a reply that is not JSON) is a lost link: reconnect
         if (poller == me) {
           poller = null;
           LOG.warn("[{}] lost the SIPp agent's event stream: {}", name(), e.getMessage());
