@@ -24,15 +24,16 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Timeouts;
 import org.sipadapter.sipp.agent.AgentConfig;
 import org.sipadapter.sipp.agent.SippAgent;
+import org.sipadapter.testkit.net.FaultProxy;
 import org.sipadapter.testkit.tck.Destination;
 import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
 import org.sipadapter.testkit.tck.TckCapability;
 import org.sipadapter.testkit.tck.TckFixture;
 
 /**
- * The conformance suite against a SIPp agent on loopback (with a bearer token) whose one-call runs
- * call real SIPp user agent servers: one answers, one is busy (486), one knows nobody (404), one
- * rings forever.
+ * The conformance suite against a SIPp agent on loopback (with a bearer token, reached through a
+ * fault proxy that can stall it) whose one-call runs call real SIPp user agent servers: one
+ * answers, one is busy (486), one knows nobody (404), one rings forever.
  */
 class SippConformanceTest extends SipAdapterConformanceSuite {
 
@@ -47,6 +48,8 @@ class SippConformanceTest extends SipAdapterConformanceSuite {
     private final SippAgent agent =
         SippAgent.start(AgentConfig.builder().token(TOKEN).maxRuns(160).build());
     private final SippUasFixtures uas = new SippUasFixtures();
+    // the adapter reaches the agent through this proxy, so the agent can be made to stall
+    private final FaultProxy stall = FaultProxy.start("127.0.0.1", agent.port());
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Override
@@ -58,7 +61,7 @@ class SippConformanceTest extends SipAdapterConformanceSuite {
     public AdapterConfig config() {
       return AdapterConfig.builder("sipp")
           .name("sipp-tck")
-          .server("127.0.0.1", agent.port())
+          .server(stall.host(), stall.port())
           .auth("", TOKEN)
           .timeouts(
               new Timeouts(
@@ -78,7 +81,18 @@ class SippConformanceTest extends SipAdapterConformanceSuite {
 
     @Override
     public Set<TckCapability> capabilities() {
-      return EnumSet.of(TckCapability.FAULT_PROXY, TckCapability.REMOTE_HANGUP);
+      return EnumSet.of(
+          TckCapability.FAULT_PROXY, TckCapability.REMOTE_HANGUP, TckCapability.STALL);
+    }
+
+    @Override
+    public void stallServer() {
+      stall.blackHole();
+    }
+
+    @Override
+    public void resumeServer() {
+      stall.restore();
     }
 
     @Override
@@ -151,6 +165,7 @@ class SippConformanceTest extends SipAdapterConformanceSuite {
 
     @Override
     public void close() {
+      stall.close();
       agent.close();
       uas.close();
     }
