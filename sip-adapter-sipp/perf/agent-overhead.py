@@ -2,7 +2,7 @@
 
 Run after `mvn -pl sip-adapter-sipp package -DskipTests`: python3 sip-adapter-sipp/perf/agent-overhead.py
 """
-import subprocess, time, json, os, resource, urllib.request, tempfile
+import subprocess, time, json, os, resource, urllib.request, tempfile, shutil
 JAR=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target", "sip-adapter-sipp-0.1.0-SNAPSHOT-agent.jar")
 OUT=tempfile.mkdtemp(prefix="sipp-overhead-")
 TCK=os.sysconf('SC_CLK_TCK')
@@ -46,3 +46,4 @@ print(f"agent idle after start: cpu {idle_cpu:.2f}s, RSS {idle_rss[0]}")
 print(f"through agent: exit {s['exitCode']} verdict {s['verdict']}, wall {wall:.1f}s, agent JVM cpu during run {a1-a0:.2f}s, sipp child cpu {c1-c0:.2f}s, agent RSS now {rss(agent.pid)[0]} (peak {rss(agent.pid)[1]})")
 print("  agent stats:", {k:s['stats'][k] for k in ('totalCallCreated','successfulCalls','failedCalls','retransmissions','callRate')})
 agent.terminate(); agent.wait(10); uas.terminate(); uas.wait(5)
+shutil.rmtree(OUT, ignore_errors=True)
