@@ -534,6 +534,8 @@ public final class KamailioAdapter extends SipAdapter {
     }
     Map<String, String> ids = Map.of(CALL_ID, e.callId(), DIALOG, e.key().toString());
     Optional<TrackedCall> call = known(e.callId(), e.toUri(), ids);
+    log.debug(
+        "[{}] {} belongs to {}", name(), e.callId(), call.map(TrackedCall::callId).orElse("-"));
     switch (e.kind()) {
       case EARLY -> {
         if (call.isPresent()) {
