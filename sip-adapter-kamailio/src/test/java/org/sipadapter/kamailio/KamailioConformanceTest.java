@@ -190,10 +190,17 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
       return threadName.startsWith("OkHttp TaskRunner") || threadName.startsWith("Okio Watchdog");
     }
 
+    /** Stops every phone, then Kamailio; one failing to stop does not keep the others up. */
     @Override
     public void close() {
+      for (SippProcess phone : phones) {
+        try {
+          phone.close();
+        } catch (RuntimeException e) {
+          // keep stopping the rest
+        }
+      }
       kamailio.close();
-      phones.forEach(SippProcess::close);
     }
   }
 }
