@@ -94,6 +94,14 @@ public record HangupCause(int q850, int sipStatus, String name, String text) {
     CODES.put(name, code);
   }
 
+  /**
+   * Ends the {@link #text()} of a cause the adapter gave a call itself after it asked the server to
+   * hang up and the server never reported the end within {@code timeouts.request}. Such a call is
+   * no longer tracked, but nothing confirms it ended on the server; see {@link
+   * #withoutHangupEvent()}.
+   */
+  public static final String NO_HANGUP_EVENT = "(no hangup event)";
+
   /** Normal end of an answered call, or a hangup on request (Q.850 16). */
   public static final HangupCause NORMAL_CLEARING = ofQ850(16);
 
@@ -197,6 +205,16 @@ public record HangupCause(int q850, int sipStatus, String name, String text) {
    */
   public HangupCause withText(String newText) {
     return new HangupCause(q850, sipStatus, name, newText);
+  }
+
+  /**
+   * Tells whether the adapter ended the call locally because the server never reported its end
+   * after a hangup (the text ends with {@link #NO_HANGUP_EVENT}).
+   *
+   * @return true if no server event confirmed the end
+   */
+  public boolean withoutHangupEvent() {
+    return text.endsWith(NO_HANGUP_EVENT);
   }
 
   /**

@@ -1591,7 +1591,11 @@ public abstract class SipAdapter implements AutoCloseable {
                     name(),
                     call.callId(),
                     grace.toMillis());
-                end(call, null, cause.withText(cause.text() + " (no hangup event)"), Map.of());
+                end(
+                    call,
+                    null,
+                    cause.withText(cause.text() + " " + HangupCause.NO_HANGUP_EVENT),
+                    Map.of());
               }
             },
             grace.toNanos(),

@@ -57,6 +57,7 @@ final class ScriptedServer implements AutoCloseable {
   private volatile boolean refuseLogin;
   private volatile boolean unreachable;
   private volatile boolean silent;
+  private volatile boolean hangupsUnreported;
 
   /** Makes calls to {@code number} behave as {@code outcome} (default: answer after ringing). */
   ScriptedServer script(String number, Outcome outcome) {
@@ -82,6 +83,11 @@ final class ScriptedServer implements AutoCloseable {
   /** Stops answering requests: they stay pending for ever. */
   void stopAnswering() {
     this.silent = true;
+  }
+
+  /** Accepts hangup requests from now on but never reports the calls' end. */
+  void acceptHangupsWithoutEvent() {
+    this.hangupsUnreported = true;
   }
 
   /** Drops the link, as a reset TCP connection would; the adapter hears it on the wire thread. */
@@ -186,7 +192,9 @@ final class ScriptedServer implements AutoCloseable {
     if (silent) {
       return new CompletableFuture<>();
     }
-    end(callId, HangupCause.ORIGINATOR_CANCEL.withText("hangup requested"));
+    if (!hangupsUnreported) {
+      end(callId, HangupCause.ORIGINATOR_CANCEL.withText("hangup requested"));
+    }
     return CompletableFuture.completedFuture(null);
   }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sipadapter.ScriptedServer.Outcome;
+import org.sipadapter.config.Timeouts;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
 
@@ -60,6 +61,47 @@ class SipAdapterCallsTest {
               assertThat(r.disposition()).isEqualTo(Disposition.ANSWERED);
               assertThat(r.answeredAt()).isNotNull();
             });
+  }
+
+  @Test
+  void hangupTheServerNeverConfirmsEndsLocallyAfterTheRequestTimeoutMarkedNoHangupEvent() {
+    ScriptedAdapter quick =
+        new ScriptedAdapter(
+            Scripted.config()
+                .timeouts(
+                    new Timeouts(
+                        Duration.ofSeconds(2),
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(60),
+                        Duration.ofSeconds(30)))
+                .build(),
+            server);
+    EventLog quickEvents = new EventLog();
+    quick.addListener(quickEvents);
+    try (quick) {
+      quick.connect();
+      String id = quick.makeCall("1000", "2000");
+      quickEvents.awaitState(id, CallState.CONNECTED);
+      server.acceptHangupsWithoutEvent();
+
+      quick.hangup(id);
+      CallStateChanged end = quickEvents.awaitTerminal(id);
+
+      assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
+      assertThat(end.cause().withoutHangupEvent()).isTrue();
+      assertThat(end.cause().text()).endsWith(HangupCause.NO_HANGUP_EVENT);
+    }
+  }
+
+  @Test
+  void hangupTheServerConfirmsIsNotMarkedNoHangupEvent() {
+    String id = adapter.makeCall("1000", "2000");
+    events.awaitState(id, CallState.CONNECTED);
+
+    adapter.hangup(id);
+    CallStateChanged end = events.awaitTerminal(id);
+
+    assertThat(end.cause().withoutHangupEvent()).isFalse();
   }
 
   @Test
