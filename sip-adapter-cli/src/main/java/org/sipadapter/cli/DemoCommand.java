@@ -31,7 +31,9 @@ import picocli.CommandLine.ParentCommand;
           + " are installed, prints a live timeline of the unified events and a summary table.",
       "Script: connect, call, answer, hold/resume and DTMF where supported, hang up; plus a call"
           + " to a busy destination where the server has one.",
-      "Exit code 0 only if every call reached its expected end state."
+      "Exit code 0 only if every call reached its expected end state and the server reported"
+          + " that end (a call the SDK had to end itself, because the server never reported the"
+          + " end of a hangup, fails the run)."
     })
 final class DemoCommand implements Callable<Integer> {
   @ParentCommand SipAdapterCli root;

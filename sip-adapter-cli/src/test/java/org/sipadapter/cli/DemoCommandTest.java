@@ -83,6 +83,23 @@ class DemoCommandTest {
   }
 
   @Test
+  void aCallCoreEndedBecauseTheServerNeverReportedItsEndFailsTheRun() {
+    List<String> lines = new ArrayList<>();
+
+    List<DemoResult> results =
+        new DemoRunner(lines::add, lines::add).run(List.of(FakeDemoTarget.withUnreportedHangups()));
+
+    DemoResult answered = results.get(0);
+    assertThat(answered.call().expected()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(answered.states()).endsWith(CallState.DISCONNECTED);
+    assertThat(answered.ok()).isFalse();
+    assertThat(answered.problem())
+        .isEqualTo(
+            "ended DISCONNECTED only locally: the server never reported the end (no hangup event)");
+    assertThat(results.get(1).ok()).as("the busy call is ended by the server").isTrue();
+  }
+
+  @Test
   void aCallThatEndsOtherwiseThanExpectedFailsTheRun() {
     DemoTarget wrongExpectation =
         new DemoTarget() {

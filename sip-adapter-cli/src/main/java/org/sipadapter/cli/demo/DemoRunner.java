@@ -15,6 +15,7 @@ import org.sipadapter.CallOptions;
 import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
 import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterListener;
 import org.sipadapter.SipAdapters;
@@ -278,6 +279,13 @@ public final class DemoRunner {
       problem = "did not end within " + END_WAIT.toSeconds() + " s";
     } else if (end != call.expected()) {
       problem = "ended " + end + ", expected " + call.expected();
+    } else if (trace.last().cause() != null && trace.last().cause().withoutHangupEvent()) {
+      // Core ended the call itself: the server took the hangup but never said the call ended.
+      problem =
+          "ended "
+              + end
+              + " only locally: the server never reported the end "
+              + HangupCause.NO_HANGUP_EVENT;
     } else {
       for (String n : notes) {
         if (n.contains("FAILED")) {

@@ -23,6 +23,7 @@ public final class FakeServer implements AutoCloseable {
   private final Map<String, Call> calls = new ConcurrentHashMap<>();
   private final List<FakeAdapter> connected = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
+  private volatile boolean hangupsUnreported;
 
   private FakeServer(String username, String password) {
     this.username = username;
@@ -70,6 +71,15 @@ public final class FakeServer implements AutoCloseable {
     if (calls.remove(id) != null) {
       connected.forEach(a -> a.ended(id));
     }
+  }
+
+  /** Takes hangup requests from now on without ever reporting the calls' end. */
+  public void acceptHangupsWithoutEvent() {
+    hangupsUnreported = true;
+  }
+
+  boolean hangupsUnreported() {
+    return hangupsUnreported;
   }
 
   public List<Call> calls() {
