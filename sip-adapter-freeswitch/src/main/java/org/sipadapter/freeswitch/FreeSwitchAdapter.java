@@ -482,29 +482,48 @@ public class FreeSwitchAdapter extends SipAdapter {
       log.debug("[{}] >> {}", name(), description);
     }
     long start = System.nanoTime();
-    return replies
-        .sendInOrder(description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)))
-        .whenComplete(
-            (r, e) -> {
-              recordRequestLatency(System.nanoTime() - start);
-              Throwable cause =
-                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-              if (cause instanceof AdapterTimeoutException) {
-                // Replies come in order: once one is missing, later replies would be matched to
-                // the wrong requests. Only a new link puts the stream back in step.
-                eventThread.execute(
-                    () -> {
-                      if (link == l) {
-                        log.warn(
-                            "[{}] {} timed out; reconnecting to resynchronise",
-                            name(),
-                            description);
-                        c.close();
-                        linkClosed(l, cause);
-                      }
-                    });
-              }
-            });
+    CompletableFuture<EslFrame> reply =
+        replies.sendInOrder(
+            description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)));
+    reply.whenComplete(
+        (r, e) -> {
+          recordRequestLatency(System.nanoTime() - start);
+          Throwable cause =
+              e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+          if (cause instanceof AdapterTimeoutException) {
+            // Replies come in order: once one is missing, later replies would be matched to
+            // the wrong requests. Only a new link puts the stream back in step.
+            eventThread.execute(
+                () -> {
+                  if (link == l) {
+                    log.warn(
+                        "[{}] {} timed out; reconnecting to resynchronise", name(), description);
+                    c.close();
+                    linkClosed(l, cause);
+                  }
+                });
+          }
+        });
+    return offEventThread(reply);
+  }
+
+  /**
+   * Mirrors a future completed on the event thread into one completed on the blocking executor.
+   * Code chained on a reply (the caller's, through the base class's futures) may block on another
+   * request, whose reply only the event thread can deliver: run there, it would wait for itself.
+   */
+  private <T> CompletableFuture<T> offEventThread(CompletableFuture<T> onEventThread) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    onEventThread.whenCompleteAsync(
+        (v, e) -> {
+          if (e != null) {
+            out.completeExceptionally(e);
+          } else {
+            out.complete(v);
+          }
+        },
+        blockingExecutor());
+    return out;
   }
 
   /** Runs {@code api <args>} and completes with the response body. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -212,6 +213,16 @@ class FreeSwitchAdapterTest {
                         e ->
                             e.name().equals("CHANNEL_BRIDGE")
                                 && uuid(a, two).equals(e.fields().get("Other-Leg-Unique-ID"))));
+  }
+
+  @Test
+  void codeChainedOnAReplyMayWaitForAnotherRequest() {
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    // The chained resume() blocks until its own reply arrives: it must not run on the thread that
+    // delivers replies, or it waits for itself until the request timeout.
+    CompletableFuture<Void> holdThenResume = a.holdAsync(id).thenRun(() -> a.resume(id));
+    assertThat(holdThenResume).succeedsWithin(WAIT);
   }
 
   @Test
