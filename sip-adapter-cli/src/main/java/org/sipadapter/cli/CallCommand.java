@@ -166,6 +166,12 @@ final class CallCommand extends ServerCommand {
             + " ms, talk "
             + record.billableDuration().toMillis()
             + " ms");
+    if (record.cause().withoutHangupEvent()) {
+      console.err(
+          "the server never reported the end of the call; it may still be up there"
+              + " ('sipadapter calls' shows it)");
+      return ExitCodes.NOT_OK;
+    }
     return record.answeredAt() != null && record.finalState() == CallState.DISCONNECTED
         ? ExitCodes.OK
         : ExitCodes.NOT_OK;

@@ -55,6 +55,18 @@ class ServerCommandsTest {
   }
 
   @Test
+  void callWhoseHangupTheServerNeverConfirmsExitsOne() {
+    server.acceptHangupsWithoutEvent();
+
+    CliRun r =
+        CliRun.of("call", "-c", config.toString(), "1000", "2000", "--hangup-after", "100ms");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_OK);
+    assertThat(r.out()).contains("DISCONNECTED", "(no hangup event)");
+    assertThat(r.err()).contains("the server never reported the end of the call");
+  }
+
+  @Test
   void callToBusyDestinationEndsFailedWithUserBusyAndExitOne() {
     CliRun r = CliRun.of("call", "-c", config.toString(), "1000", "busy", "--wait", "--json");
 
