@@ -49,6 +49,10 @@ import java.util.regex.Pattern;
  * Requests whose Request-URI names another host are proxied there. In-dialog requests of known
  * dialogs are routed to the other party's contact even without Route headers.
  *
+ * <p>For fault tests: {@link #restart()} (same ports, dialogs forgotten), {@link #freeze()} /
+ * {@link #thaw()} (SIGSTOP/SIGCONT: connections stay open, nothing answers), and {@link
+ * Builder#rpcToken(String)} to require {@code Authorization: Bearer <token>} on RPC requests.
+ *
  * <p>Kamailio writes its log (stderr) to {@link #logPath()}; the working directory is kept after
  * {@link #close()} so the log of a failed test can be read. Instances are not thread-safe: start,
  * restart and stop from one thread.
