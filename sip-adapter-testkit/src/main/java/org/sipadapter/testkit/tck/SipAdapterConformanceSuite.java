@@ -1071,9 +1071,11 @@ public abstract class SipAdapterConformanceSuite {
 
     String first = adapter.makeCall(fixture.caller(), to);
     eventually().until(() -> first.equals(blockedCall.get()));
-    // the slow listener holds one delivery lane; requests and the link go on
+    // The slow listener holds one of the two delivery lanes; requests and the link go on. A call's
+    // lane follows from its id, so with 16 more calls the chance that none lands in the free lane
+    // is 2^-16.
     List<String> more = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 16; i++) {
       more.add(adapter.makeCall(fixture.caller(), to));
     }
     eventually()
