@@ -2,10 +2,7 @@ package org.sipadapter.testkit.ami;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,9 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 
 /**
  * Replays the client side of every recorded Asterisk session in {@code shared/fixtures/ami} against
@@ -30,18 +27,8 @@ class AmiEmulatorReplayTest {
   private static final Set<String> NOT_EMULATED =
       Set.of("park", "parkedcalls", "command", "setvar", "getvar");
 
-  static Path fixtureDir() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("shared/fixtures/ami");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("shared/fixtures/ami not found");
-  }
-
-  static Stream<Path> fixtures() throws IOException {
-    return Files.list(fixtureDir()).filter(p -> p.toString().endsWith(".txt")).sorted();
+  static List<Path> fixtures() {
+    return WireTranscript.files("ami");
   }
 
   private static List<AmiMessage> packets(String stream) {
@@ -54,28 +41,15 @@ class AmiEmulatorReplayTest {
     return list;
   }
 
-  private static String[] sides(Path file) throws IOException {
-    ByteArrayOutputStream server = new ByteArrayOutputStream();
-    ByteArrayOutputStream client = new ByteArrayOutputStream();
-    for (String line : Files.readString(file, StandardCharsets.UTF_8).split("(?<=\n)")) {
-      if (line.startsWith("<<< ")) {
-        server.writeBytes(line.substring(4).getBytes(StandardCharsets.UTF_8));
-      } else if (line.startsWith(">>> ")) {
-        client.writeBytes(line.substring(4).getBytes(StandardCharsets.UTF_8));
-      }
-    }
-    return new String[] {
-      server.toString(StandardCharsets.UTF_8), client.toString(StandardCharsets.UTF_8)
-    };
-  }
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void emulatorAnswersTheRecordedRequestsWithPacketsOfTheSameShape(Path file) throws Exception {
-    String[] sides = sides(file);
-    String banner = sides[0].substring(0, sides[0].indexOf("\r\n"));
-    List<AmiMessage> recorded = packets(sides[0].substring(banner.length() + 2));
-    List<AmiMessage> actions = packets(sides[1]);
+    WireTranscript transcript = WireTranscript.read(file);
+    String server = new String(transcript.serverBytes(), StandardCharsets.UTF_8);
+    String banner = server.substring(0, server.indexOf("\r\n"));
+    List<AmiMessage> recorded = packets(server.substring(banner.length() + 2));
+    List<AmiMessage> actions =
+        packets(new String(transcript.clientBytes(), StandardCharsets.UTF_8));
     List<String> recordedChannels =
         recorded.stream()
             .filter(m -> m.get("Event").filter("Newchannel"::equals).isPresent())
