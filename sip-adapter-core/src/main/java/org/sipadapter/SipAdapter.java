@@ -54,7 +54,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: every public method is thread-safe. Blocking forms wait at most the configured
  * request timeout (or connect timeout); each has an {@code ...Async} form. Events reach listeners
- * on delivery threads, never on the caller's or the socket reader's thread.
+ * on delivery threads, never on the caller's or the socket reader's thread. The futures of the
+ * {@code ...Async} forms that wait for the server complete on the library's worker threads (never
+ * on a socket reader or the shared timer), so callbacks chained on them may block.
  *
  * <p>Lifecycle: {@link #connect()} opens the link; when it drops, the adapter reconnects by itself
  * with backoff (if {@code reconnect.enabled}), restores its subscriptions and re-reads the active
@@ -1408,9 +1410,11 @@ public abstract class SipAdapter implements AutoCloseable {
     inFlight.add(guarded);
     guarded.whenComplete((v, e) -> inFlight.remove(guarded));
     Duration timeout = config.timeouts().request();
+    // Complete on a worker: the hook's future is completed on a connection's reader thread (or a
+    // timer), and a caller's callback chained on the returned future must not run there.
     return guarded
         .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .handle(
+        .handleAsync(
             (v, e) -> {
               if (e == null) {
                 metrics.requestLatency(System.nanoTime() - start);
@@ -1429,7 +1433,8 @@ public abstract class SipAdapter implements AutoCloseable {
                             + " ms");
               }
               throw new CompletionException(cause);
-            });
+            },
+            Schedulers.blocking());
   }
 
   @FunctionalInterface

@@ -58,6 +58,8 @@ final class ScriptedServer implements AutoCloseable {
   private volatile boolean unreachable;
   private volatile boolean silent;
   private volatile boolean hangupsUnreported;
+  private final List<CompletableFuture<Void>> heldReplies = new CopyOnWriteArrayList<>();
+  private volatile boolean holdReplies;
 
   /** Makes calls to {@code number} behave as {@code outcome} (default: answer after ringing). */
   ScriptedServer script(String number, Outcome outcome) {
@@ -83,6 +85,20 @@ final class ScriptedServer implements AutoCloseable {
   /** Stops answering requests: they stay pending for ever. */
   void stopAnswering() {
     this.silent = true;
+  }
+
+  /** Keeps the replies to hold requests back until {@link #releaseReplies()}. */
+  void holdReplies() {
+    this.holdReplies = true;
+  }
+
+  /** Sends the replies kept back, on the wire thread, as a socket reader would complete them. */
+  void releaseReplies() {
+    holdReplies = false;
+    for (CompletableFuture<Void> f : heldReplies) {
+      wire.execute(() -> f.complete(null));
+    }
+    heldReplies.clear();
   }
 
   /** Accepts hangup requests from now on but never reports the calls' end. */
@@ -202,6 +218,11 @@ final class ScriptedServer implements AutoCloseable {
     requests.add("hold " + callId);
     calls.computeIfPresent(callId, (k, v) -> CallState.ON_HOLD);
     send(l -> l.callState(callId, CallState.ON_HOLD));
+    if (holdReplies) {
+      CompletableFuture<Void> reply = new CompletableFuture<>();
+      heldReplies.add(reply);
+      return reply;
+    }
     return CompletableFuture.completedFuture(null);
   }
 

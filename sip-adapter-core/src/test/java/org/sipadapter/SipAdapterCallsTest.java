@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -102,6 +104,24 @@ class SipAdapterCallsTest {
     CallStateChanged end = events.awaitTerminal(id);
 
     assertThat(end.cause().withoutHangupEvent()).isFalse();
+  }
+
+  @Test
+  void asyncResultsCompleteOnAWorkerNotOnTheThreadThatReadTheReplySoCallbacksMayBlock() {
+    String id = adapter.makeCall("1000", "2000");
+    events.awaitState(id, CallState.CONNECTED);
+    server.holdReplies();
+    CompletableFuture<Void> held = adapter.holdAsync(id);
+    AtomicReference<String> callbackThread = new AtomicReference<>();
+    CompletableFuture<Void> callback =
+        held.thenRun(() -> callbackThread.set(Thread.currentThread().getName()));
+
+    server.releaseReplies();
+    callback.join();
+
+    assertThat(callbackThread.get())
+        .isNotEqualTo("scripted-server-wire")
+        .startsWith("sipadapter-worker-");
   }
 
   @Test
