@@ -482,47 +482,40 @@ public class FreeSwitchAdapter extends SipAdapter {
       log.debug("[{}] >> {}", name(), description);
     }
     long start = System.nanoTime();
-    CompletableFuture<EslFrame> reply =
-        replies.sendInOrder(
-            description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)));
-    reply.whenComplete(
-        (r, e) -> {
-          recordRequestLatency(System.nanoTime() - start);
-          Throwable cause =
-              e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
-          if (cause instanceof AdapterTimeoutException) {
-            // Replies come in order: once one is missing, later replies would be matched to
-            // the wrong requests. Only a new link puts the stream back in step.
-            eventThread.execute(
-                () -> {
-                  if (link == l) {
-                    log.warn(
-                        "[{}] {} timed out; reconnecting to resynchronise", name(), description);
-                    c.close();
-                    linkClosed(l, cause);
-                  }
-                });
-          }
-        });
-    return offEventThread(reply);
-  }
-
-  /**
-   * Mirrors a future completed on the event thread into one completed on the blocking executor.
-   * Code chained on a reply (the caller's, through the base class's futures) may block on another
-   * request, whose reply only the event thread can deliver: run there, it would wait for itself.
-   */
-  private <T> CompletableFuture<T> offEventThread(CompletableFuture<T> onEventThread) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    onEventThread.whenCompleteAsync(
-        (v, e) -> {
-          if (e != null) {
-            out.completeExceptionally(e);
-          } else {
-            out.complete(v);
-          }
-        },
-        blockingExecutor());
+    // Replies arrive on the event thread. Code chained on them (the caller's, through the base
+    // class's futures) may block on another request whose reply only the event thread delivers,
+    // so a reply is handed to the worker pool. Failures are passed on at once: they come from the
+    // timer or a closed link, never wait on this link, and a timeout must reach the caller before
+    // the reconnect it triggers fails everything in flight.
+    CompletableFuture<EslFrame> out = new CompletableFuture<>();
+    replies
+        .sendInOrder(description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)))
+        .whenComplete(
+            (r, e) -> {
+              recordRequestLatency(System.nanoTime() - start);
+              if (e == null) {
+                blockingExecutor().execute(() -> out.complete(r));
+                return;
+              }
+              out.completeExceptionally(e);
+              Throwable cause =
+                  e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+              if (cause instanceof AdapterTimeoutException) {
+                // Replies come in order: once one is missing, later replies would be matched to
+                // the wrong requests. Only a new link puts the stream back in step.
+                eventThread.execute(
+                    () -> {
+                      if (link == l) {
+                        log.warn(
+                            "[{}] {} timed out; reconnecting to resynchronise",
+                            name(),
+                            description);
+                        c.close();
+                        linkClosed(l, cause);
+                      }
+                    });
+              }
+            });
     return out;
   }
 
