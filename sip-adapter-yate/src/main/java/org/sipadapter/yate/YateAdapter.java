@@ -1,0 +1,850 @@
+package org.sipadapter.yate;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.CallDirection;
+import org.sipadapter.CallException;
+import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.ProtocolException;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.RequestCorrelator;
+import org.sipadapter.yate.extmodule.ExtCommands;
+import org.sipadapter.yate.extmodule.ExtFrame;
+import org.sipadapter.yate.extmodule.ExtFrame.CommandReply;
+import org.sipadapter.yate.extmodule.ExtFrame.EngineMessage;
+import org.sipadapter.yate.extmodule.ExtFrame.MessageResult;
+import org.sipadapter.yate.extmodule.ExtFrameDecoder;
+import org.sipadapter.yate.extmodule.Params;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Yate over the extmodule socket protocol (an {@code extmodule.conf} listener, port 5039 by
+ * convention), as a global external module.
+ *
+ * <p>Outbound calls are {@code call.execute} with {@code callto=dumb/} (a local leg with no media)
+ * and {@code target=<number>} for Yate to route, or {@code direct=<driver string>}; the answer
+ * names both legs ({@code id}, {@code peerid}), and watched {@code call.ringing}, {@code
+ * call.progress}, {@code call.answered}, {@code chan.hangup} and {@code chan.dtmf} messages drive
+ * the call states. Hangup is {@code call.drop}; DTMF goes out as {@code chan.dtmf} with {@code
+ * targetid} set to the remote leg. Inbound calls (when {@code options.inbound} is on) arrive as
+ * {@code call.route} to an installed handler, which this adapter always answers at once and routes
+ * to {@code dumb/}; answering is a {@code call.answered} from that leg.
+ *
+ * <p>Threading: the connection's reader thread only decodes and hands lines to one event thread per
+ * adapter, which answers installed messages, completes replies and maps notifications in wire
+ * order; listeners are called by the base class's dispatcher.
+ */
+public class YateAdapter extends SipAdapter {
+  /** The type name in configuration. */
+  public static final String TYPE = "yate";
+
+  /** The port used by convention for the extmodule listener (extmodule.conf has no default). */
+  public static final int DEFAULT_PORT = 5039;
+
+  /** Server id key: the leg facing the remote party ({@code sip/2}). */
+  public static final String CHANNEL_KEY = "channel";
+
+  /** Server id key: the adapter's local leg ({@code dumb/3}). */
+  public static final String LOCAL_KEY = "local";
+
+  /** Server id key: Yate's billing id grouping the legs. */
+  public static final String BILLID_KEY = "billid";
+
+  private static final Logger log = LoggerFactory.getLogger(YateAdapter.class);
+  private static final List<String> WATCHED =
+      List.of(
+          "call.execute",
+          "call.ringing",
+          "call.progress",
+          "call.answered",
+          "chan.hangup",
+          "chan.dtmf");
+  private static final int MAX_EARLY_EVENTS = 1024;
+
+  private final YateSettings settings;
+  private final ExecutorService eventThread;
+  private final RequestCorrelator<String, MessageResult> messages =
+      new RequestCorrelator<>("Yate message");
+  private final RequestCorrelator<String, CommandReply> commands =
+      new RequestCorrelator<>("Yate module command");
+  private final AtomicLong nextId = new AtomicLong();
+
+  /** Our message id of a pending outbound call.execute, to the call it places. */
+  private final Map<String, String> pendingExecutes = new ConcurrentHashMap<>();
+
+  /** Per call: completed once the outbound call.execute was answered (legs known). */
+  private final Map<String, CompletableFuture<Void>> executed = new ConcurrentHashMap<>();
+
+  /** Per inbound call: completed with the local leg once Yate executed the route. */
+  private final Map<String, CompletableFuture<String>> inboundLegs = new ConcurrentHashMap<>();
+
+  /**
+   * Notifications about channels not yet known while an outbound call.execute is pending: a fast
+   * far end can ring before the answer to call.execute names the legs. Event thread only.
+   */
+  private final Map<String, List<MessageResult>> earlyEvents = new LinkedHashMap<>();
+
+  private int earlyEventCount;
+  private volatile Link link;
+  private volatile long lastLineNanos = System.nanoTime();
+  private volatile String nodeName = "";
+
+  /** One socket's life; frames of an old link never reach a new one. */
+  private static final class Link {
+    volatile FramedConnection<ExtFrame> connection;
+  }
+
+  /**
+   * Creates the adapter; {@link #connect()} opens the socket.
+   *
+   * @param config the configuration (type {@value #TYPE}), checked by the provider
+   */
+  public YateAdapter(AdapterConfig config) {
+    super(config);
+    this.settings = YateSettings.from(config);
+    String threadName = "sipadapter-yate-" + config.name() + "-events";
+    this.eventThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public Set<Feature> features() {
+    EnumSet<Feature> f =
+        EnumSet.of(Feature.OUTBOUND_CALLS, Feature.SEND_DTMF, Feature.RECEIVE_DTMF);
+    if (settings.inbound()) {
+      f.add(Feature.INBOUND_CALLS);
+      f.add(Feature.ANSWER);
+      f.add(Feature.REJECT);
+    }
+    return f;
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("6");
+  }
+
+  /** Returns the Yate options in effect. */
+  public YateSettings settings() {
+    return settings;
+  }
+
+  // ---------------------------------------------------------------- link
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    Link l = new Link();
+    link = l;
+    FramedConnection<ExtFrame> c;
+    try {
+      c =
+          FramedConnection.open(
+              new FramedConnection.Endpoint(
+                  "yate-" + name(),
+                  target.host(),
+                  target.port(),
+                  target.tls(),
+                  target.connectTimeout()),
+              new ExtFrameDecoder(settings.maxLineBytes()),
+              new FramedConnection.Listener<>() {
+                @Override
+                public void onFrame(ExtFrame frame) {
+                  eventThread.execute(() -> handleFrame(l, frame));
+                }
+
+                @Override
+                public void onMalformed(String reason) {
+                  reportError(null, "malformed extmodule line skipped: " + reason, null);
+                }
+
+                @Override
+                public void onClosed(Throwable cause) {
+                  eventThread.execute(() -> linkClosed(l, cause));
+                }
+              });
+    } catch (RuntimeException e) {
+      if (link == l) {
+        link = null;
+      }
+      throw e;
+    }
+    l.connection = c;
+    Duration timeout = target.requestTimeout();
+    try {
+      if (settings.sendsConnect()) {
+        c.send(ExtCommands.connect("global"));
+      }
+      // The first answer proves Yate took us as a module: a listener that refused the connect
+      // line closes the socket without a word.
+      CommandReply version = await(setlocal(l, "engine.version", ""), timeout, "engine.version");
+      serverVersion(version.value());
+      nodeName = await(setlocal(l, "engine.nodename", ""), timeout, "engine.nodename").value();
+      List<CompletableFuture<CommandReply>> subscriptions = new ArrayList<>();
+      if (settings.inbound()) {
+        boolean filtered = !settings.inboundCalled().isEmpty();
+        subscriptions.add(
+            command(
+                l,
+                "install:call.route",
+                ExtCommands.install(
+                    settings.routePriority(),
+                    "call.route",
+                    filtered ? "called" : null,
+                    filtered ? settings.inboundCalled() : null)));
+      }
+      for (String name : WATCHED) {
+        subscriptions.add(command(l, "watch:" + name, ExtCommands.watch(name)));
+      }
+      for (CompletableFuture<CommandReply> f : subscriptions) {
+        CommandReply r = await(f, timeout, "install/watch");
+        if (!r.success() && r.keyword() == ExtFrame.Keyword.INSTALL) {
+          throw new ProtocolException(
+              "Yate refused to install the call.route handler (" + r.fields() + ")");
+        }
+      }
+      lastLineNanos = System.nanoTime();
+      log.info(
+          "[{}] attached to Yate {} ({}) at {}:{}",
+          name(),
+          version.value(),
+          nodeName,
+          target.host(),
+          target.port());
+    } catch (Exception e) {
+      dropLink(l, e);
+      throw e;
+    }
+  }
+
+  @Override
+  protected void doDisconnect() {
+    Link l = link;
+    if (l != null && l.connection != null) {
+      try {
+        l.connection.send(ExtCommands.quit());
+      } catch (RuntimeException ignored) {
+        // the link is going away anyway
+      }
+    }
+    dropLink(l, new AdapterConnectionException("[" + name() + "] disconnected"));
+  }
+
+  private void dropLink(Link l, Throwable why) {
+    if (l != null) {
+      if (link == l) {
+        link = null;
+      }
+      FramedConnection<ExtFrame> c = l.connection;
+      if (c != null) {
+        c.close();
+      }
+    }
+    failPending(asConnectionError(why));
+  }
+
+  private void failPending(AdapterConnectionException error) {
+    messages.failAll(error);
+    commands.failAll(error);
+    pendingExecutes.clear();
+  }
+
+  private static AdapterConnectionException asConnectionError(Throwable why) {
+    return why instanceof AdapterConnectionException ace
+        ? ace
+        : new AdapterConnectionException("extmodule link closed: " + why.getMessage(), why);
+  }
+
+  @Override
+  protected void doClose() {
+    eventThread.shutdown();
+  }
+
+  /** Runs on the event thread. */
+  private void linkClosed(Link l, Throwable cause) {
+    if (l == null || link != l) {
+      return; // an old link, or one we closed ourselves
+    }
+    link = null;
+    AdapterConnectionException error =
+        new AdapterConnectionException(
+            "Yate closed the extmodule link" + (cause == null ? "" : ": " + cause.getMessage()),
+            cause);
+    failPending(error);
+    reportConnectionLost(error);
+  }
+
+  @Override
+  protected void doKeepalive() throws Exception {
+    Link l = link;
+    if (l == null) {
+      throw new AdapterConnectionException("not connected");
+    }
+    long start = System.nanoTime();
+    await(setlocal(l, "engine.version", ""), requestTimeout(), "keepalive");
+    recordRequestLatency(System.nanoTime() - start);
+  }
+
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("nodename", nodeName);
+    details.put("lastLineAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastLineNanos));
+    details.put("pendingMessages", messages.size());
+    details.put("pendingCommands", commands.size());
+    return details;
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+    Set<String> modules = new LinkedHashSet<>();
+    for (TrackedCall call : trackedCalls()) {
+      call.serverId(CHANNEL_KEY).ifPresent(id -> modules.add(module(id)));
+      call.serverId(LOCAL_KEY).ifPresent(id -> modules.add(module(id)));
+    }
+    Map<String, String> channels = new HashMap<>();
+    for (String module : modules) {
+      MessageResult r =
+          await(
+              send("engine.status", Params.of("module", module)),
+              requestTimeout(),
+              "engine.status " + module);
+      channels.putAll(ChannelListing.parse(r.retval()));
+    }
+    List<CallSnapshot> snapshots = new ArrayList<>();
+    for (TrackedCall call : trackedCalls()) {
+      String remote = call.serverId(CHANNEL_KEY).orElse(null);
+      String local = call.serverId(LOCAL_KEY).orElse(null);
+      String status = remote == null ? null : channels.get(remote);
+      if (status == null && local != null) {
+        status = channels.get(local);
+      }
+      if (status != null) {
+        snapshots.add(new CallSnapshot(call.callId(), stateOf(status, call), call.serverIds()));
+      }
+    }
+    return Optional.of(snapshots);
+  }
+
+  private static CallState stateOf(String status, TrackedCall call) {
+    return switch (status) {
+      case "answered" -> CallState.CONNECTED;
+      case "ringing" -> CallState.RINGING;
+      case "progressing" -> CallState.EARLY_MEDIA;
+      default -> call.state().isTerminal() ? CallState.RINGING : call.state();
+    };
+  }
+
+  private static String module(String channelId) {
+    int slash = channelId.indexOf('/');
+    return slash < 0 ? channelId : channelId.substring(0, slash);
+  }
+
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    if (field.equals("variable name") || field.equals("header name")) {
+      ExtCommands.checkParamName(value);
+    }
+    // Every other user value travels as an escaped message parameter: ':' and '%' are escaped.
+  }
+
+  // ---------------------------------------------------------------- lines from Yate
+
+  /** Runs on the event thread, in wire order. */
+  private void handleFrame(Link l, ExtFrame frame) {
+    if (l != link) {
+      if (frame instanceof EngineMessage m && l.connection != null) {
+        answerQuietly(l, m, false, m.retval()); // never leave an engine thread waiting
+      }
+      return;
+    }
+    lastLineNanos = System.nanoTime();
+    try {
+      if (frame instanceof EngineMessage m) {
+        onEngineMessage(l, m);
+      } else if (frame instanceof MessageResult r) {
+        if (r.isNotification()) {
+          onNotification(r);
+        } else {
+          onResult(r);
+        }
+      } else if (frame instanceof CommandReply r) {
+        if (r.keyword() != ExtFrame.Keyword.QUIT) {
+          commands.complete(r.keyword().wire() + ":" + r.subject(), r);
+        }
+      } else if (frame instanceof ExtFrame.ErrorIn e) {
+        onErrorIn(e);
+      } else if (frame instanceof ExtFrame.Unrecognized u) {
+        log.debug("[{}] unrecognised line: {}", name(), u.line());
+      }
+    } catch (RuntimeException e) {
+      log.warn("[{}] handling a Yate line failed", name(), e);
+      reportError(null, "handling a Yate line failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void onErrorIn(ExtFrame.ErrorIn e) {
+    String line = e.line();
+    if (line.equals("%%>connect:global")) {
+      log.debug("[{}] listener has a preset role; the connect line was not needed", name());
+      return;
+    }
+    // Fail the request whose line Yate could not parse, so its caller does not wait in vain.
+    ProtocolException error = new ProtocolException("Yate could not parse a line: " + line);
+    if (line.startsWith("%%>message:")) {
+      int end = line.indexOf(':', 11);
+      String id = end < 0 ? line.substring(11) : line.substring(11, end);
+      messages.fail(id, error);
+    } else if (line.startsWith("%%>")) {
+      int colon = line.indexOf(':');
+      if (colon > 3) {
+        String rest = line.substring(colon + 1);
+        int next = rest.indexOf(':');
+        String keyword = line.substring(3, colon);
+        String subject =
+            keyword.equals("install") && next >= 0
+                ? rest.substring(next + 1).split(":", 2)[0]
+                : next < 0 ? rest : rest.substring(0, next);
+        commands.fail(keyword + ":" + subject, error);
+      }
+    }
+    log.warn("[{}] Yate: Error in: {}", name(), line);
+    reportError(null, error.getMessage(), error);
+  }
+
+  /** An installed handler's message: always answered, whatever happens while mapping it. */
+  private void onEngineMessage(Link l, EngineMessage m) {
+    boolean processed = false;
+    String retval = m.retval();
+    try {
+      if (m.name().equals("call.route") && takesInbound(m.params())) {
+        Params p = m.params();
+        String channel = p.get("id");
+        Map<String, String> ids = new LinkedHashMap<>();
+        ids.put(CHANNEL_KEY, channel);
+        String billid = p.get("billid");
+        if (billid != null && !billid.isEmpty()) {
+          ids.put(BILLID_KEY, billid);
+        }
+        String callId =
+            reportIncomingCall(
+                p.get("caller", ""), p.get("called", ""), CallState.RINGING, Map.copyOf(ids));
+        bindServerId(callId, CHANNEL_KEY, channel);
+        inboundLegs.put(callId, new CompletableFuture<>());
+        processed = true;
+        retval = settings.inboundTarget();
+      }
+    } catch (RuntimeException e) {
+      log.warn("[{}] mapping {} failed; answering unprocessed", name(), m.name(), e);
+      processed = false;
+      retval = m.retval();
+    } finally {
+      answerQuietly(l, m, processed, retval);
+    }
+  }
+
+  private boolean takesInbound(Params p) {
+    String id = p.get("id");
+    return settings.inbound()
+        && id != null
+        && !id.isEmpty()
+        && "incoming".equals(p.get("direction"))
+        && findCallByServerId(CHANNEL_KEY, id).isEmpty()
+        && findCallByServerId(LOCAL_KEY, id).isEmpty();
+  }
+
+  private void answerQuietly(Link l, EngineMessage m, boolean processed, String retval) {
+    try {
+      l.connection.send(ExtCommands.answer(m.id(), processed, "", retval, Params.EMPTY));
+    } catch (RuntimeException e) {
+      log.debug("[{}] could not answer {} {}: {}", name(), m.name(), m.id(), e.getMessage());
+    }
+  }
+
+  /** The result of one of our messages. */
+  private void onResult(MessageResult r) {
+    String callId = pendingExecutes.remove(r.id());
+    if (callId != null) {
+      onExecuteResult(callId, r);
+    }
+    messages.complete(r.id(), r);
+  }
+
+  private void onExecuteResult(String callId, MessageResult r) {
+    CompletableFuture<Void> done = executed.remove(callId);
+    if (!r.processed()) {
+      String why = r.params().get("error", r.params().get("reason"));
+      HangupCause cause =
+          why == null
+              ? HangupCause.NO_ROUTE_DESTINATION.withText("Yate did not execute the call")
+              : YateCauses.of(why, null);
+      reportCallEnded(callId, cause, Map.of());
+      if (done != null) {
+        done.complete(null);
+      }
+      return;
+    }
+    String local = r.params().get("id");
+    String remote = r.params().get("peerid", r.params().get("targetid"));
+    bindServerId(callId, LOCAL_KEY, local);
+    bindServerId(callId, CHANNEL_KEY, remote == null || remote.isEmpty() ? local : remote);
+    if (done != null) {
+      done.complete(null);
+    }
+    replayEarly(local);
+    replayEarly(remote);
+    if (pendingExecutes.isEmpty()) {
+      earlyEvents.clear();
+      earlyEventCount = 0;
+    }
+  }
+
+  private void replayEarly(String channel) {
+    if (channel == null) {
+      return;
+    }
+    List<MessageResult> early = earlyEvents.remove(channel);
+    if (early != null) {
+      earlyEventCount -= early.size();
+      for (MessageResult e : early) {
+        onNotification(e);
+      }
+    }
+  }
+
+  /** A watched message, after dispatch. */
+  private void onNotification(MessageResult r) {
+    Params p = r.params();
+    String id = p.get("id");
+    TrackedCall call = callOf(id, p.get("targetid"));
+    if (call == null && keepForLater(r, id)) {
+      return;
+    }
+    String callId = call == null ? null : call.callId();
+    switch (r.name()) {
+      case "call.execute" -> {
+        if (call != null && call.direction() == CallDirection.INBOUND) {
+          String peer = p.get("peerid", p.get("targetid"));
+          if (peer != null && !peer.isEmpty()) {
+            bindServerId(callId, LOCAL_KEY, peer);
+            CompletableFuture<String> leg = inboundLegs.remove(callId);
+            if (leg != null) {
+              leg.complete(peer);
+            }
+          }
+        }
+      }
+      case "call.ringing" -> state(call, CallState.RINGING);
+      case "call.progress" -> state(call, CallState.EARLY_MEDIA);
+      case "call.answered" -> state(call, CallState.CONNECTED);
+      case "chan.hangup" -> {
+        if (call != null) {
+          String reason = p.get("reason");
+          reportCallEnded(callId, YateCauses.of(reason, p.get("cause_sip")), ids(call));
+          inboundLegs.remove(callId);
+        }
+      }
+      case "chan.dtmf" -> {
+        String text = p.get("text");
+        if (call != null && text != null && !"true".equals(p.get("duplicate"))) {
+          for (int i = 0; i < text.length(); i++) {
+            reportDtmf(callId, String.valueOf(text.charAt(i)), ids(call));
+          }
+        }
+      }
+      default -> reportServerEvent(callId, r.name(), p.toMap());
+    }
+  }
+
+  /** Keeps a notification for a channel no call knows yet while a call.execute is pending. */
+  private boolean keepForLater(MessageResult r, String id) {
+    if (pendingExecutes.isEmpty() || id == null || id.isEmpty() || r.name().equals("chan.dtmf")) {
+      return false;
+    }
+    if (earlyEventCount >= MAX_EARLY_EVENTS) {
+      return false;
+    }
+    earlyEvents.computeIfAbsent(id, k -> new ArrayList<>(2)).add(r);
+    earlyEventCount++;
+    return true;
+  }
+
+  private TrackedCall callOf(String id, String targetId) {
+    for (String channel : new String[] {id, targetId}) {
+      if (channel == null || channel.isEmpty()) {
+        continue;
+      }
+      Optional<TrackedCall> c = findCallByServerId(CHANNEL_KEY, channel);
+      if (c.isEmpty()) {
+        c = findCallByServerId(LOCAL_KEY, channel);
+      }
+      if (c.isPresent()) {
+        return c.get();
+      }
+    }
+    return null;
+  }
+
+  private void state(TrackedCall call, CallState state) {
+    if (call != null) {
+      reportCallState(call.callId(), state, null, ids(call));
+    }
+  }
+
+  private static Map<String, String> ids(TrackedCall call) {
+    return call.serverIds();
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private Duration requestTimeout() {
+    return connectTarget().map(ConnectTarget::requestTimeout).orElse(config().timeouts().request());
+  }
+
+  private CompletableFuture<CommandReply> setlocal(Link l, String name, String value) {
+    return command(l, "setlocal:" + name, ExtCommands.setlocal(name, value));
+  }
+
+  private CompletableFuture<CommandReply> command(Link l, String key, byte[] line) {
+    FramedConnection<ExtFrame> c = l == null ? null : l.connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected to Yate"));
+    }
+    CompletableFuture<CommandReply> f;
+    try {
+      f = commands.register(key, key, requestTimeout());
+    } catch (IllegalStateException busy) {
+      return CompletableFuture.failedFuture(
+          new ProtocolException("a " + key + " request is already pending"));
+    }
+    try {
+      c.send(line);
+    } catch (RuntimeException e) {
+      commands.fail(key, e);
+    }
+    return f;
+  }
+
+  /** Dispatches a message and completes with Yate's result. */
+  private CompletableFuture<MessageResult> send(String name, Params params) {
+    return send(name, params, null);
+  }
+
+  private CompletableFuture<MessageResult> send(String name, Params params, String executesCall) {
+    Link l = link;
+    FramedConnection<ExtFrame> c = l == null ? null : l.connection;
+    if (c == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected to Yate"));
+    }
+    String id = "sdk." + nextId.incrementAndGet();
+    byte[] line = ExtCommands.message(id, System.currentTimeMillis() / 1000, name, "", params);
+    CompletableFuture<MessageResult> f = messages.register(id, name, requestTimeout());
+    if (executesCall != null) {
+      pendingExecutes.put(id, executesCall);
+      f.whenComplete((r, e) -> pendingExecutes.remove(id));
+    }
+    if (log.isDebugEnabled()) {
+      log.debug("[{}] >> {} {} {}", name(), name, id, params.names());
+    }
+    try {
+      c.send(line);
+    } catch (RuntimeException e) {
+      messages.fail(id, e);
+    }
+    return f;
+  }
+
+  /** Sends a message that must be processed; a false result fails with {@code what}. */
+  private CompletableFuture<MessageResult> sendProcessed(String name, Params params, String what) {
+    return send(name, params)
+        .thenApply(
+            r -> {
+              if (!r.processed()) {
+                String error = r.params().get("error", "");
+                throw new CallException(
+                    "Yate did not process " + what + (error.isEmpty() ? "" : " (" + error + ")"));
+              }
+              return r;
+            });
+  }
+
+  private static <T> T await(CompletableFuture<T> f, Duration timeout, String what)
+      throws Exception {
+    try {
+      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(false);
+      throw new AdapterTimeoutException(
+          "Yate did not answer " + what + " within " + timeout.toMillis() + " ms", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("callto", settings.callto());
+    if (settings.direct().isEmpty()) {
+      p.put("target", expand(settings.target(), call));
+    } else {
+      p.put("direct", expand(settings.direct(), call));
+    }
+    p.put("caller", call.options().callerIdNumber().orElse(call.from()));
+    call.options().callerIdName().ifPresent(n -> p.put("callername", n));
+    call.options().headers().forEach((k, v) -> p.put("osip_" + k, v));
+    p.putAll(call.options().variables());
+    executed.put(call.callId(), new CompletableFuture<>());
+    return send("call.execute", Params.of(p), call.callId())
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                CompletableFuture<Void> done = executed.remove(call.callId());
+                if (done != null) {
+                  done.completeExceptionally(e);
+                }
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+              }
+              return null;
+            });
+  }
+
+  private static String expand(String template, TrackedCall call) {
+    return template.replace("{to}", call.to()).replace("{from}", call.from());
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    CompletableFuture<Void> pending = executed.get(call.callId());
+    if (pending != null && call.serverId(LOCAL_KEY).isEmpty()) {
+      // The legs are not known until call.execute is answered: drop once they are.
+      return pending.thenCompose(v -> drop(call, cause));
+    }
+    return drop(call, cause);
+  }
+
+  private CompletableFuture<Void> drop(TrackedCall call, HangupCause cause) {
+    String channel = call.serverId(LOCAL_KEY).or(() -> call.serverId(CHANNEL_KEY)).orElse(null);
+    if (channel == null) {
+      return CompletableFuture.completedFuture(null); // never reached Yate: nothing to drop
+    }
+    return send("call.drop", Params.of("id", channel, "reason", YateCauses.reasonFor(cause)))
+        .thenApply(
+            r -> {
+              if (!r.processed()) {
+                // The channel is gone already; its chan.hangup may still be on its way.
+                reportCallEnded(call.callId(), cause, ids(call));
+              }
+              return null;
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+    String remote = remoteLeg(call);
+    CompletableFuture<String> leg =
+        call.serverId(LOCAL_KEY)
+            .map(CompletableFuture::completedFuture)
+            .orElseGet(() -> inboundLegs.getOrDefault(call.callId(), notRouted(call)));
+    return leg.orTimeout(requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(
+            local ->
+                sendProcessed(
+                    "call.answered", Params.of("id", local, "targetid", remote), "call.answered"))
+        .thenApply(
+            r -> {
+              reportCallState(call.callId(), CallState.CONNECTED, null, ids(call));
+              return null;
+            });
+  }
+
+  private static CompletableFuture<String> notRouted(TrackedCall call) {
+    return CompletableFuture.failedFuture(
+        new CallException("call " + call.callId() + " has no local Yate leg to answer from"));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    HangupCause c = cause == null ? HangupCause.CALL_REJECTED : cause;
+    return send("call.drop", Params.of("id", remoteLeg(call), "reason", YateCauses.reasonFor(c)))
+        .thenApply(
+            r -> {
+              if (!r.processed()) {
+                reportCallEnded(call.callId(), c, ids(call));
+              }
+              return null;
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    return sendProcessed(
+            "chan.dtmf", Params.of("targetid", remoteLeg(call), "text", digits), "chan.dtmf")
+        .thenApply(r -> null);
+  }
+
+  private static String remoteLeg(TrackedCall call) {
+    return call.serverId(CHANNEL_KEY)
+        .or(() -> call.serverId(LOCAL_KEY))
+        .orElseThrow(() -> new CallException("call " + call.callId() + " has no Yate channel yet"));
+  }
+
+  /**
+   * Dispatches any message and returns Yate's result, for what the unified API does not cover
+   * ({@code engine.status}, {@code chan.masquerade}, ...).
+   *
+   * @param name the message name
+   * @param params its parameters; names must not contain {@code =}, values are escaped
+   * @return the result ({@code processed}, return value and parameters after dispatch)
+   * @throws IllegalArgumentException if a name or value cannot be sent
+   */
+  public CompletableFuture<MessageResult> dispatch(String name, Map<String, String> params) {
+    validateWireInput("message name", name);
+    params.forEach(
+        (k, v) -> {
+          validateWireInput("variable name", k);
+          validateWireInput("variable " + k, v);
+        });
+    return send(name, Params.of(params));
+  }
+}

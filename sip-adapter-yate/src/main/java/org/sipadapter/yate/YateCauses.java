@@ -1,0 +1,82 @@
+package org.sipadapter.yate;
+
+import org.sipadapter.HangupCause;
+
+/**
+ * Translates between Yate's textual hangup reasons ({@code reason}, {@code error} parameters) and
+ * {@link HangupCause}. Stateless.
+ */
+final class YateCauses {
+  private YateCauses() {}
+
+  /**
+   * Maps a Yate reason or error name, with an optional SIP status, to a cause.
+   *
+   * @param reason the {@code reason}/{@code error} text, or null
+   * @param sipStatus the {@code cause_sip} parameter, or null
+   * @return the cause; normal clearing when nothing says otherwise
+   */
+  static HangupCause of(String reason, String sipStatus) {
+    if (reason != null && !reason.isEmpty()) {
+      HangupCause known =
+          switch (reason) {
+            case "busy" -> HangupCause.USER_BUSY;
+            case "noanswer", "timeout" -> HangupCause.NO_ANSWER;
+            case "noroute", "nocall" -> HangupCause.NO_ROUTE_DESTINATION;
+            case "offline", "notfound", "unallocated" -> HangupCause.UNALLOCATED_NUMBER;
+            case "rejected", "forbidden", "declined" -> HangupCause.CALL_REJECTED;
+            case "cancelled", "pickup" -> HangupCause.ORIGINATOR_CANCEL;
+            case "failure", "congestion", "noconn", "nomedia", "looping" ->
+                HangupCause.NORMAL_TEMPORARY_FAILURE;
+            case "normal", "hangup", "dropped", "" -> HangupCause.NORMAL_CLEARING;
+            default -> null;
+          };
+      if (known != null) {
+        return known.withText("Yate: " + reason);
+      }
+    }
+    int sip = parseSip(sipStatus);
+    if (sip >= 300) {
+      return HangupCause.ofSip(sip);
+    }
+    return reason == null || reason.isEmpty()
+        ? HangupCause.NORMAL_CLEARING
+        : HangupCause.NORMAL_CLEARING.withText("Yate: " + reason);
+  }
+
+  /**
+   * Returns the Yate reason to send with {@code call.drop} for a cause.
+   *
+   * @param cause the cause, or null
+   * @return a reason word Yate knows
+   */
+  static String reasonFor(HangupCause cause) {
+    if (cause == null) {
+      return "normal";
+    }
+    return switch (cause.q850()) {
+      case 17 -> "busy";
+      case 18, 19 -> "noanswer";
+      case 21 -> "rejected";
+      case 1 -> "offline";
+      case 3 -> "noroute";
+      case 41 -> "failure";
+      default -> "normal";
+    };
+  }
+
+  private static int parseSip(String s) {
+    if (s == null || s.isEmpty() || s.length() > 3) {
+      return -1;
+    }
+    int v = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+}

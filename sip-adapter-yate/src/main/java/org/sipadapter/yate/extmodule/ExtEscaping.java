@@ -1,0 +1,122 @@
+package org.sipadapter.yate.extmodule;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The extmodule escaping of message fields, as Yate's own code does it ({@code
+ * String::msgEscape}/{@code msgUnescape}): a byte below 0x20 is sent as {@code %} followed by the
+ * byte plus 0x40 (LF is {@code %J}, CR is {@code %M}), {@code %} as {@code %%}, and the field
+ * separator {@code :} as {@code %z} (0x3A + 0x40). Yate's HTML documentation shows {@code %Z} for a
+ * colon, but that decodes to 0x1A; this class always emits {@code %z}.
+ *
+ * <p>Decoding accepts {@code %@} to {@code %_}, {@code %z}, {@code %%} and {@code %}} (which Yate
+ * writes for {@code =} inside parameter names); anything else after a {@code %} is an error. Works
+ * on bytes so that any byte value survives a round trip. Stateless and thread-safe.
+ */
+public final class ExtEscaping {
+  private ExtEscaping() {}
+
+  /**
+   * Escapes a string's UTF-8 bytes.
+   *
+   * @param value the field value, not null
+   * @return the escaped text (pure ASCII for ASCII input)
+   */
+  public static String escape(String value) {
+    return new String(escape(value.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Escapes raw bytes.
+   *
+   * @param raw the bytes, not null
+   * @return the escaped bytes
+   */
+  public static byte[] escape(byte[] raw) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length + 8);
+    appendEscaped(out, raw);
+    return out.toByteArray();
+  }
+
+  /**
+   * Appends the escaped form of {@code raw} to {@code out}.
+   *
+   * @param out where to write
+   * @param raw the bytes to escape
+   */
+  static void appendEscaped(ByteArrayOutputStream out, byte[] raw) {
+    for (byte b : raw) {
+      int u = b & 0xff;
+      if (u < 0x20 || u == ':') {
+        out.write('%');
+        out.write(u + 0x40);
+      } else if (u == '%') {
+        out.write('%');
+        out.write('%');
+      } else {
+        out.write(u);
+      }
+    }
+  }
+
+  /**
+   * Decodes an escaped field.
+   *
+   * @param buf the bytes
+   * @param from first byte of the field
+   * @param to one past its last byte
+   * @return the raw bytes
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  public static byte[] unescape(byte[] buf, int from, int to) {
+    byte[] out = new byte[to - from];
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      byte b = buf[i];
+      if (b != '%') {
+        out[n++] = b;
+        continue;
+      }
+      if (i + 1 >= to) {
+        throw new ExtFormatException("'%' at the end of a field");
+      }
+      int c = buf[++i] & 0xff;
+      if (c == '%') {
+        out[n++] = '%';
+      } else if (c >= '@' && c <= '_') {
+        out[n++] = (byte) (c - 0x40);
+      } else if (c == 'z') {
+        out[n++] = ':';
+      } else if (c == '}') {
+        out[n++] = '=';
+      } else {
+        throw new ExtFormatException("invalid escape %" + (char) c);
+      }
+    }
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Decodes an escaped field to a string (UTF-8).
+   *
+   * @param buf the bytes
+   * @param from first byte of the field
+   * @param to one past its last byte
+   * @return the text
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  public static String unescapeToString(byte[] buf, int from, int to) {
+    boolean plain = true;
+    for (int i = from; i < to; i++) {
+      if (buf[i] == '%') {
+        plain = false;
+        break;
+      }
+    }
+    // Most fields carry no escape: decode them in place without a copy.
+    return plain
+        ? new String(buf, from, to - from, StandardCharsets.UTF_8)
+        : new String(unescape(buf, from, to), StandardCharsets.UTF_8);
+  }
+}
