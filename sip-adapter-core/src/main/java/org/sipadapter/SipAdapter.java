@@ -354,7 +354,11 @@ public abstract class SipAdapter implements AutoCloseable {
     Duration ring = options.timeout().orElse(config.timeouts().ring());
     call.ringTimer =
         Schedulers.timer()
-            .schedule(() -> onRingTimeout(call, ring), ring.toNanos(), TimeUnit.NANOSECONDS);
+            .schedule(
+                // The hangup hook may write to a socket: run it off the shared timer.
+                () -> Schedulers.blocking().execute(() -> onRingTimeout(call, ring)),
+                ring.toNanos(),
+                TimeUnit.NANOSECONDS);
     return timed("makeCall", () -> doMakeCall(call))
         .handle(
             (v, error) -> {
@@ -1229,7 +1233,8 @@ public abstract class SipAdapter implements AutoCloseable {
       announce(ConnectionState.CONNECTED, ConnectionState.ERROR, "connection lost: " + why);
       stopKeepalive();
       failInFlight("connection lost: " + why);
-      Schedulers.timer()
+      // Off the reader thread (closing joins it) and off the timer (closing may block).
+      Schedulers.blocking()
           .execute(
               () -> {
                 safeDisconnectHook();

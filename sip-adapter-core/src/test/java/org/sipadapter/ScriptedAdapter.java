@@ -19,6 +19,8 @@ final class ScriptedAdapter extends SipAdapter implements ScriptedServer.Link {
   private final Set<Feature> features;
   private volatile boolean resync = true;
   private volatile Map<String, Object> healthDetails = Map.of();
+  private volatile String disconnectThread;
+  private volatile String hangupThread;
 
   ScriptedAdapter(AdapterConfig config, ScriptedServer server) {
     this(config, server, EnumSet.of(Feature.OUTBOUND_CALLS, Feature.INBOUND_CALLS, Feature.HOLD));
@@ -48,6 +50,7 @@ final class ScriptedAdapter extends SipAdapter implements ScriptedServer.Link {
 
   @Override
   protected void doDisconnect() {
+    disconnectThread = Thread.currentThread().getName();
     server.logout(this);
   }
 
@@ -58,6 +61,7 @@ final class ScriptedAdapter extends SipAdapter implements ScriptedServer.Link {
 
   @Override
   protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    hangupThread = Thread.currentThread().getName();
     return server.hangup(call.callId(), cause);
   }
 
@@ -115,6 +119,16 @@ final class ScriptedAdapter extends SipAdapter implements ScriptedServer.Link {
 
   void resync(boolean on) {
     this.resync = on;
+  }
+
+  /** The thread that last ran the disconnect hook (closing a socket may block), or null. */
+  String disconnectThread() {
+    return disconnectThread;
+  }
+
+  /** The thread that last ran the hangup hook (a socket write may block), or null. */
+  String hangupThread() {
+    return hangupThread;
   }
 
   void healthDetails(Map<String, Object> details) {

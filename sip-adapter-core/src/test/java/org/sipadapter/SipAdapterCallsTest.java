@@ -177,6 +177,18 @@ class SipAdapterCallsTest {
   }
 
   @Test
+  void ringTimeoutHangsUpOffTheSharedTimer() {
+    server.script("2002", Outcome.NEVER_ANSWER);
+
+    String id =
+        adapter.makeCall(
+            "1000", "2002", CallOptions.builder().timeout(Duration.ofMillis(20)).build());
+    events.awaitTerminal(id);
+
+    assertThat(adapter.hangupThread()).isNotNull().doesNotStartWith("sipadapter-timer");
+  }
+
+  @Test
   void hangupBeforeAnswerEndsDisconnected() {
     server.script("2002", Outcome.NEVER_ANSWER);
     String id = adapter.makeCall("1000", "2002");

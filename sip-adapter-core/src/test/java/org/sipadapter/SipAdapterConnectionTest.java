@@ -147,6 +147,20 @@ class SipAdapterConnectionTest {
   }
 
   @Test
+  void linkLossWithReconnectDisabledClosesTheLinkOffTheSharedTimer() {
+    AdapterConfig config =
+        Scripted.config()
+            .reconnect(new ReconnectPolicy(false, Duration.ofMillis(5), Duration.ofMillis(5), 0))
+            .build();
+    start(config).connect();
+
+    server.dropLink();
+
+    await().atMost(EventLog.WAIT).until(() -> adapter.disconnectThread() != null);
+    assertThat(adapter.disconnectThread()).doesNotStartWith("sipadapter-timer");
+  }
+
+  @Test
   void linkLossWithReconnectDisabledEndsEveryCallAndMovesToError() {
     AdapterConfig config =
         Scripted.config()
