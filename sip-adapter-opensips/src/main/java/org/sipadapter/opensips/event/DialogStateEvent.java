@@ -37,7 +37,8 @@ public record DialogStateEvent(String name, Map<String, String> fields) {
     try {
       root = JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new IllegalArgumentException(
+          "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     if (root == null || !root.isObject() || !root.path("method").isTextual()) {
       throw new IllegalArgumentException("not a JSON-RPC notification (no method)");

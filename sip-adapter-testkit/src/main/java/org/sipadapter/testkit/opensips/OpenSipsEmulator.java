@@ -1,0 +1,904 @@
+package org.sipadapter.testkit.opensips;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sipadapter.testkit.emulator.JsonRpcEmulator;
+import org.sipadapter.testkit.emulator.JsonRpcEmulator.RpcError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An OpenSIPS 3.x as the SDK sees it: the Management Interface over {@code mi_http} (JSON-RPC 2.0
+ * on {@code POST /mi}, on a {@link JsonRpcEmulator}) with the dialog module's state, and {@code
+ * event_stream}/{@code event_datagram} delivery of {@code E_DLG_STATE_CHANGED} to subscribers.
+ * Answers follow the recordings in {@code shared/fixtures/opensips-mi} (OpenSIPS 3.5.9): same
+ * commands, parameter checks, result keys and order, error codes and messages.
+ *
+ * <p>Dialogs are driven by test hooks instead of SIP: {@link #startDialog} (an INVITE relayed and
+ * ringing: state 1 then 2), {@link #answer} (3, then 4), {@link #endDialog} (5; the dialog stays
+ * listed for {@link #endedLinger(Duration)}). {@code dlg_end_dlg} ends a dialog as OpenSIPS does
+ * after sending BYE (or CANCEL). Each state change is written to every live subscriber exactly as
+ * OpenSIPS writes it: for {@code tcp:} a compact notification without {@code id}, back to back on
+ * one connection the emulator opens (and reopens after a drop); for {@code udp:} one datagram each.
+ * Subscriptions expire after their {@code expire} seconds.
+ *
+ * <p>Not emulated (the underlying JSON-RPC emulator cannot express them): the {@code data} member
+ * of {@code -32602} errors, the 202-and-hang answer to notifications, and HTTP-level quirks (405
+ * for GET that never completes, 400 with HTML for an unknown path, no answer without Content-Type).
+ *
+ * <p>Thread-safe; events are written on the thread that caused them, in order.
+ */
+public final class OpenSipsEmulator implements AutoCloseable {
+
+  /** What {@code version} answers. */
+  public static final String VERSION = "OpenSIPS (3.5.9 (x86_64/linux))";
+
+  /** The dialog event. */
+  public static final String DIALOG_EVENT = "E_DLG_STATE_CHANGED";
+
+  private static final Logger LOG = LoggerFactory.getLogger(OpenSipsEmulator.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String BIND = "udp:127.0.0.1:5070";
+  private static final String SDP_CALLER =
+      "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0"
+          + " 0\r\nm=audio 6004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+  private static final String SDP_CALLEE = SDP_CALLER.replace("6004", "6000");
+  private static final List<String> EVENTS =
+      List.of(
+          "E_CORE_SR_STATUS_CHANGED",
+          "E_CORE_THRESHOLD",
+          "E_CORE_SHM_THRESHOLD",
+          "E_CORE_PKG_THRESHOLD",
+          "E_CORE_PROC_AUTO_SCALE",
+          "E_CORE_TCP_DISCONNECT",
+          DIALOG_EVENT,
+          "E_UL_AOR_INSERT",
+          "E_UL_AOR_DELETE",
+          "E_UL_CONTACT_INSERT",
+          "E_UL_CONTACT_UPDATE",
+          "E_UL_CONTACT_DELETE",
+          "E_UL_CONTACT_REFRESH",
+          "E_UL_LATENCY_UPDATE",
+          "E_UA_SESSION",
+          "E_CORE_LOG");
+  private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private static final DateTimeFormatter CTIME =
+      DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.US);
+
+  private final JsonRpcEmulator mi;
+  private final List<String> statisticNames = resourceLines("statistics.txt");
+  private final List<String> commands = resourceLines("commands.txt");
+  private final Map<String, Dlg> dialogs = new LinkedHashMap<>();
+  // event name -> socket -> subscriber, newest first as subscribers_list shows them
+  private final Map<String, List<Subscriber>> subscribers = new LinkedHashMap<>();
+  private final Map<String, Socket> streams = new LinkedHashMap<>();
+  private final Map<String, List<ObjectNode>> contacts = new LinkedHashMap<>();
+  private final AtomicLong callSeq = new AtomicLong(31420);
+  private final long startedAtMillis = System.currentTimeMillis();
+  private final Object eventLock = new Object();
+  private volatile Duration endedLinger = Duration.ofSeconds(1);
+  private long processed;
+  private long failed;
+
+  private static final class Dlg {
+    String id;
+    String dbId;
+    String callId;
+    String fromUri;
+    String toUri;
+    String callerTag;
+    String calleeTag;
+    int state;
+    long timestart;
+    long endedAtNanos;
+  }
+
+  private record Subscriber(String socket, long expire, long expiresAtNanos) {
+    boolean expired() {
+      return expire == 0 || System.nanoTime() - expiresAtNanos >= 0;
+    }
+
+    Object ttl() {
+      long left = (expiresAtNanos - System.nanoTime()) / 1_000_000_000L;
+      return expired() ? "expired" : (Object) Math.max(left, 0);
+    }
+  }
+
+  /** Creates the emulator (MI on path {@code /mi}); call {@link #start()}. */
+  public OpenSipsEmulator() {
+    this("/mi");
+  }
+
+  /**
+   * Creates the emulator with another mi_http path.
+   *
+   * @param path the MI path, e.g. {@code /mi}
+   */
+  public OpenSipsEmulator(String path) {
+    mi = new JsonRpcEmulator("opensips", path);
+    register();
+  }
+
+  /** Listens on a free loopback port; returns this emulator. */
+  public OpenSipsEmulator start() {
+    mi.start();
+    return this;
+  }
+
+  /**
+   * Listens on the given loopback port (0 for a free one); returns this emulator.
+   *
+   * @param port the port
+   */
+  public OpenSipsEmulator start(int port) {
+    mi.start(port);
+    return this;
+  }
+
+  /** Returns {@code 127.0.0.1}. */
+  public String host() {
+    return mi.host();
+  }
+
+  /** Returns the MI port. */
+  public int port() {
+    return mi.port();
+  }
+
+  /** Returns the MI URL, e.g. {@code http://127.0.0.1:8888/mi}. */
+  public String url() {
+    return mi.url();
+  }
+
+  /** Returns the JSON-RPC emulator underneath, for its request log and faults. */
+  public JsonRpcEmulator mi() {
+    return mi;
+  }
+
+  /** Returns the MI requests received for {@code method}, oldest first. */
+  public List<JsonRpcEmulator.RpcRequest> requests(String method) {
+    return mi.requests(method);
+  }
+
+  /** MI requests wait unanswered until {@link #restore()}; events still flow. */
+  public void stall() {
+    mi.stall();
+  }
+
+  /** Ends {@link #stall()}: waiting requests are answered now. */
+  public void restore() {
+    mi.restore();
+  }
+
+  /**
+   * Sets how long an ended dialog stays in {@code dlg_list} with state 5.
+   *
+   * @param linger zero or more
+   */
+  public void endedLinger(Duration linger) {
+    this.endedLinger = Objects.requireNonNull(linger, "linger");
+  }
+
+  // ------------------------------------------------------------------ test hooks
+
+  /**
+   * A call arrives through OpenSIPS and rings: the dialog is created (state 1) and moves to early
+   * (state 2), raising {@code 1->2}.
+   *
+   * @param fromUri the caller's From URI, e.g. {@code sip:alice@127.0.0.1:5081}
+   * @param toUri the To URI
+   * @return the dialog ID, e.g. {@code 2da.69ee64b1}
+   */
+  public String startDialog(String fromUri, String toUri) {
+    Dlg d = new Dlg();
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long seq = callSeq.incrementAndGet();
+    synchronized (this) {
+      do {
+        d.id = Integer.toHexString(r.nextInt(1, 4096)) + "." + Integer.toHexString(r.nextInt());
+      } while (dialogs.containsKey(d.id));
+      d.dbId = Long.toString(r.nextLong(1_000_000_000_000L, 20_000_000_000_000L));
+      d.callId = "1-" + seq + "@127.0.0.1";
+      d.fromUri = fromUri;
+      d.toUri = toUri;
+      d.callerTag = seq + "SIPpTag001";
+      d.calleeTag = (seq - 4) + "SIPpTag011";
+      d.state = 1;
+      dialogs.put(d.id, d);
+      processed++;
+    }
+    move(d, 2);
+    return d.id;
+  }
+
+  /**
+   * The callee answers: {@code 2->3} (200 OK relayed), then {@code 3->4} (ACK).
+   *
+   * @param dialogIdOrCallId the dialog
+   * @throws IllegalArgumentException if no live dialog has that ID or Call-ID
+   */
+  public void answer(String dialogIdOrCallId) {
+    Dlg d = live(dialogIdOrCallId);
+    synchronized (this) {
+      d.timestart = System.currentTimeMillis() / 1000;
+    }
+    move(d, 3);
+    move(d, 4);
+  }
+
+  /**
+   * The dialog ends (BYE from either side, CANCEL or a failure reply): {@code n->5}.
+   *
+   * @param dialogIdOrCallId the dialog
+   * @throws IllegalArgumentException if no live dialog has that ID or Call-ID
+   */
+  public void endDialog(String dialogIdOrCallId) {
+    Dlg d = live(dialogIdOrCallId);
+    synchronized (this) {
+      if (d.state < 3) {
+        failed++;
+      }
+    }
+    move(d, 5);
+  }
+
+  /**
+   * Returns a dialog's state (1-5), or empty once it is no longer listed.
+   *
+   * @param dialogIdOrCallId the dialog ID or Call-ID
+   */
+  public synchronized Optional<Integer> dialogState(String dialogIdOrCallId) {
+    purge();
+    return find(dialogIdOrCallId).map(d -> d.state);
+  }
+
+  /** Returns the IDs of the dialogs not yet ended, oldest first. */
+  public synchronized List<String> liveDialogIds() {
+    return dialogs.values().stream().filter(d -> d.state < 5).map(d -> d.id).toList();
+  }
+
+  /** Returns a dialog's SIP Call-ID. */
+  public synchronized String callIdOf(String dialogId) {
+    return find(dialogId).map(d -> d.callId).orElseThrow();
+  }
+
+  /**
+   * Adds a registered contact, as a REGISTER saved by {@code registrar} would.
+   *
+   * @param aor the address of record, e.g. {@code alice}
+   * @param contact the contact URI
+   */
+  public synchronized void registerContact(String aor, String contact) {
+    ObjectNode c = NODES.objectNode();
+    c.put("Contact", contact);
+    c.put("ContactID", Long.toString(ThreadLocalRandom.current().nextLong(1L << 62)));
+    c.put("Expires", 600);
+    c.put("Q", "");
+    c.put("Callid", "sdk-reg-" + callSeq.incrementAndGet() + "@127.0.0.1");
+    c.put("Cseq", 1);
+    c.put("User-agent", "sdk-anchor");
+    c.put("State", "CS_NEW");
+    c.put("Flags", 0);
+    c.put("Cflags", "");
+    c.put("Socket", BIND);
+    c.put("Methods", 4294967295L);
+    contacts.computeIfAbsent(aor, k -> new ArrayList<>()).add(c);
+  }
+
+  /** Returns the sockets subscribed (not expired) to {@code event}, newest first. */
+  public synchronized List<String> subscribers(String event) {
+    return subscribers.getOrDefault(event, List.of()).stream()
+        .filter(s -> !s.expired())
+        .map(Subscriber::socket)
+        .toList();
+  }
+
+  /** Closes every event_stream connection; the next event opens a new one. */
+  public void dropEventConnections() {
+    synchronized (eventLock) {
+      streams.values().forEach(OpenSipsEmulator::closeQuietly);
+      streams.clear();
+    }
+  }
+
+  /**
+   * Writes raw bytes to every live {@code tcp:} subscriber of {@value #DIALOG_EVENT} (garbage,
+   * truncated or huge objects).
+   *
+   * @param bytes what to write
+   */
+  public void sendRawToSubscribers(byte[] bytes) {
+    for (String socket : subscribers(DIALOG_EVENT)) {
+      if (socket.startsWith("tcp:")) {
+        writeStream(socket, bytes);
+      }
+    }
+  }
+
+  /**
+   * Sends one valid {@value #DIALOG_EVENT} notification for an unknown dialog that ends at once
+   * ({@code 4->5}), padded with a Call-ID of about {@code bytes} bytes.
+   *
+   * @param bytes the approximate size
+   */
+  public void sendLargeEvent(int bytes) {
+    char[] pad = new char[Math.max(bytes - 200, 1)];
+    Arrays.fill(pad, 'x');
+    ObjectNode p = NODES.objectNode();
+    p.put("id", "fff.1");
+    p.put("db_id", "1");
+    p.put("callid", new String(pad));
+    p.put("from_tag", "t1");
+    p.put("to_tag", "t2");
+    p.put("old_state", 4);
+    p.put("new_state", 5);
+    sendRawToSubscribers(notification(p));
+  }
+
+  // ------------------------------------------------------------------ dialog machinery
+
+  private synchronized Dlg live(String idOrCallId) {
+    return find(idOrCallId)
+        .filter(d -> d.state < 5)
+        .orElseThrow(() -> new IllegalArgumentException("no live dialog " + idOrCallId));
+  }
+
+  private Optional<Dlg> find(String idOrCallId) {
+    Dlg d = dialogs.get(idOrCallId);
+    if (d != null) {
+      return Optional.of(d);
+    }
+    return dialogs.values().stream().filter(x -> x.callId.equals(idOrCallId)).findFirst();
+  }
+
+  private void purge() {
+    long now = System.nanoTime();
+    dialogs.values().removeIf(d -> d.state == 5 && now - d.endedAtNanos >= endedLinger.toNanos());
+  }
+
+  /** Moves a dialog and raises the event; events leave in the order of the moves. */
+  private void move(Dlg d, int to) {
+    ObjectNode p;
+    synchronized (eventLock) {
+      synchronized (this) {
+        int from = d.state;
+        d.state = to;
+        if (to == 5) {
+          d.endedAtNanos = System.nanoTime();
+        }
+        p = NODES.objectNode();
+        p.put("id", d.id);
+        p.put("db_id", d.dbId);
+        p.put("callid", d.callId);
+        p.put("from_tag", d.callerTag);
+        p.put("to_tag", d.calleeTag);
+        p.put("old_state", from);
+        p.put("new_state", to);
+      }
+      byte[] bytes = notification(p);
+      for (String socket : subscribers(DIALOG_EVENT)) {
+        if (socket.startsWith("tcp:")) {
+          writeStream(socket, bytes);
+        } else if (socket.startsWith("udp:")) {
+          sendDatagram(socket, bytes);
+        }
+      }
+    }
+  }
+
+  private static byte[] notification(ObjectNode params) {
+    ObjectNode n = NODES.objectNode();
+    n.put("jsonrpc", "2.0");
+    n.put("method", DIALOG_EVENT);
+    n.set("params", params);
+    try {
+      return JSON.writeValueAsBytes(n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes to the subscriber's connection, opening (or reopening once) it as OpenSIPS does. */
+  private void writeStream(String socket, byte[] bytes) {
+    synchronized (eventLock) {
+      for (int attempt = 0; attempt < 2; attempt++) {
+        Socket s = streams.get(socket);
+        try {
+          if (s == null) {
+            s = new Socket();
+            s.connect(address(socket), 1000);
+            s.setTcpNoDelay(true);
+            streams.put(socket, s);
+          }
+          OutputStream out = s.getOutputStream();
+          out.write(bytes);
+          out.flush();
+          return;
+        } catch (IOException e) {
+          streams.remove(socket);
+          if (s != null) {
+            closeQuietly(s);
+          }
+          LOG.debug("event_stream to {} failed: {}", socket, e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static void sendDatagram(String socket, byte[] bytes) {
+    try (DatagramSocket d = new DatagramSocket()) {
+      d.send(new DatagramPacket(bytes, bytes.length, address(socket)));
+    } catch (IOException e) {
+      LOG.debug("event_datagram to {} failed: {}", socket, e.getMessage());
+    }
+  }
+
+  private static InetSocketAddress address(String socket) {
+    String rest = socket.substring(4);
+    int slash = rest.indexOf('/');
+    if (slash >= 0) {
+      rest = rest.substring(0, slash);
+    }
+    int colon = rest.lastIndexOf(':');
+    return new InetSocketAddress(
+        rest.substring(0, colon), Integer.parseInt(rest.substring(colon + 1)));
+  }
+
+  // ------------------------------------------------------------------ MI commands
+
+  private void register() {
+    mi.method("version", p -> Map.of("Server", VERSION));
+    mi.method("uptime", p -> uptime());
+    mi.method("ps", p -> ps());
+    mi.method("which", this::which);
+    mi.method("get_statistics", p -> statistics(p, false));
+    mi.method("list_statistics", p -> statistics(p, true));
+    mi.method(
+        "reset_statistics",
+        p -> {
+          named(p, "statistics");
+          return "OK";
+        });
+    mi.method("dlg_list", p -> dlgList(p, false));
+    mi.method("dlg_list_ctx", p -> dlgList(p, true));
+    mi.method("dlg_end_dlg", this::dlgEnd);
+    mi.method("profile_get_size", this::profileSize);
+    mi.method("profile_list_dlgs", this::profileDialogs);
+    mi.method(
+        "list_all_profiles",
+        p -> Map.of("Profiles", List.of(profile("inbound", false), profile("caller", true))));
+    mi.method("b2b_list", p -> Map.of("Tuples", List.of()));
+    mi.method("b2be_list", p -> List.of());
+    mi.method("ua_session_list", p -> List.of());
+    mi.method("events_list", p -> eventsList());
+    mi.method("event_subscribe", this::subscribe);
+    mi.method("subscribers_list", this::subscribersList);
+    mi.method("ul_dump", this::ulDump);
+    mi.method("ul_show_contact", this::ulShow);
+    mi.method("ul_rm", this::ulRm);
+    mi.method(
+        "log_level",
+        p -> {
+          if (p.isObject() && p.has("level") && !p.get("level").isInt()) {
+            throw invalidParams();
+          }
+          return "OK";
+        });
+  }
+
+  private static RpcError invalidParams() {
+    return new RpcError(-32602, "Invalid params");
+  }
+
+  /** Checks named params: an object whose keys are all in {@code allowed}; array -> -32602. */
+  private static ObjectNode named(JsonNode p, String... required) throws RpcError {
+    if (p.isNull() || p.isMissingNode()) {
+      if (required.length > 0) {
+        throw invalidParams();
+      }
+      return NODES.objectNode();
+    }
+    if (!p.isObject()) {
+      throw invalidParams();
+    }
+    for (String r : required) {
+      if (!p.has(r)) {
+        throw invalidParams();
+      }
+    }
+    return (ObjectNode) p;
+  }
+
+  private Object uptime() {
+    ZonedDateTime now = ZonedDateTime.now(ZoneId.systemDefault());
+    ZonedDateTime since =
+        ZonedDateTime.ofInstant(
+            java.time.Instant.ofEpochMilli(startedAtMillis), ZoneId.systemDefault());
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("Now", CTIME.format(now));
+    out.put("Up since", CTIME.format(since));
+    out.put("Up time", (System.currentTimeMillis() - startedAtMillis) / 1000 + " [sec]");
+    return out;
+  }
+
+  private static Object ps() {
+    List<Map<String, Object>> procs = new ArrayList<>();
+    String[] types = {
+      "attendant",
+      "event_stream Sender",
+      "MI FIFO",
+      "HTTPD 127.0.0.1:8888",
+      "time_keeper",
+      "timer",
+      "SIP receiver " + BIND,
+      "SIP receiver " + BIND,
+      "TCP receiver",
+      "TCP receiver",
+      "Timer handler",
+      "TCP main"
+    };
+    for (int i = 0; i < types.length; i++) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("ID", i);
+      p.put("PID", 31346 + i);
+      p.put("Type", types[i]);
+      procs.add(p);
+    }
+    return Map.of("Processes", procs);
+  }
+
+  private Object which(JsonNode p) throws RpcError {
+    ObjectNode n = named(p);
+    if (!n.has("command")) {
+      return commands;
+    }
+    String c = n.get("command").asText();
+    if (c.equals("dlg_list") || c.equals("dlg_list_ctx")) {
+      return List.of(
+          List.of(), List.of("callid"), List.of("callid", "from_tag"), List.of("index", "counter"));
+    }
+    if (!commands.contains(c)) {
+      throw new RpcError(404, "Unknown command");
+    }
+    return List.of(List.of());
+  }
+
+  private synchronized Object statistics(JsonNode p, boolean list) throws RpcError {
+    if (p.isArray()) {
+      throw invalidParams();
+    }
+    ObjectNode n = named(p, "statistics");
+    if (n.size() != 1 || !n.get("statistics").isArray()) {
+      throw invalidParams();
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (JsonNode want : n.get("statistics")) {
+      String w = want.asText();
+      for (String name : statisticNames) {
+        boolean match =
+            w.equals("all")
+                || (w.endsWith(":") && name.startsWith(w))
+                || name.equals(w)
+                || name.endsWith(":" + w);
+        if (match) {
+          out.put(
+              name, list ? (incremental(name) ? "incremental" : "non-incremental") : value(name));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean incremental(String name) {
+    return !name.equals("dialog:active_dialogs")
+        && !name.equals("dialog:early_dialogs")
+        && !name.startsWith("shmem:");
+  }
+
+  private long value(String name) {
+    purge();
+    return switch (name) {
+      case "dialog:active_dialogs" -> dialogs.values().stream().filter(d -> d.state < 5).count();
+      case "dialog:early_dialogs" -> dialogs.values().stream().filter(d -> d.state == 2).count();
+      case "dialog:processed_dialogs" -> processed;
+      case "dialog:failed_dialogs" -> failed;
+      case "shmem:total_size" -> 67108864L;
+      case "shmem:free_size" -> 62711720L;
+      default -> 0L;
+    };
+  }
+
+  private synchronized Object dlgList(JsonNode p, boolean ctx) throws RpcError {
+    purge();
+    ObjectNode n = named(p);
+    if (n.has("callid")) {
+      String callId = n.get("callid").asText();
+      Optional<Dlg> d =
+          dialogs.values().stream()
+              .filter(x -> x.callId.equals(callId))
+              .filter(x -> !n.has("from_tag") || x.callerTag.equals(n.get("from_tag").asText()))
+              .findFirst();
+      if (d.isEmpty()) {
+        throw new RpcError(404, "Nothing found");
+      }
+      return Map.of("Dialog", dialogJson(d.get(), ctx));
+    }
+    if (n.size() > 0 && !(n.has("index") && n.has("counter"))) {
+      throw invalidParams();
+    }
+    ArrayNode list = NODES.arrayNode();
+    dialogs.values().forEach(d -> list.add(dialogJson(d, ctx)));
+    return Map.of("Dialogs", list);
+  }
+
+  private static ObjectNode dialogJson(Dlg d, boolean ctx) {
+    ObjectNode o = NODES.objectNode();
+    o.put("ID", d.id);
+    o.put("db_id", d.dbId);
+    o.put("state", d.state);
+    o.put("user_flags", "");
+    o.put("timestart", d.timestart);
+    boolean answered = d.timestart > 0;
+    if (answered) {
+      o.put(
+          "datestart",
+          DATE.format(LocalDateTime.ofEpochSecond(d.timestart, 0, java.time.ZoneOffset.UTC)));
+    }
+    o.put("timeout", answered && d.state < 5 ? d.timestart + 3600 : 0);
+    if (answered && d.state < 5) {
+      o.put(
+          "dateout",
+          DATE.format(
+              LocalDateTime.ofEpochSecond(d.timestart + 3600, 0, java.time.ZoneOffset.UTC)));
+    }
+    o.put("callid", d.callId);
+    o.put("from_uri", d.fromUri);
+    o.put("to_uri", d.toUri);
+    o.put("caller_tag", d.callerTag);
+    o.put("caller_contact", d.fromUri);
+    o.put("callee_cseq", "0");
+    o.put("caller_route_set", "");
+    o.put("caller_bind_addr", BIND);
+    o.put("caller_sdp", SDP_CALLER);
+    ObjectNode callee = o.putArray("CALLEES").addObject();
+    callee.put("callee_tag", d.calleeTag);
+    callee.put("callee_contact", answered ? "sip:127.0.0.1:5080;transport=UDP" : "");
+    callee.put("caller_cseq", "1");
+    callee.put("callee_route_set", "");
+    callee.put("callee_bind_addr", BIND);
+    if (answered) {
+      callee.put("callee_sdp", SDP_CALLEE);
+    }
+    if (ctx) {
+      ObjectNode c = o.putObject("context");
+      c.putArray("values");
+      c.putArray("profiles").addObject().put("inbound", "");
+    }
+    return o;
+  }
+
+  private Object dlgEnd(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "dialog_id");
+    Dlg d;
+    synchronized (this) {
+      d = find(n.get("dialog_id").asText()).filter(x -> x.state < 5).orElse(null);
+    }
+    if (d == null) {
+      throw new RpcError(404, "Requested Dialog not found");
+    }
+    endDialog(d.id);
+    return "OK";
+  }
+
+  private static Map<String, Object> profile(String name, boolean hasValue) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("has value", hasValue);
+    return m;
+  }
+
+  private synchronized Object profileSize(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "profile");
+    String name = n.get("profile").asText();
+    if (!name.equals("inbound") && !name.equals("caller")) {
+      throw new RpcError(404, "Profile not found");
+    }
+    purge();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", name);
+    m.put("value", n.has("value") ? n.get("value").asText() : null);
+    m.put("count", dialogs.values().stream().filter(d -> d.state < 5).count());
+    m.put("shared", "no");
+    m.put("replicated", "no");
+    return Map.of("Profile", m);
+  }
+
+  private synchronized Object profileDialogs(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "profile");
+    if (!n.get("profile").asText().equals("inbound")
+        && !n.get("profile").asText().equals("caller")) {
+      throw new RpcError(404, "Profile not found");
+    }
+    ArrayNode list = NODES.arrayNode();
+    dialogs.values().stream().filter(d -> d.state < 5).forEach(d -> list.add(dialogJson(d, false)));
+    return Map.of("Dialogs", list);
+  }
+
+  private static Object eventsList() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (int i = 0; i < EVENTS.size(); i++) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("name", EVENTS.get(i));
+      e.put("id", i);
+      out.add(e);
+    }
+    return Map.of("Events", out);
+  }
+
+  private Object subscribe(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "event", "socket");
+    String event = n.get("event").asText();
+    String socket = n.get("socket").asText();
+    long expire = n.has("expire") ? n.get("expire").asLong() : 3600;
+    boolean schemeOk = socket.startsWith("tcp:") || socket.startsWith("udp:");
+    if (!EVENTS.contains(event) || !schemeOk || socket.lastIndexOf(':') < 5) {
+      throw new RpcError(400, "Bad parameter value");
+    }
+    synchronized (this) {
+      List<Subscriber> list = subscribers.computeIfAbsent(event, k -> new ArrayList<>());
+      boolean existed = list.removeIf(s -> s.socket().equals(socket));
+      Subscriber s = new Subscriber(socket, expire, System.nanoTime() + expire * 1_000_000_000L);
+      if (existed || expire == 0) {
+        list.add(0, s);
+      } else {
+        list.add(0, s);
+      }
+    }
+    if (expire == 0) {
+      synchronized (eventLock) {
+        Socket s = streams.remove(socket);
+        if (s != null) {
+          closeQuietly(s);
+        }
+      }
+    }
+    return "OK";
+  }
+
+  private synchronized Object subscribersList(JsonNode p) throws RpcError {
+    ObjectNode n = named(p);
+    if (n.has("event")) {
+      String event = n.get("event").asText();
+      if (!EVENTS.contains(event)) {
+        throw new RpcError(404, "Unknown event");
+      }
+      return Map.of("Event", eventSubscribers(event));
+    }
+    List<Object> out = new ArrayList<>();
+    for (String event : EVENTS) {
+      if (!subscribers.getOrDefault(event, List.of()).isEmpty()) {
+        out.add(eventSubscribers(event));
+      }
+    }
+    return Map.of("Events", out);
+  }
+
+  private Map<String, Object> eventSubscribers(String event) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("name", event);
+    e.put("id", EVENTS.indexOf(event));
+    List<Object> subs = new ArrayList<>();
+    for (Subscriber s : subscribers.getOrDefault(event, List.of())) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("socket", s.socket());
+      m.put("expire", s.expire());
+      m.put("ttl", s.ttl());
+      subs.add(m);
+    }
+    e.put("Subscribers", subs);
+    return e;
+  }
+
+  private synchronized Object ulDump(JsonNode p) throws RpcError {
+    ObjectNode n = named(p);
+    boolean brief = n.has("brief") && n.get("brief").asInt() != 0;
+    ArrayNode aors = NODES.arrayNode();
+    contacts.forEach(
+        (aor, list) -> {
+          ObjectNode a = aors.addObject();
+          a.put("AOR", aor);
+          if (!brief) {
+            a.putArray("Contacts").addAll(list);
+          }
+        });
+    ObjectNode domain = NODES.objectNode();
+    domain.put("name", "location");
+    domain.put("hash_size", 512);
+    domain.set("AORs", aors);
+    return Map.of("Domains", List.of(domain));
+  }
+
+  private synchronized Object ulShow(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "table_name", "aor");
+    List<ObjectNode> list = contacts.get(n.get("aor").asText());
+    if (list == null) {
+      throw new RpcError(404, "AOR not found");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("AOR", n.get("aor").asText());
+    out.put("Contacts", list);
+    return out;
+  }
+
+  private synchronized Object ulRm(JsonNode p) throws RpcError {
+    ObjectNode n = named(p, "table_name", "aor");
+    if (contacts.remove(n.get("aor").asText()) == null) {
+      throw new RpcError(404, "AOR not found");
+    }
+    return "OK";
+  }
+
+  private static List<String> resourceLines(String name) {
+    try (InputStream in = OpenSipsEmulator.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+          .lines()
+          .filter(l -> !l.isBlank())
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  /** Closes every event connection and stops the MI server. Idempotent. */
+  @Override
+  public void close() {
+    dropEventConnections();
+    mi.close();
+  }
+
+  @Override
+  public String toString() {
+    return "OpenSipsEmulator[" + mi + "]";
+  }
+}
