@@ -122,6 +122,7 @@ public final class EventDispatcher implements AutoCloseable {
 
   /**
    * Stops accepting events, delivers what is queued (up to {@code drain}), then stops the threads.
+   * Called from a listener, it does not wait for (or interrupt) the lane running that listener.
    *
    * @param drain how long to wait for queued events to be delivered
    */
@@ -134,6 +135,10 @@ public final class EventDispatcher implements AutoCloseable {
       lane.queue.offer(STOP);
     }
     for (Lane lane : lanes) {
+      if (lane.thread == Thread.currentThread()) {
+        // Closed from a listener: this lane ends once the listener returns and its queue is empty.
+        continue;
+      }
       long left = deadline - System.nanoTime();
       try {
         lane.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));

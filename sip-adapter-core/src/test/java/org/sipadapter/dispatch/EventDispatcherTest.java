@@ -277,4 +277,23 @@ class EventDispatcherTest {
         .isFalse();
     assertThat(metrics.snapshot(0).droppedEvents()).isEqualTo(1);
   }
+
+  @Test
+  void closeFromInsideAListenerNeitherWaitsForNorInterruptsItsOwnLane() throws Exception {
+    start(1, 100, Duration.ofSeconds(30));
+    CountDownLatch closed = new CountDownLatch(1);
+    AtomicInteger interrupted = new AtomicInteger(-1);
+    dispatcher.add(
+        listener(
+            e -> {
+              dispatcher.close(Duration.ofSeconds(5));
+              interrupted.set(Thread.currentThread().isInterrupted() ? 1 : 0);
+              closed.countDown();
+            }));
+
+    dispatcher.dispatch(event("c", 1));
+
+    assertThat(closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(interrupted.get()).as("listener thread interrupted by close").isZero();
+  }
 }
