@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sipadapter calls}: lists the active calls of every server. */
@@ -22,20 +23,11 @@ final class CallsCommand extends ServerCommand {
   @Option(names = "--json", description = "Print one JSON object per call.")
   boolean json;
 
-  @Option(
-      names = "--settle",
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      defaultValue = "2s",
-      description =
-          "Longest wait for the calls the servers report on connect (default: ${DEFAULT-VALUE}).")
-  Duration settle;
+  @Mixin SettleOption settle;
 
   @Override
   int run(Adapters adapters, Console console) throws Exception {
-    Activity activity = Activity.watch(adapters);
-    adapters.connectAll();
-    activity.settle(settle);
+    settle.connectAndSettle(adapters);
     Instant now = Instant.now();
     Table table =
         new Table("ADAPTER", "CALL ID", "DIR", "STATE", "FROM", "TO", "AGE", "SERVER IDS");

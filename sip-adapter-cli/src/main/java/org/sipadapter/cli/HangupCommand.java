@@ -12,7 +12,7 @@ import org.sipadapter.ListenerRegistration;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.event.CallStateChanged;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code sipadapter hangup CALL_ID}: ends a call on the server. */
@@ -29,20 +29,11 @@ final class HangupCommand extends ServerCommand {
   @Parameters(index = "0", paramLabel = "CALL_ID", description = "The call to end.")
   String callId;
 
-  @Option(
-      names = "--settle",
-      paramLabel = "DURATION",
-      converter = DurationConverter.class,
-      defaultValue = "2s",
-      description =
-          "Longest wait for the calls the servers report on connect (default: ${DEFAULT-VALUE}).")
-  Duration settle;
+  @Mixin SettleOption settle;
 
   @Override
   int run(Adapters adapters, Console console) throws Exception {
-    Activity activity = Activity.watch(adapters);
-    adapters.connectAll();
-    activity.settle(settle);
+    settle.connectAndSettle(adapters);
     List<Match> matches = new ArrayList<>();
     for (SipAdapter a : adapters.list()) {
       for (CallStatus s : a.activeCalls()) {
