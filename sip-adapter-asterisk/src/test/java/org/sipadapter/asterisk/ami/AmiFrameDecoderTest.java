@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +13,43 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class AmiFrameDecoderTest {
 
-  static List<AmiTranscript> transcripts() {
-    return AmiTranscript.all();
+  static List<Path> transcripts() {
+    return WireTranscript.files("ami");
+  }
+
+  private static WireTranscript fixture(String file) {
+    return WireTranscript.read(WireTranscript.findDir("ami").orElseThrow().resolve(file));
+  }
+
+  /**
+   * The server's stream with every line ending made CRLF and runs of empty lines collapsed. Real
+   * servers are not perfectly regular: in 16-park.txt Asterisk ends {@code Message: Park
+   * successful} with a bare LF and then sends two empty lines.
+   */
+  private static byte[] normalized(byte[] serverBytes) {
+    String text = new String(serverBytes, StandardCharsets.UTF_8);
+    return text.replaceAll("(?<!\r)\n", "\r\n")
+        .replaceAll("(\r\n){3,}", "\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The server's packets as text blocks, split by a plain reading of the transcript. */
+  private static List<String> packets(byte[] serverBytes) {
+    String text = new String(normalized(serverBytes), StandardCharsets.UTF_8);
+    List<String> packets = new ArrayList<>();
+    int bannerEnd = text.indexOf("\r\n");
+    packets.add(text.substring(0, bannerEnd));
+    for (String p : text.substring(bannerEnd + 2).split("\r\n\r\n")) {
+      if (!p.isEmpty()) {
+        packets.add(p);
+      }
+    }
+    return packets;
   }
 
   private static RecordingSink decodeWhole(byte[] stream) {
@@ -32,12 +64,13 @@ class AmiFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("transcripts")
-  void everyServerPacketOfAFixtureIsDecodedAndReencodesByteForByte(AmiTranscript t) {
+  void everyServerPacketOfAFixtureIsDecodedAndReencodesByteForByte(Path file) {
+    WireTranscript t = WireTranscript.read(file);
     RecordingSink sink = decodeWhole(t.serverBytes());
 
     assertThat(sink.malformed).isEmpty();
-    assertThat(sink.reencoded()).isEqualTo(t.normalizedServerBytes());
-    List<String> packets = t.serverPackets();
+    assertThat(sink.reencoded()).isEqualTo(normalized(t.serverBytes()));
+    List<String> packets = packets(t.serverBytes());
     assertThat(sink.frames).hasSize(packets.size());
     assertThat(sink.frames.get(0).type()).isEqualTo(AmiFrameType.BANNER);
     assertThat(sink.frames.get(0).amiVersion()).contains("11.0.0");
@@ -56,7 +89,8 @@ class AmiFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("transcripts")
-  void randomSplitsAcrossReadsGiveTheSameFrames(AmiTranscript t) {
+  void randomSplitsAcrossReadsGiveTheSameFrames(Path file) {
+    WireTranscript t = WireTranscript.read(file);
     List<AmiFrame> expected = decodeWhole(t.serverBytes()).frames;
     byte[] stream = t.serverBytes();
     for (int seed = 0; seed < 40; seed++) {
@@ -79,8 +113,7 @@ class AmiFrameDecoderTest {
 
   @Test
   void oneByteAtATimeAndDirectBuffersWork() {
-    AmiTranscript t =
-        AmiTranscript.load(AmiTranscript.fixtureDir().resolve("04-originate-dial-bridge.txt"));
+    WireTranscript t = fixture("04-originate-dial-bridge.txt");
     AmiFrameDecoder decoder = new AmiFrameDecoder();
     RecordingSink sink = new RecordingSink();
     ByteBuffer direct = ByteBuffer.allocateDirect(1);
@@ -96,7 +129,7 @@ class AmiFrameDecoderTest {
   @Test
   void parkReplyWithABareLfAndAnExtraEmptyLineIsOnePacket() {
     // Asterisk 22 really sends this (16-park.txt): "Message: Park successful\n\r\n\r\n".
-    AmiTranscript t = AmiTranscript.load(AmiTranscript.fixtureDir().resolve("16-park.txt"));
+    WireTranscript t = fixture("16-park.txt");
     List<AmiFrame> frames = decodeWhole(t.serverBytes()).frames;
     AmiFrame park =
         frames.stream()
@@ -161,8 +194,7 @@ class AmiFrameDecoderTest {
 
   @Test
   void modernCommandOutputHeadersKeepTrailingBlanks() {
-    AmiTranscript t =
-        AmiTranscript.load(AmiTranscript.fixtureDir().resolve("17-command-action.txt"));
+    WireTranscript t = fixture("17-command-action.txt");
     AmiFrame coreShowChannels =
         decodeWhole(t.serverBytes()).frames.stream()
             .filter(f -> "cmd-2".equals(f.getOrDefault("ActionID", null)))
@@ -185,8 +217,7 @@ class AmiFrameDecoderTest {
   @Test
   void randomGarbageLinesBetweenAndInsideFramesLoseNoFrame() {
     List<AmiFrame> expected = new ArrayList<>();
-    AmiTranscript t =
-        AmiTranscript.load(AmiTranscript.fixtureDir().resolve("03-originate-success.txt"));
+    WireTranscript t = fixture("03-originate-success.txt");
     List<AmiFrame> frames = decodeWhole(t.serverBytes()).frames;
     Random random = new Random(7);
     ByteArrayOutputStream stream = new ByteArrayOutputStream();
@@ -217,8 +248,7 @@ class AmiFrameDecoderTest {
 
   @Test
   void arbitraryRandomBytesNeverStopTheDecoderAndLaterFramesSurvive() {
-    AmiTranscript t =
-        AmiTranscript.load(AmiTranscript.fixtureDir().resolve("13-coreshowchannels.txt"));
+    WireTranscript t = fixture("13-coreshowchannels.txt");
     List<AmiFrame> frames = decodeWhole(t.serverBytes()).frames.subList(1, 20);
     for (int seed = 0; seed < 200; seed++) {
       Random random = new Random(seed);

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sipadapter.testkit.esl.EslEmulator;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 
 /**
  * Replays the client side of every recorded transcript against {@link EslEmulator} and checks that
@@ -43,7 +44,7 @@ class EslEmulatorReplayTest {
           "19", "outbound socket mode is not emulated");
 
   static List<Path> fixtures() {
-    return EslTranscript.files();
+    return WireTranscript.files("esl");
   }
 
   /** One direction's stretch of bytes in a transcript. */

@@ -12,12 +12,13 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class EslFrameDecoderTest {
 
   static List<Path> fixtures() {
-    return EslTranscript.files();
+    return WireTranscript.files("esl");
   }
 
   private static RecordingSink decodeWhole(byte[] stream) {
@@ -33,7 +34,7 @@ class EslFrameDecoderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void everyFixtureStreamDecodesIntoFramesThatReencodeByteForByte(Path file) {
-    EslTranscript t = EslTranscript.read(file);
+    WireTranscript t = WireTranscript.read(file);
     RecordingSink sink = decodeWhole(t.serverBytes());
 
     assertThat(sink.malformed).isEmpty();
@@ -44,7 +45,7 @@ class EslFrameDecoderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void everyFixtureFrameHasAKnownTypeAndEveryEventParses(Path file) {
-    EslTranscript t = EslTranscript.read(file);
+    WireTranscript t = WireTranscript.read(file);
     for (EslFrame f : decodeWhole(t.serverBytes()).frames) {
       assertThat(f.contentType()).isNotEqualTo(EslContentType.OTHER);
       if (f.contentType() == EslContentType.EVENT_PLAIN
@@ -59,7 +60,7 @@ class EslFrameDecoderTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void randomSplitsOfEveryFixtureGiveTheSameFrames(Path file) {
-    EslTranscript t = EslTranscript.read(file);
+    WireTranscript t = WireTranscript.read(file);
     List<EslFrame> whole = decodeWhole(t.serverBytes()).frames;
     Random random = new Random(file.getFileName().toString().hashCode());
     for (int round = 0; round < 5; round++) {
@@ -79,7 +80,7 @@ class EslFrameDecoderTest {
 
   @Test
   void directBuffersAreDecodedLikeHeapBuffers() {
-    byte[] s = EslTranscript.read(fixtures().get(2)).serverBytes();
+    byte[] s = WireTranscript.read(fixtures().get(2)).serverBytes();
     ByteBuffer direct = ByteBuffer.allocateDirect(s.length);
     direct.put(s).flip();
     RecordingSink sink = new RecordingSink();
