@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
     name = "hangup",
     sortOptions = false,
     description = {
-      "Hang up an active call and wait for its end.",
+      "Hang up an active call and wait for the server to report its end (exit code 1 if it"
+          + " does not).",
       "CALL_ID is the call id ('if://call/...') or one of the server's own ids for the call"
           + " (channel, Unique-ID, dialog id), as 'sipadapter calls' shows them."
     })
@@ -78,7 +79,7 @@ final class HangupCommand extends ServerCommand {
                 + m.adapter().name()
                 + "; the server did not report"
                 + " the end yet");
-        return ExitCodes.OK;
+        return ExitCodes.NOT_OK;
       }
     }
     CallStateChanged e = end.get();
@@ -91,6 +92,11 @@ final class HangupCommand extends ServerCommand {
             + e.state()
             + " "
             + EventText.cause(e.cause()));
+    if (e.cause() != null && e.cause().withoutHangupEvent()) {
+      console.err(
+          "the server took the hangup but never reported the end; the call may still be up there");
+      return ExitCodes.NOT_OK;
+    }
     return ExitCodes.OK;
   }
 

@@ -134,6 +134,18 @@ class ServerCommandsTest {
   }
 
   @Test
+  void hangupTheServerNeverConfirmsExitsOne() {
+    FakeServer.Call up = server.existingCall("1001", "2002");
+    server.acceptHangupsWithoutEvent();
+
+    CliRun r = CliRun.of("hangup", "-c", config.toString(), up.id());
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.NOT_OK);
+    assertThat(r.out()).contains("(no hangup event)");
+    assertThat(r.err()).contains("never reported the end");
+  }
+
+  @Test
   void hangupOfUnknownCallSaysHowToListCalls() {
     CliRun r = CliRun.of("hangup", "-c", config.toString(), "if://call/nope");
 
