@@ -701,8 +701,12 @@ public final class OpenSipsEmulator implements AutoCloseable {
     }
     if (ctx) {
       ObjectNode c = o.putObject("context");
-      c.putArray("values");
-      c.putArray("profiles").addObject().put("inbound", "");
+      // What the recorded script sets: a dialog variable and the profiles inbound and caller.
+      c.putArray("values").addObject().put("sdk_tag", "anchor");
+      ArrayNode profiles = c.putArray("profiles");
+      String user = d.fromUri.replaceFirst("^sips?:", "").replaceFirst("@.*$", "");
+      profiles.addObject().put("caller", user);
+      profiles.addObject().put("inbound", "");
     }
     return o;
   }
