@@ -181,7 +181,7 @@ public class YateAdapter extends SipAdapter {
               new FramedConnection.Listener<>() {
                 @Override
                 public void onFrame(ExtFrame frame) {
-                  eventThread.execute(() -> handleFrame(l, frame));
+                  onEventThread(() -> handleFrame(l, frame));
                 }
 
                 @Override
@@ -191,7 +191,7 @@ public class YateAdapter extends SipAdapter {
 
                 @Override
                 public void onClosed(Throwable cause) {
-                  eventThread.execute(() -> linkClosed(l, cause));
+                  onEventThread(() -> linkClosed(l, cause));
                 }
               });
     } catch (RuntimeException e) {
@@ -289,6 +289,15 @@ public class YateAdapter extends SipAdapter {
   @Override
   protected void doClose() {
     eventThread.shutdown();
+  }
+
+  /** Hands work to the event thread; after close there is nothing left to do with it. */
+  private void onEventThread(Runnable task) {
+    try {
+      eventThread.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      log.debug("[{}] adapter closed; late input from Yate dropped", name());
+    }
   }
 
   /** Runs on the event thread. */
