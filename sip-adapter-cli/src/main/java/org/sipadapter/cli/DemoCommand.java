@@ -4,8 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -109,43 +111,48 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int serve(List<DemoTarget> targets, Console console) throws Exception {
-    List<DemoServer> servers = new ArrayList<>();
+    Map<String, DemoServer> servers = new LinkedHashMap<>();
     try (StopSignal stop = new StopSignal()) {
-      List<AdapterConfig> configs = new ArrayList<>();
-      for (DemoTarget t : targets) {
-        Optional<String> why = t.unavailableReason();
-        if (why.isPresent()) {
-          console.err("skipped " + t.adapterType() + ": " + why.get());
-          continue;
+      try {
+        List<AdapterConfig> configs = new ArrayList<>();
+        for (DemoTarget t : targets) {
+          Optional<String> why = t.unavailableReason();
+          if (why.isPresent()) {
+            console.err("skipped " + t.adapterType() + ": " + why.get());
+            continue;
+          }
+          DemoServer s = t.start();
+          servers.put(t.adapterType(), s);
+          configs.add(s.config());
+          console.err(
+              "serving "
+                  + t.adapterType()
+                  + ": "
+                  + s.description()
+                  + (s.details().isEmpty() ? "" : " (" + s.details() + ")"));
         }
-        DemoServer s = t.start();
-        servers.add(s);
-        configs.add(s.config());
+        if (configs.isEmpty()) {
+          console.err("error: no demo server could start here");
+          return ExitCodes.NOT_OK;
+        }
+        root.console().redactor().learn(configs);
+        Files.writeString(serve, DemoYaml.write(configs));
+        console.err("wrote " + serve + " (" + configs.size() + " adapters)");
         console.err(
-            "serving "
-                + t.adapterType()
-                + ": "
-                + s.description()
-                + (s.details().isEmpty() ? "" : " (" + s.details() + ")"));
-      }
-      if (configs.isEmpty()) {
-        console.err("error: no demo server could start here");
-        return ExitCodes.NOT_OK;
-      }
-      root.console().redactor().learn(configs);
-      Files.writeString(serve, DemoYaml.write(configs));
-      console.err("wrote " + serve + " (" + configs.size() + " adapters)");
-      console.err(
-          "try: sipadapter health -c "
-              + serve
-              + "   |   sipadapter watch -c "
-              + serve
-              + (serveFor == null ? "   (Ctrl-C stops the servers)" : ""));
-      stop.await(serveFor);
-      return ExitCodes.OK;
-    } finally {
-      for (DemoServer s : servers) {
-        s.close();
+            "try: sipadapter health -c "
+                + serve
+                + "   |   sipadapter watch -c "
+                + serve
+                + (serveFor == null ? "   (Ctrl-C stops the servers)" : ""));
+        stop.await(serveFor);
+        return ExitCodes.OK;
+      } finally {
+        // Before the StopSignal closes: on Ctrl-C its shutdown hook holds the JVM until then, so
+        // real server processes (Kamailio, SIPp) are stopped instead of left running.
+        for (Map.Entry<String, DemoServer> s : servers.entrySet()) {
+          s.getValue().close();
+          console.err("stopped " + s.getKey());
+        }
       }
     }
   }

@@ -1,9 +1,12 @@
 package org.sipadapter.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -50,5 +53,33 @@ class ProcessTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("Usage: sipadapter", "Exit codes:");
     assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void demoServeStopsItsServersWhenTheProcessIsTerminated() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Path file = dir.resolve("demo.yaml");
+    Path err = dir.resolve("stderr.txt");
+    Process p =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                SipAdapterCli.class.getName(),
+                "demo",
+                "--only",
+                "fake",
+                "--serve",
+                file.toString())
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile())
+            .start();
+    p.getOutputStream().close();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(err).contains("wrote "));
+
+    p.destroy(); // SIGTERM, as Ctrl-C or a service manager would stop it
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(Files.readString(err)).contains("stopped fake");
   }
 }
