@@ -133,6 +133,12 @@ public final class EventText {
     return sb.toString();
   }
 
+  /**
+   * Server ids as {@code key=value} pairs, sorted by key and separated by spaces.
+   *
+   * @param ids the server's ids of a call (channel, Unique-ID, dialog id)
+   * @return the text, empty for no ids
+   */
   public static String ids(Map<String, String> ids) {
     StringBuilder sb = new StringBuilder();
     new TreeMap<>(ids)
