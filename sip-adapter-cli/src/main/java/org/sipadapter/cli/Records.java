@@ -5,8 +5,8 @@ import java.util.Optional;
 import org.sipadapter.CallRecord;
 import org.sipadapter.SipAdapter;
 
-/** Finds the record of a finished call. */
-final class Records {
+/** Finds the record of a finished call. Stateless and thread-safe. */
+public final class Records {
   private static final Duration POLL = Duration.ofMillis(20);
 
   private Records() {}
@@ -20,7 +20,7 @@ final class Records {
    * @param max how long to wait at most
    * @return the record, or empty if it did not appear in time
    */
-  static Optional<CallRecord> await(SipAdapter adapter, String callId, Duration max)
+  public static Optional<CallRecord> await(SipAdapter adapter, String callId, Duration max)
       throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (true) {

@@ -20,6 +20,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterListener;
 import org.sipadapter.SipAdapters;
 import org.sipadapter.cli.EventText;
+import org.sipadapter.cli.Records;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.ConnectionStateChanged;
@@ -273,7 +274,7 @@ public final class DemoRunner {
       List<String> notes,
       CallState end)
       throws InterruptedException {
-    CallRecord record = awaitRecord(adapter, callId);
+    CallRecord record = Records.await(adapter, callId, Duration.ofSeconds(1)).orElse(null);
     String problem = null;
     if (end == null || !end.isTerminal()) {
       problem = "did not end within " + END_WAIT.toSeconds() + " s";
@@ -303,20 +304,6 @@ public final class DemoRunner {
         features,
         notes,
         problem);
-  }
-
-  private static CallRecord awaitRecord(SipAdapter adapter, String callId)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-    do {
-      for (CallRecord r : adapter.callHistory()) {
-        if (r.callId().equals(callId)) {
-          return r;
-        }
-      }
-      Thread.sleep(10);
-    } while (System.nanoTime() < deadline);
-    return null;
   }
 
   private static String awaitIncoming(List<IncomingCall> incoming, int seen)
