@@ -29,8 +29,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON-RPC 2.0 over HTTP client shared by the Kamailio and OpenSIPS adapters: positional
- * params, numeric ids, a timeout per call enforced by the client itself (Kamailio never answers
+ * The JSON-RPC 2.0 over HTTP client shared by the Kamailio and OpenSIPS adapters: positional params
+ * ({@link #call(Duration, String, List)}) or named ones ({@link #callNamed(Duration, String,
+ * Map)}), numeric ids, a timeout per call enforced by the client itself (Kamailio never answers
  * malformed JSON), and errors turned into exceptions.
  *
  * <p>The HTTP part is a {@link HttpTransport}, so an adapter can bring its own HTTP client; {@link
@@ -126,7 +127,6 @@ public final class JsonRpcClient {
    * @return the {@code result} node, or a failed future as for {@link #call(String, Object...)}
    */
   public CompletableFuture<JsonNode> call(Duration timeout, String method, List<?> params) {
-    long id = ids.incrementAndGet();
     ObjectNode req = JSON.createObjectNode();
     req.put("jsonrpc", "2.0");
     req.put("method", method);
@@ -134,6 +134,46 @@ public final class JsonRpcClient {
     for (Object o : params) {
       p.addPOJO(o);
     }
+    return send(timeout, method, req);
+  }
+
+  /**
+   * Calls a method with named params and the default timeout.
+   *
+   * @param method the method, such as {@code dlg_list}
+   * @param params named params as for {@link #callNamed(Duration, String, Map)}
+   * @return the {@code result} node, or a failed future as for {@link #call(String, Object...)}
+   */
+  public CompletableFuture<JsonNode> callNamed(String method, Map<String, ?> params) {
+    return callNamed(defaultTimeout, method, params);
+  }
+
+  /**
+   * Calls a method with named params: {@code params} is written as a JSON object in the map's
+   * iteration order, and left out of the request entirely when the map is empty, e.g. {@code
+   * {"jsonrpc":"2.0","method":"dlg_list","id":7}} (the form OpenSIPS MI expects).
+   *
+   * @param timeout how long to wait for the answer
+   * @param method the method
+   * @param params names (non-null) to values that Jackson can write: strings, numbers, booleans,
+   *     lists, maps, or null; the map is read before this method returns
+   * @return the {@code result} node, or a failed future as for {@link #call(String, Object...)}
+   */
+  public CompletableFuture<JsonNode> callNamed(
+      Duration timeout, String method, Map<String, ?> params) {
+    Objects.requireNonNull(params, "params");
+    ObjectNode req = JSON.createObjectNode();
+    req.put("jsonrpc", "2.0");
+    req.put("method", method);
+    if (!params.isEmpty()) {
+      ObjectNode p = req.putObject("params");
+      params.forEach((k, v) -> p.putPOJO(Objects.requireNonNull(k, "param name"), v));
+    }
+    return send(timeout, method, req);
+  }
+
+  private CompletableFuture<JsonNode> send(Duration timeout, String method, ObjectNode req) {
+    long id = ids.incrementAndGet();
     req.put("id", id);
     byte[] body;
     try {
@@ -197,8 +237,12 @@ public final class JsonRpcClient {
     }
     JsonNode err = root.get("error");
     if (err != null && !err.isNull()) {
+      JsonNode data = err.get("data");
       throw new JsonRpcException(
-          method, err.path("code").asInt(0), err.path("message").asText("(no message)"));
+          method,
+          err.path("code").asInt(0),
+          err.path("message").asText("(no message)"),
+          data == null || data.isNull() ? null : data);
     }
     if (reply.status() / 100 != 2) {
       throw new ProtocolException("JSON-RPC " + method + ": HTTP " + reply.status());

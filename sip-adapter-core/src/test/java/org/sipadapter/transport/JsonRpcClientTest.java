@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -110,6 +111,59 @@ class JsonRpcClientTest {
               assertThat(e.rpcMessage()).isEqualTo("Dialog not found");
               assertThat(e.method()).isEqualTo("dlg.end_dlg");
             });
+  }
+
+  @Test
+  void namedParamsAreWrittenAsAnObjectInTheMapsOrder() {
+    body = "{\"jsonrpc\":\"2.0\",\"result\":\"OK\",\"id\":$ID}";
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("dialog_id", "2da.69ee64b1");
+    params.put("extra_hdrs", "Reason: SIP;cause=200\r\n");
+    params.put("statistics", List.of("dialog:"));
+
+    JsonNode result = client().callNamed(Duration.ofSeconds(5), "dlg_end_dlg", params).join();
+
+    assertThat(result.asText()).isEqualTo("OK");
+    JsonNode req = requests.get(0);
+    assertThat(req.get("params").toString())
+        .isEqualTo(
+            "{\"dialog_id\":\"2da.69ee64b1\",\"extra_hdrs\":\"Reason: SIP;cause=200\\r\\n\","
+                + "\"statistics\":[\"dialog:\"]}");
+  }
+
+  @Test
+  void namedCallWithoutParamsLeavesParamsOutLikeTheRecordedDlgList() {
+    body = "{\"jsonrpc\":\"2.0\",\"result\":{\"Dialogs\":[]},\"id\":$ID}";
+
+    client().callNamed("dlg_list", Map.of()).join();
+
+    JsonNode req = requests.get(0);
+    assertThat(req.toString())
+        .isEqualTo("{\"jsonrpc\":\"2.0\",\"method\":\"dlg_list\",\"id\":" + req.get("id") + "}");
+  }
+
+  @Test
+  void anErrorDataMemberIsKeptAndNamedInTheMessage() {
+    body =
+        "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32602,\"message\":\"Invalid params\","
+            + "\"data\":\"Too few or too many parameters\"},\"id\":$ID}";
+
+    assertThatThrownBy(() -> client().callSync("dlg_end_dlg"))
+        .isInstanceOfSatisfying(
+            JsonRpcException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(-32602);
+              assertThat(e.data()).map(JsonNode::asText).hasValue("Too few or too many parameters");
+              assertThat(e.getMessage()).contains("Too few or too many parameters");
+            });
+  }
+
+  @Test
+  void anErrorWithoutDataHasEmptyData() {
+    body = "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":404,\"message\":\"Nope\"},\"id\":$ID}";
+
+    assertThatThrownBy(() -> client().callSync("dlg.end_dlg"))
+        .isInstanceOfSatisfying(JsonRpcException.class, e -> assertThat(e.data()).isEmpty());
   }
 
   @Test
