@@ -2,11 +2,10 @@ package org.sipadapter.transport;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.sipadapter.AdapterTimeoutException;
 
 /**
  * Matches replies to requests for protocols that answer strictly in order and carry no id (ESL
@@ -19,7 +18,7 @@ import org.sipadapter.AdapterTimeoutException;
  * @param <R> the reply type
  */
 public final class InOrderCorrelator<R> {
-  private final Deque<Pending<R>> queue = new ArrayDeque<>();
+  private final Deque<PendingReply<R>> queue = new ArrayDeque<>();
   private final String what;
 
   /**
@@ -51,33 +50,22 @@ public final class InOrderCorrelator<R> {
    * @return a future for the reply
    */
   public CompletableFuture<R> sendInOrder(String description, Duration timeout, Writer writer) {
-    CompletableFuture<R> future = new CompletableFuture<>();
-    Pending<R> p = new Pending<>(future);
+    PendingReply<R> p = new PendingReply<>();
     synchronized (this) {
       queue.addLast(p);
       try {
         writer.write();
       } catch (Exception e) {
         queue.remove(p);
-        future.completeExceptionally(e);
-        return future;
+        p.fail(e);
+        return p.future;
       }
     }
-    p.timer =
-        Schedulers.timer()
-            .schedule(
-                () ->
-                    future.completeExceptionally(
-                        new AdapterTimeoutException(
-                            what
-                                + " '"
-                                + description
-                                + "' got no reply within "
-                                + timeout.toMillis()
-                                + " ms")),
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
-    return future;
+    // A timed-out request stays queued as a placeholder (see the class comment).
+    p.startTimer(
+        () -> p.future.completeExceptionally(PendingReply.timeout(what, description, timeout)),
+        timeout);
+    return p.future;
   }
 
   /**
@@ -87,15 +75,14 @@ public final class InOrderCorrelator<R> {
    * @return true if a request was waiting (even one that had timed out); false if none was
    */
   public boolean completeNext(R reply) {
-    Pending<R> p;
+    PendingReply<R> p;
     synchronized (this) {
       p = queue.pollFirst();
     }
     if (p == null) {
       return false;
     }
-    p.cancelTimer();
-    p.future.complete(reply);
+    p.complete(reply);
     return true;
   }
 
@@ -106,18 +93,15 @@ public final class InOrderCorrelator<R> {
    * @return how many were failed
    */
   public int failAll(Throwable error) {
-    Pending<R>[] all;
+    List<PendingReply<R>> all;
     synchronized (this) {
-      @SuppressWarnings("unchecked")
-      Pending<R>[] arr = queue.toArray(new Pending[0]);
-      all = arr;
+      all = new ArrayList<>(queue);
       queue.clear();
     }
-    for (Pending<R> p : all) {
-      p.cancelTimer();
-      p.future.completeExceptionally(error);
+    for (PendingReply<R> p : all) {
+      p.fail(error);
     }
-    return all.length;
+    return all.size();
   }
 
   /**
@@ -127,21 +111,5 @@ public final class InOrderCorrelator<R> {
    */
   public synchronized int size() {
     return queue.size();
-  }
-
-  private static final class Pending<R> {
-    final CompletableFuture<R> future;
-    volatile ScheduledFuture<?> timer;
-
-    Pending(CompletableFuture<R> future) {
-      this.future = future;
-    }
-
-    void cancelTimer() {
-      ScheduledFuture<?> t = timer;
-      if (t != null) {
-        t.cancel(false);
-      }
-    }
   }
 }

@@ -4,9 +4,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.sipadapter.AdapterTimeoutException;
 
 /**
  * Matches replies to requests by id (AMI {@code ActionID}, ESL {@code Job-UUID}, JSON-RPC {@code
@@ -19,7 +16,7 @@ import org.sipadapter.AdapterTimeoutException;
  * @param <R> the reply type
  */
 public final class RequestCorrelator<K, R> {
-  private final Map<K, Pending<R>> pending = new ConcurrentHashMap<>();
+  private final Map<K, PendingReply<R>> pending = new ConcurrentHashMap<>();
   private final String what;
 
   /**
@@ -42,29 +39,18 @@ public final class RequestCorrelator<K, R> {
    * @throws IllegalStateException if the id is already pending
    */
   public CompletableFuture<R> register(K id, String description, Duration timeout) {
-    CompletableFuture<R> future = new CompletableFuture<>();
-    Pending<R> p = new Pending<>(future);
+    PendingReply<R> p = new PendingReply<>();
     if (pending.putIfAbsent(id, p) != null) {
       throw new IllegalStateException("request id already pending: " + id);
     }
-    p.timer =
-        Schedulers.timer()
-            .schedule(
-                () -> {
-                  if (pending.remove(id, p)) {
-                    future.completeExceptionally(
-                        new AdapterTimeoutException(
-                            what
-                                + " '"
-                                + description
-                                + "' got no reply within "
-                                + timeout.toMillis()
-                                + " ms"));
-                  }
-                },
-                timeout.toNanos(),
-                TimeUnit.NANOSECONDS);
-    return future;
+    p.startTimer(
+        () -> {
+          if (pending.remove(id, p)) {
+            p.fail(PendingReply.timeout(what, description, timeout));
+          }
+        },
+        timeout);
+    return p.future;
   }
 
   /**
@@ -75,12 +61,11 @@ public final class RequestCorrelator<K, R> {
    * @return true if a request was waiting for it; false for a late or unknown reply
    */
   public boolean complete(K id, R reply) {
-    Pending<R> p = pending.remove(id);
+    PendingReply<R> p = pending.remove(id);
     if (p == null) {
       return false;
     }
-    p.cancelTimer();
-    p.future.complete(reply);
+    p.complete(reply);
     return true;
   }
 
@@ -92,12 +77,11 @@ public final class RequestCorrelator<K, R> {
    * @return true if a request was waiting
    */
   public boolean fail(K id, Throwable error) {
-    Pending<R> p = pending.remove(id);
+    PendingReply<R> p = pending.remove(id);
     if (p == null) {
       return false;
     }
-    p.cancelTimer();
-    p.future.completeExceptionally(error);
+    p.fail(error);
     return true;
   }
 
@@ -134,21 +118,5 @@ public final class RequestCorrelator<K, R> {
    */
   public int size() {
     return pending.size();
-  }
-
-  private static final class Pending<R> {
-    final CompletableFuture<R> future;
-    volatile ScheduledFuture<?> timer;
-
-    Pending(CompletableFuture<R> future) {
-      this.future = future;
-    }
-
-    void cancelTimer() {
-      ScheduledFuture<?> t = timer;
-      if (t != null) {
-        t.cancel(false);
-      }
-    }
   }
 }
