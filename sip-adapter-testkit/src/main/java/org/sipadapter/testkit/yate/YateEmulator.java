@@ -607,7 +607,7 @@ public class YateEmulator extends TcpEmulator {
           String destination = a.retval;
           if (direct == null) {
             notifyWatchers(
-                m,
+                null,
                 "call.route",
                 !destination.isEmpty(),
                 destination,
@@ -634,21 +634,17 @@ public class YateEmulator extends TcpEmulator {
             sub.add("id", local.id);
           }
           sub.add("peerid", peer.id).add("targetid", sip ? peer.id : null);
-          notifyWatchers(m, "call.execute", true, "", sub);
+          notifyWatchers(null, "call.execute", true, "", sub);
           Kv result =
               p.add("handlers", H_EXEC)
                   .add("id", local.id)
                   .add("peerid", peer.id)
                   .add("targetid", sip ? peer.id : null);
-          if (m.selfwatch) {
-            notifyWatchers(null, "call.execute", true, "", result);
-          } else {
-            notifyWatchers(m, "call.execute", true, "", result);
-          }
+          notifyWatchers(m, "call.execute", true, "", result);
           reply(m, id, true, "call.execute", "", result);
           if (driver.equals("dumb")) {
             notifyWatchers(
-                m,
+                null,
                 "chan.startup",
                 false,
                 "",
@@ -739,7 +735,7 @@ public class YateEmulator extends TcpEmulator {
   private void startSipLeg(Module origin, Chan local, Chan sip, Kv p, String target) {
     String user = sipUser(sip);
     notifyWatchers(
-        origin,
+        null,
         "chan.startup",
         false,
         "",
@@ -837,9 +833,7 @@ public class YateEmulator extends TcpEmulator {
     String target = p.get("id");
     Chan c = target == null ? null : channels.get(target);
     Kv result = p.add("handlers", H_DROP);
-    if (m.selfwatch) {
-      notifyWatchers(null, "call.drop", c != null, "", result);
-    }
+    notifyWatchers(m, "call.drop", c != null, "", result);
     reply(m, id, c != null, "call.drop", "", result);
     if (c != null) {
       hangup(c, p.get("reason"), null, true);
@@ -871,32 +865,52 @@ public class YateEmulator extends TcpEmulator {
     Chan peer = c.peer == null ? null : channels.get(c.peer);
     channels.remove(c.id);
     c.timers.forEach(t -> t.cancel(false));
+    boolean peerNotifies = peer != null && !peer.module.equals("tone");
     if (peer != null) {
       channels.remove(peer.id);
       peer.timers.forEach(t -> t.cancel(false));
-      if (!peer.module.equals("tone")) {
-        Kv d = new Kv().add("id", peer.id).add("reason", reason);
-        complete(d, peer, true, false);
-        notifyWatchers(null, "chan.disconnected", false, "", d.add("handlers", "javascript%z15"));
-      }
+    }
+    // Dropped here: the peer hears of it first; hung up by the far end: the leg reports first.
+    if (dropped && peerNotifies) {
+      Kv d = new Kv().add("id", peer.id).add("reason", reason);
+      complete(d, peer, true, false);
+      notifyWatchers(null, "chan.disconnected", false, "", d.add("handlers", "javascript%z15"));
     }
     if (!c.module.equals("tone")) {
       Kv h = new Kv().add("id", c.id).add("module", c.module);
-      if (c.module.equals("sip")) {
+      boolean sip = c.module.equals("sip");
+      if (sip) {
         h.add("cause_sip", causeSip).add("rtp_stats", "PS=0,OS=0,PR=0,OR=0,PL=0");
+        if (!dropped) {
+          h.add("sip_contact", "sip:remote@" + c.address);
+        }
         h.add("status", c.status).add("address", c.address);
       } else {
         h.add("status", dropped ? (reason == null ? "dropped" : reason) : c.status);
       }
-      h.add("targetid", peer != null && !peer.module.equals("tone") ? peer.id : null);
-      h.add("billid", c.billid).add("lastpeerid", c.lastPeer);
+      h.add("targetid", peerNotifies ? peer.id : null).add("billid", c.billid);
+      if (sip && !dropped) {
+        h.add("peerid", c.peer);
+      }
+      h.add("lastpeerid", c.lastPeer);
       h.add("answered", String.valueOf(c.answered)).add("direction", c.direction);
-      if (c.module.equals("sip")) {
+      if (sip) {
+        h.add("domain", dropped ? null : "127.0.0.1");
         h.add("callid", c.callid).add("reason", dropped ? null : reason);
       }
       notifyWatchers(null, "chan.hangup", false, "", h.add("handlers", H_HANGUP));
     }
-    if (peer != null && !peer.module.equals("tone")) {
+    if (!dropped && peerNotifies) {
+      Kv d = new Kv();
+      if (c.module.equals("sip")) {
+        d.add("cause_sip", causeSip).add("rtp_stats", "PS=0,OS=0,PR=0,OR=0,PL=0");
+        d.add("sip_contact", "sip:remote@" + c.address);
+      }
+      d.add("id", peer.id).add("reason", reason);
+      complete(d, peer, true, false);
+      notifyWatchers(null, "chan.disconnected", false, "", d.add("handlers", "javascript%z15"));
+    }
+    if (peerNotifies) {
       Kv h = new Kv().add("id", peer.id).add("module", peer.module);
       if (peer.module.equals("sip")) {
         h.add("rtp_stats", "PS=0,OS=0,PR=0,OR=0,PL=0");
@@ -967,6 +981,7 @@ public class YateEmulator extends TcpEmulator {
             .add("sip_callid", sip.callid)
             .add("device", "")
             .add("sip_contact", "sip:" + caller + "@127.0.0.1:5081")
+            .add("sip_subject", "SDK anchor test")
             .add("sip_content-type", "application/sdp")
             .add("newcall", "true")
             .add("domain", "127.0.0.1")
