@@ -1,0 +1,823 @@
+package org.sipadapter.testkit.pjsua;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory pjsua user agent with the behaviour of the pjsua2 Java binding, for testing code
+ * that drives pjsua2 where the native library is absent. It models what a pjsua2 application sees,
+ * with plain {@code int}s where the binding has its int-constant classes (the values are those of
+ * {@code pjsip_inv_state}, {@code pjsip_status_code} and {@code pjsua_call_media_status}):
+ *
+ * <ul>
+ *   <li>the library lifecycle ({@link #libCreate}, {@link #libInit}, {@link #transportCreate},
+ *       {@link #libStart}, {@link #libDestroy}), one account ({@link #accountCreate}) with or
+ *       without a registrar, and the compile-time call limit ({@code PJSUA_MAX_CALLS}, 4 unless
+ *       raised with {@link #maxCallsCap});
+ *   <li>the state sequence of a call placed to a SIP UAS, as recorded against SIPp: {@code CALLING
+ *       -> EARLY (180 Ringing) -> CONNECTING (200) -> CONFIRMED (200) -> DISCONNECTED}, with the
+ *       state texts pjsip prints ({@code DISCONNCTD}), last status codes and reasons, call slots
+ *       that are reused after a call ends, and a SIP Call-ID per call; busy (486), not found (404)
+ *       and unanswered calls (180, then 487 after the caller's CANCEL);
+ *   <li>the threading rules: callbacks run on one {@code pjsua-worker} thread, and every library
+ *       call from a thread that neither called {@link #libCreate} nor {@link #libRegisterThread}
+ *       fails as pjlib's "unknown thread" assertion would.
+ * </ul>
+ *
+ * <p>The far end is scripted with {@link #route} and driven with {@link #incomingCall}, {@link
+ * #remoteHangup} and {@link #remoteDtmf}; what the agent sent is readable through {@link #invite},
+ * {@link #dtmfSent} and {@link #transfers}.
+ *
+ * <p>Thread safety: every method is thread-safe. Library state is guarded by one lock, as pjsua's
+ * own; callbacks are delivered on the worker thread without that lock held, in the order the
+ * changes happened.
+ */
+public final class FakeUserAgent implements AutoCloseable {
+
+  /** {@code pjsip_inv_state} values. */
+  public static final int NULL = 0, CALLING = 1, INCOMING = 2, EARLY = 3, CONNECTING = 4;
+
+  /** {@code pjsip_inv_state} values. */
+  public static final int CONFIRMED = 5, DISCONNECTED = 6;
+
+  /** {@code pjsua_call_media_status} values. */
+  public static final int MEDIA_NONE = 0, MEDIA_ACTIVE = 1, MEDIA_LOCAL_HOLD = 2;
+
+  /** {@code pjsip_role_e}: the call was placed here (UAC) or arrived (UAS). */
+  public static final int ROLE_UAC = 0, ROLE_UAS = 1;
+
+  private static final String[] STATE_TEXT = {
+    "NULL", "CALLING", "INCOMING", "EARLY", "CONNECTING", "CONFIRMED", "DISCONNCTD"
+  };
+
+  /** What the far end does with a call to a user. */
+  public enum Outcome {
+    /** 100, 180 Ringing, then 200 OK after the answer delay. */
+    ANSWER,
+    /** 486 Busy Here. */
+    BUSY,
+    /** 404 Not Found. */
+    NOT_FOUND,
+    /** 180 Ringing, never answered. */
+    NO_ANSWER
+  }
+
+  /** A call's state as {@code Call.getInfo()} shows it. */
+  public record CallInfo(
+      int id,
+      int role,
+      int state,
+      String stateText,
+      int lastStatusCode,
+      String lastReason,
+      String callIdString,
+      String localUri,
+      String remoteUri) {}
+
+  /** What an outgoing INVITE carried. */
+  public record Invite(String dstUri, String localUri, Map<String, String> headers) {}
+
+  /** The callbacks of one call (what a {@code Call} subclass overrides). Run on the worker. */
+  public interface CallObserver {
+    /**
+     * The call changed state; read the state from {@code info}.
+     *
+     * @param info the call's info at the change
+     */
+    void onCallState(CallInfo info);
+
+    /**
+     * The media of the call changed (active, held).
+     *
+     * @param callId the call slot
+     * @param mediaStatus the audio stream's {@code pjsua_call_media_status}
+     */
+    void onCallMediaState(int callId, int mediaStatus);
+
+    /**
+     * A DTMF digit arrived.
+     *
+     * @param callId the call slot
+     * @param digit the digit
+     */
+    void onDtmfDigit(int callId, String digit);
+  }
+
+  /**
+   * The callbacks of the account (what an {@code Account} subclass overrides). Run on the worker.
+   */
+  public interface AccountObserver {
+    /**
+     * A call arrived; return the observer of its {@code Call} object (the binding's director).
+     *
+     * @param callId the new call's slot
+     * @return the call's observer, not null
+     */
+    CallObserver onIncomingCall(int callId);
+
+    /**
+     * Registration finished.
+     *
+     * @param code the SIP status of the REGISTER (200, 401, 403, 408)
+     * @param reason its reason phrase
+     */
+    void onRegState(int code, String reason);
+  }
+
+  private final Object lock = new Object();
+  private final Map<String, Outcome> routes = new ConcurrentHashMap<>();
+  private final Set<Long> registeredThreads = ConcurrentHashMap.newKeySet();
+  private final Map<String, Invite> invites = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> dtmfSent = new ConcurrentHashMap<>();
+  private final List<String> transfers = new CopyOnWriteArrayList<>();
+  private final AtomicInteger callIdSeq = new AtomicInteger();
+  private final AtomicInteger workerSeq = new AtomicInteger();
+  private volatile Duration ringAfter = Duration.ofMillis(10);
+  private volatile Duration answerAfter = Duration.ofMillis(20);
+  private volatile int maxCallsCap = 4;
+  private volatile String username = "";
+  private volatile String password = "";
+
+  // guarded by lock
+  private int libState; // 0 none, 1 created, 2 initialised, 3 running
+  private int maxCalls = 4;
+  private ScheduledExecutorService worker;
+  private AccountObserver account;
+  private final Map<Integer, FakeCall> calls = new HashMap<>();
+  private final List<String> transports = new ArrayList<>();
+
+  /** Creates an agent with no routes (every destination answers 404). */
+  public FakeUserAgent() {}
+
+  // ------------------------------------------------------------------ scripting (any thread)
+
+  /**
+   * Sets what a call to {@code user} does.
+   *
+   * @param user the user part of the destination URI ({@code 2000} in {@code sip:2000@pbx})
+   * @param outcome the outcome
+   * @return this agent
+   */
+  public FakeUserAgent route(String user, Outcome outcome) {
+    routes.put(Objects.requireNonNull(user), Objects.requireNonNull(outcome));
+    return this;
+  }
+
+  /**
+   * Sets the far end's delays.
+   *
+   * @param ring from INVITE to 180 Ringing
+   * @param answer from 180 to 200 OK for {@link Outcome#ANSWER}
+   * @return this agent
+   */
+  public FakeUserAgent timing(Duration ring, Duration answer) {
+    this.ringAfter = ring;
+    this.answerAfter = answer;
+    return this;
+  }
+
+  /**
+   * Sets the compile-time call limit ({@code PJSUA_MAX_CALLS}); 4 as in pjproject since 2.12.
+   *
+   * @param cap the limit of a library built with a larger {@code PJSUA_MAX_CALLS}
+   * @return this agent
+   */
+  public FakeUserAgent maxCallsCap(int cap) {
+    this.maxCallsCap = cap;
+    return this;
+  }
+
+  /**
+   * Sets the credentials the registrar accepts.
+   *
+   * @param user the digest user name
+   * @param secret the password
+   * @return this agent
+   */
+  public FakeUserAgent registrarAccepts(String user, String secret) {
+    this.username = user;
+    this.password = secret;
+    return this;
+  }
+
+  // ------------------------------------------------------------------ library (registered threads)
+
+  /** {@code Endpoint.libCreate()}: the calling thread becomes a known pjlib thread. */
+  public void libCreate() throws Exception {
+    synchronized (lock) {
+      if (libState != 0) {
+        throw new Exception("libCreate: already created (PJ_EEXISTS)");
+      }
+      libState = 1;
+      registeredThreads.add(Thread.currentThread().getId());
+    }
+  }
+
+  /**
+   * {@code Endpoint.libInit(EpConfig)}.
+   *
+   * @param maxCallsWanted {@code UaConfig.maxCalls}; capped by {@link #maxCallsCap}
+   */
+  public void libInit(long maxCallsWanted) throws Exception {
+    synchronized (lock) {
+      checkThread("libInit");
+      if (libState != 1) {
+        throw new Exception("libInit: library not created (PJ_EINVALIDOP)");
+      }
+      if (maxCallsWanted > maxCallsCap) {
+        throw new Exception(
+            "libInit: maxCalls " + maxCallsWanted + " above PJSUA_MAX_CALLS " + maxCallsCap);
+      }
+      maxCalls = (int) maxCallsWanted;
+      libState = 2;
+    }
+  }
+
+  /**
+   * {@code Endpoint.transportCreate(type, cfg)}.
+   *
+   * @param type {@code pjsip_transport_type_e}: 1 UDP, 2 TCP
+   * @param boundAddress the local address
+   * @param port the local port
+   * @return the transport id
+   */
+  public int transportCreate(int type, String boundAddress, long port) throws Exception {
+    synchronized (lock) {
+      checkThread("transportCreate");
+      if (libState < 2) {
+        throw new Exception("transportCreate: libInit first (PJ_EINVALIDOP)");
+      }
+      transports.add((type == 2 ? "tcp:" : "udp:") + boundAddress + ":" + port);
+      return transports.size() - 1;
+    }
+  }
+
+  /** {@code Endpoint.libStart()}: starts the worker thread that runs every callback. */
+  public void libStart() throws Exception {
+    synchronized (lock) {
+      checkThread("libStart");
+      if (libState != 2 || transports.isEmpty()) {
+        throw new Exception("libStart: libInit and a transport first (PJ_EINVALIDOP)");
+      }
+      int n = workerSeq.incrementAndGet();
+      ScheduledThreadPoolExecutor w =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "pjsua-worker-" + n);
+                t.setDaemon(true);
+                return t;
+              });
+      w.setRemoveOnCancelPolicy(true);
+      w.execute(() -> registeredThreads.add(Thread.currentThread().getId()));
+      worker = w;
+      libState = 3;
+    }
+  }
+
+  /**
+   * {@code Endpoint.libRegisterThread(name)}.
+   *
+   * @param name the thread's name for pjlib
+   */
+  public void libRegisterThread(String name) throws Exception {
+    Objects.requireNonNull(name, "name");
+    registeredThreads.add(Thread.currentThread().getId());
+  }
+
+  /**
+   * {@code Endpoint.libIsThreadRegistered()}.
+   *
+   * @return whether the calling thread is known to pjlib
+   */
+  public boolean libIsThreadRegistered() {
+    return registeredThreads.contains(Thread.currentThread().getId());
+  }
+
+  /** {@code Endpoint.libDestroy()}: ends calls silently, stops the worker, forgets threads. */
+  public void libDestroy() throws Exception {
+    ScheduledExecutorService w;
+    synchronized (lock) {
+      if (libState == 0) {
+        return;
+      }
+      checkThread("libDestroy");
+      w = worker;
+      worker = null;
+      libState = 0;
+      calls.clear();
+      transports.clear();
+      account = null;
+      registeredThreads.clear();
+    }
+    if (w != null) {
+      w.shutdownNow();
+      w.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * {@code Account.create(cfg)}. With a registrar, the REGISTER result arrives in {@link
+   * AccountObserver#onRegState}: 200 for the accepted credentials, else 401.
+   *
+   * @param idUri {@code AccountConfig.idUri}
+   * @param registrarUri the registrar, or empty for a local account (no REGISTER)
+   * @param user the digest user
+   * @param secret the digest password
+   * @param observer the account's callbacks
+   * @return the account id
+   */
+  public int accountCreate(
+      String idUri, String registrarUri, String user, String secret, AccountObserver observer)
+      throws Exception {
+    synchronized (lock) {
+      checkThread("Account.create");
+      requireRunning("Account.create");
+      if (idUri == null || !idUri.startsWith("sip")) {
+        throw new Exception("Account.create: invalid idUri (PJSIP_EINVALIDURI)");
+      }
+      account = Objects.requireNonNull(observer);
+      if (!registrarUri.isEmpty()) {
+        boolean ok = username.equals(user) && password.equals(secret);
+        worker.schedule(
+            () -> observer.onRegState(ok ? 200 : 401, ok ? "OK" : "Unauthorized"),
+            ringAfter.toNanos(),
+            TimeUnit.NANOSECONDS);
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * {@code Call.makeCall(dstUri, prm)} on a new {@code Call(account, -1)}.
+   *
+   * @param dstUri the destination URI
+   * @param localUri {@code SipTxOption.localUri} (the From header), or empty for the account's
+   * @param headers {@code SipTxOption.headers}
+   * @param observer the call's callbacks
+   * @return the call slot ({@code Call.getId()})
+   */
+  public int makeCall(
+      String dstUri, String localUri, Map<String, String> headers, CallObserver observer)
+      throws Exception {
+    synchronized (lock) {
+      checkThread("Call.makeCall");
+      requireRunning("Call.makeCall");
+      if (!dstUri.startsWith("sip:") && !dstUri.startsWith("sips:")) {
+        throw new Exception("Call.makeCall: invalid URI " + dstUri + " (PJSIP_EINVALIDURI)");
+      }
+      FakeCall c = allocate(ROLE_UAC, localUri, dstUri, observer);
+      invites.put(c.sipCallId, new Invite(dstUri, localUri, Map.copyOf(headers)));
+      change(c, CALLING, 0, "");
+      Outcome o = routes.getOrDefault(userOf(dstUri), Outcome.NOT_FOUND);
+      long ring = ringAfter.toNanos();
+      switch (o) {
+        case BUSY -> later(ring, c, () -> change(c, DISCONNECTED, 486, "Busy Here"));
+        case NOT_FOUND -> later(ring, c, () -> change(c, DISCONNECTED, 404, "Not Found"));
+        case NO_ANSWER -> later(ring, c, () -> change(c, EARLY, 180, "Ringing"));
+        case ANSWER -> {
+          later(ring, c, () -> change(c, EARLY, 180, "Ringing"));
+          later(ring + answerAfter.toNanos(), c, () -> connect(c));
+        }
+      }
+      return c.id;
+    }
+  }
+
+  /**
+   * {@code Call.getInfo()}.
+   *
+   * @param callId the call slot
+   * @return the info
+   */
+  public CallInfo getInfo(int callId) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.getInfo");
+      return live(callId, "getInfo").info();
+    }
+  }
+
+  /**
+   * {@code Call.answer(prm)} of an incoming call.
+   *
+   * @param callId the call slot
+   * @param statusCode 180, 183 or 200
+   */
+  public void answer(int callId, int statusCode) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.answer");
+      FakeCall c = live(callId, "answer");
+      if (c.role != ROLE_UAS || c.state >= CONNECTING) {
+        throw new Exception("Call.answer: not an unanswered incoming call (PJ_EINVALIDOP)");
+      }
+      if (statusCode < 200) {
+        change(c, EARLY, statusCode, statusCode == 183 ? "Session Progress" : "Ringing");
+      } else {
+        change(c, CONNECTING, 200, "OK");
+        later(ringAfter.toNanos(), c, () -> confirm(c));
+      }
+    }
+  }
+
+  /**
+   * {@code Call.hangup(prm)}: BYE when confirmed, CANCEL for an unanswered outgoing call, a final
+   * response ({@code statusCode}, default 603) for an unanswered incoming one.
+   *
+   * @param callId the call slot
+   * @param statusCode the status for an unanswered incoming call, 0 for the default
+   * @param reason the reason phrase, or empty
+   */
+  public void hangup(int callId, int statusCode, String reason) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.hangup");
+      FakeCall c = live(callId, "hangup");
+      if (c.state >= CONNECTING) {
+        change(c, DISCONNECTED, 200, "Normal call clearing");
+      } else if (c.role == ROLE_UAC) {
+        change(c, DISCONNECTED, 487, "Request Terminated");
+      } else {
+        int code = statusCode == 0 ? 603 : statusCode;
+        change(c, DISCONNECTED, code, reason.isEmpty() ? phrase(code) : reason);
+      }
+    }
+  }
+
+  /**
+   * {@code Call.setHold(prm)}: re-INVITE with hold SDP; the media becomes {@code LOCAL_HOLD}.
+   *
+   * @param callId the call slot
+   */
+  public void setHold(int callId) throws Exception {
+    media(callId, "setHold", MEDIA_LOCAL_HOLD);
+  }
+
+  /**
+   * {@code Call.reinvite(prm)} with {@code PJSUA_CALL_UNHOLD}: the media becomes active again.
+   *
+   * @param callId the call slot
+   */
+  public void reinviteUnhold(int callId) throws Exception {
+    media(callId, "reinvite", MEDIA_ACTIVE);
+  }
+
+  private void media(int callId, String op, int status) throws Exception {
+    synchronized (lock) {
+      checkThread("Call." + op);
+      FakeCall c = live(callId, op);
+      if (c.state != CONFIRMED) {
+        throw new Exception("Call." + op + ": call not confirmed (PJSIP_ESESSIONSTATE)");
+      }
+      c.media = status;
+      later(ringAfter.toNanos(), c, () -> c.observer.onCallMediaState(c.id, status));
+    }
+  }
+
+  /**
+   * {@code Call.dialDtmf(digits)} (RFC 2833).
+   *
+   * @param callId the call slot
+   * @param digits the digits
+   */
+  public void dialDtmf(int callId, String digits) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.dialDtmf");
+      FakeCall c = live(callId, "dialDtmf");
+      if (c.state != CONFIRMED) {
+        throw new Exception("Call.dialDtmf: no active media (PJ_EINVALIDOP)");
+      }
+      dtmfSent.computeIfAbsent(c.sipCallId, k -> new CopyOnWriteArrayList<>()).add(digits);
+    }
+  }
+
+  /**
+   * {@code Call.xfer(dstUri, prm)}: REFER accepted; the transferee then ends this call with BYE.
+   *
+   * @param callId the call slot
+   * @param dstUri the transfer target
+   */
+  public void xfer(int callId, String dstUri) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.xfer");
+      FakeCall c = live(callId, "xfer");
+      if (c.state != CONFIRMED) {
+        throw new Exception("Call.xfer: call not confirmed (PJSIP_ESESSIONSTATE)");
+      }
+      transfers.add(c.sipCallId + " -> " + dstUri);
+      later(answerAfter.toNanos(), c, () -> change(c, DISCONNECTED, 200, "Normal call clearing"));
+    }
+  }
+
+  /**
+   * {@code Call.xferReplaces(dest, prm)}: REFER with Replaces; both calls end once the transferee
+   * has replaced the consultation call.
+   *
+   * @param callId the call slot of the call to transfer
+   * @param destCallId the consultation call that the transferee replaces
+   */
+  public void xferReplaces(int callId, int destCallId) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.xferReplaces");
+      FakeCall c = live(callId, "xferReplaces");
+      FakeCall d = live(destCallId, "xferReplaces");
+      if (c.state != CONFIRMED || d.state != CONFIRMED) {
+        throw new Exception("Call.xferReplaces: calls not confirmed (PJSIP_ESESSIONSTATE)");
+      }
+      transfers.add(c.sipCallId + " -> replaces " + d.sipCallId);
+      long t = answerAfter.toNanos();
+      later(t, c, () -> change(c, DISCONNECTED, 200, "Normal call clearing"));
+      later(t, d, () -> change(d, DISCONNECTED, 200, "Normal call clearing"));
+    }
+  }
+
+  // ------------------------------------------------------------------ the far end (any thread)
+
+  /**
+   * A call arrives from {@code from} for {@code to}: the account's {@link
+   * AccountObserver#onIncomingCall} runs on the worker with the call in state {@code INCOMING}.
+   *
+   * @param from the caller's user
+   * @param to the called user
+   */
+  public void incomingCall(String from, String to) {
+    synchronized (lock) {
+      if (libState != 3 || account == null) {
+        throw new IllegalStateException("no account to take the call");
+      }
+      AccountObserver acc = account;
+      worker.execute(
+          () -> {
+            FakeCall c;
+            synchronized (lock) {
+              c =
+                  allocateOrNull(
+                      ROLE_UAS, "sip:" + to + "@127.0.0.1", "sip:" + from + "@127.0.0.1", null);
+              if (c == null) {
+                return; // 486 to the caller, as pjsua does when every slot is taken
+              }
+              c.state = INCOMING;
+              c.stateText = STATE_TEXT[INCOMING];
+            }
+            c.observer = acc.onIncomingCall(c.id);
+          });
+    }
+  }
+
+  /**
+   * The far end hangs up a call (BYE, or CANCEL before the answer).
+   *
+   * @param sipCallId the call's SIP Call-ID ({@code CallInfo.callIdString})
+   */
+  public void remoteHangup(String sipCallId) {
+    synchronized (lock) {
+      findBySipId(sipCallId)
+          .ifPresent(
+              c -> {
+                if (c.state >= CONNECTING) {
+                  change(c, DISCONNECTED, 200, "Normal call clearing");
+                } else {
+                  change(c, DISCONNECTED, 487, "Request Terminated");
+                }
+              });
+    }
+  }
+
+  /**
+   * The far end sends a DTMF digit (RFC 2833) on a confirmed call.
+   *
+   * @param sipCallId the call's SIP Call-ID
+   * @param digit the digit
+   */
+  public void remoteDtmf(String sipCallId, String digit) {
+    synchronized (lock) {
+      findBySipId(sipCallId)
+          .filter(c -> c.state == CONFIRMED)
+          .ifPresent(c -> deliver(c, () -> c.observer.onDtmfDigit(c.id, digit)));
+    }
+  }
+
+  /**
+   * Returns what the INVITE of an outgoing call carried.
+   *
+   * @param sipCallId the call's SIP Call-ID
+   * @return the INVITE, if the call was placed here
+   */
+  public Optional<Invite> invite(String sipCallId) {
+    return Optional.ofNullable(invites.get(sipCallId));
+  }
+
+  /**
+   * Returns the digit strings sent on a call with {@code dialDtmf}.
+   *
+   * @param sipCallId the call's SIP Call-ID
+   * @return the strings in order
+   */
+  public List<String> dtmfSent(String sipCallId) {
+    return List.copyOf(dtmfSent.getOrDefault(sipCallId, List.of()));
+  }
+
+  /**
+   * Returns the transfers asked for, as {@code "<call-id> -> <target>"} or {@code "<call-id> ->
+   * replaces <call-id>"}.
+   *
+   * @return the transfers in order
+   */
+  public List<String> transfers() {
+    return List.copyOf(transfers);
+  }
+
+  /**
+   * Returns the number of calls in a slot (not yet disconnected).
+   *
+   * @return the live calls
+   */
+  public int liveCalls() {
+    synchronized (lock) {
+      return calls.size();
+    }
+  }
+
+  /**
+   * Tells whether a thread is a thread of this agent (the worker), for leak checks.
+   *
+   * @param threadName a thread's name
+   * @return true for {@code pjsua-worker-*}
+   */
+  public static boolean isAgentThread(String threadName) {
+    return threadName.startsWith("pjsua-worker-");
+  }
+
+  /** Destroys the library as {@link #libDestroy} does, from any thread. */
+  @Override
+  public void close() throws Exception {
+    registeredThreads.add(Thread.currentThread().getId());
+    libDestroy();
+  }
+
+  // ------------------------------------------------------------------ internals (lock held)
+
+  private static final class FakeCall {
+    final int id;
+    final int role;
+    final String sipCallId;
+    final String localUri;
+    final String remoteUri;
+    CallObserver observer;
+    int state = NULL;
+    String stateText = STATE_TEXT[NULL];
+    int lastStatusCode;
+    String lastReason = "";
+    int media = MEDIA_NONE;
+
+    FakeCall(
+        int id,
+        int role,
+        String sipCallId,
+        String localUri,
+        String remoteUri,
+        CallObserver observer) {
+      this.id = id;
+      this.role = role;
+      this.sipCallId = sipCallId;
+      this.localUri = localUri;
+      this.remoteUri = remoteUri;
+      this.observer = observer;
+    }
+
+    CallInfo info() {
+      return new CallInfo(
+          id, role, state, stateText, lastStatusCode, lastReason, sipCallId, localUri, remoteUri);
+    }
+  }
+
+  private void checkThread(String op) throws Exception {
+    if (!registeredThreads.contains(Thread.currentThread().getId())) {
+      throw new IllegalStateException(
+          op
+              + " called from thread '"
+              + Thread.currentThread().getName()
+              + "' unknown to pjlib: call Endpoint.libRegisterThread first");
+    }
+  }
+
+  private void requireRunning(String op) throws Exception {
+    if (libState != 3) {
+      throw new Exception(op + ": library not started (PJ_EINVALIDOP)");
+    }
+  }
+
+  private FakeCall allocate(int role, String localUri, String remoteUri, CallObserver observer)
+      throws Exception {
+    FakeCall c = allocateOrNull(role, localUri, remoteUri, observer);
+    if (c == null) {
+      throw new Exception("Call.makeCall: too many calls (PJ_ETOOMANY)");
+    }
+    return c;
+  }
+
+  private FakeCall allocateOrNull(
+      int role, String localUri, String remoteUri, CallObserver observer) {
+    for (int slot = 0; slot < maxCalls; slot++) {
+      if (!calls.containsKey(slot)) {
+        String sipId = "fake-" + callIdSeq.incrementAndGet() + "@127.0.0.1";
+        FakeCall c = new FakeCall(slot, role, sipId, localUri, remoteUri, observer);
+        calls.put(slot, c);
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private FakeCall live(int callId, String op) throws Exception {
+    FakeCall c = calls.get(callId);
+    if (c == null) {
+      throw new Exception("Call." + op + ": invalid call id " + callId + " (PJ_EINVAL)");
+    }
+    return c;
+  }
+
+  private Optional<FakeCall> findBySipId(String sipCallId) {
+    return calls.values().stream().filter(c -> c.sipCallId.equals(sipCallId)).findFirst();
+  }
+
+  private void connect(FakeCall c) {
+    if (c.state == EARLY) {
+      change(c, CONNECTING, 200, "OK");
+      confirm(c);
+    }
+  }
+
+  private void confirm(FakeCall c) {
+    if (c.state == CONNECTING) {
+      change(c, CONFIRMED, 200, "OK");
+      c.media = MEDIA_ACTIVE;
+      deliver(c, () -> c.observer.onCallMediaState(c.id, MEDIA_ACTIVE));
+    }
+  }
+
+  /** Moves a call on and queues its onCallState; a disconnected call frees its slot. */
+  private void change(FakeCall c, int state, int code, String reason) {
+    if (c.state == DISCONNECTED || calls.get(c.id) != c) {
+      return;
+    }
+    c.state = state;
+    c.stateText = STATE_TEXT[state];
+    c.lastStatusCode = code;
+    c.lastReason = reason;
+    CallInfo info = c.info();
+    if (state == DISCONNECTED) {
+      calls.remove(c.id);
+    }
+    deliver(c, () -> c.observer.onCallState(info));
+  }
+
+  private void deliver(FakeCall c, Runnable callback) {
+    if (worker != null && c.observer != null) {
+      worker.execute(callback);
+    }
+  }
+
+  /** Runs a far-end step on the worker after a delay, under the lock, if the call still lives. */
+  private void later(long nanos, FakeCall c, Runnable step) {
+    if (worker == null) {
+      return;
+    }
+    worker.schedule(
+        () -> {
+          synchronized (lock) {
+            if (calls.get(c.id) == c) {
+              step.run();
+            }
+          }
+        },
+        nanos,
+        TimeUnit.NANOSECONDS);
+  }
+
+  private static String userOf(String uri) {
+    int colon = uri.indexOf(':');
+    int at = uri.indexOf('@');
+    return uri.substring(colon + 1, at > colon ? at : uri.length());
+  }
+
+  private static String phrase(int code) {
+    Map<Integer, String> p = new LinkedHashMap<>();
+    p.put(486, "Busy Here");
+    p.put(603, "Decline");
+    p.put(404, "Not Found");
+    p.put(480, "Temporarily Unavailable");
+    return p.getOrDefault(code, "Status " + code);
+  }
+}
