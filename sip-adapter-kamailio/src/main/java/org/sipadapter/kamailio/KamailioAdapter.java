@@ -29,6 +29,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.TrackedCall;
 import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.dialog.Dialog;
 import org.sipadapter.kamailio.dialog.DialogChange;
 import org.sipadapter.kamailio.dialog.DialogKey;
@@ -38,7 +39,6 @@ import org.sipadapter.kamailio.evapi.DialogEvent;
 import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.ActiveDialogStats;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
-import org.sipadapter.kamailio.rpc.OkHttpTransport;
 import org.sipadapter.kamailio.rpc.RegisteredContact;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.JsonRpcClient;
@@ -90,7 +90,7 @@ public final class KamailioAdapter extends SipAdapter {
   private final KamailioSettings settings;
   private final Object linkLock = new Object();
 
-  private volatile OkHttpTransport transport;
+  private volatile OkHttpJsonRpcTransport transport;
   private volatile KamailioRpc rpc;
   private volatile FramedConnection<byte[]> evapi;
   private volatile ScheduledFuture<?> poller;
@@ -187,7 +187,11 @@ public final class KamailioAdapter extends SipAdapter {
             settings.authHeader(),
             settings.authScheme().isEmpty() ? secret : settings.authScheme() + " " + secret);
       }
-      OkHttpTransport t = new OkHttpTransport(uri, target.connectTimeout(), headers);
+      OkHttpJsonRpcTransport t =
+          OkHttpJsonRpcTransport.builder(uri)
+              .connectTimeout(target.connectTimeout())
+              .headers(headers)
+              .build();
       transport = t;
       // The RPC link is the control link: a network error on it (not a timeout: Kamailio may just
       // be slow) means the connection is lost, as with a socket protocol.
@@ -257,7 +261,7 @@ public final class KamailioAdapter extends SipAdapter {
         e.close();
       }
       rpc = null;
-      OkHttpTransport t = transport;
+      OkHttpJsonRpcTransport t = transport;
       transport = null;
       if (t != null) {
         t.close();

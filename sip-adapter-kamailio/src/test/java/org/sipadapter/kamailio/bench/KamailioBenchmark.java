@@ -18,11 +18,11 @@ import org.sipadapter.SipAdapterListener;
 import org.sipadapter.SipAdapters;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.event.CallStateChanged;
+import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.KamailioAdapter;
 import org.sipadapter.kamailio.evapi.DialogEvent;
 import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
-import org.sipadapter.kamailio.rpc.OkHttpTransport;
 import org.sipadapter.testkit.kamailio.KamailioServer;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
@@ -63,8 +63,10 @@ public final class KamailioBenchmark {
   }
 
   private static void rpcRoundTrips(KamailioServer kamailio, int requests) {
-    try (OkHttpTransport transport =
-        new OkHttpTransport(kamailio.rpcUri(), Duration.ofSeconds(2), Map.of())) {
+    try (OkHttpJsonRpcTransport transport =
+        OkHttpJsonRpcTransport.builder(kamailio.rpcUri())
+            .connectTimeout(Duration.ofSeconds(2))
+            .build()) {
       KamailioRpc rpc =
           new KamailioRpc(new JsonRpcClient("bench", transport, Duration.ofSeconds(5), n -> {}));
       for (int i = 0; i < 500; i++) {

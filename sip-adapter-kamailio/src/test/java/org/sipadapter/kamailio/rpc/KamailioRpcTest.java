@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.dialog.Dialog;
 import org.sipadapter.kamailio.dialog.DialogKey;
 import org.sipadapter.kamailio.dialog.DialogState;
@@ -29,7 +30,7 @@ class KamailioRpcTest {
 
   private static KamailioServer kamailio;
   private static SippProcess uas;
-  private static OkHttpTransport transport;
+  private static OkHttpJsonRpcTransport transport;
   private static KamailioRpc rpc;
 
   @BeforeAll
@@ -37,7 +38,10 @@ class KamailioRpcTest {
     assumeTrue(KamailioServer.isInstalled(), "Kamailio is not installed");
     uas = SippProcess.uas(UasScenario.ANSWER).start();
     kamailio = KamailioServer.builder().route("2000", uas.port()).build().start();
-    transport = new OkHttpTransport(kamailio.rpcUri(), Duration.ofSeconds(2), Map.of());
+    transport =
+        OkHttpJsonRpcTransport.builder(kamailio.rpcUri())
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     rpc = new KamailioRpc(new JsonRpcClient("kam-test", transport, Duration.ofSeconds(3), n -> {}));
   }
 
@@ -100,11 +104,11 @@ class KamailioRpcTest {
   @Test
   void serverThatStopsAnsweringGivesAdapterTimeoutException() {
     try (FaultProxy proxy = FaultProxy.start(KamailioServer.HOST, kamailio.sipPort());
-        OkHttpTransport viaProxy =
-            new OkHttpTransport(
-                java.net.URI.create("http://127.0.0.1:" + proxy.port() + "/RPC"),
-                Duration.ofSeconds(1),
-                Map.of())) {
+        OkHttpJsonRpcTransport viaProxy =
+            OkHttpJsonRpcTransport.builder(
+                    java.net.URI.create("http://127.0.0.1:" + proxy.port() + "/RPC"))
+                .connectTimeout(Duration.ofSeconds(1))
+                .build()) {
       KamailioRpc slow =
           new KamailioRpc(
               new JsonRpcClient("kam-proxy", viaProxy, Duration.ofMillis(600), n -> {}));
