@@ -32,6 +32,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.TrackedCall;
 import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.opensips.dialog.Dialog;
 import org.sipadapter.opensips.dialog.DialogChange;
 import org.sipadapter.opensips.dialog.DialogState;
@@ -40,7 +41,7 @@ import org.sipadapter.opensips.event.DialogStateEvent;
 import org.sipadapter.opensips.event.EventStreamServer;
 import org.sipadapter.opensips.mi.ActiveDialogStats;
 import org.sipadapter.opensips.mi.MiException;
-import org.sipadapter.opensips.mi.MiHttpTransport;
+import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
 import org.sipadapter.transport.JsonRpcClient;
@@ -99,7 +100,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   private final AtomicBoolean pollRunning = new AtomicBoolean();
   private final EventQueue events = new EventQueue();
 
-  private volatile MiHttpTransport transport;
+  private volatile OkHttpJsonRpcTransport transport;
   private volatile OpenSipsMi mi;
   private volatile EventStreamServer eventServer;
   private volatile String subscribedSocket = "";
@@ -189,7 +190,11 @@ public final class OpenSipsAdapter extends SipAdapter {
       String scheme = target.tls() ? "https" : "http";
       URI uri =
           URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.miPath());
-      MiHttpTransport t = new MiHttpTransport(uri, target.connectTimeout());
+      OkHttpJsonRpcTransport t =
+          OkHttpJsonRpcTransport.builder(uri)
+              .connectTimeout(target.connectTimeout())
+              .nonJsonReplies(MiHttpErrorHint.INSTANCE)
+              .build();
       transport = t;
       // The MI link is the control link: a network error on it (not a timeout, OpenSIPS may just
       // be busy) means the connection is lost, as with a socket protocol.
@@ -299,7 +304,7 @@ public final class OpenSipsAdapter extends SipAdapter {
         s.close();
       }
       mi = null;
-      MiHttpTransport t = transport;
+      OkHttpJsonRpcTransport t = transport;
       transport = null;
       if (t != null) {
         t.close();

@@ -1,5 +1,6 @@
 package org.sipadapter.opensips.mi;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.sipadapter.transport.JsonRpcException;
 
 /**
@@ -25,13 +26,31 @@ public final class MiException extends JsonRpcException {
    * @param hint what the user can do, or empty
    */
   public MiException(String method, int code, String rpcMessage, String hint) {
-    super(method, code, rpcMessage);
+    this(method, code, rpcMessage, null, hint);
+  }
+
+  /**
+   * Creates the exception with the error's {@code data} member, which OpenSIPS sends with {@code
+   * -32602} (e.g. {@code "Named parameters do not match"}).
+   *
+   * @param method the MI command
+   * @param code OpenSIPS's error code
+   * @param rpcMessage OpenSIPS's error message
+   * @param data the error's data member, or null when there was none
+   * @param hint what the user can do, or empty
+   */
+  public MiException(String method, int code, String rpcMessage, JsonNode data, String hint) {
+    super(method, code, rpcMessage, data);
     this.hint = hint == null ? "" : hint;
   }
 
-  /** Builds the exception for a JSON-RPC error, with a hint chosen from the code and command. */
+  /**
+   * Builds the exception for a JSON-RPC error, keeping its data, with a hint chosen from the code
+   * and command.
+   */
   public static MiException of(JsonRpcException e) {
-    return new MiException(e.method(), e.code(), e.rpcMessage(), hint(e.method(), e.code()));
+    return new MiException(
+        e.method(), e.code(), e.rpcMessage(), e.data().orElse(null), hint(e.method(), e.code()));
   }
 
   /** Tells whether OpenSIPS reported the object (dialog, AOR, profile) as not found. */

@@ -14,10 +14,12 @@ import org.sipadapter.transport.JsonRpcClient;
 import org.sipadapter.transport.JsonRpcException;
 
 /**
- * The OpenSIPS 3.x MI commands the adapter uses, typed, on core's {@link JsonRpcClient} over a
- * {@link MiHttpTransport}. Every command is sent with named parameters (the safe form: {@code
- * dlg_list} takes no other). Futures fail with {@link MiException} for JSON-RPC errors (code and
- * message from OpenSIPS plus a hint), {@code AdapterTimeoutException}, {@code
+ * The OpenSIPS 3.x MI commands the adapter uses, typed, on core's {@link JsonRpcClient}. Every
+ * command is sent with named parameters ({@link JsonRpcClient#callNamed}; the safe form: {@code
+ * dlg_list} takes no other, {@code get_statistics} refuses a positional list), and without {@code
+ * params} when there are none, as in the recorded requests: {@code
+ * {"jsonrpc":"2.0","method":"dlg_list","id":7}}. Futures fail with {@link MiException} for JSON-RPC
+ * errors (code and message from OpenSIPS plus a hint), {@code AdapterTimeoutException}, {@code
  * AdapterConnectionException} or {@code ProtocolException}.
  *
  * <p>Thread-safe.
@@ -30,7 +32,8 @@ public final class OpenSipsMi {
   /**
    * Wraps {@code client}.
    *
-   * @param client a client whose transport is a {@link MiHttpTransport}
+   * @param client a client whose transport posts to mi_http, such as an {@code
+   *     OkHttpJsonRpcTransport} with {@link MiHttpErrorHint}
    * @param timeout the timeout of every command
    */
   public OpenSipsMi(JsonRpcClient client, Duration timeout) {
@@ -46,9 +49,8 @@ public final class OpenSipsMi {
    * @return the {@code result} node
    */
   public CompletableFuture<JsonNode> call(String method, Map<String, ?> params) {
-    List<Object> wire = params.isEmpty() ? List.of() : List.of(new LinkedHashMap<>(params));
     return client
-        .call(timeout, method, wire)
+        .callNamed(timeout, method, params)
         .exceptionally(
             e -> {
               Throwable c =
