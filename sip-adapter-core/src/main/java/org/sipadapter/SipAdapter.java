@@ -336,8 +336,7 @@ public abstract class SipAdapter implements AutoCloseable {
               checkWire("header " + k, v, false);
             });
     if (!features().contains(Feature.OUTBOUND_CALLS)) {
-      return CompletableFuture.failedFuture(
-          new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type()));
+      return CompletableFuture.failedFuture(unsupportedFeature(Feature.OUTBOUND_CALLS));
     }
     CompletableFuture<String> notReady = requireConnected();
     if (notReady != null) {
@@ -444,6 +443,44 @@ public abstract class SipAdapter implements AutoCloseable {
         r.endedAt(),
         r.cause(),
         r.serverIds());
+  }
+
+  /**
+   * Asks the server for a call's state (where the adapter can, such as AMI {@code Status}), applies
+   * what changed, and returns the status. A call the server no longer has ends with its terminal
+   * event. For an ended call it returns the record, like {@link #getStatus}.
+   *
+   * @param callId the call
+   * @return the status after the check
+   * @throws CallNotFoundException if the id is unknown
+   * @throws AdapterConnectionException if not connected
+   * @throws AdapterTimeoutException if the server did not answer in time
+   */
+  public final CallStatus refreshStatus(String callId) {
+    return await(refreshStatusAsync(callId));
+  }
+
+  /**
+   * Asks the server for a call's state without waiting.
+   *
+   * @param callId the call
+   * @return a future with the status after the check
+   */
+  public final CompletableFuture<CallStatus> refreshStatusAsync(String callId) {
+    Objects.requireNonNull(callId, "callId");
+    TrackedCall call = calls.get(callId);
+    if (call == null) {
+      try {
+        return CompletableFuture.completedFuture(getStatus(callId));
+      } catch (CallNotFoundException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    CompletableFuture<CallStatus> notReady = requireConnected();
+    if (notReady != null) {
+      return notReady;
+    }
+    return timed("refreshStatus", () -> doRefreshStatus(call)).thenApply(v -> getStatus(callId));
   }
 
   /**
@@ -697,8 +734,7 @@ public abstract class SipAdapter implements AutoCloseable {
       throw new IllegalArgumentException("conference needs at least one call");
     }
     if (!features().contains(Feature.CONFERENCE)) {
-      return CompletableFuture.failedFuture(
-          new UnsupportedFeatureException(Feature.CONFERENCE, type()));
+      return CompletableFuture.failedFuture(unsupportedFeature(Feature.CONFERENCE));
     }
     List<TrackedCall> members = new ArrayList<>();
     for (String id : callIds) {
@@ -1052,6 +1088,29 @@ public abstract class SipAdapter implements AutoCloseable {
     return Map.of();
   }
 
+  /**
+   * Says why the adapter lacks a feature, for the {@link UnsupportedFeatureException} message (a
+   * proxy cannot record media, say).
+   *
+   * @param feature a feature missing from {@link #features()}
+   * @return the reason, or empty for none
+   */
+  protected Optional<String> unsupportedReason(Feature feature) {
+    return Optional.empty();
+  }
+
+  /**
+   * Asks the server for a tracked call's current state and reports what changed with {@link
+   * #reportCallState} or {@link #reportCallEnded} (a call the server no longer has ends). The
+   * default does nothing: the tracked state is all the adapter knows.
+   *
+   * @param call the call
+   * @return completion of the check
+   */
+  protected CompletableFuture<Void> doRefreshStatus(TrackedCall call) {
+    return CompletableFuture.completedFuture(null);
+  }
+
   /** Releases what the adapter holds beyond the link (HTTP clients, executors). */
   protected void doClose() {}
 
@@ -1375,7 +1434,7 @@ public abstract class SipAdapter implements AutoCloseable {
       Feature feature, String callId, Function<TrackedCall, CompletableFuture<Void>> op) {
     Objects.requireNonNull(callId, "callId");
     if (!features().contains(feature)) {
-      return CompletableFuture.failedFuture(new UnsupportedFeatureException(feature, type()));
+      return CompletableFuture.failedFuture(unsupportedFeature(feature));
     }
     TrackedCall call = calls.get(callId);
     if (call == null) {
@@ -1479,6 +1538,10 @@ public abstract class SipAdapter implements AutoCloseable {
     return e;
   }
 
+  private UnsupportedFeatureException unsupportedFeature(Feature f) {
+    return new UnsupportedFeatureException(f, type(), unsupportedReason(f).orElse(null));
+  }
+
   private CallNotFoundException unknownCall(String callId) {
     return new CallNotFoundException(
         "["
@@ -1489,7 +1552,7 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> unsupported(Feature f) {
-    return CompletableFuture.failedFuture(new UnsupportedFeatureException(f, type()));
+    return CompletableFuture.failedFuture(unsupportedFeature(f));
   }
 
   private void end(

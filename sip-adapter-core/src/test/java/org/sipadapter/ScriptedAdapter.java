@@ -38,6 +38,13 @@ final class ScriptedAdapter extends SipAdapter implements ScriptedServer.Link {
   }
 
   @Override
+  protected java.util.Optional<String> unsupportedReason(Feature feature) {
+    return feature == Feature.RECORDING
+        ? java.util.Optional.of("the scripted server has no media")
+        : java.util.Optional.empty();
+  }
+
+  @Override
   public List<String> supportedVersions() {
     return List.of("1");
   }

@@ -358,6 +358,29 @@ class SipAdapterCallsTest {
   }
 
   @Test
+  void anUnsupportedFeatureCarriesTheAdaptersReason() {
+    String id = adapter.makeCall("1000", "2000");
+
+    assertThatThrownBy(() -> adapter.startRecording(id, "/tmp/a.wav"))
+        .isInstanceOf(UnsupportedFeatureException.class)
+        .hasMessageContaining("the scripted server has no media");
+  }
+
+  @Test
+  void refreshStatusWithoutAServerCheckReturnsTheTrackedStateAndTheRecordOnceEnded() {
+    String id = adapter.makeCall("1000", "2000");
+    events.awaitState(id, CallState.CONNECTED);
+
+    assertThat(adapter.refreshStatus(id).state()).isEqualTo(CallState.CONNECTED);
+
+    server.remoteHangup(id);
+    events.awaitTerminal(id);
+    assertThat(adapter.refreshStatus(id).state()).isEqualTo(CallState.DISCONNECTED);
+    assertThatThrownBy(() -> adapter.refreshStatus("if://call/nobody"))
+        .isInstanceOf(CallNotFoundException.class);
+  }
+
+  @Test
   void adapterWithoutOutboundCallsRefusesMakeCall() {
     ScriptedAdapter inboundOnly =
         new ScriptedAdapter(Scripted.config().build(), server, EnumSet.of(Feature.INBOUND_CALLS));

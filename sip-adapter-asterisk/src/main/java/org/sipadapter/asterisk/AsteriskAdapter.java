@@ -15,7 +15,6 @@ import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallException;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.CallStatus;
 import org.sipadapter.ConnectTarget;
 import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
@@ -401,23 +400,12 @@ public final class AsteriskAdapter extends SipAdapter {
   /**
    * Asks the server about a call's channel ({@code Status}) and brings the tracked state up to
    * date: a channel the server no longer has ends the call, an answered one moves it to {@code
-   * CONNECTED}. Use it when events may have been missed; {@link #getStatus} alone never asks the
+   * CONNECTED}. Reached through {@link #refreshStatus}; {@link #getStatus} alone never asks the
    * server.
-   *
-   * @param callId the call
-   * @return a future with the status after the check
-   * @throws org.sipadapter.CallNotFoundException (in the future) if the call is unknown
    */
-  public CompletableFuture<CallStatus> refreshStatus(String callId) {
-    Optional<TrackedCall> tracked = findCall(java.util.Objects.requireNonNull(callId, "callId"));
-    if (tracked.isEmpty()) {
-      try {
-        return CompletableFuture.completedFuture(getStatus(callId));
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-    TrackedCall call = tracked.get();
+  @Override
+  protected CompletableFuture<Void> doRefreshStatus(TrackedCall call) {
+    String callId = call.callId();
     AmiConnection c = connection;
     if (c == null) {
       return CompletableFuture.failedFuture(
@@ -425,7 +413,7 @@ public final class AsteriskAdapter extends SipAdapter {
     }
     return c.sendList(
             AmiAction.of("Status").add(CHANNEL, channelOf(call)).build(), requestTimeout())
-        .thenApply(
+        .thenAccept(
             reply -> {
               if (!reply.isSuccess()) {
                 if (reply
@@ -447,7 +435,6 @@ public final class AsteriskAdapter extends SipAdapter {
                   reportCallState(callId, next, null, Map.of());
                 }
               }
-              return getStatus(callId);
             });
   }
 

@@ -482,12 +482,12 @@ class AsteriskAdapterTest {
     AsteriskAdapter a = connected();
     String callId = answeredCall(a);
 
-    assertThat(a.refreshStatus(callId).join().state()).isEqualTo(CallState.CONNECTED);
+    assertThat(a.refreshStatus(callId).state()).isEqualTo(CallState.CONNECTED);
     // End the channel without the adapter seeing it: events off for this session.
     pbx.stall();
     pbx.remoteHangup(callId.substring("if://call/".length()), 16);
     pbx.resumeDiscardingHeld();
-    CallStatus after = a.refreshStatus(callId).join();
+    CallStatus after = a.refreshStatus(callId);
 
     assertThat(after.state()).isEqualTo(CallState.DISCONNECTED);
     assertThat(sent("Status")).hasSize(2);
