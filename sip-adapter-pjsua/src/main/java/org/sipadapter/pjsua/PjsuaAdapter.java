@@ -1,0 +1,520 @@
+package org.sipadapter.pjsua;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.AdapterTimeoutException;
+import org.sipadapter.AuthenticationException;
+import org.sipadapter.CallException;
+import org.sipadapter.CallState;
+import org.sipadapter.ConnectTarget;
+import org.sipadapter.Feature;
+import org.sipadapter.HangupCause;
+import org.sipadapter.InputGuard;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.TrackedCall;
+import org.sipadapter.config.AdapterConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An in-process SIP user agent on pjsua2: {@code connect()} starts the library and its account,
+ * calls are placed and answered by this process, and pjsua's call states become the unified ones
+ * ({@code CALLING} to {@code DIALING}, {@code EARLY} 180 to {@code RINGING}, {@code EARLY} 183 to
+ * {@code EARLY_MEDIA}, {@code CONFIRMED} to {@code CONNECTED}, {@code DISCONNECTED} to the terminal
+ * state with the last SIP status as cause).
+ *
+ * <p>Threading: every pjsua2 call runs on one thread of this adapter ({@code
+ * sipadapter-pjsua-ops-<name>}), registered with pjlib once. pjsua's callbacks run on its worker
+ * thread; they copy what they need, report it to the base class (which never blocks) and hand any
+ * further library call to the ops thread, so no callback waits.
+ *
+ * <p>Server ids on each call: {@code Call-ID} (the SIP Call-ID), {@code pjsua.callId} (the call
+ * slot, reused by pjsua after the call ends) and {@code pjsua.ref} (the adapter's own reference).
+ */
+public class PjsuaAdapter extends SipAdapter {
+
+  /** The provider type. */
+  public static final String TYPE = "pjsua";
+
+  /** The local SIP port used when the config gives none. */
+  public static final int DEFAULT_PORT = 5060;
+
+  /** Server id key of the SIP Call-ID. */
+  public static final String SIP_CALL_ID = "Call-ID";
+
+  /** Server id key of the pjsua call slot. */
+  public static final String SLOT = "pjsua.callId";
+
+  /** Server id key of the adapter's reference of the call object. */
+  public static final String REF = "pjsua.ref";
+
+  static final int INV_EARLY = 3, INV_CONFIRMED = 5, INV_DISCONNECTED = 6;
+  static final int MEDIA_ACTIVE = 1, MEDIA_LOCAL_HOLD = 2, MEDIA_REMOTE_HOLD = 3;
+
+  private static final Logger log = LoggerFactory.getLogger(PjsuaAdapter.class);
+  private static final Set<Feature> FEATURES =
+      EnumSet.of(
+          Feature.OUTBOUND_CALLS,
+          Feature.INBOUND_CALLS,
+          Feature.ANSWER,
+          Feature.REJECT,
+          Feature.HOLD,
+          Feature.SEND_DTMF,
+          Feature.RECEIVE_DTMF,
+          Feature.TRANSFER,
+          Feature.ATTENDED_TRANSFER);
+
+  private final PjsuaSettings settings;
+  private final Supplier<? extends UserAgentBackend> backends;
+  private final Map<String, String> refToCall = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> consultations = new ConcurrentHashMap<>();
+  private volatile UserAgentBackend backend;
+  private volatile ExecutorService ops;
+
+  /**
+   * Creates an adapter on the real pjsua2 binding, which must be on the class path (and {@code
+   * libpjsua2.so} on {@code java.library.path}) when {@link #connect()} runs.
+   *
+   * @param config the config
+   */
+  public PjsuaAdapter(AdapterConfig config) {
+    this(config, Pjsua2Backend::new);
+  }
+
+  /**
+   * Creates an adapter on another backend (an in-memory agent in tests).
+   *
+   * @param config the config
+   * @param backends makes one backend per connect
+   */
+  public PjsuaAdapter(AdapterConfig config, Supplier<? extends UserAgentBackend> backends) {
+    super(config);
+    this.settings = PjsuaSettings.from(config);
+    this.backends = backends;
+  }
+
+  @Override
+  public Set<Feature> features() {
+    return FEATURES;
+  }
+
+  @Override
+  public List<String> supportedVersions() {
+    return List.of("2.16", "2.17");
+  }
+
+  /**
+   * Returns the settings read from the config's options.
+   *
+   * @return the settings
+   */
+  public PjsuaSettings settings() {
+    return settings;
+  }
+
+  // ---------------------------------------------------------------- connection
+
+  @Override
+  protected void doConnect(ConnectTarget target) throws Exception {
+    String threadName = "sipadapter-pjsua-ops-" + name();
+    ExecutorService o =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              return t;
+            });
+    UserAgentBackend b = backends.get();
+    CompletableFuture<Integer> registered = new CompletableFuture<>();
+    UserAgentBackend.Start start =
+        new UserAgentBackend.Start(
+            target.host(),
+            target.port(),
+            settings.transportType() == 2,
+            settings.publicAddress(),
+            settings.idUri(),
+            settings.registrar(),
+            target.credentials().username(),
+            target.credentials().secret(),
+            settings.maxCalls(),
+            settings.logLevel(),
+            settings.userAgent());
+    long deadline = System.nanoTime() + target.connectTimeout().toNanos();
+    try {
+      Future<?> started =
+          o.submit(
+              () -> {
+                b.start(start, new BackendEvents(b, registered));
+                b.registerThread(threadName);
+                return null;
+              });
+      started.get(remaining(deadline), TimeUnit.NANOSECONDS);
+      if (!settings.registrar().isEmpty()) {
+        int code = registered.get(remaining(deadline), TimeUnit.NANOSECONDS);
+        if (code == 401 || code == 403 || code == 407) {
+          throw new AuthenticationException(
+              "registrar " + settings.registrar() + " refused the credentials (" + code + ")");
+        }
+        if (code / 100 != 2) {
+          throw new AdapterConnectionException(
+              "registration at " + settings.registrar() + " failed with " + code);
+        }
+      }
+    } catch (ExecutionException e) {
+      shutdown(b, o);
+      Throwable cause = e.getCause();
+      throw new AdapterConnectionException("pjsua did not start: " + cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      shutdown(b, o);
+      throw new AdapterTimeoutException(
+          "pjsua did not start or register within " + target.connectTimeout());
+    } catch (Exception e) {
+      shutdown(b, o);
+      throw e;
+    }
+    backend = b;
+    ops = o;
+    serverVersion(b.version());
+    log.info(
+        "[{}] pjsua user agent started on {}:{} ({}){}",
+        name(),
+        target.host(),
+        target.port(),
+        settings.transport(),
+        settings.registrar().isEmpty() ? "" : ", registered at " + settings.registrar());
+  }
+
+  private static long remaining(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  @Override
+  protected void doDisconnect() {
+    UserAgentBackend b = backend;
+    ExecutorService o = ops;
+    backend = null;
+    ops = null;
+    refToCall.clear();
+    consultations.values().forEach(f -> f.completeExceptionally(new CallException("stopped")));
+    consultations.clear();
+    if (b != null && o != null) {
+      shutdown(b, o);
+      log.info("[{}] pjsua user agent stopped", name());
+    }
+  }
+
+  /** Stops the library on its own thread, then ends that thread; bounded, never throws. */
+  private void shutdown(UserAgentBackend b, ExecutorService o) {
+    try {
+      o.submit(b::stop).get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("[{}] pjsua did not stop cleanly: {}", name(), e.toString());
+    }
+    o.shutdownNow();
+    try {
+      if (!o.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("[{}] pjsua ops thread still running after 5 s", name());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  @Override
+  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+    String ref = call.callId();
+    String uri = toUri(call.to());
+    String from = fromUri(call);
+    refToCall.put(ref, call.callId());
+    bindServerId(call.callId(), REF, ref);
+    return op("makeCall", b -> b.makeCall(ref, uri, from, call.options().headers()));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    return op("hangup", b -> b.hangup(ref(call), 0));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+    return op("answer", b -> b.answer(ref(call), 200));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    int status = cause.sipStatus() >= 400 ? cause.sipStatus() : 603;
+    return op("reject", b -> b.hangup(ref(call), status));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHold(TrackedCall call) {
+    return op("hold", b -> b.hold(ref(call)));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doResume(TrackedCall call) {
+    return op("resume", b -> b.unhold(ref(call)));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    return op("sendDtmf", b -> b.dialDtmf(ref(call), digits));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    String uri = toUri(target);
+    return op("transfer", b -> b.transfer(ref(call), uri))
+        .thenRun(() -> reportCallState(call.callId(), CallState.TRANSFERRING, null, Map.of()));
+  }
+
+  /**
+   * Calls {@code target} on a consultation call of its own and, once that call is confirmed,
+   * transfers {@code call} to it with {@code xferReplaces}.
+   */
+  @Override
+  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+    String ref = ref(call);
+    String consultRef = "consult-" + UUID.randomUUID();
+    CompletableFuture<Void> confirmed = new CompletableFuture<>();
+    consultations.put(consultRef, confirmed);
+    Duration ring = config().timeouts().ring();
+    return op("attendedTransfer", b -> b.makeCall(consultRef, toUri(target), "", Map.of()))
+        .thenCompose(v -> confirmed.orTimeout(ring.toMillis(), TimeUnit.MILLISECONDS))
+        .thenCompose(v -> op("attendedTransfer", b -> b.transferReplaces(ref, consultRef)))
+        .thenRun(() -> reportCallState(call.callId(), CallState.TRANSFERRING, null, Map.of()))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null && consultations.remove(consultRef) != null) {
+                op("attendedTransfer", b -> b.hangup(consultRef, 0));
+              }
+            });
+  }
+
+  private static String ref(TrackedCall call) {
+    return call.serverId(REF)
+        .orElseThrow(() -> new CallException("call " + call.callId() + " has no pjsua call"));
+  }
+
+  /** The wire here is a SIP URI and header: refuse what would break out of one. */
+  @Override
+  protected void validateWireInput(String field, String value) {
+    super.validateWireInput(field, value);
+    if (field.equals("callerIdName")) {
+      InputGuard.check(field, value, "\"\\");
+    } else if (!field.startsWith("header ")) {
+      InputGuard.check(field, value, "<>\" \t");
+    }
+  }
+
+  String toUri(String to) {
+    if (PjsuaSettings.isSipUri(to)) {
+      return to;
+    }
+    return to.contains("@") ? "sip:" + to : "sip:" + to + "@" + settings.domain();
+  }
+
+  private String fromUri(TrackedCall call) {
+    String number = call.options().callerIdNumber().orElse(call.from());
+    String uri = toUri(number);
+    return call.options().callerIdName().map(n -> "\"" + n + "\" <" + uri + ">").orElse(uri);
+  }
+
+  // ---------------------------------------------------------------- library thread
+
+  /** A library call that may throw. */
+  @FunctionalInterface
+  private interface BackendCall {
+    void run(UserAgentBackend backend) throws Exception;
+  }
+
+  /** Runs {@code action} on the ops thread; the future fails with CallException if pjsua threw. */
+  private CompletableFuture<Void> op(String what, BackendCall action) {
+    UserAgentBackend b = backend;
+    ExecutorService o = ops;
+    if (b == null || o == null) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("the pjsua user agent is not started"));
+    }
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      o.execute(
+          () -> {
+            try {
+              action.run(b);
+              done.complete(null);
+            } catch (Exception e) {
+              done.completeExceptionally(
+                  e instanceof RuntimeException re && !(e instanceof UnsupportedOperationException)
+                      ? re
+                      : new CallException(what + ": pjsua refused: " + e.getMessage(), e));
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(new AdapterConnectionException("the pjsua user agent stopped"));
+    }
+    return done;
+  }
+
+  // ---------------------------------------------------------------- callbacks (pjsua worker)
+
+  /** Maps pjsua's callbacks; runs on the worker thread and never blocks. */
+  private final class BackendEvents implements UserAgentBackend.Events {
+    private final UserAgentBackend owner;
+    private final CompletableFuture<Integer> registered;
+
+    BackendEvents(UserAgentBackend owner, CompletableFuture<Integer> registered) {
+      this.owner = owner;
+      this.registered = registered;
+    }
+
+    private boolean stale() {
+      return backend != owner && registered.isDone();
+    }
+
+    @Override
+    public void onCallState(String ref, UserAgentBackend.CallInfo info) {
+      if (stale()) {
+        return;
+      }
+      CompletableFuture<Void> consult = consultations.get(ref);
+      if (consult != null) {
+        if (info.state() == INV_CONFIRMED) {
+          consult.complete(null);
+        } else if (info.state() == INV_DISCONNECTED) {
+          consultations.remove(ref);
+          consult.completeExceptionally(
+              new CallException(
+                  "consultation call ended: " + info.lastStatusCode() + " " + info.lastReason()));
+          releaseLater(ref);
+        }
+        return;
+      }
+      String callId = refToCall.get(ref);
+      if (callId == null) {
+        return;
+      }
+      Map<String, String> ids = ids(ref, info);
+      if (info.sipCallId() != null && !info.sipCallId().isEmpty()) {
+        bindServerId(callId, SIP_CALL_ID, info.sipCallId());
+      }
+      log.debug(
+          "[{}] {} {} {} {}",
+          name(),
+          callId,
+          info.stateText(),
+          info.lastStatusCode(),
+          info.lastReason());
+      switch (info.state()) {
+        case INV_EARLY ->
+            reportCallState(
+                callId,
+                info.lastStatusCode() == 183 ? CallState.EARLY_MEDIA : CallState.RINGING,
+                null,
+                ids);
+        case INV_CONFIRMED -> reportCallState(callId, CallState.CONNECTED, null, ids);
+        case INV_DISCONNECTED -> {
+          reportCallEnded(callId, PjsuaCauses.of(info.lastStatusCode(), info.lastReason()), ids);
+          refToCall.remove(ref);
+          releaseLater(ref);
+        }
+        default -> reportCallState(callId, CallState.DIALING, null, ids);
+      }
+    }
+
+    @Override
+    public void onCallMediaState(String ref, int mediaStatus) {
+      String callId = stale() ? null : refToCall.get(ref);
+      if (callId == null) {
+        return;
+      }
+      if (mediaStatus == MEDIA_LOCAL_HOLD || mediaStatus == MEDIA_REMOTE_HOLD) {
+        reportCallState(callId, CallState.ON_HOLD, null, Map.of());
+      } else if (mediaStatus == MEDIA_ACTIVE
+          && findCall(callId).map(c -> c.state() == CallState.ON_HOLD).orElse(false)) {
+        reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      }
+    }
+
+    @Override
+    public void onIncomingCall(String ref, UserAgentBackend.CallInfo info) {
+      if (stale()) {
+        return;
+      }
+      // 180 first, on the ops thread, so an answer from a listener is queued after it
+      op("ringing", b -> b.answer(ref, 180));
+      String callId =
+          reportIncomingCall(
+              userOf(info.remoteUri()), userOf(info.localUri()), CallState.RINGING, ids(ref, info));
+      refToCall.put(ref, callId);
+      bindServerId(callId, REF, ref);
+      bindServerId(callId, SIP_CALL_ID, info.sipCallId());
+    }
+
+    @Override
+    public void onDtmfDigit(String ref, String digit) {
+      String callId = stale() ? null : refToCall.get(ref);
+      if (callId != null) {
+        reportDtmf(callId, digit, Map.of(REF, ref));
+      }
+    }
+
+    @Override
+    public void onRegState(int code, String reason) {
+      if (!registered.complete(code) && code / 100 != 2 && !stale()) {
+        log.warn("[{}] registration refresh failed: {} {}", name(), code, reason);
+        reportError(null, "registration failed: " + code + " " + reason, null);
+      }
+    }
+
+    private void releaseLater(String ref) {
+      op("release", b -> b.release(ref));
+    }
+  }
+
+  private static Map<String, String> ids(String ref, UserAgentBackend.CallInfo info) {
+    return Map.of(
+        REF,
+        ref,
+        SLOT,
+        Integer.toString(info.slot()),
+        SIP_CALL_ID,
+        info.sipCallId() == null ? "" : info.sipCallId());
+  }
+
+  /** The user part of a SIP URI or name-addr ({@code "A" <sip:3001@host>} gives 3001). */
+  static String userOf(String uri) {
+    if (uri == null) {
+      return "";
+    }
+    String s = uri;
+    int lt = s.indexOf('<');
+    if (lt >= 0) {
+      int gt = s.indexOf('>', lt);
+      s = s.substring(lt + 1, gt > lt ? gt : s.length());
+    }
+    int colon = s.indexOf(':');
+    int at = s.indexOf('@');
+    if (colon >= 0 && at > colon) {
+      return s.substring(colon + 1, at);
+    }
+    return s;
+  }
+}
