@@ -1,0 +1,161 @@
+package org.sipadapter.pjsua;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.sipadapter.testkit.pjsua.FakeUserAgent;
+
+/**
+ * {@link UserAgentBackend} on the testkit's {@link FakeUserAgent}, one pjsua2 call per method as
+ * {@link Pjsua2Backend} makes them, so the adapter meets the same call order, callback thread and
+ * thread-registration rule as on the binding.
+ */
+final class FakeUserAgentBackend implements UserAgentBackend {
+  private final FakeUserAgent agent;
+  private final Map<String, Integer> slots = new ConcurrentHashMap<>();
+  private int incoming;
+  private Events events;
+
+  FakeUserAgentBackend(FakeUserAgent agent) {
+    this.agent = agent;
+  }
+
+  @Override
+  public void registerThread(String name) throws Exception {
+    if (!agent.libIsThreadRegistered()) {
+      agent.libRegisterThread(name);
+    }
+  }
+
+  @Override
+  public void start(Start s, Events events) throws Exception {
+    this.events = events;
+    agent.libCreate();
+    agent.libInit(s.maxCalls());
+    agent.transportCreate(s.tcp() ? 2 : 1, s.boundAddress(), s.port());
+    agent.libStart();
+    agent.accountCreate(
+        s.idUri(),
+        s.registrarUri(),
+        s.username(),
+        s.password().reveal(),
+        new FakeUserAgent.AccountObserver() {
+          @Override
+          public FakeUserAgent.CallObserver onIncomingCall(int callId) {
+            String ref = "in-" + (++incoming);
+            slots.put(ref, callId);
+            FakeUserAgent.CallObserver observer = observer(ref);
+            try {
+              events.onIncomingCall(ref, copy(agent.getInfo(callId)));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return observer;
+          }
+
+          @Override
+          public void onRegState(int code, String reason) {
+            events.onRegState(code, reason);
+          }
+        });
+  }
+
+  private FakeUserAgent.CallObserver observer(String ref) {
+    return new FakeUserAgent.CallObserver() {
+      @Override
+      public void onCallState(FakeUserAgent.CallInfo info) {
+        events.onCallState(ref, copy(info));
+      }
+
+      @Override
+      public void onCallMediaState(int callId, int mediaStatus) {
+        events.onCallMediaState(ref, mediaStatus);
+      }
+
+      @Override
+      public void onDtmfDigit(int callId, String digit) {
+        events.onDtmfDigit(ref, digit);
+      }
+    };
+  }
+
+  private static CallInfo copy(FakeUserAgent.CallInfo i) {
+    return new CallInfo(
+        i.id(),
+        i.state(),
+        i.stateText(),
+        i.lastStatusCode(),
+        i.lastReason(),
+        i.callIdString(),
+        i.localUri(),
+        i.remoteUri());
+  }
+
+  @Override
+  public void makeCall(String ref, String dstUri, String localUri, Map<String, String> headers)
+      throws Exception {
+    slots.put(ref, agent.makeCall(dstUri, localUri, headers, observer(ref)));
+  }
+
+  @Override
+  public void answer(String ref, int statusCode) throws Exception {
+    agent.answer(slot(ref), statusCode);
+  }
+
+  @Override
+  public void hangup(String ref, int statusCode) throws Exception {
+    agent.hangup(slot(ref), statusCode, "");
+  }
+
+  @Override
+  public void hold(String ref) throws Exception {
+    agent.setHold(slot(ref));
+  }
+
+  @Override
+  public void unhold(String ref) throws Exception {
+    agent.reinviteUnhold(slot(ref));
+  }
+
+  @Override
+  public void dialDtmf(String ref, String digits) throws Exception {
+    agent.dialDtmf(slot(ref), digits);
+  }
+
+  @Override
+  public void transfer(String ref, String dstUri) throws Exception {
+    agent.xfer(slot(ref), dstUri);
+  }
+
+  @Override
+  public void transferReplaces(String ref, String destRef) throws Exception {
+    agent.xferReplaces(slot(ref), slot(destRef));
+  }
+
+  @Override
+  public void release(String ref) {
+    slots.remove(ref);
+  }
+
+  @Override
+  public void stop() {
+    try {
+      agent.libDestroy();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    slots.clear();
+  }
+
+  @Override
+  public String version() {
+    return "2.17 (in-memory)";
+  }
+
+  private int slot(String ref) throws Exception {
+    Integer s = slots.get(ref);
+    if (s == null) {
+      throw new Exception("no call " + ref);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,110 @@
+package org.sipadapter.pjsua;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.sipadapter.CallStatus;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.config.Timeouts;
+import org.sipadapter.testkit.pjsua.FakeUserAgent;
+import org.sipadapter.testkit.tck.Destination;
+import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
+import org.sipadapter.testkit.tck.TckCapability;
+import org.sipadapter.testkit.tck.TckFixture;
+
+/**
+ * The pjsua adapter held to the conformance suite on the in-memory {@link FakeUserAgent} (the
+ * native library is not available here). The user agent runs in this process, so there is no link
+ * to cut, stall or flood: the fault-proxy, stall and large-message tests are skipped.
+ */
+class PjsuaConformanceTest extends SipAdapterConformanceSuite {
+
+  @Override
+  protected TckFixture createFixture() {
+    return new FakeAgentFixture();
+  }
+
+  /** One {@link FakeUserAgent} per adapter, reachable for the far-end actions. */
+  static final class FakeAgentFixture implements TckFixture {
+    private volatile FakeUserAgent current;
+
+    FakeUserAgent newAgent() {
+      FakeUserAgent agent =
+          new FakeUserAgent()
+              .route("2000", FakeUserAgent.Outcome.ANSWER)
+              .route("2001", FakeUserAgent.Outcome.ANSWER)
+              .route("486", FakeUserAgent.Outcome.BUSY)
+              .route("480", FakeUserAgent.Outcome.NO_ANSWER)
+              .timing(Duration.ofMillis(10), Duration.ofMillis(20))
+              .maxCallsCap(256) // a library built with a larger PJSUA_MAX_CALLS
+              .registrarAccepts("1000", "pjsua-secret");
+      current = agent;
+      return agent;
+    }
+
+    @Override
+    public SipAdapter createAdapter(AdapterConfig config) {
+      return new PjsuaAdapter(config, () -> new FakeUserAgentBackend(newAgent()));
+    }
+
+    @Override
+    public AdapterConfig config() {
+      return AdapterConfig.builder(PjsuaAdapter.TYPE)
+          .name("tck-pjsua")
+          .server("127.0.0.1", 5060)
+          .auth("1000", "pjsua-secret")
+          .option("registrar", "sip:pbx.test")
+          .option("maxCalls", 160)
+          .timeouts(
+              new Timeouts(
+                  Duration.ofSeconds(2),
+                  Duration.ofSeconds(2),
+                  Duration.ofSeconds(20),
+                  Duration.ofSeconds(30)))
+          .build();
+    }
+
+    @Override
+    public Set<TckCapability> capabilities() {
+      return Set.of(
+          TckCapability.REMOTE_HANGUP, TckCapability.INBOUND_CALL, TckCapability.DTMF_TO_ADAPTER);
+    }
+
+    @Override
+    public Optional<AdapterConfig> configWithWrongCredentials() {
+      return Optional.of(config().toBuilder().auth("1000", "not-the-secret").build());
+    }
+
+    @Override
+    public Optional<String> destination(Destination destination) {
+      return Optional.of(
+          switch (destination) {
+            case ANSWERS -> "2000";
+            case BUSY -> "486";
+            case UNKNOWN -> "404";
+            case NO_ANSWER -> "480";
+          });
+    }
+
+    @Override
+    public Optional<String> transferTarget() {
+      return Optional.of("2001");
+    }
+
+    @Override
+    public void hangupOnServer(CallStatus call) {
+      current.remoteHangup(call.serverIds().get(PjsuaAdapter.SIP_CALL_ID));
+    }
+
+    @Override
+    public void triggerInboundCall(String from, String to) {
+      current.incomingCall(from, to);
+    }
+
+    @Override
+    public void sendDtmfToAdapter(CallStatus call, String digit) {
+      current.remoteDtmf(call.serverIds().get(PjsuaAdapter.SIP_CALL_ID), digit);
+    }
+  }
+}
