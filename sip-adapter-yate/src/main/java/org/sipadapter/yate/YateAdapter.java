@@ -41,6 +41,7 @@ import org.sipadapter.yate.extmodule.ExtFrame.EngineMessage;
 import org.sipadapter.yate.extmodule.ExtFrame.MessageResult;
 import org.sipadapter.yate.extmodule.ExtFrameDecoder;
 import org.sipadapter.yate.extmodule.Params;
+import org.sipadapter.yate.rmanager.YateRmanagerClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -332,6 +333,25 @@ public class YateAdapter extends SipAdapter {
     details.put("lastLineAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastLineNanos));
     details.put("pendingMessages", messages.size());
     details.put("pendingCommands", commands.size());
+    if (settings.rmanagerPort() > 0) {
+      try (YateRmanagerClient console =
+          new YateRmanagerClient(
+              settings.rmanagerHost(),
+              settings.rmanagerPort(),
+              settings.rmanagerPassword(),
+              requestTimeout())) {
+        details.put("uptimeSeconds", console.uptimeSeconds());
+        Map<String, String> engine = console.status("engine");
+        for (String key : List.of("version", "plugins", "handlers", "messages", "threads")) {
+          if (engine.containsKey(key)) {
+            details.put("engine." + key, engine.get(key));
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn("[{}] Yate's remote console did not answer: {}", name(), e.getMessage());
+        details.put("rmanager", "unavailable: " + e.getMessage());
+      }
+    }
     return details;
   }
 

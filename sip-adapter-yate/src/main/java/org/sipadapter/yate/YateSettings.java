@@ -2,6 +2,7 @@ package org.sipadapter.yate;
 
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.ConfigProblems;
+import org.sipadapter.config.Secret;
 import org.sipadapter.yate.extmodule.ExtFrameDecoder;
 
 /**
@@ -26,6 +27,10 @@ import org.sipadapter.yate.extmodule.ExtFrameDecoder;
  * @param routePriority the {@code call.route} handler's priority, default 50 (before regexroute's
  *     100)
  * @param maxLineBytes the longest line accepted from Yate, default 2 MiB
+ * @param rmanagerHost the remote console's host for the health report, default the adapter's host
+ * @param rmanagerPort the remote console's port, or 0 (default) to leave it out of the health
+ *     report
+ * @param rmanagerPassword the console's {@code password=}, or empty; never logged
  */
 public record YateSettings(
     String role,
@@ -36,7 +41,10 @@ public record YateSettings(
     String inboundCalled,
     String inboundTarget,
     int routePriority,
-    int maxLineBytes) {
+    int maxLineBytes,
+    String rmanagerHost,
+    int rmanagerPort,
+    Secret rmanagerPassword) {
 
   /**
    * Reads the options of a config; unset options take their defaults.
@@ -54,7 +62,10 @@ public record YateSettings(
         config.option("inboundCalled", ""),
         config.option("inboundTarget", "dumb/"),
         config.intOption("routePriority", 50),
-        config.intOption("maxLineBytes", ExtFrameDecoder.DEFAULT_MAX_LINE_BYTES));
+        config.intOption("maxLineBytes", ExtFrameDecoder.DEFAULT_MAX_LINE_BYTES),
+        config.option("rmanagerHost", config.host()),
+        config.intOption("rmanagerPort", 0),
+        Secret.of(config.option("rmanagerPassword", "")));
   }
 
   /** Returns true when the adapter sends {@code %%>connect:global} first. */
@@ -90,6 +101,9 @@ public record YateSettings(
     }
     if (routePriority < 0) {
       problems.add("options.routePriority", "must not be negative");
+    }
+    if (rmanagerPort < 0 || rmanagerPort > 65535) {
+      problems.add("options.rmanagerPort", "must be 0 (off) or a TCP port");
     }
     if (maxLineBytes < 64 * 1024) {
       problems.add("options.maxLineBytes", "must be at least 65536");
