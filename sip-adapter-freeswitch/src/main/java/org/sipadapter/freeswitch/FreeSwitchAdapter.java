@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
@@ -96,7 +95,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   private final RequestCorrelator<String, String> jobs =
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
-  private final AtomicLong nextOriginateNanos = new AtomicLong(System.nanoTime());
+  private final OriginatePacer originatePacer;
   private volatile Link link;
 
   /**
@@ -119,6 +118,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   public FreeSwitchAdapter(AdapterConfig config) {
     super(config);
     this.settings = FreeSwitchSettings.from(config);
+    this.originatePacer = new OriginatePacer(settings.originateRate(), System::nanoTime);
     String threadName = "sipadapter-esl-" + config.name() + "-events";
     this.eventThread =
         Executors.newSingleThreadExecutor(
@@ -631,8 +631,8 @@ public class FreeSwitchAdapter extends SipAdapter {
                         accepted.complete(null);
                       }
                     });
-    long delay = reserveOriginateSlot();
-    if (delay <= 0) {
+    long delay = originatePacer.reserve();
+    if (delay == 0) {
       send.run();
       return accepted;
     }
@@ -647,25 +647,9 @@ public class FreeSwitchAdapter extends SipAdapter {
                 Map.of());
           }
         });
-    timer().schedule(send, delay, TimeUnit.NANOSECONDS);
+    // The shared timer only hands the send on: a socket write has no place on the timer thread.
+    timer().schedule(() -> blockingExecutor().execute(send), delay, TimeUnit.NANOSECONDS);
     return CompletableFuture.completedFuture(null);
-  }
-
-  /**
-   * Spaces originates at {@code options.originateRate} per second, letting a burst of one second's
-   * worth through at once (a generic cell rate check); returns how long this one must wait, in ns.
-   */
-  private long reserveOriginateSlot() {
-    long spacing = TimeUnit.SECONDS.toNanos(1) / settings.originateRate();
-    long tolerance = spacing * (settings.originateRate() - 1);
-    while (true) {
-      long now = System.nanoTime();
-      long tat = nextOriginateNanos.get();
-      long next = Math.max(tat, now) + spacing;
-      if (nextOriginateNanos.compareAndSet(tat, next)) {
-        return next - spacing - tolerance - now;
-      }
-    }
   }
 
   private static String firstWordAfterErr(String body) {

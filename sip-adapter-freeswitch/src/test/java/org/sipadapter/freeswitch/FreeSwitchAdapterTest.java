@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
@@ -137,6 +138,37 @@ class FreeSwitchAdapterTest {
                     .contains("originate_timeout=25")
                     .contains("sip_secure_media=true")
                     .endsWith("}user/2000 &park()"));
+  }
+
+  @Test
+  void originatesBeyondTheBurstAreQueuedThenAllSentAndEveryCallTracked() {
+    int perSecond = 5;
+    int calls = perSecond + 4; // four have to wait for a slot
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("originateRate", perSecond)
+                .build());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < calls; i++) {
+      ids.add(a.makeCall("1000", "2000"));
+    }
+
+    await()
+        .atMost(WAIT)
+        .until(() -> ids.stream().allMatch(id -> events.states(id).contains(CallState.CONNECTED)));
+    List<String> sentUuids =
+        emulator.apiCommands().stream()
+            .filter(c -> c.startsWith("originate {origination_uuid="))
+            .map(c -> c.substring("originate {origination_uuid=".length(), c.indexOf(',')))
+            .toList();
+    List<String> callUuids = ids.stream().map(id -> uuid(a, id)).toList();
+    assertThat(sentUuids).hasSize(calls).doesNotHaveDuplicates();
+    // The burst goes out at once in call order; the queued ones follow it.
+    assertThat(sentUuids.subList(0, perSecond)).isEqualTo(callUuids.subList(0, perSecond));
+    assertThat(sentUuids).containsExactlyInAnyOrderElementsOf(callUuids);
+    assertThat(ids).allSatisfy(id -> assertThat(emulator.call(uuid(a, id))).isNotNull());
+    assertThat(a.activeCalls()).hasSize(calls);
   }
 
   @ParameterizedTest
