@@ -279,6 +279,11 @@ public class YateAdapter extends SipAdapter {
     messages.failAll(error);
     commands.failAll(error);
     pendingExecutes.clear();
+    onEventThread(
+        () -> {
+          earlyEvents.clear();
+          earlyEventCount = 0;
+        });
   }
 
   private static AdapterConnectionException asConnectionError(Throwable why) {
@@ -457,16 +462,17 @@ public class YateAdapter extends SipAdapter {
       String id = end < 0 ? line.substring(11) : line.substring(11, end);
       messages.fail(id, error);
     } else if (line.startsWith("%%>")) {
+      // %%>install:<prio>:<name>..., %%>watch:<name>, %%>setlocal:<name>:<value>, ...
       int colon = line.indexOf(':');
       if (colon > 3) {
-        String rest = line.substring(colon + 1);
-        int next = rest.indexOf(':');
         String keyword = line.substring(3, colon);
-        String subject =
-            keyword.equals("install") && next >= 0
-                ? rest.substring(next + 1).split(":", 2)[0]
-                : next < 0 ? rest : rest.substring(0, next);
-        commands.fail(keyword + ":" + subject, error);
+        int from = colon + 1;
+        if (keyword.equals("install")) {
+          int prioEnd = line.indexOf(':', from);
+          from = prioEnd < 0 ? line.length() : prioEnd + 1;
+        }
+        int to = line.indexOf(':', from);
+        commands.fail(keyword + ":" + line.substring(from, to < 0 ? line.length() : to), error);
       }
     }
     log.warn("[{}] Yate: Error in: {}", name(), line);
