@@ -3,14 +3,12 @@ package org.sipadapter.freeswitch.esl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,15 +45,12 @@ class EslEmulatorReplayTest {
     return WireTranscript.files("esl");
   }
 
-  /** One direction's stretch of bytes in a transcript. */
-  private record Turn(boolean server, byte[] bytes) {}
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void emulatorAnswersLikeTheRecordedServer(Path file) throws Exception {
     String number = file.getFileName().toString().substring(0, 2);
     assumeTrue(!NOT_EMULATED.containsKey(number), () -> NOT_EMULATED.get(number));
-    List<Turn> turns = turns(file);
+    List<WireTranscript.Turn> turns = WireTranscript.readTurns(file);
     Map<String, String> ids = new LinkedHashMap<>();
     try (EslEmulator emulator = new EslEmulator().start();
         Socket socket = new Socket(emulator.host(), emulator.port())) {
@@ -63,8 +58,8 @@ class EslEmulatorReplayTest {
       InputStream in = socket.getInputStream();
       OutputStream out = socket.getOutputStream();
       FrameReader reader = new FrameReader(in);
-      for (Turn turn : turns) {
-        if (!turn.server()) {
+      for (WireTranscript.Turn turn : turns) {
+        if (!turn.fromServer()) {
           String command = new String(turn.bytes(), StandardCharsets.UTF_8);
           for (Map.Entry<String, String> id : ids.entrySet()) {
             command = command.replace(id.getKey(), id.getValue());
@@ -185,43 +180,6 @@ class EslEmulatorReplayTest {
       return f.contentType() + " " + f.event().name();
     }
     return f.contentType() + " " + f.replyText() + firstLine(f.bodyText());
-  }
-
-  private static List<Turn> turns(Path file) throws IOException {
-    List<Turn> turns = new ArrayList<>();
-    ByteArrayOutputStream current = null;
-    boolean server = false;
-    byte[] all = Files.readAllBytes(file);
-    int i = 0;
-    while (i < all.length) {
-      int j = i;
-      while (j < all.length && all[j] != '\n') {
-        j++;
-      }
-      int end = Math.min(j + 1, all.length);
-      String prefix = new String(all, i, Math.min(4, end - i), StandardCharsets.UTF_8);
-      boolean isServer = prefix.equals("<<< ");
-      boolean isClient = prefix.equals(">>> ");
-      if (isServer || isClient) {
-        if (current == null || isServer != server) {
-          if (current != null) {
-            turns.add(new Turn(server, current.toByteArray()));
-          }
-          current = new ByteArrayOutputStream();
-          server = isServer;
-        }
-        current.write(all, i + 4, end - i - 4);
-      } else if (prefix.startsWith("\\ N") && current != null) {
-        byte[] b = current.toByteArray();
-        current.reset();
-        current.write(b, 0, b.length - 1);
-      }
-      i = end;
-    }
-    if (current != null) {
-      turns.add(new Turn(server, current.toByteArray()));
-    }
-    return turns;
   }
 
   /** Reads frames from a socket with the decoder under test, one at a time. */
