@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -36,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * {@code mi_http} and Kamailio {@code jsonrpcs}.
  *
  * <p>Register a {@link RpcMethod} per method name; a method returns any value Jackson can serialise
- * (becomes {@code result}) or throws {@link RpcError} (becomes {@code error}). Unknown methods get
- * {@code -32601}, unparseable bodies {@code -32700}, requests without a method {@code -32600}.
- * Requests without {@code id} are notifications and get {@code 204 No Content}. Every request is
- * recorded ({@link #requests()}).
+ * (becomes {@code result}) or throws {@link RpcError} (becomes {@code error}, with a {@code data}
+ * member when the error has one). Unknown methods get {@code -32601}, unparseable bodies {@code
+ * -32700}, requests without a method or without {@code "jsonrpc":"2.0"} (and batches) {@code
+ * -32600}. Requests without {@code id} are notifications and get {@code 204 No Content}. Every
+ * request is recorded ({@link #requests()}).
+ *
+ * <p>HTTP level: a method other than POST gets {@code 405}; a path other than the endpoint's gets
+ * {@code 404} with a short text body, or what {@link #unknownPathReply} sets.
  *
  * <p>Faults, until {@link #restore()}: {@link #stall()} (requests wait without an answer), {@link
  * #garbage()} (200 with a body that is not JSON), {@link #httpError(int)} (an HTTP error status).
@@ -89,21 +94,58 @@ public class JsonRpcEmulator implements AutoCloseable {
   public static final class RpcError extends Exception {
     private static final long serialVersionUID = 1L;
     private final int code;
+    private final transient Object data;
 
     /**
-     * Creates an error answer.
+     * Creates an error answer without a {@code data} member.
      *
      * @param code the JSON-RPC error code
      * @param message the error message
      */
     public RpcError(int code, String message) {
+      this(code, message, null);
+    }
+
+    /**
+     * Creates an error answer with a {@code data} member, such as OpenSIPS's {@code -32602 "Invalid
+     * params"} with {@code "Too few or too many parameters"}.
+     *
+     * @param code the JSON-RPC error code
+     * @param message the error message
+     * @param data any value Jackson can serialise, written after {@code message}; null for none
+     */
+    public RpcError(int code, String message, Object data) {
       super(message, null, false, false);
       this.code = code;
+      this.data = data;
     }
 
     /** Returns the JSON-RPC error code. */
     public int code() {
       return code;
+    }
+
+    /** Returns the {@code data} member, or empty when the error has none. */
+    public Optional<Object> data() {
+      return Optional.ofNullable(data);
+    }
+  }
+
+  /**
+   * An HTTP reply that is not JSON-RPC, e.g. the HTML page a server sends for an unknown path.
+   *
+   * @param status the HTTP status
+   * @param contentType the {@code Content-Type}
+   * @param body the body
+   */
+  public record HttpReply(int status, String contentType, String body) {
+    /** Checks the components. */
+    public HttpReply {
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException("status must be 100-599, was " + status);
+      }
+      Objects.requireNonNull(contentType, "contentType");
+      Objects.requireNonNull(body, "body");
     }
   }
 
@@ -133,6 +175,8 @@ public class JsonRpcEmulator implements AutoCloseable {
   private final AtomicReference<CountDownLatch> stallGate = new AtomicReference<>();
   private volatile Mode mode = Mode.NORMAL;
   private volatile int errorStatus = 500;
+  private volatile HttpReply unknownPath =
+      new HttpReply(404, "text/plain", "no JSON-RPC endpoint at this path");
   private HttpServer server;
   private ExecutorService executor;
   private volatile boolean closed;
@@ -183,6 +227,9 @@ public class JsonRpcEmulator implements AutoCloseable {
     executor = Executors.newCachedThreadPool(threads);
     server.setExecutor(executor);
     server.createContext(path, this::handle);
+    if (!path.equals("/")) {
+      server.createContext("/", this::handleUnknownPath);
+    }
     server.start();
     return this;
   }
@@ -219,6 +266,18 @@ public class JsonRpcEmulator implements AutoCloseable {
    */
   public JsonRpcEmulator method(String method, RpcMethod implementation) {
     methods.put(Objects.requireNonNull(method, "method"), Objects.requireNonNull(implementation));
+    return this;
+  }
+
+  /**
+   * Sets the reply to requests for any path outside the endpoint's (default: {@code 404} with a
+   * short text body).
+   *
+   * @param reply the reply; not null
+   * @return this emulator
+   */
+  public JsonRpcEmulator unknownPathReply(HttpReply reply) {
+    this.unknownPath = Objects.requireNonNull(reply, "reply");
     return this;
   }
 
@@ -303,6 +362,18 @@ public class JsonRpcEmulator implements AutoCloseable {
     }
   }
 
+  private void handleUnknownPath(HttpExchange exchange) {
+    try (exchange) {
+      try (InputStream in = exchange.getRequestBody()) {
+        in.readAllBytes();
+      }
+      HttpReply r = unknownPath;
+      respond(exchange, r.status(), r.contentType(), r.body());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("{} JSON-RPC emulator: exchange failed", name, e);
+    }
+  }
+
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       byte[] bodyBytes;
@@ -350,7 +421,9 @@ public class JsonRpcEmulator implements AutoCloseable {
         respondJson(exchange, error(NullNode.getInstance(), PARSE_ERROR, "Parse error"));
         return;
       }
-      if (!request.isObject() || method.isEmpty()) {
+      if (!request.isObject()
+          || method.isEmpty()
+          || !"2.0".equals(request.path("jsonrpc").textValue())) {
         respondJson(exchange, error(id, INVALID_REQUEST, "Invalid Request"));
         return;
       }
@@ -379,7 +452,9 @@ public class JsonRpcEmulator implements AutoCloseable {
       ok.set("id", id);
       return ok;
     } catch (RpcError e) {
-      return error(id, e.code(), e.getMessage());
+      ObjectNode err = error(id, e.code(), e.getMessage());
+      e.data().ifPresent(d -> ((ObjectNode) err.get("error")).set("data", JSON.valueToTree(d)));
+      return err;
     } catch (RuntimeException e) {
       LOG.warn("{} JSON-RPC emulator: method {} failed", name, method, e);
       return error(id, INTERNAL_ERROR, "Internal error");

@@ -51,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * one connection the emulator opens (and reopens after a drop); for {@code udp:} one datagram each.
  * Subscriptions expire after their {@code expire} seconds.
  *
- * <p>Not emulated (the underlying JSON-RPC emulator cannot express them): the {@code data} member
- * of {@code -32602} errors, the 202-and-hang answer to notifications, and HTTP-level quirks (405
- * for GET that never completes, 400 with HTML for an unknown path, no answer without Content-Type).
+ * <p>Errors as recorded: {@code -32602} with OpenSIPS's {@code data} ({@code "Too few or too many
+ * parameters"}, {@code "Named parameters do not match"}, {@code "Bad type for parameter '...'"}),
+ * {@code -32600} for a request without {@code "jsonrpc"}, and {@code 400} with httpd's HTML page
+ * for a path other than mi_http's. Positional params are refused ({@code "Command only supports
+ * named parameters"}) rather than matched to a recipe by count. Not emulated: the 202-and-hang
+ * answer to notifications (204 here), the 405 to GET that never completes (405 with a body here),
+ * and the silence to a POST without Content-Type.
  *
  * <p>Thread-safe; events are written on the thread that caused them, in order.
  */
@@ -146,6 +150,10 @@ public final class OpenSipsEmulator implements AutoCloseable {
    */
   public OpenSipsEmulator(String path) {
     mi = new JsonRpcEmulator("opensips", path);
+    // httpd's answer to any path but mi_http's root, as recorded.
+    mi.unknownPathReply(
+        new JsonRpcEmulator.HttpReply(
+            400, "text/html", "<html><body>Unable to parse URL!</body></html>"));
     register();
   }
 
@@ -510,30 +518,41 @@ public final class OpenSipsEmulator implements AutoCloseable {
         "log_level",
         p -> {
           if (p.isObject() && p.has("level") && !p.get("level").isInt()) {
-            throw invalidParams();
+            throw invalidParams(badType("level"));
           }
           return "OK";
         });
   }
 
-  private static RpcError invalidParams() {
-    return new RpcError(-32602, "Invalid params");
+  // The data strings OpenSIPS 3.x puts on -32602 (mi/mi.c), as recorded.
+  private static final String WRONG_COUNT = "Too few or too many parameters";
+  private static final String NAMES_DO_NOT_MATCH = "Named parameters do not match";
+  private static final String NAMED_ONLY = "Command only supports named parameters";
+
+  private static RpcError invalidParams(String data) {
+    return new RpcError(-32602, "Invalid params", data);
+  }
+
+  private static String badType(String param) {
+    return "Bad type for parameter '" + param + "'";
   }
 
   /** Checks named params: an object whose keys are all in {@code allowed}; array -> -32602. */
   private static ObjectNode named(JsonNode p, String... required) throws RpcError {
     if (p.isNull() || p.isMissingNode()) {
       if (required.length > 0) {
-        throw invalidParams();
+        throw invalidParams(WRONG_COUNT);
       }
       return NODES.objectNode();
     }
     if (!p.isObject()) {
-      throw invalidParams();
+      // OpenSIPS matches positional params to a recipe by count; this emulator takes named ones.
+      throw invalidParams(NAMED_ONLY);
     }
     for (String r : required) {
       if (!p.has(r)) {
-        throw invalidParams();
+        // OpenSIPS picks recipes by count first, then by names.
+        throw invalidParams(p.size() < required.length ? WRONG_COUNT : NAMES_DO_NOT_MATCH);
       }
     }
     return (ObjectNode) p;
@@ -595,11 +614,15 @@ public final class OpenSipsEmulator implements AutoCloseable {
 
   private synchronized Object statistics(JsonNode p, boolean list) throws RpcError {
     if (p.isArray()) {
-      throw invalidParams();
+      // One positional value fills the one parameter, which must be an array (as recorded).
+      throw invalidParams(p.size() == 1 ? badType("statistics") : WRONG_COUNT);
     }
     ObjectNode n = named(p, "statistics");
-    if (n.size() != 1 || !n.get("statistics").isArray()) {
-      throw invalidParams();
+    if (n.size() != 1) {
+      throw invalidParams(NAMES_DO_NOT_MATCH);
+    }
+    if (!n.get("statistics").isArray()) {
+      throw invalidParams(badType("statistics"));
     }
     Map<String, Object> out = new LinkedHashMap<>();
     for (JsonNode want : n.get("statistics")) {
@@ -654,7 +677,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
       return Map.of("Dialog", dialogJson(d.get(), ctx));
     }
     if (n.size() > 0 && !(n.has("index") && n.has("counter"))) {
-      throw invalidParams();
+      throw invalidParams(NAMES_DO_NOT_MATCH);
     }
     ArrayNode list = NODES.arrayNode();
     dialogs.values().forEach(d -> list.add(dialogJson(d, ctx)));

@@ -79,6 +79,60 @@ class JsonRpcEmulatorTest {
   }
 
   @Test
+  void anErrorWithDataCarriesItAfterTheMessage() throws Exception {
+    rpc.method(
+        "get_statistics",
+        params -> {
+          throw new JsonRpcEmulator.RpcError(
+              -32602, "Invalid params", "Too few or too many parameters");
+        });
+
+    assertThat(call("{\"jsonrpc\":\"2.0\",\"method\":\"get_statistics\",\"id\":13}").body())
+        .isEqualTo(
+            "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32602,\"message\":\"Invalid params\","
+                + "\"data\":\"Too few or too many parameters\"},\"id\":13}");
+  }
+
+  @Test
+  void aRequestWithoutJsonrpcIsAnInvalidRequestWithItsId() throws Exception {
+    rpc.method("version", params -> "never");
+
+    assertThat(call("{\"method\":\"version\",\"id\":7}").body())
+        .isEqualTo(
+            "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32600,\"message\":\"Invalid Request\"},"
+                + "\"id\":7}");
+  }
+
+  @Test
+  void aMethodOtherThanPostGets405() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(rpc.url())).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(405);
+  }
+
+  @Test
+  void anUnknownPathGetsTheConfiguredReply() throws Exception {
+    rpc.unknownPathReply(
+        new JsonRpcEmulator.HttpReply(400, "text/html", "<html><body>bad</body></html>"));
+    URI other = URI.create(rpc.url().replace("/mi", "/nosuch"));
+
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(other)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/html");
+    assertThat(r.body()).isEqualTo("<html><body>bad</body></html>");
+    assertThat(rpc.requests()).isEmpty();
+  }
+
+  @Test
   void notificationsGetNoContent() throws Exception {
     rpc.method("log", params -> "ignored");
 
