@@ -207,6 +207,30 @@ class FreeSwitchAdapterTest {
   }
 
   @Test
+  void transferToADialplanExtensionKeepsTheCallUntilTheExtensionHangsUp() {
+    // 9104 is the recorded transfer target: it answers, sets a variable, sleeps and hangs up.
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    String uuid = uuid(a, id);
+
+    a.transfer(id, "9104");
+
+    assertThat(emulator.apiCommands()).contains("uuid_transfer " + uuid + " 9104 XML default");
+    await().atMost(WAIT).until(() -> events.ended(id));
+    assertThat(events.states(id))
+        .containsSubsequence(CallState.DIALING, CallState.CONNECTED, CallState.DISCONNECTED)
+        .doesNotContain(CallState.FAILED);
+    assertThat(events.terminalEvents(id))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.state()).isEqualTo(CallState.DISCONNECTED);
+              assertThat(e.cause().name()).isEqualTo("NORMAL_CLEARING");
+            });
+    assertThat(a.getStatus(id).serverIds()).containsEntry(FreeSwitchAdapter.UUID_KEY, uuid);
+  }
+
+  @Test
   void conferenceMovesCallsIntoTheRoomAndListsThem() {
     FreeSwitchAdapter a = connect();
     String one = connectedCall(a, "2000", CallOptions.DEFAULTS);

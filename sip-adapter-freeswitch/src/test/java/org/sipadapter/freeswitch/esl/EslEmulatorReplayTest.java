@@ -32,14 +32,27 @@ class EslEmulatorReplayTest {
   private static final Pattern UUID_PATTERN =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-  /** Transcripts whose scenario the emulator does not play, with the reason. */
+  /**
+   * Transcripts whose scenario the emulator does not play, with the reason. None of them is
+   * something the adapter does: it originates and controls calls over an inbound socket with named
+   * event subscriptions.
+   */
   private static final Map<String, String> NOT_EMULATED =
       Map.of(
-          "12", "transfer to a dialplan extension: the emulator does not run the new extension",
-          "13", "a SIP (sofia) call set-up; the emulator plays the recorded loopback set-up",
-          "14", "json ALL: CODEC, CALL_UPDATE and other non-channel events are not produced",
-          "15", "sendmsg (session control) is not emulated",
-          "19", "outbound socket mode is not emulated");
+          "13",
+          "SIP call set-up (sofia/internal to sofia/external: CHANNEL_OUTGOING, SIP variables and"
+              + " call states a loopback call lacks); the emulator originates with the recorded"
+              + " loopback set-up. This transcript's uuid_hold / uuid_hold off events are the"
+              + " emulator's hold scenes, covered by the adapter's hold tests",
+          "14",
+          "event json ALL: the emulator produces only the events the adapter subscribes to by name"
+              + " (no CODEC, CALL_UPDATE, CHANNEL_ORIGINATE/OUTGOING, API, PRESENCE_IN ...)",
+          "15",
+          "sendmsg (call-command execute/hangup on a session) is not emulated; the adapter"
+              + " controls calls with uuid_* api commands only",
+          "19",
+          "outbound socket mode (FreeSWITCH connects to the application) is not emulated; the"
+              + " adapter uses inbound mode only");
 
   static List<Path> fixtures() {
     return WireTranscript.files("esl");

@@ -34,13 +34,14 @@ import org.sipadapter.testkit.emulator.TcpEmulator;
  * <p>Calls: {@code originate} plays the events FreeSWITCH sent for the same outcome (recorded event
  * frames replayed with fresh UUIDs, the requested number and caller id), chosen by the
  * destination's {@link Behavior} ({@link #route}); {@code uuid_kill}, {@code uuid_hold}, {@code
- * uuid_transfer} (also into a conference), {@code uuid_bridge}, {@code uuid_record}, {@code
- * uuid_send_dtmf}, {@code uuid_answer}, {@code uuid_exists}, {@code conference <room> json_list},
- * {@code show channels|calls as json} and {@code status} answer as FreeSWITCH does. The server side
- * can {@linkplain #placeInboundCall ring the client}, {@linkplain #hangupFromRemote hang up},
- * {@linkplain #dtmfFromRemote send DTMF}, send a {@linkplain #heartbeat() HEARTBEAT} or a
- * {@linkplain #sendDisconnectNotice() disconnect notice}. Faults come from {@link TcpEmulator}
- * (drop, stall, garbage, huge frame); the garbage and the huge frame are ESL-shaped here.
+ * uuid_transfer} (to an extension, with the recorded events of a transfer, or into a conference),
+ * {@code uuid_bridge}, {@code uuid_record}, {@code uuid_send_dtmf}, {@code uuid_answer}, {@code
+ * uuid_exists}, {@code conference <room> json_list}, {@code show channels|calls as json} and {@code
+ * status} answer as FreeSWITCH does. The server side can {@linkplain #placeInboundCall ring the
+ * client}, {@linkplain #hangupFromRemote hang up}, {@linkplain #dtmfFromRemote send DTMF}, send a
+ * {@linkplain #heartbeat() HEARTBEAT} or a {@linkplain #sendDisconnectNotice() disconnect notice}.
+ * Faults come from {@link TcpEmulator} (drop, stall, garbage, huge frame); the garbage and the huge
+ * frame are ESL-shaped here.
  *
  * <p>Filters ({@code filter ...}) are acknowledged but not applied. Events are sent in one global
  * order from a single emulator thread, so a client sees each call's events in order, after the
@@ -68,6 +69,10 @@ public class EslEmulator extends TcpEmulator {
   public static final String DEFAULT_PASSWORD = "ClueCon";
 
   private static final String RECORDED_CORE_UUID = "e6c59251-47fd-47fe-acd9-206484b555c5";
+
+  /** The extension the recorded {@code uuid_transfer} went to (fixture 12). */
+  private static final String RECORDED_TRANSFER_TARGET = "9104";
+
   private static final String DISCONNECT_TEXT =
       "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
   private static final String STATUS_TEXT =
@@ -88,6 +93,7 @@ public class EslEmulator extends TcpEmulator {
     static final EslScene UNKNOWN = EslScene.load("unknown");
     static final EslScene HOLD = EslScene.load("hold");
     static final EslScene UNHOLD = EslScene.load("unhold");
+    static final EslScene TRANSFER = EslScene.load("transfer");
   }
 
   private static final java.time.format.DateTimeFormatter LOCAL_DATE =
@@ -142,6 +148,7 @@ public class EslEmulator extends TcpEmulator {
     routes.put("9101", Behavior.ANSWER);
     routes.put("9102", Behavior.BUSY);
     routes.put("9103", Behavior.ANSWER_THEN_HANGUP);
+    routes.put("9104", Behavior.ANSWER_THEN_HANGUP);
     routes.put("9105", Behavior.NO_ANSWER);
     routes.put("9196", Behavior.ANSWER);
     routes.put("99999", Behavior.UNKNOWN);
@@ -693,6 +700,10 @@ public class EslEmulator extends TcpEmulator {
             int atSign = room.indexOf('@');
             String name = atSign < 0 ? room : room.substring(0, atSign);
             joinConference(call, name);
+          } else {
+            String transferred = a.get(0);
+            Behavior then = routes.getOrDefault(target, defaultBehavior);
+            later(() -> transfer(call, transferred, target, then));
           }
           return "+OK\n";
         }
@@ -857,7 +868,7 @@ public class EslEmulator extends TcpEmulator {
                 return;
               }
               call.phase(EslCall.Phase.ANSWERED);
-              playRange(Scenes.ANSWER, call, job, null, answerAt, setup.size(), false);
+              playRange(Scenes.ANSWER, call, job, null, answerAt, parkedEnd(), false);
               if (syncSession != null) {
                 apiResponse(syncSession, "+OK " + call.uuid() + "\n");
               }
@@ -917,9 +928,64 @@ public class EslEmulator extends TcpEmulator {
       int hangupAt = indexOf(Scenes.BUSY.events, "CHANNEL_HANGUP", 0);
       playRange(Scenes.BUSY, call, job, cause, hangupAt, Scenes.BUSY.events.size(), false);
     } else if (remote && !call.inbound()) {
+      // The far end's dialplan finishes first (its sleep completes, it runs hangup), as recorded.
+      playRange(Scenes.ANSWER, call, null, cause, parkedEnd(), Scenes.ANSWER.events.size(), false);
       play(Scenes.REMOTE_HANGUP, call, null, cause);
     } else {
       play(Scenes.KILL, call, null, cause);
+    }
+  }
+
+  /**
+   * A leg leaves park for a dialplan extension: the events of the recorded transfer (fixture 12, to
+   * an extension that answers, sets a variable, sleeps and hangs up). Only an {@link
+   * Behavior#ANSWER_THEN_HANGUP} extension runs that far (its hangup after {@link
+   * #remoteHangupAfter}); any other extension is taken to keep the call up, so only the {@code
+   * CHANNEL_UNPARK} is sent, as the emulator does not run a dialplan.
+   */
+  private void transfer(EslCall call, String transferred, String target, Behavior then) {
+    if (call.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    String other = transferred.equals(call.uuid()) ? call.otherUuid() : call.uuid();
+    List<EslEventTemplate> recorded = Scenes.TRANSFER.events;
+    int hangupAt = indexOf(recorded, "CHANNEL_HANGUP", 0);
+    boolean hangsUp = then == Behavior.ANSWER_THEN_HANGUP;
+    playTransfer(call, transferred, other, target, 0, hangsUp ? hangupAt : 1);
+    if (!hangsUp) {
+      return;
+    }
+    laterBy(
+        () -> {
+          if (call.phase() == EslCall.Phase.ENDED) {
+            return; // killed meanwhile
+          }
+          call.ended("NORMAL_CLEARING");
+          jobs.remove(call.uuid());
+          leaveConference(call);
+          playTransfer(call, transferred, other, target, hangupAt, recorded.size());
+        },
+        remoteHangupAfter.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void playTransfer(
+      EslCall call, String transferred, String other, String target, int from, int to) {
+    EslScene scene = Scenes.TRANSFER;
+    String recordedXfer = "%3A" + RECORDED_TRANSFER_TARGET + "/";
+    String xfer = "%3A" + UrlCoding.encode(target) + "/";
+    for (int i = from; i < to; i++) {
+      EslEventTemplate out =
+          rewrite(scene, scene.events.get(i), transferred, other, null, call.to())
+              .map(
+                  (name, raw) ->
+                      raw.equals(RECORDED_TRANSFER_TARGET)
+                          ? UrlCoding.encode(target)
+                          : raw.replace(recordedXfer, xfer));
+      if (call.uuid().equals(out.raw("Unique-ID"))) {
+        out = out.with("Caller-Caller-ID-Number", call.from());
+      }
+      emit(out);
     }
   }
 
@@ -1013,6 +1079,17 @@ public class EslEmulator extends TcpEmulator {
                 .with("Answer-State", "ringing"));
       }
     }
+  }
+
+  /**
+   * The end of the answered set-up: the recorded answer scene up to the A leg's {@code
+   * CHANNEL_PARK}. What follows it in the recording is the B leg's dialplan ending, which belongs
+   * to a remote hangup, not to every answered call (a call parked on 9100 stays quiet until
+   * something happens to it, as fixture 12 shows).
+   */
+  private static int parkedEnd() {
+    return Math.min(
+        indexOf(Scenes.ANSWER.events, "CHANNEL_PARK", 0) + 1, Scenes.ANSWER.events.size());
   }
 
   private static String recordedCause(EslScene scene) {
