@@ -34,8 +34,9 @@ public final class RequestCorrelator<K, R> {
    * @param id the request's id, unique among pending requests
    * @param description what the request was, for the timeout message (no secrets)
    * @param timeout how long to wait for the reply
-   * @return a future completed with the reply, or failed with {@link AdapterTimeoutException} or
-   *     the reason given to {@link #fail}/{@link #failAll}
+   * @return a future completed with the reply, or failed with {@link
+   *     org.sipadapter.AdapterTimeoutException} or the reason given to {@link #fail}/{@link
+   *     #failAll}
    * @throws IllegalStateException if the id is already pending
    */
   public CompletableFuture<R> register(K id, String description, Duration timeout) {
