@@ -120,6 +120,13 @@ public final class KamailioAdapter extends SipAdapter {
     return EnumSet.of(Feature.INBOUND_CALLS, Feature.OUTBOUND_CALLS);
   }
 
+  /** Everything beyond placing, watching and ending calls needs media, which a proxy never has. */
+  @Override
+  protected Optional<String> unsupportedReason(Feature feature) {
+    return Optional.of(
+        "Kamailio is a SIP proxy: it relays signalling and has no media or call leg of its own");
+  }
+
   /** The Kamailio versions this adapter is tested with. */
   @Override
   public List<String> supportedVersions() {

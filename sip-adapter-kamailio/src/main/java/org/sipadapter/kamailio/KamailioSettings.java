@@ -90,6 +90,11 @@ public record KamailioSettings(
     if (!scheme.matches("[A-Za-z0-9-]*")) {
       problems.add("options.authScheme", "must be a single word such as Bearer: " + scheme);
     }
+    String secret = config.auth().secret().reveal();
+    if (secret.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problems.add(
+          "auth.password", "must not contain control characters (it is sent in an HTTP header)");
+    }
     String header = config.option("authHeader", "Authorization");
     if (!header.matches("[A-Za-z0-9-]+")) {
       problems.add("options.authHeader", "must be an HTTP header name: " + header);

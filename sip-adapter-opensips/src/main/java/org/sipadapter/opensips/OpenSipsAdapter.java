@@ -407,6 +407,15 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   // ------------------------------------------------------------------ call hooks
 
+  /** A proxy observes media-less dialogs: only outbound calls get a reason of their own. */
+  @Override
+  protected Optional<String> unsupportedReason(Feature feature) {
+    return feature == Feature.OUTBOUND_CALLS
+        ? Optional.of(NO_ORIGINATE)
+        : Optional.of(
+            "OpenSIPS relays signalling only and has no control of the media or the call");
+  }
+
   /** Not offered; see {@link #NO_ORIGINATE}. */
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {

@@ -314,7 +314,8 @@ class OpenSipsAdapterTest {
     OpenSipsAdapter a = connectWithEvents();
     assertThat(a.features()).containsExactly(Feature.INBOUND_CALLS);
     assertThatThrownBy(() -> a.makeCall("1000", "2000"))
-        .isInstanceOf(UnsupportedFeatureException.class);
+        .isInstanceOf(UnsupportedFeatureException.class)
+        .hasMessageContaining("no originate command");
     opensips.startDialog("sip:a@h", "sip:b@h");
     IncomingCall in = awaitIncoming(1);
     for (Runnable op :
