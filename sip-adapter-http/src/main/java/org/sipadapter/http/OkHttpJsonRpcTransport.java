@@ -1,7 +1,6 @@
 package org.sipadapter.http;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
@@ -14,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -120,33 +118,8 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
             .build();
     Call call = http.newCall(request);
     call.timeout().timeout(timeout.plus(DEADLINE_MARGIN).toNanos(), TimeUnit.NANOSECONDS);
-    CompletableFuture<JsonRpcClient.HttpReply> result = new CompletableFuture<>();
     // Cancellation, the client's deadline or any other failure of the future ends the HTTP call.
-    result.whenComplete(
-        (r, e) -> {
-          if (e != null) {
-            call.cancel();
-          }
-        });
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call c, IOException e) {
-            result.completeExceptionally(mapFailure(timeout, e));
-          }
-
-          @Override
-          public void onResponse(Call c, Response response) {
-            try (response) {
-              result.complete(read(response));
-            } catch (IOException e) {
-              result.completeExceptionally(mapFailure(timeout, e));
-            } catch (RuntimeException e) {
-              result.completeExceptionally(e);
-            }
-          }
-        });
-    return result;
+    return OkHttpCalls.toFuture(call, this::read, e -> mapFailure(timeout, e));
   }
 
   private JsonRpcClient.HttpReply read(Response response) throws IOException {
@@ -176,13 +149,12 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
       c.initCause(e);
       return c;
     }
-    // OkHttp reports its whole-call timeout (and connect/read timeouts) as InterruptedIOException.
-    // A call cancelled through the future lands here too, but that future is already complete.
-    if (e instanceof InterruptedIOException) {
+    // A timeout already is an HttpTimeoutException; this one names the endpoint and the deadline.
+    if (e instanceof HttpTimeoutException) {
       HttpTimeoutException t =
           new HttpTimeoutException(
               "no HTTP answer from " + endpoint + " within " + timeout.toMillis() + " ms");
-      t.initCause(e);
+      t.initCause(e.getCause());
       return t;
     }
     return e;
@@ -214,8 +186,7 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
     }
     closed = true;
     http.dispatcher().cancelAll();
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    OkHttpCalls.release(http);
     log.debug("HTTP transport to {} closed", endpoint);
   }
 
