@@ -32,6 +32,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterException;
 import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.http.OkHttpCalls;
 import org.sipadapter.sipp.agent.AgentConfig;
 import org.sipadapter.sipp.agent.RunSpec;
 import org.sipadapter.sipp.agent.SippAgent;
@@ -224,8 +225,8 @@ public final class SippAdapter extends SipAdapter {
     if (agent != null) {
       agent.close();
     }
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    // Calls still running (such as the stop of the inbound run) finish; nothing new is sent.
+    OkHttpCalls.release(http);
   }
 
   @Override

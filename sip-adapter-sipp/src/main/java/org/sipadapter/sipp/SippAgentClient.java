@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -23,10 +23,11 @@ import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallException;
 import org.sipadapter.CallNotFoundException;
 import org.sipadapter.SipAdapterException;
+import org.sipadapter.http.OkHttpCalls;
 import org.sipadapter.sipp.agent.RunSpec;
 
 /**
- * HTTP client of the SIPp agent's API (okhttp, JSON through Jackson).
+ * HTTP client of the SIPp agent's API (OkHttp through {@link OkHttpCalls}, JSON through Jackson).
  *
  * <p>Errors map to the SDK's exceptions: 401 to {@link AuthenticationException}, 404 to {@link
  * CallNotFoundException}, other 4xx to {@link CallException} with the agent's message, 5xx and I/O
@@ -181,33 +182,8 @@ final class SippAgentClient {
   }
 
   private CompletableFuture<JsonNode> enqueue(OkHttpClient client, Request request) {
-    CompletableFuture<JsonNode> future = new CompletableFuture<>();
-    Call call = client.newCall(request);
-    call.enqueue(
-        new Callback() {
-          @Override
-          public void onFailure(Call c, IOException e) {
-            future.completeExceptionally(ioFailure(request, e));
-          }
-
-          @Override
-          public void onResponse(Call c, Response response) {
-            try (response) {
-              future.complete(read(request, response));
-            } catch (IOException e) {
-              future.completeExceptionally(ioFailure(request, e));
-            } catch (RuntimeException e) {
-              future.completeExceptionally(e);
-            }
-          }
-        });
-    future.whenComplete(
-        (v, e) -> {
-          if (future.isCancelled()) {
-            call.cancel();
-          }
-        });
-    return future;
+    return OkHttpCalls.toFuture(
+        client.newCall(request), r -> read(request, r), e -> ioFailure(request, e));
   }
 
   private static JsonNode read(Request request, Response response) throws IOException {
@@ -231,7 +207,8 @@ final class SippAgentClient {
 
   private static SipAdapterException ioFailure(Request request, IOException e) {
     String what = request.method() + " " + request.url().encodedPath();
-    if (e instanceof InterruptedIOException) {
+    // OkHttpCalls reports a timeout as HttpTimeoutException; a blocking call, as OkHttp does.
+    if (e instanceof HttpTimeoutException || e instanceof InterruptedIOException) {
       return new AdapterTimeoutException("SIPp agent did not answer " + what + " in time", e);
     }
     return new AdapterConnectionException(
