@@ -97,7 +97,8 @@ public class PjsuaAdapter extends SipAdapter {
   }
 
   /**
-   * Creates an adapter on another backend (an in-memory agent in tests).
+   * Creates an adapter on another backend, such as {@link InMemoryUserAgentBackend} (no native
+   * library) in tests and demonstrations.
    *
    * @param config the config
    * @param backends makes one backend per connect

@@ -34,7 +34,7 @@ class PjsuaAdapterTest {
   private SipAdapter adapter;
 
   private SipAdapter connect(AdapterConfig config) {
-    adapter = new PjsuaAdapter(config, () -> new FakeUserAgentBackend(agent));
+    adapter = new PjsuaAdapter(config, () -> new InMemoryUserAgentBackend(agent));
     adapter.addListener(events);
     adapter.connect();
     return adapter;

@@ -45,7 +45,7 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
 
     @Override
     public SipAdapter createAdapter(AdapterConfig config) {
-      return new PjsuaAdapter(config, () -> new FakeUserAgentBackend(newAgent()));
+      return new PjsuaAdapter(config, () -> new InMemoryUserAgentBackend(newAgent()));
     }
 
     @Override

@@ -2,20 +2,32 @@ package org.sipadapter.pjsua;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.testkit.pjsua.FakeUserAgent;
 
 /**
- * {@link UserAgentBackend} on the testkit's {@link FakeUserAgent}, one pjsua2 call per method as
- * {@link Pjsua2Backend} makes them, so the adapter meets the same call order, callback thread and
- * thread-registration rule as on the binding.
+ * {@link UserAgentBackend} on the testkit's in-memory {@link FakeUserAgent}: no native library, no
+ * network. It makes one pjsua2 call per method as {@link Pjsua2Backend} does, so the adapter meets
+ * the same call order, callback thread and thread-registration rule as on the binding. For tests
+ * and demonstrations: pass it to {@link PjsuaAdapter#PjsuaAdapter(AdapterConfig,
+ * java.util.function.Supplier)}; the provider and {@link PjsuaAdapter#PjsuaAdapter(AdapterConfig)}
+ * always use the real binding.
+ *
+ * <p>Needs {@code sip-adapter-testkit} on the class path (an optional dependency of this module).
+ * One instance per connect: {@link #stop()} destroys the agent's library.
  */
-final class FakeUserAgentBackend implements UserAgentBackend {
+public final class InMemoryUserAgentBackend implements UserAgentBackend {
   private final FakeUserAgent agent;
   private final Map<String, Integer> slots = new ConcurrentHashMap<>();
   private int incoming;
   private Events events;
 
-  FakeUserAgentBackend(FakeUserAgent agent) {
+  /**
+   * Creates a backend on an agent.
+   *
+   * @param agent the in-memory user agent, set up with its routes; not started yet
+   */
+  public InMemoryUserAgentBackend(FakeUserAgent agent) {
     this.agent = agent;
   }
 
