@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.sipadapter.CallState;
+import org.sipadapter.Feature;
 import org.sipadapter.cli.demo.DemoResult;
 import org.sipadapter.cli.demo.DemoRunner;
 import org.sipadapter.cli.demo.DemoServer;
@@ -123,6 +124,15 @@ final class DemoCommand implements Callable<Integer> {
           }
           DemoServer s = t.start();
           servers.put(t.adapterType(), s);
+          if (!s.reachableFromConfig()) {
+            console.err(
+                "skipped "
+                    + t.adapterType()
+                    + ": "
+                    + s.description()
+                    + " exists only inside the demo's adapter; other commands cannot reach it");
+            continue;
+          }
           configs.add(s.config());
           console.err(
               "serving "
@@ -200,9 +210,31 @@ final class DemoCommand implements Callable<Integer> {
               : String.join(">", r.states().stream().map(CallState::name).toList()),
           r.setup() == null ? "-" : r.setup().toMillis() + " ms",
           r.cause() == null ? "-" : r.cause().name() + " (" + r.cause().q850() + ")",
-          first ? (r.features().isEmpty() ? "-" : String.join(",", r.features())) : "",
+          first ? r.features().size() + " of " + Feature.values().length : "",
           r.ok() ? "ok" : "FAILED");
     }
+    t.print(console);
+    printFeatures(results, console);
+  }
+
+  /** One row per feature, one column per adapter: the list would not fit in the summary. */
+  private static void printFeatures(List<DemoResult> results, Console console) {
+    Map<String, List<String>> byType = new LinkedHashMap<>();
+    results.forEach(r -> byType.putIfAbsent(r.adapterType(), r.features()));
+    if (byType.isEmpty()) {
+      return;
+    }
+    List<String> header = new ArrayList<>();
+    header.add("FEATURE");
+    header.addAll(byType.keySet());
+    Table t = new Table(header.toArray(String[]::new));
+    for (Feature f : Feature.values()) {
+      List<String> row = new ArrayList<>();
+      row.add(f.displayName());
+      byType.values().forEach(names -> row.add(names.contains(f.displayName()) ? "yes" : "-"));
+      t.row(row.toArray(String[]::new));
+    }
+    console.out("");
     t.print(console);
   }
 }

@@ -18,7 +18,6 @@ import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterListener;
-import org.sipadapter.SipAdapters;
 import org.sipadapter.cli.EventText;
 import org.sipadapter.cli.Records;
 import org.sipadapter.event.AdapterEvent;
@@ -119,7 +118,7 @@ public final class DemoRunner {
               + (server.details().isEmpty() ? "" : " (" + server.details() + ")"));
       SipAdapter adapter;
       try {
-        adapter = SipAdapters.create(server.config());
+        adapter = server.createAdapter();
       } catch (RuntimeException e) {
         return List.of(
             failed(type, server.description(), null, List.of(), "adapter: " + message(e)));
@@ -186,6 +185,7 @@ public final class DemoRunner {
         if (callId == null) {
           return failed(type, serverText, call, features, "the adapter saw no incoming call");
         }
+        server.inboundCallSeen(call);
       } else {
         callId =
             adapter.makeCall(
