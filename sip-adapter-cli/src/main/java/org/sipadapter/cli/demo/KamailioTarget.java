@@ -11,13 +11,15 @@ import org.sipadapter.testkit.sipp.UasScenario;
 
 /**
  * The real Kamailio installed on this machine, with SIPp as the phones: an answering and a busy
- * SIPp UAS behind Kamailio, and a SIPp UAC that calls through it. Kamailio is a proxy and places no
- * calls, so its demo calls come from outside: the adapter sees them as incoming calls and hangs the
- * answered one up through the dialog module.
+ * SIPp UAS behind Kamailio, a REFER-following SIPp phone as the first party of click-to-dial, and a
+ * SIPp UAC that calls through Kamailio. The answered call is the adapter's {@code makeCall}
+ * (Kamailio's {@code dlg.bridge_dlg} rings the first party and REFERs it to 2000), hung up through
+ * the dialog module; the busy call comes from outside and the adapter sees it as an incoming call.
  */
 public final class KamailioTarget implements DemoTarget {
   private static final String ANSWER_USER = "2000";
   private static final String BUSY_USER = "busy";
+  private static final String REFER_FOLLOWER = "/org/sipadapter/cli/demo/uas-refer-follower.xml";
 
   /** Creates the target. */
   public KamailioTarget() {}
@@ -57,6 +59,9 @@ public final class KamailioTarget implements DemoTarget {
       started.add(answering);
       SippProcess busy = SippProcess.uas(UasScenario.BUSY).start();
       started.add(busy);
+      SippProcess firstParty =
+          SippProcess.uas(UasScenario.ANSWER).scenarioResource(REFER_FOLLOWER).start();
+      started.add(firstParty);
       KamailioServer kamailio =
           KamailioServer.builder()
               .route(ANSWER_USER, answering.port())
@@ -64,7 +69,7 @@ public final class KamailioTarget implements DemoTarget {
               .build()
               .start();
       started.add(0, kamailio);
-      return new Running(kamailio, started);
+      return new Running(kamailio, firstParty, started);
     } catch (RuntimeException e) {
       Sipp.closeAll(started);
       throw e;
@@ -73,10 +78,12 @@ public final class KamailioTarget implements DemoTarget {
 
   private static final class Running implements DemoServer {
     private final KamailioServer kamailio;
+    private final SippProcess firstParty;
     private final List<AutoCloseable> started;
 
-    Running(KamailioServer kamailio, List<AutoCloseable> started) {
+    Running(KamailioServer kamailio, SippProcess firstParty, List<AutoCloseable> started) {
       this.kamailio = kamailio;
+      this.firstParty = firstParty;
       this.started = started;
     }
 
@@ -104,13 +111,20 @@ public final class KamailioTarget implements DemoTarget {
           + kamailio.sipPort()
           + ", evapi :"
           + kamailio.evapiPort()
-          + "; SIPp as phones";
+          + "; SIPp as phones, the first party of click-to-dial on :"
+          + firstParty.port();
     }
 
     @Override
     public List<DemoCall> calls() {
       return List.of(
-          DemoCall.inboundAnswered("sipp", ANSWER_USER),
+          new DemoCall(
+              "click-to-dial call",
+              "sip:first@" + KamailioServer.HOST + ":" + firstParty.port(),
+              ANSWER_USER,
+              false,
+              true,
+              org.sipadapter.CallState.DISCONNECTED),
           new DemoCall(
               "busy destination", "sipp", BUSY_USER, true, false, org.sipadapter.CallState.FAILED));
     }
