@@ -18,6 +18,7 @@ import org.sipadapter.cli.demo.DemoRunner;
 import org.sipadapter.cli.demo.DemoServer;
 import org.sipadapter.cli.demo.DemoTarget;
 import org.sipadapter.cli.fake.FakeDemoTarget;
+import org.sipadapter.cli.fake.MissingServerDemoTarget;
 
 class DemoCommandTest {
 
@@ -28,8 +29,9 @@ class DemoCommandTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("using fake: emulated fake server")
+        // The link's CONNECTED event may be delivered after the first call events.
+        .contains("fake       link      CONNECTED")
         .containsSubsequence(
-            "fake       link      CONNECTED",
             "call #1   DIALING",
             "call #1   RINGING",
             "call #1   CONNECTED",
@@ -40,19 +42,44 @@ class DemoCommandTest {
         .contains("ADAPTER", "SERVER", "STATES SEEN", "SETUP", "HANGUP CAUSE", "FEATURES")
         .contains("DIALING>RINGING>CONNECTED>ON_HOLD>CONNECTED>DISCONNECTED")
         .contains("NORMAL_CLEARING (16)", "USER_BUSY (17)")
-        .contains("hold,sendDtmf,makeCall,incomingCalls")
         .contains("2 of 2 calls ended as expected");
   }
 
   @Test
+  void summaryCountsTheFeaturesAndATableBelowListsThemOnePerLine() {
+    CliRun r = CliRun.of("demo", "--only", "fake");
+
+    assertThat(r.out())
+        .containsPattern("fake +emulated fake server .* 4 of 12 +ok")
+        .containsPattern("(?m)^FEATURE +fake$")
+        .containsPattern("(?m)^hold +yes$")
+        .containsPattern("(?m)^sendDtmf +yes$")
+        .containsPattern("(?m)^makeCall +yes$")
+        .containsPattern("(?m)^incomingCalls +yes$")
+        .containsPattern("(?m)^transfer +-$");
+  }
+
+  @Test
   void demoSaysWhichTargetsItSkippedAndWhy() {
-    CliRun r = CliRun.of("demo", "--only", "fake,opensips,yate,pjsua");
+    CliRun r = CliRun.of("demo", "--only", "fake,missing");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out())
-        .contains("skipped opensips: ")
-        .contains("skipped yate: ")
-        .contains("skipped pjsua: ");
+    assertThat(r.out()).contains("skipped missing: " + MissingServerDemoTarget.REASON);
+  }
+
+  @Test
+  void serveLeavesOutTheInMemoryPjsuaAgentThatOtherCommandsCannotReach(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("demo.yaml");
+
+    CliRun r =
+        CliRun.of("demo", "--only", "fake,pjsua", "--serve", file.toString(), "--duration", "1s");
+
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.err())
+        .contains("serving fake: ")
+        .contains("skipped pjsua: emulated pjsua2 (in-memory user agent) exists only inside");
+    assertThat(Files.readString(file)).contains("type: fake").doesNotContain("pjsua");
   }
 
   @Test
