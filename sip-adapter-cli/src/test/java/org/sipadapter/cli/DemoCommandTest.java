@@ -42,6 +42,7 @@ class DemoCommandTest {
         .contains("ADAPTER", "SERVER", "STATES SEEN", "SETUP", "HANGUP CAUSE", "FEATURES")
         .contains("DIALING>RINGING>CONNECTED>ON_HOLD>CONNECTED>DISCONNECTED")
         .contains("NORMAL_CLEARING (16)", "USER_BUSY (17)")
+        .contains("call #1 steps: hold ok, dtmf 1234# ok, hangup sent")
         .contains("2 of 2 calls ended as expected");
   }
 

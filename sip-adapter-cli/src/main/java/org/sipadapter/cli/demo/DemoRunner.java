@@ -194,6 +194,10 @@ public final class DemoRunner {
       CallTrace trace = traces.computeIfAbsent(callId, k -> new CallTrace());
       if (call.talk()) {
         talk(adapter, callId, trace, notes);
+        // Steps such as DTMF raise no event of their own: say here what each did.
+        if (!notes.isEmpty()) {
+          progress.accept(label(callId) + " steps: " + String.join(", ", notes));
+        }
       }
       CallState end = trace.await(CallState::isTerminal, END_WAIT);
       return result(adapter, serverText, call, callId, trace, features, notes, end);
@@ -242,6 +246,7 @@ public final class DemoRunner {
       notes.add(step("dtmf " + DTMF, () -> adapter.sendDtmf(callId, DTMF)));
     }
     adapter.hangup(callId);
+    notes.add("hangup sent");
   }
 
   private static void requireState(CallTrace trace, CallState wanted) throws Exception {
