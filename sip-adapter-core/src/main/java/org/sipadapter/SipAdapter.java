@@ -39,6 +39,7 @@ import org.sipadapter.event.ServerEvent;
 import org.sipadapter.metrics.AdapterMetrics;
 import org.sipadapter.transport.Backoff;
 import org.sipadapter.transport.Schedulers;
+import org.sipadapter.transport.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +80,7 @@ public abstract class SipAdapter implements AutoCloseable {
   private final Object lifecycle = new Object();
   private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
   private final Backoff backoff;
+  private final TlsContext tlsContext;
 
   private volatile ConnectTarget target;
   private volatile String serverVersion = "";
@@ -90,9 +92,12 @@ public abstract class SipAdapter implements AutoCloseable {
    * Creates the adapter. Does not connect.
    *
    * @param config the validated config (see {@link SipAdapters})
+   * @throws org.sipadapter.ConfigurationException if TLS is on and its trust store cannot be opened
    */
   protected SipAdapter(AdapterConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    // Built once: every connect and reconnect reuses the same trust material.
+    this.tlsContext = TlsContext.create(config.tlsSettings());
     this.dispatcher = new EventDispatcher(config.name(), config.events(), metrics);
     this.backoff = Backoff.of(config.reconnect());
   }
@@ -208,7 +213,8 @@ public abstract class SipAdapter implements AutoCloseable {
               auth,
               config.tls(),
               config.timeouts().connect(),
-              config.timeouts().request());
+              config.timeouts().request(),
+              tlsContext);
       moveTo(ConnectionState.CONNECTING, "connecting to " + host + ":" + port);
       try {
         doConnect(target);

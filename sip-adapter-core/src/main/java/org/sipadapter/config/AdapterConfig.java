@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param name the adapter's name in logs, metrics and events (defaults to the type)
  * @param host the server's host name or address
  * @param port the server's port; 0 means the provider's default
- * @param tls whether to wrap the link in TLS (where the protocol supports it)
+ * @param tls whether to wrap the link in TLS (where the protocol supports it); always equal to
+ *     {@code tlsSettings.enabled()}
  * @param auth the login credentials
  * @param realm the SIP realm or domain the adapter works in, empty when not needed
  * @param timeouts time limits
@@ -24,6 +25,8 @@ import java.util.Optional;
  * @param events event delivery settings
  * @param historySize how many finished call records {@code callHistory()} keeps
  * @param options adapter-specific settings, documented per adapter
+ * @param tlsSettings TLS on or off and the certificates trusted ({@link TlsSettings#DISABLED} when
+ *     off)
  */
 public record AdapterConfig(
     String type,
@@ -38,14 +41,21 @@ public record AdapterConfig(
     HealthThresholds health,
     EventSettings events,
     int historySize,
-    Map<String, Object> options) {
+    Map<String, Object> options,
+    TlsSettings tlsSettings) {
 
   /**
    * Checks and copies the components.
    *
    * @throws NullPointerException if a component is null
+   * @throws IllegalArgumentException if {@code tls} differs from {@code tlsSettings.enabled()}
    */
   public AdapterConfig {
+    Objects.requireNonNull(tlsSettings, "tlsSettings");
+    if (tls != tlsSettings.enabled()) {
+      throw new IllegalArgumentException(
+          "tls is " + tls + " but tlsSettings.enabled() is " + tlsSettings.enabled());
+    }
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(host, "host");
@@ -56,6 +66,54 @@ public record AdapterConfig(
     Objects.requireNonNull(health, "health");
     Objects.requireNonNull(events, "events");
     options = Collections.unmodifiableMap(new LinkedHashMap<>(options));
+  }
+
+  /**
+   * Creates a config whose TLS, when on, trusts the JVM's default trust store.
+   *
+   * @param type the provider's type name
+   * @param name the adapter's name
+   * @param host the server's host
+   * @param port the server's port, 0 for the provider's default
+   * @param tls whether to wrap the link in TLS
+   * @param auth the login credentials
+   * @param realm the SIP realm, empty when not needed
+   * @param timeouts time limits
+   * @param reconnect reconnect policy
+   * @param health health thresholds
+   * @param events event delivery settings
+   * @param historySize finished call records kept
+   * @param options adapter-specific settings
+   */
+  public AdapterConfig(
+      String type,
+      String name,
+      String host,
+      int port,
+      boolean tls,
+      Credentials auth,
+      String realm,
+      Timeouts timeouts,
+      ReconnectPolicy reconnect,
+      HealthThresholds health,
+      EventSettings events,
+      int historySize,
+      Map<String, Object> options) {
+    this(
+        type,
+        name,
+        host,
+        port,
+        tls,
+        auth,
+        realm,
+        timeouts,
+        reconnect,
+        health,
+        events,
+        historySize,
+        options,
+        tls ? TlsSettings.SYSTEM_TRUST : TlsSettings.DISABLED);
   }
 
   /**
@@ -79,7 +137,7 @@ public record AdapterConfig(
     b.name = name;
     b.host = host;
     b.port = port;
-    b.tls = tls;
+    b.tlsSettings = tlsSettings;
     b.auth = auth;
     b.realm = realm;
     b.timeouts = timeouts;
@@ -167,7 +225,7 @@ public record AdapterConfig(
         + ", port="
         + port
         + ", tls="
-        + tls
+        + tlsSettings
         + ", auth="
         + auth
         + ", realm="
@@ -193,7 +251,7 @@ public record AdapterConfig(
     private String name;
     private String host = "127.0.0.1";
     private int port;
-    private boolean tls;
+    private TlsSettings tlsSettings = TlsSettings.DISABLED;
     private Credentials auth = Credentials.NONE;
     private String realm = "";
     private Timeouts timeouts = Timeouts.DEFAULTS;
@@ -232,13 +290,28 @@ public record AdapterConfig(
     }
 
     /**
-     * Sets TLS on or off.
+     * Sets TLS on or off, keeping a trust store set with {@link #tls(TlsSettings)}.
      *
      * @param tls whether to use TLS
      * @return this builder
      */
     public Builder tls(boolean tls) {
-      this.tls = tls;
+      this.tlsSettings =
+          tls && tlsSettings.trustStore().isEmpty()
+              ? TlsSettings.SYSTEM_TRUST
+              : tlsSettings.withEnabled(tls);
+      return this;
+    }
+
+    /**
+     * Sets TLS with its trust settings, such as {@code
+     * TlsSettings.trustStore(Path.of("/etc/pbx-ca.p12"), password)}.
+     *
+     * @param tlsSettings the settings, {@link TlsSettings#DISABLED} for none
+     * @return this builder
+     */
+    public Builder tls(TlsSettings tlsSettings) {
+      this.tlsSettings = Objects.requireNonNull(tlsSettings, "tlsSettings");
       return this;
     }
 
@@ -354,7 +427,7 @@ public record AdapterConfig(
           name == null || name.isBlank() ? type : name,
           host,
           port,
-          tls,
+          tlsSettings.enabled(),
           auth,
           realm,
           timeouts,
@@ -362,7 +435,8 @@ public record AdapterConfig(
           health,
           events,
           historySize,
-          options);
+          options,
+          tlsSettings);
     }
   }
 }

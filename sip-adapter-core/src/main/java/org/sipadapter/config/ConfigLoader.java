@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,7 +225,7 @@ public final class ConfigLoader {
       p.add("port", "must be between 1 and 65535, was " + port);
     }
     b.server(host, port);
-    b.tls(n.bool("tls", false));
+    b.tls(parseTls(n, p));
     b.realm(n.string("realm", ""));
     Node auth = n.child("auth");
     if (auth != null) {
@@ -327,6 +328,55 @@ public final class ConfigLoader {
   }
 
   /**
+   * Reads {@code tls: true|false} or {@code tls: {enabled, trustStore, trustStorePassword,
+   * trustStoreType}}; a mapping means TLS on unless {@code enabled: false}.
+   */
+  private static TlsSettings parseTls(Node n, ConfigProblems p) {
+    Object v = n.map.get("tls");
+    if (!(v instanceof Map)) {
+      return n.bool("tls", false) ? TlsSettings.SYSTEM_TRUST : TlsSettings.DISABLED;
+    }
+    Node t = n.child("tls");
+    t.checkKeys(Set.of("enabled", "trustStore", "trustStorePassword", "trustStoreType"));
+    boolean enabled = t.bool("enabled", true);
+    String store = t.string("trustStore", null);
+    String password = t.string("trustStorePassword", null);
+    String type = t.string("trustStoreType", TlsSettings.DEFAULT_TRUST_STORE_TYPE);
+    if (store == null) {
+      if (password != null) {
+        p.add("tls.trustStorePassword", "given without tls.trustStore");
+      }
+      if (t.map.containsKey("trustStoreType")) {
+        p.add("tls.trustStoreType", "given without tls.trustStore");
+      }
+      return enabled ? TlsSettings.SYSTEM_TRUST : TlsSettings.DISABLED;
+    }
+    if (store.isBlank()) {
+      p.add("tls.trustStore", "must not be blank");
+      return enabled ? TlsSettings.SYSTEM_TRUST : TlsSettings.DISABLED;
+    }
+    if (type.isBlank()) {
+      p.add("tls.trustStoreType", "must not be blank (PKCS12 or JKS)");
+      type = TlsSettings.DEFAULT_TRUST_STORE_TYPE;
+    }
+    Path path;
+    try {
+      path = Path.of(store);
+    } catch (InvalidPathException e) {
+      p.add("tls.trustStore", "not a valid path: " + store);
+      return enabled ? TlsSettings.SYSTEM_TRUST : TlsSettings.DISABLED;
+    }
+    TlsSettings settings =
+        TlsSettings.trustStore(path, Secret.of(password), type).withEnabled(enabled);
+    // An unset ${VAR} in the password is reported already; opening the store with the
+    // unexpanded text would only add a misleading "wrong password".
+    if (password == null || !password.contains("${")) {
+      settings.validate(p);
+    }
+    return settings;
+  }
+
+  /**
    * Checks the common fields of a config built in code, with the same rules as for YAML.
    *
    * @param c the config
@@ -370,6 +420,7 @@ public final class ConfigLoader {
     if (c.historySize() < 0) {
       p.add("historySize", "must be 0 or more");
     }
+    c.tlsSettings().validate(p);
   }
 
   private static void positive(ConfigProblems p, String path, Duration d) {

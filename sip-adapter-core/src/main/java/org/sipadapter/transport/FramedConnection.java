@@ -13,8 +13,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 import org.sipadapter.AdapterConnectionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,22 +41,68 @@ public final class FramedConnection<F> implements AutoCloseable {
    * Where the link goes and how.
    *
    * @param name a label for logs and the reader thread's name, such as {@code ami-pbx-1}
-   * @param host the server's host
+   * @param host the server's host; with TLS, the server's certificate must name it
    * @param port the server's port
-   * @param tls whether to wrap the link in TLS (server certificate checked by the JVM's trust
-   *     store)
+   * @param tls whether to wrap the link in TLS
    * @param connectTimeout how long the TCP (and TLS) handshake may take
+   * @param tlsContext the TLS setup ({@link TlsContext#disabled()} without TLS); its {@link
+   *     TlsContext#enabled()} must equal {@code tls}
    */
-  public record Endpoint(String name, String host, int port, boolean tls, Duration connectTimeout) {
+  public record Endpoint(
+      String name,
+      String host,
+      int port,
+      boolean tls,
+      Duration connectTimeout,
+      TlsContext tlsContext) {
     /**
      * Checks the components.
      *
      * @throws NullPointerException if a component is null
+     * @throws IllegalArgumentException if {@code tls} and the context disagree
      */
     public Endpoint {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(connectTimeout, "connectTimeout");
+      Objects.requireNonNull(tlsContext, "tlsContext");
+      if (tls != tlsContext.enabled()) {
+        throw new IllegalArgumentException(
+            "tls is " + tls + " but the TLS context is " + (tls ? "disabled" : "enabled"));
+      }
+    }
+
+    /**
+     * An endpoint whose TLS, when on, trusts the JVM's default trust store.
+     *
+     * @param name a label for logs and the reader thread's name
+     * @param host the server's host
+     * @param port the server's port
+     * @param tls whether to wrap the link in TLS
+     * @param connectTimeout how long the TCP (and TLS) handshake may take
+     */
+    public Endpoint(String name, String host, int port, boolean tls, Duration connectTimeout) {
+      this(
+          name,
+          host,
+          port,
+          tls,
+          connectTimeout,
+          tls ? TlsContext.systemDefault() : TlsContext.disabled());
+    }
+
+    /**
+     * An endpoint with TLS as the context says.
+     *
+     * @param name a label for logs and the reader thread's name
+     * @param host the server's host
+     * @param port the server's port
+     * @param tlsContext the TLS setup, {@link TlsContext#disabled()} for plain TCP
+     * @param connectTimeout how long the TCP (and TLS) handshake may take
+     */
+    public Endpoint(
+        String name, String host, int port, TlsContext tlsContext, Duration connectTimeout) {
+      this(name, host, port, tlsContext.enabled(), connectTimeout, tlsContext);
     }
   }
 
@@ -121,7 +167,9 @@ public final class FramedConnection<F> implements AutoCloseable {
    * @param listener receives frames and the close
    * @param <F> the frame type
    * @return the open connection
-   * @throws AdapterConnectionException if the server cannot be reached in time
+   * @throws AdapterConnectionException if the server cannot be reached in time, or the TLS
+   *     handshake fails (the message says whether the certificate is untrusted or names another
+   *     host)
    */
   public static <F> FramedConnection<F> open(
       Endpoint endpoint, FrameDecoder<F> decoder, Listener<F> listener) {
@@ -133,14 +181,7 @@ public final class FramedConnection<F> implements AutoCloseable {
           new InetSocketAddress(endpoint.host(), endpoint.port()),
           (int) Math.max(1, endpoint.connectTimeout().toMillis()));
       if (endpoint.tls()) {
-        SSLSocket ssl =
-            (SSLSocket)
-                ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                    .createSocket(socket, endpoint.host(), endpoint.port(), true);
-        ssl.setSoTimeout((int) Math.max(1, endpoint.connectTimeout().toMillis()));
-        ssl.startHandshake();
-        ssl.setSoTimeout(0);
-        socket = ssl;
+        socket = handshake(endpoint, socket);
       }
       FramedConnection<F> c = new FramedConnection<>(endpoint, socket, decoder, listener);
       c.reader.start();
@@ -158,6 +199,30 @@ public final class FramedConnection<F> implements AutoCloseable {
               + "); check host, port and that the server listens there",
           e);
     }
+  }
+
+  private static SSLSocket handshake(Endpoint endpoint, Socket plain) throws IOException {
+    SSLSocket ssl =
+        (SSLSocket)
+            endpoint
+                .tlsContext()
+                .socketFactory()
+                .createSocket(plain, endpoint.host(), endpoint.port(), true);
+    TlsContext.requireHostName(ssl);
+    ssl.setSoTimeout((int) Math.max(1, endpoint.connectTimeout().toMillis()));
+    try {
+      ssl.startHandshake();
+    } catch (SSLException e) {
+      closeQuietly(ssl);
+      throw new AdapterConnectionException(
+          "["
+              + endpoint.name()
+              + "] "
+              + TlsContext.describeHandshakeFailure(endpoint.host(), endpoint.port(), e),
+          e);
+    }
+    ssl.setSoTimeout(0);
+    return ssl;
   }
 
   /**
