@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ public class TcpEmulator implements AutoCloseable {
   private final AtomicLong sessionSeq = new AtomicLong();
   private final AtomicLong acceptedTotal = new AtomicLong();
   private volatile int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private volatile SSLContext tlsContext;
   private volatile ServerSocket serverSocket;
   private volatile boolean stalled;
   private volatile boolean closed;
@@ -111,6 +113,31 @@ public class TcpEmulator implements AutoCloseable {
   }
 
   /**
+   * Makes the emulator serve TLS: every connection is wrapped by a server socket of {@code
+   * serverContext}, whose key manager presents the emulator's certificate (see {@link
+   * org.sipadapter.testkit.tls.TestCertificates}). The handshake happens on the connection's own
+   * thread; a client that refuses the certificate ends its connection without a recorded handler
+   * error. Call before {@link #start()}.
+   *
+   * @param serverContext an SSL context with a key manager; not null
+   * @return this emulator
+   * @throws IllegalStateException if already started
+   */
+  public synchronized TcpEmulator tls(SSLContext serverContext) {
+    Objects.requireNonNull(serverContext, "serverContext");
+    if (serverSocket != null) {
+      throw new IllegalStateException(name + " emulator: set TLS before start()");
+    }
+    this.tlsContext = serverContext;
+    return this;
+  }
+
+  /** Returns whether the emulator serves TLS ({@link #tls(SSLContext)}). */
+  public boolean isTls() {
+    return tlsContext != null;
+  }
+
+  /**
    * Listens on a free loopback port.
    *
    * @return this emulator, listening
@@ -134,7 +161,9 @@ public class TcpEmulator implements AutoCloseable {
       throw new IllegalStateException(name + " emulator already started or closed");
     }
     try {
-      ServerSocket socket = new ServerSocket();
+      SSLContext tls = tlsContext;
+      ServerSocket socket =
+          tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
       socket.setReuseAddress(true);
       socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
       serverSocket = socket;
@@ -142,7 +171,11 @@ public class TcpEmulator implements AutoCloseable {
       throw new UncheckedIOException("cannot listen on loopback port " + port, e);
     }
     startThread("emulator-" + name + "-accept", this::acceptLoop);
-    LOG.debug("{} emulator listening on 127.0.0.1:{}", name, port());
+    LOG.debug(
+        "{} emulator listening on 127.0.0.1:{}{}",
+        name,
+        port(),
+        tlsContext == null ? "" : " (TLS)");
     return this;
   }
 
