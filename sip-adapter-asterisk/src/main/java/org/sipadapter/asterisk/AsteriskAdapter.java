@@ -114,7 +114,11 @@ public final class AsteriskAdapter extends SipAdapter {
   protected void doConnect(ConnectTarget target) throws Exception {
     FramedConnection.Endpoint endpoint =
         new FramedConnection.Endpoint(
-            "ami-" + name(), target.host(), target.port(), target.tls(), target.connectTimeout());
+            "ami-" + name(),
+            target.host(),
+            target.port(),
+            target.tlsContext(),
+            target.connectTimeout());
     AmiConnection c =
         AmiConnection.open(
             endpoint,
