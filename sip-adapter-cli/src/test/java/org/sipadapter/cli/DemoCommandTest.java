@@ -79,7 +79,7 @@ class DemoCommandTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.err())
         .contains("serving fake: ")
-        .contains("skipped pjsua: emulated pjsua2 (in-memory user agent) exists only inside");
+        .contains("skipped pjsua: emulated pjsua2 exists only inside");
     assertThat(Files.readString(file)).contains("type: fake").doesNotContain("pjsua");
   }
 

@@ -51,12 +51,12 @@ public final class AsteriskTarget implements DemoTarget {
 
       @Override
       public String description() {
-        return "emulated Asterisk (AMI emulator)";
+        return "emulated (AMI)";
       }
 
       @Override
       public String details() {
-        return "AMI on " + ami.host() + ":" + ami.port() + ", in this process";
+        return "on " + ami.host() + ":" + ami.port() + ", in this process";
       }
 
       @Override

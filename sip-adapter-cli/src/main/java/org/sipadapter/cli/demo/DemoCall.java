@@ -62,6 +62,6 @@ public record DemoCall(
    * @return the call
    */
   public static DemoCall inboundAnswered(String from, String to) {
-    return new DemoCall("call through the server", from, to, true, true, CallState.DISCONNECTED);
+    return new DemoCall("inbound call", from, to, true, true, CallState.DISCONNECTED);
   }
 }

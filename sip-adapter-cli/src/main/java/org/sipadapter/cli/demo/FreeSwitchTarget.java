@@ -48,7 +48,7 @@ public final class FreeSwitchTarget implements DemoTarget {
 
       @Override
       public String description() {
-        return "emulated FreeSWITCH (ESL emulator)";
+        return "emulated FreeSWITCH";
       }
 
       @Override

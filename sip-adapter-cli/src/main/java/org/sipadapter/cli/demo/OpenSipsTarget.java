@@ -51,12 +51,12 @@ public final class OpenSipsTarget implements DemoTarget {
 
       @Override
       public String description() {
-        return "emulated OpenSIPS (MI emulator)";
+        return "emulated (MI)";
       }
 
       @Override
       public String details() {
-        return "MI on " + mi.url() + ", in this process";
+        return "on " + mi.url() + ", in this process";
       }
 
       @Override

@@ -63,7 +63,7 @@ public final class PjsuaTarget implements DemoTarget {
 
       @Override
       public String description() {
-        return "emulated pjsua2 (in-memory user agent)";
+        return "emulated pjsua2";
       }
 
       @Override

@@ -58,7 +58,7 @@ public final class SippTarget implements DemoTarget {
 
         @Override
         public String description() {
-          return "real SIPp (embedded agent)";
+          return "real (embedded agent)";
         }
 
         @Override

@@ -44,7 +44,7 @@ public final class YateTarget implements DemoTarget {
 
       @Override
       public String description() {
-        return "emulated Yate (extmodule emulator)";
+        return "emulated Yate";
       }
 
       @Override
