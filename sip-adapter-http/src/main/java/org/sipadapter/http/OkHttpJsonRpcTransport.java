@@ -12,6 +12,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
@@ -22,6 +25,7 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import org.sipadapter.transport.JsonRpcClient;
+import org.sipadapter.transport.TlsContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,8 +75,13 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
     b.headers.forEach(hb::addUnsafeNonAscii);
     this.headers = hb.build();
     this.nonJsonReplies = b.nonJsonReplies;
+    OkHttpClient.Builder client = new OkHttpClient.Builder();
+    if (b.tls.enabled()) {
+      // OkHttp keeps its own host name verifier on: the certificate must name the endpoint's host.
+      client.sslSocketFactory(b.tls.socketFactory(), b.tls.trustManager());
+    }
     this.http =
-        new OkHttpClient.Builder()
+        client
             .connectTimeout(b.connectTimeout)
             // The whole-call timeout per request governs; OkHttp's 10 s read and write defaults
             // would cut off slow commands (e.g. a t_uac_wait) long before the client's deadline.
@@ -157,6 +166,26 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
       t.initCause(e.getCause());
       return t;
     }
+    if (e instanceof SSLPeerUnverifiedException) {
+      SSLException s =
+          new SSLPeerUnverifiedException(
+              "TLS with "
+                  + endpoint.getHost()
+                  + ":"
+                  + url.port()
+                  + " failed: the server's certificate does not name '"
+                  + endpoint.getHost()
+                  + "'; connect with a host name the certificate lists");
+      s.initCause(e);
+      return s;
+    }
+    if (e instanceof SSLException) {
+      SSLException s =
+          new SSLHandshakeException(
+              TlsContext.describeHandshakeFailure(endpoint.getHost(), url.port(), e));
+      s.initCause(e);
+      return s;
+    }
     return e;
   }
 
@@ -202,6 +231,7 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
     private Duration connectTimeout = Duration.ofSeconds(5);
     private final Map<String, String> headers = new LinkedHashMap<>();
     private NonJsonReplyHandler nonJsonReplies = r -> Optional.empty();
+    private TlsContext tls = TlsContext.disabled();
 
     private Builder(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpoint");
@@ -269,6 +299,19 @@ public final class OkHttpJsonRpcTransport implements JsonRpcClient.HttpTransport
      */
     public Builder nonJsonReplies(NonJsonReplyHandler handler) {
       this.nonJsonReplies = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * Sets the TLS trust for an {@code https} endpoint, such as the one an adapter finds in its
+     * {@code ConnectTarget}. Without it (or with {@link TlsContext#disabled()}) OkHttp trusts the
+     * JVM's default trust store. The host name is always checked against the certificate.
+     *
+     * @param tls the TLS context
+     * @return this builder
+     */
+    public Builder tls(TlsContext tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
       return this;
     }
 
