@@ -198,6 +198,8 @@ public final class KamailioAdapter extends SipAdapter {
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
               .headers(headers)
+              // https: the trust store of the config's tls settings, built once by core.
+              .tls(target.tlsContext())
               .build();
       transport = t;
       // The RPC link is the control link: a network error on it (not a timeout: Kamailio may just
