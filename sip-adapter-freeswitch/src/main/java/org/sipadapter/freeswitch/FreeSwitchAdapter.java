@@ -169,7 +169,7 @@ public class FreeSwitchAdapter extends SipAdapter {
                   "esl-" + name(),
                   target.host(),
                   target.port(),
-                  target.tls(),
+                  target.tlsContext(),
                   target.connectTimeout()),
               new EslFrameDecoder(
                   EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()),

@@ -322,10 +322,7 @@ class KamailioAdapterTest {
   @Test
   void clickToDialBridgesAReferCapablePhoneToTheDestination() {
     connect(config(kamailio).build());
-    try (SippProcess firstParty =
-        SippProcess.uas(UasScenario.ANSWER)
-            .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml")
-            .start()) {
+    try (SippProcess firstParty = SippProcess.uas(UasScenario.REFER_FOLLOWER).start()) {
       // A bare user is a user at this Kamailio: sip:2000@<host>:<port>.
       String callId = adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), "2000");
 

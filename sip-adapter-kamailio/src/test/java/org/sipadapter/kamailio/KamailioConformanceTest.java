@@ -53,10 +53,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
       SippProcess answer = start(SippProcess.uas(UasScenario.ANSWER));
       SippProcess busy = start(SippProcess.uas(UasScenario.BUSY));
       SippProcess noAnswer = start(SippProcess.uas(UasScenario.NO_ANSWER));
-      firstParty =
-          start(
-              SippProcess.uas(UasScenario.ANSWER)
-                  .scenarioResource("/org/sipadapter/kamailio/uas-refer-follower.xml"));
+      firstParty = start(SippProcess.uas(UasScenario.REFER_FOLLOWER));
       kamailio =
           KamailioServer.builder()
               .rpcToken(TOKEN)

@@ -193,6 +193,7 @@ public final class OpenSipsAdapter extends SipAdapter {
       OkHttpJsonRpcTransport t =
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
+              .tls(target.tlsContext())
               .nonJsonReplies(MiHttpErrorHint.INSTANCE)
               .build();
       transport = t;

@@ -436,7 +436,9 @@ public class PjsuaAdapter extends SipAdapter {
           refToCall.remove(ref);
           releaseLater(ref);
         }
-        default -> reportCallState(callId, CallState.DIALING, null, ids);
+        // CALLING adds nothing (a call starts DIALING) and CONNECTING (answered, ACK pending) is
+        // followed by CONFIRMED; reporting DIALING here would be refused after RINGING.
+        default -> {}
       }
     }
 

@@ -73,6 +73,8 @@ class PjsuaAdapterTest {
         .containsExactly(
             CallState.DIALING, CallState.RINGING, CallState.CONNECTED, CallState.DISCONNECTED);
     assertThat(end.cause().q850()).isEqualTo(16);
+    // CALLING and CONNECTING arrive too; neither may be turned into a refused move.
+    assertThat(adapter.metrics().rejectedTransitions()).isZero();
     assertThat(end.cause().text()).isEqualTo("Normal call clearing");
     assertThat(end.serverIds())
         .containsEntry(PjsuaAdapter.SLOT, "0")

@@ -176,7 +176,7 @@ public class YateAdapter extends SipAdapter {
                   "yate-" + name(),
                   target.host(),
                   target.port(),
-                  target.tls(),
+                  target.tlsContext(),
                   target.connectTimeout()),
               new ExtFrameDecoder(settings.maxLineBytes()),
               new FramedConnection.Listener<>() {

@@ -19,7 +19,6 @@ import org.sipadapter.testkit.sipp.UasScenario;
 public final class KamailioTarget implements DemoTarget {
   private static final String ANSWER_USER = "2000";
   private static final String BUSY_USER = "busy";
-  private static final String REFER_FOLLOWER = "/org/sipadapter/cli/demo/uas-refer-follower.xml";
 
   /** Creates the target. */
   public KamailioTarget() {}
@@ -59,8 +58,7 @@ public final class KamailioTarget implements DemoTarget {
       started.add(answering);
       SippProcess busy = SippProcess.uas(UasScenario.BUSY).start();
       started.add(busy);
-      SippProcess firstParty =
-          SippProcess.uas(UasScenario.ANSWER).scenarioResource(REFER_FOLLOWER).start();
+      SippProcess firstParty = SippProcess.uas(UasScenario.REFER_FOLLOWER).start();
       started.add(firstParty);
       KamailioServer kamailio =
           KamailioServer.builder()

@@ -21,7 +21,12 @@ public enum UasScenario {
    * Rings (180) for the ring delay given to {@link SippProcess.Builder#ringDelay}, then answers and
    * waits for the caller's BYE.
    */
-  RING_THEN_ANSWER("uas-ring-then-answer.xml");
+  RING_THEN_ANSWER("uas-ring-then-answer.xml"),
+  /**
+   * Answers, and when a REFER arrives (Kamailio's {@code dlg.bridge_dlg} click-to-dial) accepts it
+   * and places the referred call, as a phone following a transfer does.
+   */
+  REFER_FOLLOWER("uas-refer-follower.xml");
 
   private final String resource;
 

@@ -91,7 +91,7 @@ final class LineProtocolAdapter extends SipAdapter {
     FramedConnection<String> c =
         FramedConnection.open(
             new FramedConnection.Endpoint(
-                name(), target.host(), target.port(), target.tls(), target.connectTimeout()),
+                name(), target.host(), target.port(), target.tlsContext(), target.connectTimeout()),
             new LineDecoder(),
             new FramedConnection.Listener<>() {
               @Override
