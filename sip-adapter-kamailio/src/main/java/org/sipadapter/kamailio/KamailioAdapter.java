@@ -31,15 +31,15 @@ import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.dialog.Dialog;
-import org.sipadapter.kamailio.dialog.DialogChange;
 import org.sipadapter.kamailio.dialog.DialogKey;
-import org.sipadapter.kamailio.dialog.DialogState;
-import org.sipadapter.kamailio.dialog.DialogTable;
 import org.sipadapter.kamailio.evapi.DialogEvent;
 import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.ActiveDialogStats;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
 import org.sipadapter.kamailio.rpc.RegisteredContact;
+import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.SnapshotChange;
+import org.sipadapter.tracking.SnapshotDiffer;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.JsonRpcClient;
 import org.sipadapter.transport.JsonRpcException;
@@ -96,7 +96,7 @@ public final class KamailioAdapter extends SipAdapter {
   private volatile ScheduledFuture<?> poller;
   private volatile List<Dialog> dialogsAtConnect = List.of();
   // Owned by the polling task (and by doConnect before the poller starts).
-  private final DialogTable table = new DialogTable();
+  private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
   private final AtomicBoolean pollRunning = new AtomicBoolean();
   // Click-to-dial calls waiting for their dialog, oldest first.
   private final Queue<Pending> pendingOutbound = new ConcurrentLinkedQueue<>();
@@ -280,12 +280,7 @@ public final class KamailioAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    Map<String, Dialog> byCallId = new LinkedHashMap<>();
-    for (Dialog d : dialogsAtConnect) {
-      if (!d.state().ended()) {
-        byCallId.put(d.callId(), d);
-      }
-    }
+    Map<String, Dialog> byCallId = table.liveOf(dialogsAtConnect);
     List<CallSnapshot> out = new ArrayList<>();
     for (TrackedCall c : trackedCalls()) {
       c.serverId(CALL_ID)
@@ -312,12 +307,7 @@ public final class KamailioAdapter extends SipAdapter {
     if (!settings.usesEvapi()) {
       return; // the poller reconciles already
     }
-    Set<String> live = new java.util.HashSet<>();
-    for (Dialog d : now) {
-      if (!d.state().ended()) {
-        live.add(d.callId());
-      }
-    }
+    Set<String> live = table.liveOf(now).keySet();
     boundBefore.forEach(
         (sip, callId) -> {
           if (!live.contains(sip)) {
@@ -581,15 +571,15 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   /** Maps one polling diff to call state reports. */
-  void onDialogChange(DialogChange change) {
-    Dialog d = change.dialog();
+  void onDialogChange(SnapshotChange<Dialog> change) {
+    Dialog d = change.item();
     Optional<TrackedCall> call = known(d.callId(), d.toUri(), ids(d));
-    if (change instanceof DialogChange.Ended ended) {
+    if (change instanceof SnapshotChange.Ended<Dialog> ended) {
       call.ifPresent(
           c ->
               reportCallEnded(
                   c.callId(),
-                  ended.wasAnswered()
+                  ended.item().wasAnswered()
                       ? HangupCause.NORMAL_CLEARING
                       : UNKNOWN_FAILURE.withText("dialog ended before answer (polling)"),
                   ids(d)));

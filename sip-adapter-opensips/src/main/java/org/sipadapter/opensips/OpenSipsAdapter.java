@@ -34,9 +34,6 @@ import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.opensips.dialog.Dialog;
-import org.sipadapter.opensips.dialog.DialogChange;
-import org.sipadapter.opensips.dialog.DialogState;
-import org.sipadapter.opensips.dialog.DialogTable;
 import org.sipadapter.opensips.event.DialogStateEvent;
 import org.sipadapter.opensips.event.EventStreamServer;
 import org.sipadapter.opensips.mi.ActiveDialogStats;
@@ -44,6 +41,9 @@ import org.sipadapter.opensips.mi.MiException;
 import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
+import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.SnapshotChange;
+import org.sipadapter.tracking.SnapshotDiffer;
 import org.sipadapter.transport.JsonRpcClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +96,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   private final OpenSipsSettings settings;
   private final Object linkLock = new Object();
   private final Object adoptLock = new Object();
-  private final DialogTable table = new DialogTable();
+  private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
   private final AtomicBoolean pollRunning = new AtomicBoolean();
   private final EventQueue events = new EventQueue();
 
@@ -331,12 +331,7 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    Map<String, Dialog> live = new HashMap<>();
-    for (Dialog d : dialogsAtConnect) {
-      if (!d.state().ended()) {
-        live.put(d.id(), d);
-      }
-    }
+    Map<String, Dialog> live = table.liveOf(dialogsAtConnect);
     List<CallSnapshot> out = new ArrayList<>();
     for (TrackedCall c : trackedCalls()) {
       c.serverId(DIALOG)
@@ -548,15 +543,15 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   /** Maps one polling diff. */
-  void onDialogChange(DialogChange change) {
-    Dialog d = change.dialog();
+  void onDialogChange(SnapshotChange<Dialog> change) {
+    Dialog d = change.item();
     Optional<TrackedCall> call = known(d.id(), d.callId());
-    if (change instanceof DialogChange.Ended ended) {
+    if (change instanceof SnapshotChange.Ended<Dialog> ended) {
       call.ifPresent(
           c ->
               reportCallEnded(
                   c.callId(),
-                  ended.wasAnswered() ? HangupCause.NORMAL_CLEARING : ENDED_UNANSWERED,
+                  Dialog.wasAnswered(ended) ? HangupCause.NORMAL_CLEARING : ENDED_UNANSWERED,
                   ids(d)));
     } else if (call.isPresent()) {
       reportCallState(call.get().callId(), d.state().toCallState(), null, ids(d));

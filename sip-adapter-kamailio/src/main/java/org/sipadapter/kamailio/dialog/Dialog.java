@@ -2,6 +2,8 @@ package org.sipadapter.kamailio.dialog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.SnapshotDiffer;
 
 /**
  * One dialog as {@code dlg.list} or {@code dlg.dlg_list} return it (only the fields the adapter
@@ -40,6 +42,27 @@ public record Dialog(
     Objects.requireNonNull(fromTag, "fromTag");
     Objects.requireNonNull(toTag, "toTag");
     Objects.requireNonNull(callerCseq, "callerCseq");
+  }
+
+  /**
+   * A differ for successive reads of {@code dlg.list}, as the polling fallback and the resync use
+   * them: dialogs keyed by Call-ID, state 5 counts as ended (Kamailio keeps deleted dialogs listed
+   * for a few seconds), state moves are reported.
+   *
+   * @return a new differ with an empty snapshot; not thread-safe, one poller owns it
+   */
+  public static SnapshotDiffer<String, Dialog> differ() {
+    return new SnapshotDiffer<>(Dialog::callId, d -> d.state().ended(), Dialog::state);
+  }
+
+  /**
+   * Tells whether the dialog had been answered, so its end is a hangup, not a failure: it has an
+   * answer time or is in a confirmed state.
+   *
+   * @return true once answered
+   */
+  public boolean wasAnswered() {
+    return startTs > 0 || state.answered();
   }
 
   /**

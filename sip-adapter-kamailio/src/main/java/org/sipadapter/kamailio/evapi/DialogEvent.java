@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.sipadapter.kamailio.dialog.DialogKey;
-import org.sipadapter.kamailio.dialog.DialogState;
+import org.sipadapter.tracking.DialogState;
 
 /**
  * One dialog event as the routing script relays it over evapi, e.g. {@code

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.kamailio.dialog.DialogKey;
-import org.sipadapter.kamailio.dialog.DialogState;
+import org.sipadapter.tracking.DialogState;
 import org.sipadapter.transport.FrameSink;
 
 class DialogEventTest {

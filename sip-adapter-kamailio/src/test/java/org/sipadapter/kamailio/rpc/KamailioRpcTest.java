@@ -17,11 +17,11 @@ import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.dialog.Dialog;
 import org.sipadapter.kamailio.dialog.DialogKey;
-import org.sipadapter.kamailio.dialog.DialogState;
 import org.sipadapter.testkit.kamailio.KamailioServer;
 import org.sipadapter.testkit.net.FaultProxy;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
+import org.sipadapter.tracking.DialogState;
 import org.sipadapter.transport.JsonRpcClient;
 import org.sipadapter.transport.JsonRpcException;
 

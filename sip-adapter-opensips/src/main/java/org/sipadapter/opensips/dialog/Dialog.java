@@ -2,6 +2,9 @@ package org.sipadapter.opensips.dialog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
+import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.SnapshotChange;
+import org.sipadapter.tracking.SnapshotDiffer;
 
 /**
  * One dialog as {@code dlg_list} returns it (the fields the adapter uses).
@@ -35,6 +38,29 @@ public record Dialog(
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(callerTag, "callerTag");
     Objects.requireNonNull(calleeTag, "calleeTag");
+  }
+
+  /**
+   * A differ for successive reads of {@code dlg_list}, as the polling fallback uses them: dialogs
+   * keyed by dialog ID, state 5 counts as ended (OpenSIPS keeps ended dialogs listed for a while),
+   * state moves are reported.
+   *
+   * @return a new differ with an empty snapshot; not thread-safe, one poller owns it
+   */
+  public static SnapshotDiffer<String, Dialog> differ() {
+    return new SnapshotDiffer<>(Dialog::id, d -> d.state().ended(), Dialog::state);
+  }
+
+  /**
+   * Tells whether an ended dialog had been answered, so its end is a hangup, not a failure: it was
+   * last seen live in a confirmed state, or it is still listed (as ended) with an answer time.
+   *
+   * @param ended the change that ended the dialog
+   * @return true when answered
+   */
+  public static boolean wasAnswered(SnapshotChange.Ended<Dialog> ended) {
+    return ended.previous().state().answered()
+        || (ended.listedAsEnded() && ended.item().startEpochSeconds() > 0);
   }
 
   /**

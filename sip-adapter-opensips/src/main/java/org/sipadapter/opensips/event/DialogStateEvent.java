@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.sipadapter.opensips.dialog.DialogState;
+import org.sipadapter.tracking.DialogState;
 
 /**
  * One event_stream notification, e.g. {@code

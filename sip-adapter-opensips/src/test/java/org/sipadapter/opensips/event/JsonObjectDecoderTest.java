@@ -14,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.sipadapter.opensips.dialog.DialogState;
+import org.sipadapter.tracking.DialogState;
 import org.sipadapter.transport.FrameSink;
 
 /** The event_stream decoder on the bytes OpenSIPS 3.5.9 really wrote (fixtures 07-09). */

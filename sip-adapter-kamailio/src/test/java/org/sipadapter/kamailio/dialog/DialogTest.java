@@ -9,8 +9,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
 import org.sipadapter.kamailio.Fixtures;
+import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.SnapshotChange;
+import org.sipadapter.tracking.SnapshotDiffer;
 
-class DialogTableTest {
+class DialogTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -37,50 +40,57 @@ class DialogTableTest {
   }
 
   @Test
-  void firstSnapshotReportsEveryLiveDialogAsAppeared() throws Exception {
-    DialogTable table = new DialogTable();
-    List<DialogChange> changes = table.update(dialogs("dlg.list-two-active.txt"));
-    assertThat(changes).hasSize(3).allMatch(c -> c instanceof DialogChange.Appeared);
-    assertThat(table.update(dialogs("dlg.list-two-active.txt"))).isEmpty();
+  void firstListReportsEveryLiveDialogAsAppeared() throws Exception {
+    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    List<SnapshotChange<Dialog>> changes = differ.update(dialogs("dlg.list-two-active.txt"));
+    assertThat(changes).hasSize(3).allMatch(c -> c instanceof SnapshotChange.Appeared);
+    assertThat(differ.update(dialogs("dlg.list-two-active.txt"))).isEmpty();
   }
 
   @Test
-  void dialogMissingFromTheNextSnapshotHasEndedAfterAnswer() throws Exception {
-    DialogTable table = new DialogTable();
-    table.update(dialogs("dlg.list-two-active.txt"));
+  void dialogMissingFromTheNextListHasEndedAfterAnswer() throws Exception {
+    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    differ.update(dialogs("dlg.list-two-active.txt"));
 
-    List<DialogChange> changes = table.update(dialogs("dlg.list-after.txt"));
+    List<SnapshotChange<Dialog>> changes = differ.update(dialogs("dlg.list-after.txt"));
 
-    assertThat(changes).singleElement().isInstanceOf(DialogChange.Ended.class);
-    DialogChange.Ended ended = (DialogChange.Ended) changes.get(0);
-    assertThat(ended.dialog().callId()).isEqualTo("2-32556@127.0.0.1");
+    assertThat(changes).singleElement().isInstanceOf(SnapshotChange.Ended.class);
+    Dialog ended = changes.get(0).item();
+    assertThat(ended.callId()).isEqualTo("2-32556@127.0.0.1");
     assertThat(ended.wasAnswered()).isTrue();
-    assertThat(table.live()).hasSize(2);
+    assertThat(differ.live()).hasSize(2);
   }
 
   @Test
   void deletedStateCountsAsEndedAndStateMovesAreReported() {
-    DialogTable table = new DialogTable();
+    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
     Dialog early = dialog("a", DialogState.EARLY, 0);
     Dialog gone = dialog("b", DialogState.UNCONFIRMED, 0);
-    table.update(List.of(early, gone));
+    differ.update(List.of(early, gone));
 
-    List<DialogChange> changes =
-        table.update(
+    List<SnapshotChange<Dialog>> changes =
+        differ.update(
             List.of(dialog("a", DialogState.CONFIRMED, 10), dialog("b", DialogState.DELETED, 0)));
 
     assertThat(changes).hasSize(2);
-    assertThat(changes.get(0)).isInstanceOf(DialogChange.Ended.class);
-    assertThat(((DialogChange.Ended) changes.get(0)).wasAnswered()).isFalse();
+    assertThat(changes.get(0)).isInstanceOf(SnapshotChange.Ended.class);
+    assertThat(changes.get(0).item().wasAnswered()).isFalse();
     assertThat(changes.get(1))
-        .isEqualTo(
-            new DialogChange.StateChanged(
-                DialogState.EARLY, dialog("a", DialogState.CONFIRMED, 10)));
+        .isEqualTo(new SnapshotChange.Changed<>(early, dialog("a", DialogState.CONFIRMED, 10)));
   }
 
   @Test
   void deletedDialogNeverSeenAliveIsIgnored() {
-    assertThat(new DialogTable().update(List.of(dialog("z", DialogState.DELETED, 5)))).isEmpty();
+    assertThat(Dialog.differ().update(List.of(dialog("z", DialogState.DELETED, 5)))).isEmpty();
+  }
+
+  @Test
+  void answeredMeansAnAnswerTimeOrAConfirmedState() {
+    assertThat(dialog("a", DialogState.DELETED, 10).wasAnswered()).isTrue();
+    assertThat(dialog("a", DialogState.CONFIRMED_NOT_ACKED, 0).wasAnswered()).isTrue();
+    assertThat(dialog("a", DialogState.CONFIRMED, 0).wasAnswered()).isTrue();
+    assertThat(dialog("a", DialogState.EARLY, 0).wasAnswered()).isFalse();
+    assertThat(dialog("a", DialogState.DELETED, 0).wasAnswered()).isFalse();
   }
 
   private static Dialog dialog(String callId, DialogState state, long startTs) {
