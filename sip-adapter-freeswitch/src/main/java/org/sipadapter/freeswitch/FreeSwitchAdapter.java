@@ -41,6 +41,7 @@ import org.sipadapter.freeswitch.esl.EslFrame;
 import org.sipadapter.freeswitch.esl.EslFrameDecoder;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.InOrderCorrelator;
+import org.sipadapter.transport.LinkSlot;
 import org.sipadapter.transport.RequestCorrelator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,17 +97,13 @@ public class FreeSwitchAdapter extends SipAdapter {
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
   private final OriginatePacer originatePacer;
-  private volatile Link link;
+  private final LinkSlot<EslFrame> links;
 
   /**
-   * One socket's life. Frames and the close are tied to the link they came from, so a late frame of
-   * an old link never reaches a new one; the link exists before its socket opens, so a greeting
-   * that arrives at once is not lost.
+   * The current link's {@code auth/request} greeting, replaced just before each link opens (the
+   * base class calls {@link #doConnect} only once {@link #doDisconnect} emptied the slot).
    */
-  private static final class Link {
-    final CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
-    volatile FramedConnection<EslFrame> connection;
-  }
+  private volatile CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
 
   private volatile long lastEventNanos = System.nanoTime();
 
@@ -126,6 +123,26 @@ public class FreeSwitchAdapter extends SipAdapter {
               Thread t = new Thread(r, threadName);
               t.setDaemon(true);
               return t;
+            });
+    this.links =
+        new LinkSlot<>(
+            eventThread,
+            new LinkSlot.Handler<>() {
+              @Override
+              public void onFrame(LinkSlot.Link<EslFrame> l, EslFrame frame) {
+                handleFrame(frame);
+              }
+
+              @Override
+              public void onMalformed(String reason) {
+                // The connection has logged it; listeners hear of it as an AdapterError.
+                reportError(null, "malformed ESL frame skipped: " + reason, null);
+              }
+
+              @Override
+              public void onClosed(LinkSlot.Link<EslFrame> l, Throwable cause) {
+                linkClosed(cause);
+              }
             });
   }
 
@@ -159,47 +176,21 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
-    Link l = new Link();
-    link = l;
-    FramedConnection<EslFrame> c;
-    try {
-      c =
-          FramedConnection.open(
-              new FramedConnection.Endpoint(
-                  "esl-" + name(),
-                  target.host(),
-                  target.port(),
-                  target.tlsContext(),
-                  target.connectTimeout()),
-              new EslFrameDecoder(
-                  EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()),
-              new FramedConnection.Listener<>() {
-                @Override
-                public void onFrame(EslFrame frame) {
-                  eventThread.execute(() -> handleFrame(l, frame));
-                }
-
-                @Override
-                public void onMalformed(String reason) {
-                  // The connection has logged it; listeners hear of it as an AdapterError.
-                  reportError(null, "malformed ESL frame skipped: " + reason, null);
-                }
-
-                @Override
-                public void onClosed(Throwable cause) {
-                  eventThread.execute(() -> linkClosed(l, cause));
-                }
-              });
-    } catch (RuntimeException e) {
-      if (link == l) {
-        link = null;
-      }
-      throw e;
-    }
-    l.connection = c;
+    CompletableFuture<EslFrame> hello = new CompletableFuture<>();
+    greeting = hello;
+    LinkSlot.Link<EslFrame> l =
+        links.open(
+            new FramedConnection.Endpoint(
+                "esl-" + name(),
+                target.host(),
+                target.port(),
+                target.tlsContext(),
+                target.connectTimeout()),
+            new EslFrameDecoder(
+                EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()));
     Duration timeout = target.requestTimeout();
     try {
-      await(l.greeting, timeout, "the auth/request greeting");
+      await(hello, timeout, "the auth/request greeting");
       String user = target.credentials().username();
       String password = target.credentials().secret().reveal();
       // The password never reaches a log: the description names the command only.
@@ -231,26 +222,24 @@ public class FreeSwitchAdapter extends SipAdapter {
       lastEventNanos = System.nanoTime();
       log.info("[{}] logged in to FreeSWITCH at {}:{}", name(), target.host(), target.port());
     } catch (Exception e) {
-      dropLink(l, e);
+      dropLink(l, hello, e);
       throw e;
     }
   }
 
   @Override
   protected void doDisconnect() {
-    dropLink(link, new AdapterConnectionException("[" + name() + "] disconnected"));
+    dropLink(
+        links.current().orElse(null),
+        greeting,
+        new AdapterConnectionException("[" + name() + "] disconnected"));
   }
 
-  private void dropLink(Link l, Throwable why) {
+  private void dropLink(
+      LinkSlot.Link<EslFrame> l, CompletableFuture<EslFrame> hello, Throwable why) {
     if (l != null) {
-      if (link == l) {
-        link = null;
-      }
-      FramedConnection<EslFrame> c = l.connection;
-      if (c != null) {
-        c.close();
-      }
-      l.greeting.completeExceptionally(asConnectionError(why));
+      l.close();
+      hello.completeExceptionally(asConnectionError(why));
     }
     replies.failAll(asConnectionError(why));
     jobs.failAll(asConnectionError(why));
@@ -267,17 +256,13 @@ public class FreeSwitchAdapter extends SipAdapter {
     eventThread.shutdown();
   }
 
-  /** Runs on the event thread. */
-  private void linkClosed(Link l, Throwable cause) {
-    if (l == null || link != l) {
-      return; // an old link, or one we closed ourselves
-    }
-    link = null;
+  /** Runs on the event thread, once the current link was released. */
+  private void linkClosed(Throwable cause) {
     AdapterConnectionException error =
         new AdapterConnectionException(
             "event socket closed by the server" + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
-    l.greeting.completeExceptionally(error);
+    greeting.completeExceptionally(error);
     replies.failAll(error);
     jobs.failAll(error);
     reportConnectionLost(error);
@@ -345,15 +330,12 @@ public class FreeSwitchAdapter extends SipAdapter {
   // ---------------------------------------------------------------- frames and events
 
   /** Runs on the event thread, in wire order. */
-  private void handleFrame(Link l, EslFrame frame) {
-    if (l != link) {
-      return;
-    }
+  private void handleFrame(EslFrame frame) {
     try {
       switch (frame.contentType()) {
-        case AUTH_REQUEST -> l.greeting.complete(frame);
+        case AUTH_REQUEST -> greeting.complete(frame);
         case RUDE_REJECTION ->
-            l.greeting.completeExceptionally(
+            greeting.completeExceptionally(
                 new AdapterConnectionException(
                     "FreeSWITCH refused this client's address (text/rude-rejection); allow it with"
                         + " apply-inbound-acl in event_socket.conf.xml"));
@@ -472,8 +454,8 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   private CompletableFuture<EslFrame> command(String line, String description, String jobUuid) {
-    Link l = link;
-    FramedConnection<EslFrame> c = l == null ? null : l.connection;
+    LinkSlot.Link<EslFrame> l = links.current().orElse(null);
+    FramedConnection<EslFrame> c = l == null ? null : l.connection().orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
           new AdapterConnectionException("[" + name() + "] not connected to FreeSWITCH"));
@@ -505,13 +487,13 @@ public class FreeSwitchAdapter extends SipAdapter {
                 // the wrong requests. Only a new link puts the stream back in step.
                 eventThread.execute(
                     () -> {
-                      if (link == l) {
+                      if (l.release()) {
                         log.warn(
                             "[{}] {} timed out; reconnecting to resynchronise",
                             name(),
                             description);
                         c.close();
-                        linkClosed(l, cause);
+                        linkClosed(cause);
                       }
                     });
               }

@@ -33,6 +33,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.LinkSlot;
 import org.sipadapter.transport.RequestCorrelator;
 import org.sipadapter.yate.extmodule.ExtCommands;
 import org.sipadapter.yate.extmodule.ExtFrame;
@@ -113,14 +114,9 @@ public class YateAdapter extends SipAdapter {
   private final Map<String, List<MessageResult>> earlyEvents = new LinkedHashMap<>();
 
   private int earlyEventCount;
-  private volatile Link link;
+  private final LinkSlot<ExtFrame> links;
   private volatile long lastLineNanos = System.nanoTime();
   private volatile String nodeName = "";
-
-  /** One socket's life; frames of an old link never reach a new one. */
-  private static final class Link {
-    volatile FramedConnection<ExtFrame> connection;
-  }
 
   /**
    * Creates the adapter; {@link #connect()} opens the socket.
@@ -137,6 +133,32 @@ public class YateAdapter extends SipAdapter {
               Thread t = new Thread(r, threadName);
               t.setDaemon(true);
               return t;
+            });
+    this.links =
+        new LinkSlot<>(
+            this::onEventThread,
+            new LinkSlot.Handler<>() {
+              @Override
+              public void onFrame(LinkSlot.Link<ExtFrame> l, ExtFrame frame) {
+                handleFrame(l, frame);
+              }
+
+              @Override
+              public void onStaleFrame(LinkSlot.Link<ExtFrame> l, ExtFrame frame) {
+                if (frame instanceof EngineMessage m && l.connection().isPresent()) {
+                  answerQuietly(l, m, false, m.retval()); // never leave an engine thread waiting
+                }
+              }
+
+              @Override
+              public void onMalformed(String reason) {
+                reportError(null, "malformed extmodule line skipped: " + reason, null);
+              }
+
+              @Override
+              public void onClosed(LinkSlot.Link<ExtFrame> l, Throwable cause) {
+                linkClosed(cause);
+              }
             });
   }
 
@@ -166,42 +188,16 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
-    Link l = new Link();
-    link = l;
-    FramedConnection<ExtFrame> c;
-    try {
-      c =
-          FramedConnection.open(
-              new FramedConnection.Endpoint(
-                  "yate-" + name(),
-                  target.host(),
-                  target.port(),
-                  target.tlsContext(),
-                  target.connectTimeout()),
-              new ExtFrameDecoder(settings.maxLineBytes()),
-              new FramedConnection.Listener<>() {
-                @Override
-                public void onFrame(ExtFrame frame) {
-                  onEventThread(() -> handleFrame(l, frame));
-                }
-
-                @Override
-                public void onMalformed(String reason) {
-                  reportError(null, "malformed extmodule line skipped: " + reason, null);
-                }
-
-                @Override
-                public void onClosed(Throwable cause) {
-                  onEventThread(() -> linkClosed(l, cause));
-                }
-              });
-    } catch (RuntimeException e) {
-      if (link == l) {
-        link = null;
-      }
-      throw e;
-    }
-    l.connection = c;
+    LinkSlot.Link<ExtFrame> l =
+        links.open(
+            new FramedConnection.Endpoint(
+                "yate-" + name(),
+                target.host(),
+                target.port(),
+                target.tlsContext(),
+                target.connectTimeout()),
+            new ExtFrameDecoder(settings.maxLineBytes()));
+    FramedConnection<ExtFrame> c = l.connection().orElseThrow();
     Duration timeout = target.requestTimeout();
     try {
       if (settings.sendsConnect()) {
@@ -251,10 +247,10 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected void doDisconnect() {
-    Link l = link;
-    if (l != null && l.connection != null) {
+    LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
+    if (l != null && l.connection().isPresent()) {
       try {
-        l.connection.send(ExtCommands.quit());
+        l.send(ExtCommands.quit());
       } catch (RuntimeException ignored) {
         // the link is going away anyway
       }
@@ -262,15 +258,9 @@ public class YateAdapter extends SipAdapter {
     dropLink(l, new AdapterConnectionException("[" + name() + "] disconnected"));
   }
 
-  private void dropLink(Link l, Throwable why) {
+  private void dropLink(LinkSlot.Link<ExtFrame> l, Throwable why) {
     if (l != null) {
-      if (link == l) {
-        link = null;
-      }
-      FramedConnection<ExtFrame> c = l.connection;
-      if (c != null) {
-        c.close();
-      }
+      l.close();
     }
     failPending(asConnectionError(why));
   }
@@ -306,12 +296,8 @@ public class YateAdapter extends SipAdapter {
     }
   }
 
-  /** Runs on the event thread. */
-  private void linkClosed(Link l, Throwable cause) {
-    if (l == null || link != l) {
-      return; // an old link, or one we closed ourselves
-    }
-    link = null;
+  /** Runs on the event thread, once the current link was released. */
+  private void linkClosed(Throwable cause) {
     AdapterConnectionException error =
         new AdapterConnectionException(
             "Yate closed the extmodule link" + (cause == null ? "" : ": " + cause.getMessage()),
@@ -322,7 +308,7 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected void doKeepalive() throws Exception {
-    Link l = link;
+    LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
     if (l == null) {
       throw new AdapterConnectionException("not connected");
     }
@@ -417,13 +403,7 @@ public class YateAdapter extends SipAdapter {
   // ---------------------------------------------------------------- lines from Yate
 
   /** Runs on the event thread, in wire order. */
-  private void handleFrame(Link l, ExtFrame frame) {
-    if (l != link) {
-      if (frame instanceof EngineMessage m && l.connection != null) {
-        answerQuietly(l, m, false, m.retval()); // never leave an engine thread waiting
-      }
-      return;
-    }
+  private void handleFrame(LinkSlot.Link<ExtFrame> l, ExtFrame frame) {
     lastLineNanos = System.nanoTime();
     try {
       if (frame instanceof EngineMessage m) {
@@ -480,7 +460,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   /** An installed handler's message: always answered, whatever happens while mapping it. */
-  private void onEngineMessage(Link l, EngineMessage m) {
+  private void onEngineMessage(LinkSlot.Link<ExtFrame> l, EngineMessage m) {
     boolean processed = false;
     String retval = m.retval();
     try {
@@ -520,9 +500,10 @@ public class YateAdapter extends SipAdapter {
         && findCallByServerId(LOCAL_KEY, id).isEmpty();
   }
 
-  private void answerQuietly(Link l, EngineMessage m, boolean processed, String retval) {
+  private void answerQuietly(
+      LinkSlot.Link<ExtFrame> l, EngineMessage m, boolean processed, String retval) {
     try {
-      l.connection.send(ExtCommands.answer(m.id(), processed, "", retval, Params.EMPTY));
+      l.send(ExtCommands.answer(m.id(), processed, "", retval, Params.EMPTY));
     } catch (RuntimeException e) {
       log.debug("[{}] could not answer {} {}: {}", name(), m.name(), m.id(), e.getMessage());
     }
@@ -668,12 +649,14 @@ public class YateAdapter extends SipAdapter {
     return connectTarget().map(ConnectTarget::requestTimeout).orElse(config().timeouts().request());
   }
 
-  private CompletableFuture<CommandReply> setlocal(Link l, String name, String value) {
+  private CompletableFuture<CommandReply> setlocal(
+      LinkSlot.Link<ExtFrame> l, String name, String value) {
     return command(l, "setlocal:" + name, ExtCommands.setlocal(name, value));
   }
 
-  private CompletableFuture<CommandReply> command(Link l, String key, byte[] line) {
-    FramedConnection<ExtFrame> c = l == null ? null : l.connection;
+  private CompletableFuture<CommandReply> command(
+      LinkSlot.Link<ExtFrame> l, String key, byte[] line) {
+    FramedConnection<ExtFrame> c = l == null ? null : l.connection().orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
           new AdapterConnectionException("[" + name() + "] not connected to Yate"));
@@ -699,8 +682,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   private CompletableFuture<MessageResult> send(String name, Params params, String executesCall) {
-    Link l = link;
-    FramedConnection<ExtFrame> c = l == null ? null : l.connection;
+    FramedConnection<ExtFrame> c = links.current().flatMap(LinkSlot.Link::connection).orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
           new AdapterConnectionException("[" + name() + "] not connected to Yate"));
