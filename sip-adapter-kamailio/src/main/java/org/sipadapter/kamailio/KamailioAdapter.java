@@ -15,9 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.sipadapter.AdapterConnectionException;
-import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
@@ -37,7 +35,9 @@ import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.ActiveDialogStats;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
 import org.sipadapter.kamailio.rpc.RegisteredContact;
+import org.sipadapter.tracking.CallSnapshots;
 import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.ListPoller;
 import org.sipadapter.tracking.SnapshotChange;
 import org.sipadapter.tracking.SnapshotDiffer;
 import org.sipadapter.transport.FramedConnection;
@@ -97,7 +97,15 @@ public final class KamailioAdapter extends SipAdapter {
   private volatile List<Dialog> dialogsAtConnect = List.of();
   // Owned by the polling task (and by doConnect before the poller starts).
   private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
-  private final AtomicBoolean pollRunning = new AtomicBoolean();
+  // The polling fallback: one dlg.list read at a time over the current link, diffed by table.
+  private final ListPoller<KamailioRpc, Dialog> dialogPoll =
+      new ListPoller<>(
+          table,
+          () -> rpc,
+          KamailioRpc::dialogs,
+          this::onDialogChange,
+          this::reportConnectionLost,
+          c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
   // Click-to-dial calls waiting for their dialog, oldest first.
   private final Queue<Pending> pendingOutbound = new ConcurrentLinkedQueue<>();
 
@@ -242,7 +250,8 @@ public final class KamailioAdapter extends SipAdapter {
       if (!settings.usesEvapi()) {
         long period = settings.pollInterval().toNanos();
         poller =
-            timer().scheduleWithFixedDelay(this::pollSoon, period, period, TimeUnit.NANOSECONDS);
+            timer()
+                .scheduleWithFixedDelay(dialogPoll::pollSoon, period, period, TimeUnit.NANOSECONDS);
       }
       log.info(
           "[{}] {} at {} ({} dialogs, events {})",
@@ -280,14 +289,13 @@ public final class KamailioAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    Map<String, Dialog> byCallId = table.liveOf(dialogsAtConnect);
-    List<CallSnapshot> out = new ArrayList<>();
-    for (TrackedCall c : trackedCalls()) {
-      c.serverId(CALL_ID)
-          .map(byCallId::get)
-          .ifPresent(d -> out.add(new CallSnapshot(c.callId(), d.state().toCallState(), ids(d))));
-    }
-    return Optional.of(out);
+    return Optional.of(
+        CallSnapshots.matching(
+            trackedCalls(),
+            CALL_ID,
+            table.liveOf(dialogsAtConnect),
+            d -> d.state().toCallState(),
+            KamailioAdapter::ids));
   }
 
   /**
@@ -635,39 +643,6 @@ public final class KamailioAdapter extends SipAdapter {
     String callId = reportIncomingCall(from, to, state, ids);
     ids.forEach((k, v) -> bindServerId(callId, k, v));
     return callId;
-  }
-
-  private void pollSoon() {
-    if (!pollRunning.compareAndSet(false, true)) {
-      return;
-    }
-    KamailioRpc r = rpc;
-    if (r == null) {
-      pollRunning.set(false);
-      return;
-    }
-    r.dialogs()
-        .whenComplete(
-            (list, error) -> {
-              try {
-                if (error != null) {
-                  Throwable c = error instanceof CompletionException ? error.getCause() : error;
-                  if (c instanceof AdapterConnectionException
-                      || c instanceof AdapterTimeoutException) {
-                    reportConnectionLost(c);
-                  } else {
-                    reportError(null, "dlg.list poll failed: " + c.getMessage(), c);
-                  }
-                  return;
-                }
-                if (rpc != r) {
-                  return; // a newer link owns the table
-                }
-                table.update(list).forEach(this::onDialogChange);
-              } finally {
-                pollRunning.set(false);
-              }
-            });
   }
 
   private static JsonRpcClient.HttpReply refuseUnauthorized(JsonRpcClient.HttpReply reply) {

@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
-import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
@@ -41,7 +40,9 @@ import org.sipadapter.opensips.mi.MiException;
 import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
+import org.sipadapter.tracking.CallSnapshots;
 import org.sipadapter.tracking.DialogState;
+import org.sipadapter.tracking.ListPoller;
 import org.sipadapter.tracking.SnapshotChange;
 import org.sipadapter.tracking.SnapshotDiffer;
 import org.sipadapter.transport.JsonRpcClient;
@@ -97,7 +98,6 @@ public final class OpenSipsAdapter extends SipAdapter {
   private final Object linkLock = new Object();
   private final Object adoptLock = new Object();
   private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
-  private final AtomicBoolean pollRunning = new AtomicBoolean();
   private final EventQueue events = new EventQueue();
 
   private volatile OkHttpJsonRpcTransport transport;
@@ -108,6 +108,15 @@ public final class OpenSipsAdapter extends SipAdapter {
   private volatile ScheduledFuture<?> poller;
   private volatile ScheduledFuture<?> renewer;
   private volatile List<Dialog> dialogsAtConnect = List.of();
+  // The polling fallback: one dlg_list read at a time over the current link, diffed by table.
+  private final ListPoller<OpenSipsMi, Dialog> dialogPoll =
+      new ListPoller<>(
+          table,
+          () -> mi,
+          OpenSipsMi::dialogs,
+          this::onDialogChange,
+          this::reportConnectionLost,
+          c -> reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
 
   /**
    * Creates an unconnected adapter.
@@ -227,7 +236,8 @@ public final class OpenSipsAdapter extends SipAdapter {
       if (!settings.usesEventStream()) {
         long period = settings.pollInterval().toNanos();
         poller =
-            timer().scheduleWithFixedDelay(this::pollSoon, period, period, TimeUnit.NANOSECONDS);
+            timer()
+                .scheduleWithFixedDelay(dialogPoll::pollSoon, period, period, TimeUnit.NANOSECONDS);
       }
       log.info(
           "[{}] {} at {} ({} dialogs, events {})",
@@ -331,14 +341,13 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    Map<String, Dialog> live = table.liveOf(dialogsAtConnect);
-    List<CallSnapshot> out = new ArrayList<>();
-    for (TrackedCall c : trackedCalls()) {
-      c.serverId(DIALOG)
-          .map(live::get)
-          .ifPresent(d -> out.add(new CallSnapshot(c.callId(), d.state().toCallState(), ids(d))));
-    }
-    return Optional.of(out);
+    return Optional.of(
+        CallSnapshots.matching(
+            trackedCalls(),
+            DIALOG,
+            table.liveOf(dialogsAtConnect),
+            d -> d.state().toCallState(),
+            OpenSipsAdapter::ids));
   }
 
   /**
@@ -436,7 +445,7 @@ public final class OpenSipsAdapter extends SipAdapter {
             (v, e) -> {
               if (e == null) {
                 if (!settings.usesEventStream()) {
-                  blockingExecutor().execute(this::pollSoon);
+                  blockingExecutor().execute(dialogPoll::pollSoon);
                 }
                 return null;
               }
@@ -582,41 +591,6 @@ public final class OpenSipsAdapter extends SipAdapter {
       String callId = reportIncomingCall(d.fromUri(), d.toUri(), d.state().toCallState(), ids);
       ids.forEach((k, v) -> bindServerId(callId, k, v));
     }
-  }
-
-  private void pollSoon() {
-    if (!pollRunning.compareAndSet(false, true)) {
-      return;
-    }
-    OpenSipsMi m = mi;
-    if (m == null) {
-      pollRunning.set(false);
-      return;
-    }
-    m.dialogs()
-        .whenComplete(
-            (list, error) -> {
-              try {
-                if (error != null) {
-                  Throwable c = cause(error);
-                  if (c instanceof AdapterConnectionException
-                      || c instanceof AdapterTimeoutException) {
-                    reportConnectionLost(c);
-                  } else {
-                    reportError(null, "dlg_list poll failed: " + c.getMessage(), c);
-                  }
-                  return;
-                }
-                synchronized (table) {
-                  if (mi != m) {
-                    return; // a newer link owns the table
-                  }
-                  table.update(list).forEach(this::onDialogChange);
-                }
-              } finally {
-                pollRunning.set(false);
-              }
-            });
   }
 
   private static Map<String, String> ids(Dialog d) {
