@@ -14,11 +14,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
@@ -40,6 +38,7 @@ import org.sipadapter.freeswitch.esl.EslFormatException;
 import org.sipadapter.freeswitch.esl.EslFrame;
 import org.sipadapter.freeswitch.esl.EslFrameDecoder;
 import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.InOrderCorrelator;
 import org.sipadapter.transport.LinkSlot;
 import org.sipadapter.transport.RequestCorrelator;
@@ -190,13 +189,14 @@ public class FreeSwitchAdapter extends SipAdapter {
                 EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()));
     Duration timeout = target.requestTimeout();
     try {
-      await(hello, timeout, "the auth/request greeting");
+      Futures.await(hello, timeout, "FreeSWITCH auth/request greeting");
       String user = target.credentials().username();
       String password = target.credentials().secret().reveal();
       // The password never reaches a log: the description names the command only.
       String login = user.contains("@") ? "userauth " + user + ":" + password : "auth " + password;
       EslFrame reply =
-          await(command(login, user.contains("@") ? "userauth" : "auth"), timeout, "auth");
+          Futures.await(
+              command(login, user.contains("@") ? "userauth" : "auth"), timeout, "FreeSWITCH auth");
       if (!reply.isOk()) {
         throw new AuthenticationException(
             "FreeSWITCH refused the event socket login ("
@@ -209,12 +209,14 @@ public class FreeSwitchAdapter extends SipAdapter {
       if (!settings.customEvents().isEmpty()) {
         subscribe.append(" CUSTOM ").append(String.join(" ", settings.customEvents()));
       }
-      EslFrame subscribed = await(command(subscribe.toString(), "event"), timeout, "event");
+      EslFrame subscribed =
+          Futures.await(
+              command(subscribe.toString(), "FreeSWITCH event"), timeout, "FreeSWITCH event");
       if (!subscribed.isOk()) {
         throw new ProtocolException(
             "FreeSWITCH refused the event subscription: " + subscribed.replyText());
       }
-      String status = await(api("status"), timeout, "api status");
+      String status = Futures.await(api("status"), timeout, "FreeSWITCH api status");
       Matcher m = VERSION.matcher(status);
       if (m.find()) {
         serverVersion(m.group(1));
@@ -274,7 +276,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     if (System.nanoTime() - lastEventNanos < every.toNanos()) {
       return; // a HEARTBEAT or any event proves the link is alive
     }
-    await(api("status"), requestTimeout(), "api status");
+    Futures.await(api("status"), requestTimeout(), "FreeSWITCH api status");
   }
 
   @Override
@@ -289,7 +291,8 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() throws Exception {
-    String json = await(api("show channels as json"), requestTimeout(), "show channels");
+    String json =
+        Futures.await(api("show channels as json"), requestTimeout(), "FreeSWITCH show channels");
     Map<String, String> callStates = new HashMap<>();
     JsonNode root = JSON.readTree(json);
     for (JsonNode row : root.path("rows")) {
@@ -531,23 +534,6 @@ public class FreeSwitchAdapter extends SipAdapter {
               }
               return null;
             });
-  }
-
-  private static <T> T await(CompletableFuture<T> f, Duration timeout, String what)
-      throws Exception {
-    try {
-      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new AdapterTimeoutException(
-          "FreeSWITCH did not answer " + what + " within " + timeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    }
   }
 
   private String uuidOf(TrackedCall call) {

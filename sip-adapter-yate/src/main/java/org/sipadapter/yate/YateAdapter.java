@@ -13,14 +13,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sipadapter.AdapterConnectionException;
-import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
 import org.sipadapter.CallSnapshot;
@@ -33,6 +30,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.LinkSlot;
 import org.sipadapter.transport.RequestCorrelator;
 import org.sipadapter.yate.extmodule.ExtCommands;
@@ -205,9 +203,12 @@ public class YateAdapter extends SipAdapter {
       }
       // The first answer proves Yate took us as a module: a listener that refused the connect
       // line closes the socket without a word.
-      CommandReply version = await(setlocal(l, "engine.version", ""), timeout, "engine.version");
+      CommandReply version =
+          Futures.await(setlocal(l, "engine.version", ""), timeout, "Yate engine.version");
       serverVersion(version.value());
-      nodeName = await(setlocal(l, "engine.nodename", ""), timeout, "engine.nodename").value();
+      nodeName =
+          Futures.await(setlocal(l, "engine.nodename", ""), timeout, "Yate engine.nodename")
+              .value();
       List<CompletableFuture<CommandReply>> subscriptions = new ArrayList<>();
       if (settings.inbound()) {
         boolean filtered = !settings.inboundCalled().isEmpty();
@@ -225,7 +226,7 @@ public class YateAdapter extends SipAdapter {
         subscriptions.add(command(l, "watch:" + name, ExtCommands.watch(name)));
       }
       for (CompletableFuture<CommandReply> f : subscriptions) {
-        CommandReply r = await(f, timeout, "install/watch");
+        CommandReply r = Futures.await(f, timeout, "Yate install/watch");
         if (!r.success() && r.keyword() == ExtFrame.Keyword.INSTALL) {
           throw new ProtocolException(
               "Yate refused to install the call.route handler (" + r.fields() + ")");
@@ -313,7 +314,7 @@ public class YateAdapter extends SipAdapter {
       throw new AdapterConnectionException("not connected");
     }
     long start = System.nanoTime();
-    await(setlocal(l, "engine.version", ""), requestTimeout(), "keepalive");
+    Futures.await(setlocal(l, "engine.version", ""), requestTimeout(), "Yate keepalive");
     recordRequestLatency(System.nanoTime() - start);
   }
 
@@ -356,7 +357,7 @@ public class YateAdapter extends SipAdapter {
     Map<String, String> channels = new HashMap<>();
     for (String module : modules) {
       MessageResult r =
-          await(
+          Futures.await(
               send("engine.status", Params.of("module", module)),
               requestTimeout(),
               "engine.status " + module);
@@ -717,23 +718,6 @@ public class YateAdapter extends SipAdapter {
               }
               return r;
             });
-  }
-
-  private static <T> T await(CompletableFuture<T> f, Duration timeout, String what)
-      throws Exception {
-    try {
-      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new AdapterTimeoutException(
-          "Yate did not answer " + what + " within " + timeout.toMillis() + " ms", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
-      }
-      throw e;
-    }
   }
 
   // ---------------------------------------------------------------- calls

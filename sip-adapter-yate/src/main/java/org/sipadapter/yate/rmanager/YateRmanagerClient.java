@@ -6,9 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.AuthenticationException;
@@ -16,6 +13,7 @@ import org.sipadapter.InputGuard;
 import org.sipadapter.ProtocolException;
 import org.sipadapter.config.Secret;
 import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.InOrderCorrelator;
 
 /**
@@ -171,20 +169,7 @@ public final class YateRmanagerClient implements AutoCloseable {
   }
 
   private <T> T await(CompletableFuture<T> f, String what) {
-    try {
-      return f.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      throw new AdapterTimeoutException(
-          "Yate's console did not answer " + what + " within " + timeout.toMillis() + " ms", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AdapterConnectionException("interrupted waiting for " + what, e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new AdapterConnectionException(what + " failed", e.getCause());
-    }
+    return Futures.await(f, timeout, "Yate's console: " + what);
   }
 
   /** Sends {@code quit} and closes the connection; never throws. */
