@@ -38,6 +38,50 @@ public record ChannelEvent(
     String jobResult,
     Map<String, String> fields) {
 
+  /**
+   * An event about one leg that carries nothing beyond its kind.
+   *
+   * @param kind what happened
+   * @param eventName the event's name
+   * @param uniqueId the channel UUID, or null
+   * @return the event
+   */
+  static ChannelEvent leg(Kind kind, String eventName, String uniqueId) {
+    return new ChannelEvent(
+        kind, eventName, uniqueId, null, false, null, null, null, null, null, null, null);
+  }
+
+  static ChannelEvent created(
+      String eventName, String uniqueId, boolean inbound, String from, String to) {
+    return new ChannelEvent(
+        Kind.CREATED, eventName, uniqueId, null, inbound, from, to, null, null, null, null, null);
+  }
+
+  static ChannelEvent bridge(Kind kind, String eventName, String uniqueId, String otherLegId) {
+    return new ChannelEvent(
+        kind, eventName, uniqueId, otherLegId, false, null, null, null, null, null, null, null);
+  }
+
+  static ChannelEvent hangup(Kind kind, String eventName, String uniqueId, String cause) {
+    return new ChannelEvent(
+        kind, eventName, uniqueId, null, false, null, null, cause, null, null, null, null);
+  }
+
+  static ChannelEvent dtmf(String eventName, String uniqueId, String digit) {
+    return new ChannelEvent(
+        Kind.DTMF, eventName, uniqueId, null, false, null, null, null, digit, null, null, null);
+  }
+
+  static ChannelEvent jobDone(String eventName, String jobUuid, String result) {
+    return new ChannelEvent(
+        Kind.JOB_DONE, eventName, null, null, false, null, null, null, null, jobUuid, result, null);
+  }
+
+  static ChannelEvent custom(String eventName, String uniqueId, Map<String, String> fields) {
+    return new ChannelEvent(
+        Kind.CUSTOM, eventName, uniqueId, null, false, null, null, null, null, null, null, fields);
+  }
+
   /** The meanings the adapter acts on. */
   public enum Kind {
     /** {@code CHANNEL_CREATE}: a new call leg. */

@@ -21,116 +21,51 @@ public final class ChannelEventMapper {
     String name = event.name();
     return switch (name) {
       case "CHANNEL_CREATE" ->
-          new ChannelEvent(
-              ChannelEvent.Kind.CREATED,
+          ChannelEvent.created(
               name,
               event.uniqueId(),
-              null,
               // The B leg of a loopback originate is an inbound channel too, but not a new call.
               "inbound".equals(event.headerOrNull("Call-Direction"))
                   && !"B".equals(event.headerOrNull("variable_loopback_leg")),
               event.headerOrNull("Caller-Caller-ID-Number"),
-              event.headerOrNull("Caller-Destination-Number"),
-              null,
-              null,
-              null,
-              null,
-              null);
+              event.headerOrNull("Caller-Destination-Number"));
       case "CHANNEL_PROGRESS" -> simple(ChannelEvent.Kind.RINGING, name, event);
       case "CHANNEL_PROGRESS_MEDIA" -> simple(ChannelEvent.Kind.EARLY_MEDIA, name, event);
       case "CHANNEL_ANSWER" -> simple(ChannelEvent.Kind.ANSWERED, name, event);
       case "CHANNEL_HOLD" -> simple(ChannelEvent.Kind.HELD, name, event);
       case "CHANNEL_UNHOLD" -> simple(ChannelEvent.Kind.UNHELD, name, event);
-      case "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE" ->
-          new ChannelEvent(
-              name.equals("CHANNEL_BRIDGE")
-                  ? ChannelEvent.Kind.BRIDGED
-                  : ChannelEvent.Kind.UNBRIDGED,
+      case "CHANNEL_BRIDGE" ->
+          ChannelEvent.bridge(
+              ChannelEvent.Kind.BRIDGED,
               name,
               event.uniqueId(),
-              event.headerOrNull("Other-Leg-Unique-ID"),
-              false,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null);
-      case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE" ->
-          new ChannelEvent(
-              name.equals("CHANNEL_HANGUP")
-                  ? ChannelEvent.Kind.HANGUP
-                  : ChannelEvent.Kind.HANGUP_COMPLETE,
+              event.headerOrNull("Other-Leg-Unique-ID"));
+      case "CHANNEL_UNBRIDGE" ->
+          ChannelEvent.bridge(
+              ChannelEvent.Kind.UNBRIDGED,
               name,
               event.uniqueId(),
-              null,
-              false,
-              null,
-              null,
-              event.headerOrNull("Hangup-Cause"),
-              null,
-              null,
-              null,
-              null);
-      case "DTMF" ->
-          new ChannelEvent(
-              ChannelEvent.Kind.DTMF,
+              event.headerOrNull("Other-Leg-Unique-ID"));
+      case "CHANNEL_HANGUP" ->
+          ChannelEvent.hangup(
+              ChannelEvent.Kind.HANGUP, name, event.uniqueId(), event.headerOrNull("Hangup-Cause"));
+      case "CHANNEL_HANGUP_COMPLETE" ->
+          ChannelEvent.hangup(
+              ChannelEvent.Kind.HANGUP_COMPLETE,
               name,
               event.uniqueId(),
-              null,
-              false,
-              null,
-              null,
-              null,
-              event.headerOrNull("DTMF-Digit"),
-              null,
-              null,
-              null);
+              event.headerOrNull("Hangup-Cause"));
+      case "DTMF" -> ChannelEvent.dtmf(name, event.uniqueId(), event.headerOrNull("DTMF-Digit"));
       case "BACKGROUND_JOB" ->
-          new ChannelEvent(
-              ChannelEvent.Kind.JOB_DONE,
-              name,
-              null,
-              null,
-              false,
-              null,
-              null,
-              null,
-              null,
-              event.headerOrNull("Job-UUID"),
-              event.body().orElse(""),
-              null);
+          ChannelEvent.jobDone(name, event.headerOrNull("Job-UUID"), event.body().orElse(""));
       case "HEARTBEAT" -> simple(ChannelEvent.Kind.HEARTBEAT, name, event);
       case "CUSTOM" ->
-          new ChannelEvent(
-              ChannelEvent.Kind.CUSTOM,
+          ChannelEvent.custom(
               "CUSTOM " + event.header("Event-Subclass").orElse(""),
               event.uniqueId(),
-              null,
-              false,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
               event.headers());
       case "CHANNEL_CALLSTATE" -> callState(name, event);
-      default ->
-          new ChannelEvent(
-              ChannelEvent.Kind.OTHER,
-              name,
-              null,
-              null,
-              false,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null,
-              null);
+      default -> ChannelEvent.leg(ChannelEvent.Kind.OTHER, name, null);
     };
   }
 
@@ -145,12 +80,10 @@ public final class ChannelEventMapper {
             && "HELD".equals(event.headerOrNull("Original-Channel-Call-State")))) {
       return simple(ChannelEvent.Kind.UNHELD, name, event);
     }
-    return new ChannelEvent(
-        ChannelEvent.Kind.OTHER, name, null, null, false, null, null, null, null, null, null, null);
+    return ChannelEvent.leg(ChannelEvent.Kind.OTHER, name, null);
   }
 
   private static ChannelEvent simple(ChannelEvent.Kind kind, String name, EslEvent event) {
-    return new ChannelEvent(
-        kind, name, event.uniqueId(), null, false, null, null, null, null, null, null, null);
+    return ChannelEvent.leg(kind, name, event.uniqueId());
   }
 }
