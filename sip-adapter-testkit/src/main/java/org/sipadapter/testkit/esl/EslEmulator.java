@@ -370,20 +370,9 @@ public class EslEmulator extends TcpEmulator {
         () -> {
           emit(heartbeatEvent());
           // FreeSWITCH re-schedules the heartbeat task right after, with its own event.
-          List<Map.Entry<String, String>> h = new ArrayList<>();
-          h.add(Map.entry("Event-Name", "RE_SCHEDULE"));
-          h.add(Map.entry("Core-UUID", coreUuid));
-          h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
-          h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
-          h.add(Map.entry("FreeSWITCH-IPv4", "127.0.0.1"));
-          h.add(Map.entry("FreeSWITCH-IPv6", "%3A%3A1"));
-          h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
-          h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
-          h.add(Map.entry("Event-Date-Timestamp", "0"));
-          h.add(Map.entry("Event-Calling-File", "switch_scheduler.c"));
-          h.add(Map.entry("Event-Calling-Function", "switch_scheduler_execute"));
-          h.add(Map.entry("Event-Calling-Line-Number", "73"));
-          h.add(Map.entry("Event-Sequence", "0"));
+          List<Map.Entry<String, String>> h =
+              coreEventHeaders(
+                  "RE_SCHEDULE", "switch_scheduler.c", "switch_scheduler_execute", "73");
           h.add(Map.entry("Task-ID", "1"));
           h.add(Map.entry("Task-Desc", "heartbeat"));
           h.add(Map.entry("Task-Group", "core"));
@@ -1143,9 +1132,11 @@ public class EslEmulator extends TcpEmulator {
     throw new IllegalStateException("recorded answer scene has no CHANNEL_ANSWER");
   }
 
-  private EslEventTemplate heartbeatEvent() {
+  /** The headers FreeSWITCH puts first on events the core itself raises (not a channel's). */
+  private List<Map.Entry<String, String>> coreEventHeaders(
+      String eventName, String callingFile, String callingFunction, String callingLine) {
     List<Map.Entry<String, String>> h = new ArrayList<>();
-    h.add(Map.entry("Event-Name", "HEARTBEAT"));
+    h.add(Map.entry("Event-Name", eventName));
     h.add(Map.entry("Core-UUID", coreUuid));
     h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
     h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
@@ -1154,10 +1145,16 @@ public class EslEmulator extends TcpEmulator {
     h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
     h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
     h.add(Map.entry("Event-Date-Timestamp", "0"));
-    h.add(Map.entry("Event-Calling-File", "switch_core.c"));
-    h.add(Map.entry("Event-Calling-Function", "send_heartbeat"));
-    h.add(Map.entry("Event-Calling-Line-Number", "95"));
+    h.add(Map.entry("Event-Calling-File", callingFile));
+    h.add(Map.entry("Event-Calling-Function", callingFunction));
+    h.add(Map.entry("Event-Calling-Line-Number", callingLine));
     h.add(Map.entry("Event-Sequence", "0"));
+    return h;
+  }
+
+  private EslEventTemplate heartbeatEvent() {
+    List<Map.Entry<String, String>> h =
+        coreEventHeaders("HEARTBEAT", "switch_core.c", "send_heartbeat", "95");
     h.add(Map.entry("Event-Info", "System%20Ready"));
     long upMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     h.add(
@@ -1185,20 +1182,8 @@ public class EslEmulator extends TcpEmulator {
   }
 
   private EslEventTemplate backgroundJob(String job, String command, String arg, String result) {
-    List<Map.Entry<String, String>> h = new ArrayList<>();
-    h.add(Map.entry("Event-Name", "BACKGROUND_JOB"));
-    h.add(Map.entry("Core-UUID", coreUuid));
-    h.add(Map.entry("FreeSWITCH-Hostname", "emulator"));
-    h.add(Map.entry("FreeSWITCH-Switchname", "emulator"));
-    h.add(Map.entry("FreeSWITCH-IPv4", "127.0.0.1"));
-    h.add(Map.entry("FreeSWITCH-IPv6", "%3A%3A1"));
-    h.add(Map.entry("Event-Date-Local", UrlCoding.encode(LOCAL_DATE.format(now()))));
-    h.add(Map.entry("Event-Date-GMT", UrlCoding.encode(GMT_DATE.format(now()))));
-    h.add(Map.entry("Event-Date-Timestamp", "0"));
-    h.add(Map.entry("Event-Calling-File", "mod_event_socket.c"));
-    h.add(Map.entry("Event-Calling-Function", "api_exec"));
-    h.add(Map.entry("Event-Calling-Line-Number", "1572"));
-    h.add(Map.entry("Event-Sequence", "0"));
+    List<Map.Entry<String, String>> h =
+        coreEventHeaders("BACKGROUND_JOB", "mod_event_socket.c", "api_exec", "1572");
     h.add(Map.entry("Job-UUID", job));
     h.add(Map.entry("Job-Command", UrlCoding.encode(command)));
     if (!arg.isEmpty()) {
