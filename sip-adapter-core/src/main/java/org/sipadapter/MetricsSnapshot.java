@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param droppedEvents events not delivered because a delivery queue was full
  * @param slowListenerCalls listener calls that took longer than the configured threshold
  * @param listenerErrors listener calls that threw
+ * @param orphansHungUp calls the adapter had given up on (request timeout, lost link, close) that
+ *     the server still held or created later, and that the adapter hung up
  * @param uptime time since the adapter was created
  */
 public record MetricsSnapshot(
@@ -35,4 +37,5 @@ public record MetricsSnapshot(
     long droppedEvents,
     long slowListenerCalls,
     long listenerErrors,
+    long orphansHungUp,
     Duration uptime) {}

@@ -1,7 +1,7 @@
 package org.sipadapter;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -11,33 +11,24 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Credentials;
-import org.sipadapter.config.HealthThresholds;
 import org.sipadapter.config.Redaction;
 import org.sipadapter.dispatch.EventDispatcher;
-import org.sipadapter.event.AdapterError;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
-import org.sipadapter.event.ConnectionStateChanged;
-import org.sipadapter.event.DtmfReceived;
 import org.sipadapter.event.IncomingCall;
-import org.sipadapter.event.ServerEvent;
 import org.sipadapter.metrics.AdapterMetrics;
-import org.sipadapter.transport.Backoff;
 import org.sipadapter.transport.Schedulers;
 import org.sipadapter.transport.TlsContext;
 import org.slf4j.Logger;
@@ -66,27 +57,20 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class SipAdapter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SipAdapter.class);
-  private static final String CALL_ID_PREFIX = "if://call/";
   private static final String DTMF_DIGITS = "0123456789*#ABCDabcd";
 
   private final AdapterConfig config;
+  private final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   private final AdapterMetrics metrics = new AdapterMetrics();
   private final EventDispatcher dispatcher;
-  private final Map<String, TrackedCall> calls = new ConcurrentHashMap<>();
-  private final Map<String, String> serverIdIndex = new ConcurrentHashMap<>();
-  private final LinkedHashMap<String, CallRecord> history = new LinkedHashMap<>();
-  private final AtomicReference<ConnectionState> state =
-      new AtomicReference<>(ConnectionState.DISCONNECTED);
-  private final Object lifecycle = new Object();
-  private final Set<CompletableFuture<?>> inFlight = ConcurrentHashMap.newKeySet();
-  private final Backoff backoff;
   private final TlsContext tlsContext;
+  private final CallRegistry registry;
+  private final HealthEvaluator health;
+  private final RequestTracker requests;
+  private final CallStateMachine machine;
+  private final ConnectionWatchdog watchdog;
 
-  private volatile ConnectTarget target;
   private volatile String serverVersion = "";
-  private volatile ScheduledFuture<?> keepaliveTask;
-  private volatile ScheduledFuture<?> reconnectTask;
-  private volatile int reconnectGeneration;
 
   /**
    * Creates the adapter. Does not connect.
@@ -96,10 +80,42 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected SipAdapter(AdapterConfig config) {
     this.config = Objects.requireNonNull(config, "config");
-    // Built once: every connect and reconnect reuses the same trust material.
+    // Built once, before any thread starts: every connect and reconnect reuses the trust material.
     this.tlsContext = TlsContext.create(config.tlsSettings());
+    this.registry = new CallRegistry(config.historySize());
+    this.health =
+        new HealthEvaluator(
+            config.health(),
+            config.timeouts().keepalive(),
+            config.timeouts().request(),
+            System::nanoTime);
+    this.requests =
+        new RequestTracker(
+            config.name(), config.timeouts().request(), metrics, health, Schedulers.blocking());
     this.dispatcher = new EventDispatcher(config.name(), config.events(), metrics);
-    this.backoff = Backoff.of(config.reconnect());
+    this.machine =
+        new CallStateMachine(
+            config.name(),
+            config.type(),
+            registry,
+            metrics,
+            this::emit,
+            health::callFinished,
+            this::hangupIfConnected,
+            Timers.SHARED,
+            Clock.systemUTC(),
+            config.timeouts().request());
+    this.watchdog =
+        new ConnectionWatchdog(
+            config.name(),
+            config.type(),
+            new WatchdogDriver(),
+            config.reconnect(),
+            config.timeouts().keepalive(),
+            Timers.SHARED,
+            metrics,
+            health,
+            this::emit);
   }
 
   // ---------------------------------------------------------------- identity
@@ -161,7 +177,19 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the current state
    */
   public final ConnectionState connectionState() {
-    return state.get();
+    return watchdog.state();
+  }
+
+  /**
+   * Returns this adapter instance's marker: twelve hex digits, new for every adapter object. The
+   * adapter puts it (with the call) on what it creates on the server, where the protocol lets it,
+   * so that two adapters on one server each know their own calls and see the other's as calls they
+   * did not place.
+   *
+   * @return the marker
+   */
+  public final String instanceId() {
+    return instanceId;
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -194,83 +222,44 @@ public abstract class SipAdapter implements AutoCloseable {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
     }
-    synchronized (lifecycle) {
-      ConnectionState now = state.get();
-      if (now == ConnectionState.CLOSED) {
-        throw new IllegalStateException("[" + name() + "] adapter is closed");
-      }
-      if (now == ConnectionState.CONNECTED) {
-        return;
-      }
-      cancelReconnect();
-      if (now == ConnectionState.RECONNECTING) {
-        safeDisconnectHook();
-      }
-      target =
-          new ConnectTarget(
-              host,
-              port,
-              auth,
-              config.tls(),
-              config.timeouts().connect(),
-              config.timeouts().request(),
-              tlsContext);
-      moveTo(ConnectionState.CONNECTING, "connecting to " + host + ":" + port);
-      try {
-        doConnect(target);
-      } catch (Exception e) {
-        safeDisconnectHook();
-        RuntimeException mapped = connectFailure(e, host, port);
-        moveTo(ConnectionState.ERROR, mapped.getMessage());
-        throw mapped;
-      }
-      moveTo(ConnectionState.CONNECTED, "connected to " + host + ":" + port);
-      log.info("[{}] connected to {}:{} {}", name(), host, port, serverVersion);
-      startKeepalive();
-    }
+    watchdog.connect(
+        new ConnectTarget(
+            host,
+            port,
+            auth,
+            config.tls(),
+            config.timeouts().connect(),
+            config.timeouts().request(),
+            tlsContext));
+    log.info("[{}] connected to {}:{} {}", name(), host, port, serverVersion);
   }
 
   /**
-   * Closes the link and stops reconnecting. Calls still tracked end with a terminal {@code
-   * DISCONNECTED} event (cause text {@code adapter disconnected}); they are not hung up on the
-   * server. {@link #connect()} may follow. Does nothing if not connected.
+   * Closes the link and stops reconnecting. The outbound calls this adapter placed that are still
+   * live are hung up first (waiting at most the request timeout), so nothing it started is left
+   * running on the server; then every call still tracked ends with a terminal {@code DISCONNECTED}
+   * event (cause text {@code adapter disconnected}). {@link #connect()} may follow. Does nothing if
+   * not connected.
    */
   public final void disconnect() {
-    synchronized (lifecycle) {
-      ConnectionState now = state.get();
-      if (now == ConnectionState.CLOSED || now == ConnectionState.DISCONNECTED) {
-        return;
-      }
-      stopBackgroundTasks();
-      safeDisconnectHook();
-      failInFlight("the adapter was disconnected");
-      endAllCalls(
-          HangupCause.ADAPTER_CLOSED.withText("adapter disconnected"), CallState.DISCONNECTED);
-      moveTo(ConnectionState.DISCONNECTED, "disconnected on request");
-      log.info("[{}] disconnected", name());
-    }
+    watchdog.disconnect(this::hangUpOwnCalls);
+    log.info("[{}] disconnected", name());
   }
 
   /**
-   * Disconnects, delivers the remaining events (up to two seconds) and releases the adapter's
-   * threads. The adapter cannot be used afterwards. Idempotent.
+   * Hangs up the outbound calls this adapter placed (waiting at most the request timeout), ends
+   * every call with a terminal event, closes the link, delivers the remaining events (up to two
+   * seconds) and releases the adapter's threads. The adapter cannot be used afterwards. Idempotent.
    */
   @Override
   public final void close() {
-    synchronized (lifecycle) {
-      if (state.get() == ConnectionState.CLOSED) {
-        return;
-      }
-      stopBackgroundTasks();
-      safeDisconnectHook();
-      failInFlight("the adapter was closed");
-      endAllCalls(HangupCause.ADAPTER_CLOSED, CallState.DISCONNECTED);
-      moveTo(ConnectionState.CLOSED, "closed");
-      try {
-        doClose();
-      } catch (RuntimeException e) {
-        log.warn("[{}] releasing resources failed", name(), e);
-      }
+    if (!watchdog.close(this::hangUpOwnCalls)) {
+      return;
+    }
+    try {
+      doClose();
+    } catch (RuntimeException e) {
+      log.warn("[{}] releasing resources failed", name(), e);
     }
     dispatcher.close(Duration.ofSeconds(2));
     log.info("[{}] closed", name());
@@ -348,31 +337,23 @@ public abstract class SipAdapter implements AutoCloseable {
     if (notReady != null) {
       return notReady;
     }
-    String callId = CALL_ID_PREFIX + UUID.randomUUID();
-    TrackedCall call =
-        new TrackedCall(callId, CallDirection.OUTBOUND, from, to, options, CallState.DIALING);
-    calls.put(callId, call);
-    metrics.callAttempted();
-    emit(
-        new CallStateChanged(
-            name(), type(), Instant.now(), callId, null, CallState.DIALING, null, Map.of()));
     Duration ring = options.timeout().orElse(config.timeouts().ring());
-    call.ringTimer =
-        Schedulers.timer()
-            .schedule(
-                // The hangup hook may write to a socket: run it off the shared timer.
-                () -> Schedulers.blocking().execute(() -> onRingTimeout(call, ring)),
-                ring.toNanos(),
-                TimeUnit.NANOSECONDS);
-    return timed("makeCall", () -> doMakeCall(call))
+    TrackedCall call = machine.placeOutbound(from, to, options, ring);
+    String callId = call.callId();
+    return requests
+        .timed("makeCall", () -> doMakeCall(call))
         .handle(
             (v, error) -> {
               if (error != null) {
-                Throwable e = unwrap(error);
-                reportCallEnded(
-                    callId,
-                    HangupCause.NORMAL_TEMPORARY_FAILURE.withText(e.getMessage()),
-                    Map.of());
+                Throwable e = RequestTracker.unwrap(error);
+                HangupCause cause = HangupCause.NORMAL_TEMPORARY_FAILURE.withText(e.getMessage());
+                if (e instanceof AdapterTimeoutException
+                    || e instanceof AdapterConnectionException) {
+                  // The server may still run the request: what it creates later is hung up.
+                  machine.giveUp(call, null, cause);
+                } else {
+                  machine.ended(callId, cause, Map.of());
+                }
                 throw new CompletionException(e);
               }
               return callId;
@@ -400,22 +381,20 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CompletableFuture<Void> hangupAsync(String callId) {
     Objects.requireNonNull(callId, "callId");
-    TrackedCall call = calls.get(callId);
+    TrackedCall call = registry.live(callId);
     if (call == null) {
-      synchronized (history) {
-        if (history.containsKey(callId)) {
-          return CompletableFuture.completedFuture(null);
-        }
-      }
-      return CompletableFuture.failedFuture(unknownCall(callId));
+      return registry.known(callId)
+          ? CompletableFuture.completedFuture(null)
+          : CompletableFuture.failedFuture(unknownCall(callId));
     }
     CompletableFuture<Void> notReady = requireConnected();
     if (notReady != null) {
       return notReady;
     }
-    call.hangupRequested = true;
-    return timed("hangup", () -> doHangup(call, HangupCause.NORMAL_CLEARING))
-        .thenRun(() -> endIfServerStaysSilent(call, HangupCause.NORMAL_CLEARING));
+    machine.hangupRequested(call);
+    return requests
+        .timed("hangup", () -> doHangup(call, HangupCause.NORMAL_CLEARING))
+        .thenRun(() -> machine.endIfServerStaysSilent(call, HangupCause.NORMAL_CLEARING));
   }
 
   /**
@@ -427,17 +406,11 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CallStatus getStatus(String callId) {
     Objects.requireNonNull(callId, "callId");
-    TrackedCall call = calls.get(callId);
+    TrackedCall call = registry.live(callId);
     if (call != null) {
       return call.status();
     }
-    CallRecord r;
-    synchronized (history) {
-      r = history.get(callId);
-    }
-    if (r == null) {
-      throw unknownCall(callId);
-    }
+    CallRecord r = registry.record(callId).orElseThrow(() -> unknownCall(callId));
     return new CallStatus(
         r.callId(),
         r.direction(),
@@ -474,7 +447,7 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CompletableFuture<CallStatus> refreshStatusAsync(String callId) {
     Objects.requireNonNull(callId, "callId");
-    TrackedCall call = calls.get(callId);
+    TrackedCall call = registry.live(callId);
     if (call == null) {
       try {
         return CompletableFuture.completedFuture(getStatus(callId));
@@ -486,7 +459,9 @@ public abstract class SipAdapter implements AutoCloseable {
     if (notReady != null) {
       return notReady;
     }
-    return timed("refreshStatus", () -> doRefreshStatus(call)).thenApply(v -> getStatus(callId));
+    return requests
+        .timed("refreshStatus", () -> doRefreshStatus(call))
+        .thenApply(v -> getStatus(callId));
   }
 
   /**
@@ -496,7 +471,7 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final List<CallStatus> activeCalls() {
     List<CallStatus> out = new ArrayList<>();
-    for (TrackedCall c : calls.values()) {
+    for (TrackedCall c : registry.liveCalls()) {
       out.add(c.status());
     }
     out.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
@@ -509,9 +484,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return records, oldest first
    */
   public final List<CallRecord> callHistory() {
-    synchronized (history) {
-      return List.copyOf(history.values());
-    }
+    return registry.history();
   }
 
   // ---------------------------------------------------------------- optional features
@@ -558,7 +531,7 @@ public abstract class SipAdapter implements AutoCloseable {
         Feature.REJECT,
         callId,
         c -> {
-          c.hangupRequested = true;
+          machine.hangupRequested(c);
           return doReject(c, cause);
         });
   }
@@ -582,7 +555,7 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CompletableFuture<Void> transferAsync(String callId, String target) {
     checkWire("target", target, true);
-    return onCall(Feature.TRANSFER, callId, c -> doTransfer(c, target));
+    return onCall(Feature.TRANSFER, callId, c -> transferring(c, () -> doTransfer(c, target)));
   }
 
   /**
@@ -604,7 +577,10 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CompletableFuture<Void> attendedTransferAsync(String callId, String target) {
     checkWire("target", target, true);
-    return onCall(Feature.ATTENDED_TRANSFER, callId, c -> doAttendedTransfer(c, target));
+    return onCall(
+        Feature.ATTENDED_TRANSFER,
+        callId,
+        c -> transferring(c, () -> doAttendedTransfer(c, target)));
   }
 
   /**
@@ -744,7 +720,7 @@ public abstract class SipAdapter implements AutoCloseable {
     }
     List<TrackedCall> members = new ArrayList<>();
     for (String id : callIds) {
-      TrackedCall c = calls.get(Objects.requireNonNull(id, "callId"));
+      TrackedCall c = registry.live(Objects.requireNonNull(id, "callId"));
       if (c == null) {
         return CompletableFuture.failedFuture(unknownCall(id));
       }
@@ -754,7 +730,7 @@ public abstract class SipAdapter implements AutoCloseable {
     if (notReady != null) {
       return notReady;
     }
-    return timed("conference", () -> doConference(room, List.copyOf(members)));
+    return requests.timed("conference", () -> doConference(room, List.copyOf(members)));
   }
 
   /**
@@ -780,7 +756,7 @@ public abstract class SipAdapter implements AutoCloseable {
         Feature.BRIDGE,
         callIdA,
         a -> {
-          TrackedCall b = calls.get(callIdB);
+          TrackedCall b = registry.live(callIdB);
           if (b == null) {
             return CompletableFuture.failedFuture(unknownCall(callIdB));
           }
@@ -844,68 +820,28 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a snapshot
    */
   public final MetricsSnapshot metrics() {
-    return metrics.snapshot(calls.size());
+    return metrics.snapshot(registry.liveCount());
   }
 
   /**
-   * Checks the adapter's health from its link state, counters and the server's own report (where
-   * the adapter asks the server, such as a version or uptime call). Never throws and never contains
-   * a secret.
+   * Checks the adapter's health from recent facts: the link state, whether the server answered
+   * lately (keepalive and traffic), the server's own report (where the adapter asks the server,
+   * such as a version or uptime call, bounded by the request timeout), and the requests and calls
+   * of the last 60 seconds. docs/overview.md gives the rules. Never throws and never contains a
+   * secret.
    *
    * @return the report
    */
   public final HealthReport healthCheck() {
-    MetricsSnapshot m = metrics();
-    HealthThresholds t = config.health();
-    List<String> reasons = new ArrayList<>();
-    HealthStatus status = HealthStatus.HEALTHY;
-    ConnectionState link = state.get();
-    if (link != ConnectionState.CONNECTED) {
-      status = HealthStatus.CRITICAL;
-      reasons.add("not connected (" + link + ")");
-    }
-    long finished = m.callsSucceeded() + m.callsFailed();
-    if (finished >= t.minCallsForRate()) {
-      if (m.successRate() < t.criticalSuccessRate()) {
-        status = HealthStatus.CRITICAL;
-        reasons.add(
-            String.format(
-                "call success rate %.2f below %.2f", m.successRate(), t.criticalSuccessRate()));
-      } else if (m.successRate() < t.degradedSuccessRate()) {
-        status = worse(status, HealthStatus.DEGRADED);
-        reasons.add(
-            String.format(
-                "call success rate %.2f below %.2f", m.successRate(), t.degradedSuccessRate()));
-      }
-    }
-    double latency = m.requestLatency().avgMs();
-    if (latency > t.degradedLatencyMs()) {
-      status = worse(status, HealthStatus.DEGRADED);
-      reasons.add(
-          String.format(
-              "average request latency %.1f ms above %d ms", latency, t.degradedLatencyMs()));
-    }
-    Map<String, Object> details = new LinkedHashMap<>();
-    if (link == ConnectionState.CONNECTED) {
-      try {
-        details.putAll(doHealthDetails());
-      } catch (RuntimeException e) {
-        status = worse(status, HealthStatus.DEGRADED);
-        reasons.add("server check failed: " + redact(e.getMessage()));
-      }
-    }
-    return new HealthReport(
+    return health.evaluate(
         name(),
         type(),
-        status,
-        link,
+        watchdog.state(),
         serverVersion,
-        m.successRate(),
-        latency,
-        m.activeCalls(),
-        reasons,
-        Redaction.redactOptions(details),
-        Instant.now());
+        registry.liveCount(),
+        this::doHealthDetails,
+        Schedulers.blocking(),
+        this::redact);
   }
 
   // ---------------------------------------------------------------- hooks for adapters
@@ -937,7 +873,9 @@ public abstract class SipAdapter implements AutoCloseable {
   protected abstract CompletableFuture<Void> doMakeCall(TrackedCall call);
 
   /**
-   * Ends a call on the server.
+   * Ends a call on the server. Also called for a call that already ended here but that the server
+   * may still hold (the adapter gave up on it after a timeout or a lost link, or is closing): the
+   * hook must work from the call's server ids alone, without looking the call up.
    *
    * @param call the call
    * @param cause the cause to send where the protocol takes one
@@ -1137,7 +1075,10 @@ public abstract class SipAdapter implements AutoCloseable {
   /**
    * Reports a call's new state as the server said it. Moves the table does not allow are refused,
    * logged and counted; repeating the current state does nothing. A terminal state ends the call
-   * (see {@link #reportCallEnded} for how the terminal state is chosen).
+   * (see {@link #reportCallEnded} for how the terminal state is chosen). A report about a call this
+   * adapter gave up on (its request timed out, its link was lost or the adapter disconnected) means
+   * the server still holds it: the call is hung up, counted in {@link
+   * MetricsSnapshot#orphansHungUp()} and reported to nobody.
    *
    * @param callId the call id
    * @param newState the state
@@ -1146,38 +1087,8 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final void reportCallState(
       String callId, CallState newState, HangupCause cause, Map<String, String> serverIds) {
-    TrackedCall call = calls.get(callId);
-    if (call == null) {
-      log.debug("[{}] state {} for unknown or ended call {}", name(), newState, callId);
-      return;
-    }
-    if (newState.isTerminal()) {
-      end(call, newState, cause == null ? HangupCause.NORMAL_CLEARING : cause, serverIds);
-      return;
-    }
-    synchronized (call) {
-      mergeIds(call, serverIds);
-      CallState prev = call.state;
-      if (prev == newState || prev.isTerminal()) {
-        return;
-      }
-      if (!prev.canMoveTo(newState)) {
-        metrics.transitionRejected();
-        log.warn("[{}] refused state change {} -> {} for {}", name(), prev, newState, callId);
-        return;
-      }
-      call.state = newState;
-      if (newState.isAnswered() && call.answeredAt == null) {
-        call.answeredAt = Instant.now();
-        cancelRingTimer(call);
-        if (call.direction() == CallDirection.OUTBOUND) {
-          metrics.callSucceeded(System.nanoTime() - call.createdNanos());
-        }
-      }
-      emit(
-          new CallStateChanged(
-              name(), type(), Instant.now(), callId, prev, newState, null, call.serverIds()));
-    }
+    health.serverActive();
+    machine.state(callId, newState, cause, serverIds);
   }
 
   /**
@@ -1192,15 +1103,15 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final void reportCallEnded(
       String callId, HangupCause cause, Map<String, String> serverIds) {
-    TrackedCall call = calls.get(callId);
-    if (call != null) {
-      end(call, null, Objects.requireNonNull(cause, "cause"), serverIds);
-    }
+    health.serverActive();
+    machine.ended(callId, cause, serverIds);
   }
 
   /**
-   * Reports a call that arrived from outside. Raises {@link IncomingCall} and then a first {@link
-   * CallStateChanged} to {@code initialState}.
+   * Reports a call that this adapter did not place. Raises {@link IncomingCall} and then a first
+   * {@link CallStateChanged} to {@code initialState}. If one of the server ids was bound (with
+   * {@link #bindServerId}) to a call this adapter gave up on, the server still holds that call: it
+   * is hung up instead, nothing is raised, and its id is returned.
    *
    * @param from the caller as the server reports it
    * @param to the destination
@@ -1210,50 +1121,26 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final String reportIncomingCall(
       String from, String to, CallState initialState, Map<String, String> serverIds) {
-    if (initialState.isTerminal()) {
-      throw new IllegalArgumentException("an incoming call cannot start " + initialState);
-    }
-    String callId = CALL_ID_PREFIX + UUID.randomUUID();
-    TrackedCall call =
-        new TrackedCall(
-            callId,
-            CallDirection.INBOUND,
-            from == null ? "" : from,
-            to == null ? "" : to,
-            CallOptions.DEFAULTS,
-            initialState);
-    synchronized (call) {
-      mergeIds(call, serverIds);
-      if (initialState.isAnswered()) {
-        call.answeredAt = Instant.now();
-      }
-      calls.put(callId, call);
-      metrics.incomingCall();
-      emit(
-          new IncomingCall(
-              name(), type(), Instant.now(), callId, call.from(), call.to(), call.serverIds()));
-      emit(
-          new CallStateChanged(
-              name(), type(), Instant.now(), callId, null, initialState, null, call.serverIds()));
-    }
-    return callId;
+    health.serverActive();
+    return machine.incoming(from, to, initialState, serverIds);
   }
 
   /**
-   * Reports a DTMF digit received on a call.
+   * Reports a DTMF digit received on a call. Dropped once the call has ended.
    *
    * @param callId the call id
    * @param digit the digit
    * @param serverIds the server's ids (may be empty)
    */
   protected final void reportDtmf(String callId, String digit, Map<String, String> serverIds) {
-    if (calls.containsKey(callId)) {
-      emit(new DtmfReceived(name(), type(), Instant.now(), callId, digit, serverIds));
-    }
+    health.serverActive();
+    machine.dtmf(callId, digit, serverIds);
   }
 
   /**
-   * Passes on a raw server event outside the unified model.
+   * Passes on a raw server event outside the unified model. About a call that has ended (or that
+   * this adapter does not know), it is delivered without the call id: nothing carries a call's id
+   * after its terminal event.
    *
    * @param callId the call it concerns, or null
    * @param eventName the server's event name
@@ -1261,51 +1148,56 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final void reportServerEvent(
       String callId, String eventName, Map<String, String> fields) {
-    emit(new ServerEvent(name(), type(), Instant.now(), callId, eventName, fields));
+    health.serverActive();
+    machine.serverEvent(callId, eventName, fields);
   }
 
   /**
-   * Reports a background error (a malformed frame, an unmappable event).
+   * Reports a background error (a malformed frame, an unmappable event). Carries the call id only
+   * while the call is live.
    *
    * @param callId the call it concerns, or null
    * @param message what happened
    * @param error the exception, or null
    */
   protected final void reportError(String callId, String message, Throwable error) {
-    emit(new AdapterError(name(), type(), Instant.now(), callId, message, error));
+    machine.error(callId, message, error);
   }
 
   /**
-   * Reports that the link dropped by itself. If the adapter was connected, it moves to {@code
-   * RECONNECTING} and reconnects with backoff (or to {@code ERROR}, ending every call, when
-   * reconnect is off). Safe to call from the reader thread; returns at once.
+   * Reports that the current link dropped by itself. Prefer {@link #reportConnectionLost(long,
+   * Throwable)} with the generation captured in {@link #doConnect}: this form cannot tell a stale
+   * link's close from the current one's.
    *
    * @param cause why the link dropped
    */
   protected final void reportConnectionLost(Throwable cause) {
-    String why = redact(cause == null ? "link lost" : String.valueOf(cause.getMessage()));
-    if (config.reconnect().enabled()) {
-      if (state.compareAndSet(ConnectionState.CONNECTED, ConnectionState.RECONNECTING)) {
-        log.warn("[{}] connection lost ({}); reconnecting", name(), why);
-        announce(
-            ConnectionState.CONNECTED, ConnectionState.RECONNECTING, "connection lost: " + why);
-        stopKeepalive();
-        failInFlight("connection lost: " + why);
-        scheduleReconnect(1, reconnectGeneration);
-      }
-    } else if (state.compareAndSet(ConnectionState.CONNECTED, ConnectionState.ERROR)) {
-      log.warn("[{}] connection lost ({}); reconnect is disabled", name(), why);
-      announce(ConnectionState.CONNECTED, ConnectionState.ERROR, "connection lost: " + why);
-      stopKeepalive();
-      failInFlight("connection lost: " + why);
-      // Off the reader thread (closing joins it) and off the timer (closing may block).
-      Schedulers.blocking()
-          .execute(
-              () -> {
-                safeDisconnectHook();
-                endAllCalls(HangupCause.CONNECTION_LOST, null);
-              });
-    }
+    watchdog.lost(watchdog.generation(), cause);
+  }
+
+  /**
+   * Reports that the link of a given generation dropped by itself. A stale generation changes
+   * nothing. The current link's loss while connected moves to {@code RECONNECTING} and reconnects
+   * with backoff (or to {@code ERROR}, ending every call, when reconnect is off), once per outage;
+   * its loss while {@link #doConnect} or {@link #doResync} still runs fails that attempt. Safe to
+   * call from the reader thread; returns at once.
+   *
+   * @param linkGeneration {@link #linkGeneration()} as read in {@link #doConnect} for this link
+   * @param cause why the link dropped
+   */
+  protected final void reportConnectionLost(long linkGeneration, Throwable cause) {
+    watchdog.lost(linkGeneration, cause);
+  }
+
+  /**
+   * Returns the generation of the link being brought up (inside {@link #doConnect}) or in use. Read
+   * it in {@code doConnect} and hand it to {@link #reportConnectionLost(long, Throwable)} when that
+   * link drops.
+   *
+   * @return the generation
+   */
+  protected final long linkGeneration() {
+    return watchdog.generation();
   }
 
   /**
@@ -1316,6 +1208,15 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final void recordRequestLatency(long nanos) {
     metrics.requestLatency(nanos);
+    health.requestSucceeded(nanos);
+  }
+
+  /**
+   * Notes that the server sent something (an event, a reply), for the health report's liveness. The
+   * {@code report...} methods note it themselves; call this for traffic they do not see.
+   */
+  protected final void reportServerActivity() {
+    health.serverActive();
   }
 
   /**
@@ -1334,7 +1235,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the call, if tracked and not ended
    */
   protected final Optional<TrackedCall> findCall(String callId) {
-    return Optional.ofNullable(calls.get(callId));
+    return Optional.ofNullable(registry.live(callId));
   }
 
   /**
@@ -1345,24 +1246,20 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the call, if tracked and not ended
    */
   protected final Optional<TrackedCall> findCallByServerId(String key, String value) {
-    String id = serverIdIndex.get(indexKey(key, value));
-    return id == null ? Optional.empty() : findCall(id);
+    return registry.liveByServerId(key, value);
   }
 
   /**
    * Binds a server id to a call so events carrying it find the call. The binding ends with the
-   * call.
+   * call. Binding an id to a call this adapter gave up on means the server still holds that call:
+   * it is hung up (see {@link #reportCallState}).
    *
    * @param callId the call id
    * @param key the id's name
    * @param value its value
    */
   protected final void bindServerId(String callId, String key, String value) {
-    TrackedCall call = calls.get(callId);
-    if (call != null && value != null && !value.isEmpty()) {
-      call.mutableServerIds().put(key, value);
-      serverIdIndex.put(indexKey(key, value), callId);
-    }
+    machine.bind(callId, key, value);
   }
 
   /**
@@ -1371,7 +1268,63 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the calls not yet ended
    */
   protected final Collection<TrackedCall> trackedCalls() {
-    return List.copyOf(calls.values());
+    return registry.liveCalls();
+  }
+
+  /**
+   * Returns the outbound calls this adapter gave up on while the server may still hold them (their
+   * request timed out, their link was lost or given up), oldest first, for adapters that must match
+   * what the server creates later by other means than a call marker. Report what is found with
+   * {@link #reportCallState} or {@link #bindServerId}: the call is then hung up.
+   *
+   * @return the given-up calls
+   */
+  protected final List<TrackedCall> givenUpCalls() {
+    return registry.givenUpCalls();
+  }
+
+  /**
+   * Returns the marker of one call of this adapter, to put on what the call creates on the server
+   * (a channel variable, a message parameter): {@code <instanceId>.<uuid of the call id>}. It holds
+   * only hex digits, {@code -} and {@code .}, so it passes every protocol's value rules.
+   *
+   * @param call the call
+   * @return the marker
+   */
+  protected final String callMarker(TrackedCall call) {
+    return instanceId + "." + call.callId().substring(CallStateMachine.CALL_ID_PREFIX.length());
+  }
+
+  /**
+   * Reads a call marker found on the server.
+   *
+   * @param marker the marker, or null
+   * @return the call id if this adapter instance made the marker
+   */
+  protected final Optional<String> callIdOfMarker(String marker) {
+    if (marker == null || !marker.startsWith(instanceId + ".")) {
+      return Optional.empty();
+    }
+    return Optional.of(CallStateMachine.CALL_ID_PREFIX + marker.substring(instanceId.length() + 1));
+  }
+
+  /**
+   * Tells whether a marker was made by another adapter instance (in this process or another): the
+   * call is not this adapter's to control, and is reported as a call it did not place.
+   *
+   * @param marker the marker, or null
+   * @return true for a well-formed marker of another instance
+   */
+  protected final boolean isForeignMarker(String marker) {
+    if (marker == null || marker.length() < 14 || marker.charAt(12) != '.') {
+      return false;
+    }
+    for (int i = 0; i < 12; i++) {
+      if (Character.digit(marker.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return !marker.startsWith(instanceId + ".");
   }
 
   /**
@@ -1380,7 +1333,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the target, or empty before the first connect
    */
   protected final Optional<ConnectTarget> connectTarget() {
-    return Optional.ofNullable(target);
+    return watchdog.target();
   }
 
   /**
@@ -1423,7 +1376,7 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   private <T> CompletableFuture<T> requireConnected() {
-    ConnectionState s = state.get();
+    ConnectionState s = watchdog.state();
     if (s == ConnectionState.CONNECTED) {
       return null;
     }
@@ -1442,7 +1395,7 @@ public abstract class SipAdapter implements AutoCloseable {
     if (!features().contains(feature)) {
       return CompletableFuture.failedFuture(unsupportedFeature(feature));
     }
-    TrackedCall call = calls.get(callId);
+    TrackedCall call = registry.live(callId);
     if (call == null) {
       return CompletableFuture.failedFuture(unknownCall(callId));
     }
@@ -1450,98 +1403,33 @@ public abstract class SipAdapter implements AutoCloseable {
     if (notReady != null) {
       return notReady;
     }
-    return timed(feature.displayName(), () -> op.apply(call));
+    return requests.timed(feature.displayName(), () -> op.apply(call));
   }
 
-  /** Runs a hook, measures it and bounds it by the request timeout. */
-  private <T> CompletableFuture<T> timed(String what, HookCall<T> hook) {
-    long start = System.nanoTime();
-    CompletableFuture<T> f;
+  /** Runs a transfer hook; once the server accepted it, the call reports TRANSFERRING. */
+  private CompletableFuture<Void> transferring(
+      TrackedCall call, Supplier<CompletableFuture<Void>> hook) {
+    CompletableFuture<Void> f;
     try {
-      f = hook.call();
-    } catch (Exception e) {
+      f = hook.get();
+    } catch (RuntimeException e) {
       f = CompletableFuture.failedFuture(e);
     }
     if (f == null) {
-      f = CompletableFuture.failedFuture(new IllegalStateException(what + " returned no future"));
+      return null;
     }
-    // The hook's future is mirrored into one this class can fail when the link drops, so callers
-    // learn at once instead of waiting out the request timeout.
-    CompletableFuture<T> guarded = new CompletableFuture<>();
-    f.toCompletableFuture()
-        .whenComplete(
-            (v, e) -> {
-              if (e == null) {
-                guarded.complete(v);
-              } else {
-                guarded.completeExceptionally(e);
-              }
-            });
-    inFlight.add(guarded);
-    guarded.whenComplete((v, e) -> inFlight.remove(guarded));
-    Duration timeout = config.timeouts().request();
-    // Complete on a worker: the hook's future is completed on a connection's reader thread (or a
-    // timer), and a caller's callback chained on the returned future must not run there.
-    return guarded
-        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
-        .handleAsync(
-            (v, e) -> {
-              if (e == null) {
-                metrics.requestLatency(System.nanoTime() - start);
-                return v;
-              }
-              Throwable cause = unwrap(e);
-              if (cause instanceof TimeoutException) {
-                cause =
-                    new AdapterTimeoutException(
-                        "["
-                            + name()
-                            + "] "
-                            + what
-                            + " got no answer within "
-                            + timeout.toMillis()
-                            + " ms");
-              }
-              throw new CompletionException(cause);
-            },
-            Schedulers.blocking());
-  }
-
-  @FunctionalInterface
-  private interface HookCall<T> {
-    CompletableFuture<T> call() throws Exception;
+    return f.whenComplete(
+        (v, e) -> {
+          if (e == null) {
+            machine.transferAccepted(call);
+          } else {
+            machine.transferFailed(call);
+          }
+        });
   }
 
   private <T> T await(CompletableFuture<T> f) {
-    Duration limit = config.timeouts().request().plusSeconds(1);
-    try {
-      return f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException | CompletionException e) {
-      Throwable c = unwrap(e);
-      if (c instanceof RuntimeException) {
-        throw (RuntimeException) c;
-      }
-      if (c instanceof Error) {
-        throw (Error) c;
-      }
-      throw new SipAdapterException("[" + name() + "] " + c.getMessage(), c);
-    } catch (TimeoutException e) {
-      throw new AdapterTimeoutException(
-          "[" + name() + "] no answer within " + limit.toMillis() + " ms", e);
-    } catch (CancellationException e) {
-      throw new SipAdapterException("[" + name() + "] request cancelled", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SipAdapterException("[" + name() + "] interrupted while waiting", e);
-    }
-  }
-
-  private static Throwable unwrap(Throwable e) {
-    while ((e instanceof CompletionException || e instanceof ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
-    return e;
+    return requests.await(f);
   }
 
   private UnsupportedFeatureException unsupportedFeature(Feature f) {
@@ -1561,147 +1449,70 @@ public abstract class SipAdapter implements AutoCloseable {
     return CompletableFuture.failedFuture(unsupportedFeature(f));
   }
 
-  private void end(
-      TrackedCall call, CallState requested, HangupCause cause, Map<String, String> serverIds) {
-    synchronized (call) {
-      mergeIds(call, serverIds);
-      CallState prev = call.state;
-      if (prev.isTerminal()) {
-        return;
-      }
-      CallState terminal;
-      HangupCause finalCause = cause;
-      if (prev.isAnswered() || call.answeredAt != null) {
-        terminal = CallState.DISCONNECTED;
-      } else if (call.ringTimedOut) {
-        terminal = CallState.FAILED;
-        finalCause = HangupCause.NO_ANSWER.withText("not answered within the ring timeout");
-      } else if (call.hangupRequested) {
-        terminal = CallState.DISCONNECTED;
-      } else {
-        terminal = requested == null ? CallState.FAILED : requested;
-      }
-      call.state = terminal;
-      call.cause = finalCause;
-      call.endedAt = Instant.now();
-      cancelRingTimer(call);
-      // A call the caller gave up on (hangup, disconnect, close) is not a failed call.
-      if (call.direction() == CallDirection.OUTBOUND && terminal == CallState.FAILED) {
-        metrics.callFailed();
-      }
-      // History first, then forget the live call: getStatus never misses the call in between,
-      // and a listener that looks the call up on its terminal event finds the record.
-      CallRecord record = call.record(name(), type());
-      synchronized (history) {
-        history.put(record.callId(), record);
-        while (history.size() > config.historySize()) {
-          history.remove(history.keySet().iterator().next());
-        }
-      }
-      calls.remove(call.callId());
-      call.mutableServerIds().forEach((k, v) -> serverIdIndex.remove(indexKey(k, v)));
-      emit(
-          new CallStateChanged(
-              name(),
-              type(),
-              call.endedAt,
-              call.callId(),
-              prev,
-              terminal,
-              finalCause,
-              call.serverIds()));
+  /** The hangup the core sends on its own (ring timeout, orphans): only over a live link. */
+  private CompletableFuture<Void> hangupIfConnected(TrackedCall call, HangupCause cause) {
+    if (watchdog.state() != ConnectionState.CONNECTED) {
+      return CompletableFuture.failedFuture(
+          new AdapterConnectionException("[" + name() + "] not connected"));
     }
-  }
-
-  private void mergeIds(TrackedCall call, Map<String, String> ids) {
-    if (ids == null || ids.isEmpty()) {
-      return;
-    }
-    ids.forEach(
-        (k, v) -> {
-          if (k != null && v != null && !v.isEmpty()) {
-            call.mutableServerIds().put(k, v);
-          }
-        });
-  }
-
-  private static String indexKey(String key, String value) {
-    return key + '\u0000' + value;
-  }
-
-  private void onRingTimeout(TrackedCall call, Duration ring) {
-    synchronized (call) {
-      if (call.state.isTerminal() || call.answeredAt != null) {
-        return;
-      }
-      call.ringTimedOut = true;
-      call.hangupRequested = true;
-    }
-    log.debug("[{}] {} not answered within {}; hanging up", name(), call.callId(), ring);
-    HangupCause cause = HangupCause.NO_ANSWER;
-    CompletableFuture<Void> f;
-    try {
-      f =
-          state.get() == ConnectionState.CONNECTED
-              ? doHangup(call, cause)
-              : CompletableFuture.completedFuture(null);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            end(call, CallState.FAILED, cause, Map.of());
-          } else {
-            endIfServerStaysSilent(call, cause);
-          }
-        });
-  }
-
-  /** Ends a call locally if the server accepted a hangup but never reported the end. */
-  private void endIfServerStaysSilent(TrackedCall call, HangupCause cause) {
-    Duration grace = config.timeouts().request();
-    Schedulers.timer()
-        .schedule(
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    // Off the caller's thread: the hook may write to a socket, and the caller may be a reader.
+    Schedulers.blocking()
+        .execute(
             () -> {
-              if (!call.state.isTerminal()) {
-                log.warn(
-                    "[{}] server reported no end of {} within {} ms of the hangup; ending it",
-                    name(),
-                    call.callId(),
-                    grace.toMillis());
-                end(
-                    call,
-                    null,
-                    cause.withText(cause.text() + " " + HangupCause.NO_HANGUP_EVENT),
-                    Map.of());
+              try {
+                CompletableFuture<Void> h = doHangup(call, cause);
+                if (h == null) {
+                  f.completeExceptionally(new IllegalStateException("doHangup returned no future"));
+                } else {
+                  h.whenComplete(
+                      (v, e) -> {
+                        if (e == null) {
+                          f.complete(null);
+                        } else {
+                          f.completeExceptionally(e);
+                        }
+                      });
+                }
+              } catch (RuntimeException e) {
+                f.completeExceptionally(e);
               }
-            },
-            grace.toNanos(),
-            TimeUnit.NANOSECONDS);
-  }
-
-  private static void cancelRingTimer(TrackedCall call) {
-    ScheduledFuture<?> t = call.ringTimer;
-    if (t != null) {
-      t.cancel(false);
-    }
+            });
+    return f.orTimeout(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Ends every tracked call. {@code unansweredState} is the terminal state of calls never answered:
-   * {@code DISCONNECTED} when the user ended them (disconnect, close), null for {@code FAILED}.
+   * Before disconnect and close, while the link is still up: ends the outbound calls this adapter
+   * placed (with the closing cause, so their terminal event does not depend on the server's
+   * timing), then hangs them up on the server, waiting at most the request timeout for it to
+   * accept. They stay given up until the server reports their end.
    */
-  private void endAllCalls(HangupCause cause, CallState unansweredState) {
-    for (TrackedCall c : List.copyOf(calls.values())) {
-      end(c, unansweredState, cause, Map.of());
+  private void hangUpOwnCalls(HangupCause cause) {
+    List<TrackedCall> own = new ArrayList<>();
+    for (TrackedCall c : registry.liveCalls()) {
+      if (c.direction() == CallDirection.OUTBOUND) {
+        machine.hangupRequested(c);
+        machine.giveUp(c, CallState.DISCONNECTED, cause);
+        own.add(c);
+      }
     }
-  }
-
-  /** Fails the requests still waiting for the server, so no caller waits for a dead link. */
-  private void failInFlight(String why) {
-    for (CompletableFuture<?> f : List.copyOf(inFlight)) {
-      f.completeExceptionally(new AdapterConnectionException("[" + name() + "] " + why));
+    if (own.isEmpty()) {
+      return;
+    }
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (TrackedCall c : own) {
+      pending.add(hangupIfConnected(c, HangupCause.NORMAL_CLEARING));
+    }
+    try {
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+          .get(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "[{}] not every call could be hung up before closing: {}",
+          name(),
+          redact(String.valueOf(RequestTracker.unwrap(e).getMessage())));
     }
   }
 
@@ -1709,165 +1520,110 @@ public abstract class SipAdapter implements AutoCloseable {
     dispatcher.dispatch(event);
   }
 
-  private void moveTo(ConnectionState next, String reason) {
-    ConnectionState prev = state.getAndSet(next);
-    if (prev != next) {
-      announce(prev, next, reason);
-    }
-  }
-
-  private void announce(ConnectionState prev, ConnectionState next, String reason) {
-    emit(new ConnectionStateChanged(name(), type(), Instant.now(), prev, next, reason));
-  }
-
-  private static HealthStatus worse(HealthStatus a, HealthStatus b) {
-    return a.ordinal() >= b.ordinal() ? a : b;
-  }
-
-  private RuntimeException connectFailure(Exception e, String host, int port) {
-    if (e instanceof AdapterConnectionException) {
-      return (AdapterConnectionException) e;
-    }
-    if (e instanceof SipAdapterException) {
-      return (SipAdapterException) e;
-    }
-    if (e instanceof IllegalArgumentException) {
-      return (IllegalArgumentException) e;
-    }
-    return new AdapterConnectionException(
-        "[" + name() + "] cannot connect to " + host + ":" + port + ": " + redact(e.getMessage()),
-        e);
-  }
-
   /** Masks the configured and the current password in a text built from a server's words. */
   private String redact(String text) {
     String out = Redaction.mask(text, config.auth().secret());
-    ConnectTarget t = target;
-    return t == null ? out : Redaction.mask(out, t.credentials().secret());
+    Optional<ConnectTarget> t = watchdog.target();
+    return t.isEmpty() ? out : Redaction.mask(out, t.get().credentials().secret());
   }
 
-  private void safeDisconnectHook() {
-    try {
-      doDisconnect();
-    } catch (RuntimeException e) {
-      log.warn("[{}] closing the link failed", name(), e);
+  private RuntimeException connectFailure(Exception e, ConnectTarget t) {
+    if (e instanceof AdapterConnectionException ace) {
+      return ace;
     }
-  }
-
-  private void startKeepalive() {
-    stopKeepalive();
-    long every = config.timeouts().keepalive().toNanos();
-    keepaliveTask =
-        Schedulers.timer()
-            .scheduleWithFixedDelay(
-                () -> Schedulers.blocking().execute(this::keepaliveOnce),
-                every,
-                every,
-                TimeUnit.NANOSECONDS);
-  }
-
-  private void keepaliveOnce() {
-    if (state.get() != ConnectionState.CONNECTED) {
-      return;
+    if (e instanceof SipAdapterException sae) {
+      return sae;
     }
-    long start = System.nanoTime();
-    try {
-      doKeepalive();
-      metrics.requestLatency(System.nanoTime() - start);
-    } catch (Exception e) {
-      if (state.get() == ConnectionState.CONNECTED) {
-        reportError(null, "keepalive failed: " + e.getMessage(), e);
-        reportConnectionLost(
-            new AdapterConnectionException("keepalive failed: " + e.getMessage(), e));
-      }
+    if (e instanceof IllegalArgumentException iae) {
+      return iae;
     }
+    return new AdapterConnectionException(
+        "["
+            + name()
+            + "] cannot connect to "
+            + t.host()
+            + ":"
+            + t.port()
+            + ": "
+            + redact(e.getMessage()),
+        e);
   }
 
-  private void stopKeepalive() {
-    ScheduledFuture<?> k = keepaliveTask;
-    if (k != null) {
-      k.cancel(false);
-      keepaliveTask = null;
+  /** The hooks the watchdog drives, kept off the adapter's own surface. */
+  private final class WatchdogDriver implements ConnectionWatchdog.Driver {
+    @Override
+    public void open(ConnectTarget target) throws Exception {
+      doConnect(target);
     }
-  }
 
-  private void cancelReconnect() {
-    reconnectGeneration++;
-    ScheduledFuture<?> r = reconnectTask;
-    if (r != null) {
-      r.cancel(false);
-      reconnectTask = null;
-    }
-  }
-
-  private void stopBackgroundTasks() {
-    stopKeepalive();
-    cancelReconnect();
-  }
-
-  private void scheduleReconnect(int attempt, int generation) {
-    Duration delay = backoff.delay(attempt);
-    log.debug("[{}] reconnect attempt {} in {} ms", name(), attempt, delay.toMillis());
-    reconnectTask =
-        Schedulers.timer()
-            .schedule(
-                () -> Schedulers.blocking().execute(() -> reconnect(attempt, generation)),
-                delay.toNanos(),
-                TimeUnit.NANOSECONDS);
-  }
-
-  private void reconnect(int attempt, int generation) {
-    synchronized (lifecycle) {
-      if (generation != reconnectGeneration || state.get() != ConnectionState.RECONNECTING) {
-        return;
-      }
-      safeDisconnectHook();
-      ConnectTarget t = target;
+    @Override
+    public void close() {
       try {
-        doConnect(t);
-        Optional<List<CallSnapshot>> snapshot = doResync();
-        moveTo(ConnectionState.CONNECTED, "reconnected after " + attempt + " attempt(s)");
-        metrics.reconnected();
-        log.info("[{}] reconnected to {}:{} (attempt {})", name(), t.host(), t.port(), attempt);
-        snapshot.ifPresent(this::applyResync);
-        startKeepalive();
-      } catch (AuthenticationException e) {
-        log.error("[{}] reconnect refused: credentials rejected; giving up", name());
-        safeDisconnectHook();
-        moveTo(ConnectionState.ERROR, "authentication failed on reconnect");
-        endAllCalls(HangupCause.CONNECTION_LOST, null);
+        doDisconnect();
+      } catch (RuntimeException e) {
+        log.warn("[{}] closing the link failed", name(), e);
+      }
+    }
+
+    @Override
+    public Optional<List<CallSnapshot>> resync() throws Exception {
+      return doResync();
+    }
+
+    @Override
+    public void keepalive() throws Exception {
+      try {
+        doKeepalive();
       } catch (Exception e) {
-        safeDisconnectHook();
-        int max = config.reconnect().maxAttempts();
-        if (max > 0 && attempt >= max) {
-          log.error(
-              "[{}] reconnect failed {} times; giving up: {}", name(), attempt, e.getMessage());
-          moveTo(ConnectionState.ERROR, "reconnect failed " + attempt + " times");
-          endAllCalls(HangupCause.CONNECTION_LOST, null);
-        } else {
-          log.warn("[{}] reconnect attempt {} failed: {}", name(), attempt, e.getMessage());
-          scheduleReconnect(attempt + 1, generation);
+        reportError(null, "keepalive failed: " + redact(String.valueOf(e.getMessage())), e);
+        throw e;
+      }
+    }
+
+    @Override
+    public void applyResync(List<CallSnapshot> snapshot) {
+      Map<String, CallSnapshot> byId = new LinkedHashMap<>();
+      for (CallSnapshot s : snapshot) {
+        byId.put(s.callId(), s);
+      }
+      for (TrackedCall c : registry.liveCalls()) {
+        CallSnapshot s = byId.get(c.callId());
+        if (s == null) {
+          machine.ended(
+              c.callId(),
+              HangupCause.CONNECTION_LOST.withText("ended while the link was down"),
+              Map.of());
+        } else if (s.state() != c.state()) {
+          machine.state(c.callId(), s.state(), null, s.serverIds());
+        }
+      }
+      // A given-up call the server still lists is an orphan.
+      for (CallSnapshot s : snapshot) {
+        if (registry.live(s.callId()) == null && registry.givenUp(s.callId()) != null) {
+          machine.state(s.callId(), s.state(), null, s.serverIds());
         }
       }
     }
-  }
 
-  private void applyResync(List<CallSnapshot> snapshot) {
-    Map<String, CallSnapshot> byId = new LinkedHashMap<>();
-    for (CallSnapshot s : snapshot) {
-      byId.put(s.callId(), s);
+    @Override
+    public void linkDown(String why) {
+      requests.failAll(why);
     }
-    for (TrackedCall c : List.copyOf(calls.values())) {
-      CallSnapshot s = byId.get(c.callId());
-      if (s == null) {
-        end(
-            c,
-            null,
-            HangupCause.CONNECTION_LOST.withText("ended while the link was down"),
-            Map.of());
-      } else if (s.state() != c.state) {
-        reportCallState(c.callId(), s.state(), null, s.serverIds());
-      }
+
+    @Override
+    public void giveUp(HangupCause cause) {
+      CallState unanswered = cause == HangupCause.CONNECTION_LOST ? null : CallState.DISCONNECTED;
+      machine.giveUpAll(cause, unanswered);
+    }
+
+    @Override
+    public RuntimeException connectFailure(Exception e, ConnectTarget target) {
+      return SipAdapter.this.connectFailure(e, target);
+    }
+
+    @Override
+    public String redact(String text) {
+      return SipAdapter.this.redact(text);
     }
   }
 
@@ -1883,7 +1639,7 @@ public abstract class SipAdapter implements AutoCloseable {
         + ", port="
         + config.port()
         + ", state="
-        + state.get()
+        + watchdog.state()
         + "]";
   }
 }

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * A call the adapter is tracking, as its hooks see it. Adapters read it; only {@link SipAdapter}
@@ -26,7 +25,18 @@ public final class TrackedCall {
   volatile HangupCause cause;
   volatile boolean hangupRequested;
   volatile boolean ringTimedOut;
-  volatile ScheduledFuture<?> ringTimer;
+
+  /** Cancels the ring timer; null when none runs. */
+  volatile Runnable cancelRing;
+
+  /** The server-id keys the adapter bound with {@code bindServerId}: ids that name this call. */
+  final java.util.Set<String> boundKeys = ConcurrentHashMap.newKeySet();
+
+  /** True once the adapter sent a hangup for this call after giving it up. */
+  volatile boolean orphanHangupSent;
+
+  /** True once the call's end has been decided locally (no server report yet). */
+  volatile boolean endedLocally;
 
   TrackedCall(
       String callId,

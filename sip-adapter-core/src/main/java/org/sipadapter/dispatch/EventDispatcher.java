@@ -1,16 +1,20 @@
 package org.sipadapter.dispatch;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.sipadapter.ListenerRegistration;
 import org.sipadapter.SipAdapterListener;
 import org.sipadapter.config.EventSettings;
 import org.sipadapter.event.AdapterEvent;
+import org.sipadapter.event.CallStateChanged;
+import org.sipadapter.event.ConnectionStateChanged;
 import org.sipadapter.metrics.AdapterMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +24,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Events go into lanes, one thread and one bounded queue each. All events of one call go to the
  * same lane (chosen by the call id's hash), so a call's events arrive in order while different
- * calls are delivered in parallel. {@link #dispatch} never blocks: when a lane's queue is full the
- * event is dropped, counted and logged, so a stuck listener cannot stall the connection. A listener
- * that throws is logged and counted; the others still get the event. A listener call slower than
- * the threshold is logged and counted.
+ * calls are delivered in parallel. {@link #dispatch} never blocks: when a lane's queue is full a
+ * non-terminal event is dropped, counted and logged, so a stuck listener cannot stall the
+ * connection. Terminal call events and connection state changes are never dropped: when their lane
+ * is full, the oldest droppable event of that lane makes room for them (and is counted); when a
+ * lane holds only such events it grows past its capacity, which stays bounded by the number of
+ * calls, since each call has one terminal event. A listener that throws is logged and counted; the
+ * others still get the event. A listener call slower than the threshold is logged and counted.
  */
 public final class EventDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EventDispatcher.class);
@@ -78,8 +85,9 @@ public final class EventDispatcher implements AutoCloseable {
   }
 
   /**
-   * Queues an event for delivery. Never blocks; drops and counts the event if its lane is full or
-   * the dispatcher is closed.
+   * Queues an event for delivery. Never blocks. When the event's lane is full, a terminal call
+   * event or a connection state change takes the place of the lane's oldest other event; any other
+   * event is dropped. Drops are counted; after {@link #close} every event is dropped.
    *
    * @param event the event
    * @return true if queued
@@ -91,7 +99,8 @@ public final class EventDispatcher implements AutoCloseable {
     }
     String key = event.relatedCallId().orElse("");
     Lane lane = lanes[(key.hashCode() & 0x7fffffff) % lanes.length];
-    if (lane.queue.offer(event)) {
+    boolean essential = isEssential(event);
+    if (lane.queue.offer(event, essential)) {
       return true;
     }
     metrics.eventDropped();
@@ -105,6 +114,15 @@ public final class EventDispatcher implements AutoCloseable {
           event.getClass().getSimpleName());
     }
     return false;
+  }
+
+  /**
+   * Tells whether an event may never be dropped: a call's terminal state change, whose absence
+   * would leave the call open forever for the listener, and a connection state change.
+   */
+  static boolean isEssential(AdapterEvent event) {
+    return (event instanceof CallStateChanged c && c.state().isTerminal())
+        || event instanceof ConnectionStateChanged;
   }
 
   /**
@@ -132,7 +150,7 @@ public final class EventDispatcher implements AutoCloseable {
     for (Lane lane : lanes) {
       lane.stopping = true;
       // Wakes an idle lane at once. A full queue refuses it; that lane stops once it has drained.
-      lane.queue.offer(STOP);
+      lane.queue.stop();
     }
     for (Lane lane : lanes) {
       if (lane.thread == Thread.currentThread()) {
@@ -191,8 +209,91 @@ public final class EventDispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * A lane's queue: bounded for droppable events, never refusing an essential one. One lock; the
+   * eviction scan runs only when the queue is full.
+   */
+  private final class LaneQueue {
+    private final ArrayDeque<AdapterEvent> events = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private boolean stopped;
+
+    boolean offer(AdapterEvent event, boolean essential) {
+      lock.lock();
+      try {
+        if (events.size() >= settings.queueCapacity()) {
+          if (!essential) {
+            return false;
+          }
+          evictOldestDroppable();
+        }
+        events.addLast(event);
+        notEmpty.signal();
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void evictOldestDroppable() {
+      for (Iterator<AdapterEvent> it = events.iterator(); it.hasNext(); ) {
+        if (!isEssential(it.next())) {
+          it.remove();
+          metrics.eventDropped();
+          return;
+        }
+      }
+    }
+
+    /** Wakes the lane so it can stop once its queue is empty. */
+    void stop() {
+      lock.lock();
+      try {
+        stopped = true;
+        notEmpty.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Returns the next event, or {@link #STOP} once stopped and empty. */
+    Object take() throws InterruptedException {
+      lock.lockInterruptibly();
+      try {
+        while (events.isEmpty()) {
+          if (stopped) {
+            return STOP;
+          }
+          notEmpty.await();
+        }
+        return events.pollFirst();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    boolean isEmpty() {
+      lock.lock();
+      try {
+        return events.isEmpty();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    int size() {
+      lock.lock();
+      try {
+        return events.size();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   private final class Lane implements Runnable {
-    final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+    final LaneQueue queue = new LaneQueue();
     final Thread thread;
     volatile boolean stopping;
     volatile boolean abandoned;

@@ -19,6 +19,7 @@ public final class AdapterMetrics {
   private final LongAdder droppedEvents = new LongAdder();
   private final LongAdder slowListenerCalls = new LongAdder();
   private final LongAdder listenerErrors = new LongAdder();
+  private final LongAdder orphansHungUp = new LongAdder();
   private final LatencyHistogram requestLatency = new LatencyHistogram();
   private final LatencyHistogram setupTime = new LatencyHistogram();
 
@@ -77,6 +78,11 @@ public final class AdapterMetrics {
    *
    * @param nanos its latency
    */
+  /** Counts a call the adapter gave up on that the server still held, and that was hung up. */
+  public void orphanHungUp() {
+    orphansHungUp.increment();
+  }
+
   public void requestLatency(long nanos) {
     requestLatency.recordNanos(nanos);
   }
@@ -114,6 +120,7 @@ public final class AdapterMetrics {
         droppedEvents.sum(),
         slowListenerCalls.sum(),
         listenerErrors.sum(),
+        orphansHungUp.sum(),
         Duration.ofNanos(System.nanoTime() - createdNanos));
   }
 }

@@ -1,0 +1,173 @@
+package org.sipadapter;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The calls of one adapter: the live ones, the index of their server ids, the records of ended
+ * ones, and the calls the adapter gave up on while the server may still hold them.
+ *
+ * <p>A call is given up when the adapter ended it without the server confirming the end: its
+ * request timed out, the link was lost or given up, or the adapter was disconnected or closed.
+ * Whatever the server later reports about such a call is an orphan: {@link CallStateMachine} hangs
+ * it up instead of reporting it. Given-up calls are kept as many as the history keeps records, and
+ * dropped when the server reports their end.
+ *
+ * <p>Thread-safe. The live map and index are concurrent; history and given-up calls share one lock,
+ * held only for map operations.
+ */
+final class CallRegistry {
+  private final int historySize;
+  private final Map<String, TrackedCall> live = new ConcurrentHashMap<>();
+  private final Map<String, String> serverIdIndex = new ConcurrentHashMap<>();
+  private final Object endedLock = new Object();
+  private final LinkedHashMap<String, CallRecord> history = new LinkedHashMap<>();
+  private final LinkedHashMap<String, TrackedCall> givenUp = new LinkedHashMap<>();
+  private final Map<String, String> givenUpIndex = new ConcurrentHashMap<>();
+
+  CallRegistry(int historySize) {
+    this.historySize = historySize;
+  }
+
+  void add(TrackedCall call) {
+    live.put(call.callId(), call);
+  }
+
+  /** Returns the live call, or null. */
+  TrackedCall live(String callId) {
+    return live.get(callId);
+  }
+
+  int liveCount() {
+    return live.size();
+  }
+
+  Collection<TrackedCall> liveCalls() {
+    return List.copyOf(live.values());
+  }
+
+  /** Indexes a server id of a live call. */
+  void index(TrackedCall call, String key, String value) {
+    serverIdIndex.put(indexKey(key, value), call.callId());
+  }
+
+  /** Returns the live call bound to a server id. */
+  Optional<TrackedCall> liveByServerId(String key, String value) {
+    String id = serverIdIndex.get(indexKey(key, value));
+    return id == null ? Optional.empty() : Optional.ofNullable(live.get(id));
+  }
+
+  /**
+   * Moves an ended call from the live calls to the history: the record first, so a lookup never
+   * misses the call in between.
+   *
+   * @param call the ended call
+   * @param record its record
+   * @param serverMayHoldIt true if the server did not confirm the end
+   */
+  void retire(TrackedCall call, CallRecord record, boolean serverMayHoldIt) {
+    synchronized (endedLock) {
+      history.put(record.callId(), record);
+      while (history.size() > historySize) {
+        history.remove(history.keySet().iterator().next());
+      }
+      if (serverMayHoldIt) {
+        givenUp.put(call.callId(), call);
+        // Only the ids the adapter bound: they name this call alone, unlike shared ones (Linkedid).
+        call.mutableServerIds()
+            .forEach(
+                (k, v) -> {
+                  if (call.boundKeys.contains(k)) {
+                    givenUpIndex.put(indexKey(k, v), call.callId());
+                  }
+                });
+        while (givenUp.size() > historySize) {
+          forgetLocked(givenUp.keySet().iterator().next());
+        }
+      }
+    }
+    live.remove(call.callId());
+    call.mutableServerIds().forEach((k, v) -> serverIdIndex.remove(indexKey(k, v), call.callId()));
+  }
+
+  /** Returns the given-up call with this id, or null. */
+  TrackedCall givenUp(String callId) {
+    synchronized (endedLock) {
+      return givenUp.get(callId);
+    }
+  }
+
+  /**
+   * Returns the given-up call bound (through {@code bindServerId}) to one of these ids, or null.
+   */
+  TrackedCall givenUpByServerIds(Map<String, String> serverIds) {
+    if (serverIds == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : serverIds.entrySet()) {
+      if (e.getKey() == null || e.getValue() == null) {
+        continue;
+      }
+      String id = givenUpIndex.get(indexKey(e.getKey(), e.getValue()));
+      if (id != null) {
+        TrackedCall c = givenUp(id);
+        if (c != null) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Indexes a server id learnt for a given-up call. */
+  void indexGivenUp(TrackedCall call, String key, String value) {
+    givenUpIndex.put(indexKey(key, value), call.callId());
+  }
+
+  /** Forgets a given-up call once the server confirmed its end. */
+  void forgetGivenUp(String callId) {
+    synchronized (endedLock) {
+      forgetLocked(callId);
+    }
+  }
+
+  private void forgetLocked(String callId) {
+    TrackedCall c = givenUp.remove(callId);
+    if (c != null) {
+      c.mutableServerIds().forEach((k, v) -> givenUpIndex.remove(indexKey(k, v), callId));
+    }
+  }
+
+  /** Returns the given-up calls, oldest first. */
+  List<TrackedCall> givenUpCalls() {
+    synchronized (endedLock) {
+      return new ArrayList<>(givenUp.values());
+    }
+  }
+
+  Optional<CallRecord> record(String callId) {
+    synchronized (endedLock) {
+      return Optional.ofNullable(history.get(callId));
+    }
+  }
+
+  List<CallRecord> history() {
+    synchronized (endedLock) {
+      return List.copyOf(history.values());
+    }
+  }
+
+  /** Tells whether the id was issued by this adapter: live, or still in the history. */
+  boolean known(String callId) {
+    return live.containsKey(callId) || record(callId).isPresent();
+  }
+
+  private static String indexKey(String key, String value) {
+    return key + '\u0000' + value;
+  }
+}
