@@ -254,12 +254,10 @@ final class ConnectionWatchdog {
       currentLost = false;
     }
     driver.open(t);
+    checkStillCurrent(gen);
     Optional<List<CallSnapshot>> snapshot = outage ? driver.resync() : Optional.empty();
     synchronized (linkLock) {
-      if (gen != generation || currentLost) {
-        throw new org.sipadapter.AdapterConnectionException(
-            "[" + name + "] the link was lost while logging in");
-      }
+      checkStillCurrent(gen);
       health.linkUp();
       moveTo(
           ConnectionState.CONNECTED,
@@ -272,6 +270,14 @@ final class ConnectionWatchdog {
     }
     snapshot.ifPresent(driver::applyResync);
     startKeepalive(gen);
+  }
+
+  private void checkStillCurrent(long gen) {
+    synchronized (linkLock) {
+      if (gen != generation || currentLost) {
+        throw new AdapterConnectionException("[" + name + "] the link was lost while logging in");
+      }
+    }
   }
 
   private void scheduleReconnect(int attempt, long loopId) {

@@ -21,6 +21,7 @@ import org.sipadapter.ConnectionState;
 import org.sipadapter.SipAdapterListener;
 import org.sipadapter.config.EventSettings;
 import org.sipadapter.event.AdapterEvent;
+import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.ConnectionStateChanged;
 import org.sipadapter.event.DtmfReceived;
 import org.sipadapter.metrics.AdapterMetrics;
@@ -295,5 +296,64 @@ class EventDispatcherTest {
 
     assertThat(closed.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     assertThat(interrupted.get()).as("listener thread interrupted by close").isZero();
+  }
+
+  @Test
+  void terminalEventsAreNeverDroppedWhenTheLaneIsFullAndOlderEventsMakeRoom() throws Exception {
+    start(1, 4, Duration.ofSeconds(5));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(1);
+    List<AdapterEvent> seen = new CopyOnWriteArrayList<>();
+    dispatcher.add(
+        listener(
+            e -> {
+              if (blocked.getCount() == 1) {
+                blocked.countDown();
+                awaitLatch(release);
+              }
+              seen.add(e);
+            }));
+    dispatcher.dispatch(event("c0", 0));
+    blocked.await(10, TimeUnit.SECONDS);
+    for (int i = 1; i <= 10; i++) {
+      dispatcher.dispatch(event("c" + i, i));
+    }
+    List<String> ends = new ArrayList<>();
+    for (int i = 1; i <= 6; i++) {
+      String id = "call-" + i;
+      ends.add(id);
+      assertThat(dispatcher.dispatch(terminal(id))).isTrue();
+    }
+    release.countDown();
+
+    await()
+        .atMost(WAIT)
+        .until(() -> seen.stream().filter(e -> e instanceof CallStateChanged).count() == 6);
+    assertThat(seen)
+        .filteredOn(e -> e instanceof CallStateChanged)
+        .extracting(e -> ((CallStateChanged) e).callId())
+        .containsExactlyElementsOf(ends);
+    // 10 DTMF events offered to a queue of 4: 6 refused at once, 4 evicted by the terminals.
+    assertThat(metrics.snapshot(0).droppedEvents()).isEqualTo(10);
+  }
+
+  private static CallStateChanged terminal(String callId) {
+    return new CallStateChanged(
+        "test",
+        "t",
+        Instant.now(),
+        callId,
+        org.sipadapter.CallState.CONNECTED,
+        org.sipadapter.CallState.DISCONNECTED,
+        org.sipadapter.HangupCause.NORMAL_CLEARING,
+        Map.of());
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -1,0 +1,207 @@
+package org.sipadapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.sipadapter.event.AdapterEvent;
+import org.sipadapter.event.CallStateChanged;
+import org.sipadapter.event.IncomingCall;
+import org.sipadapter.event.ServerEvent;
+import org.sipadapter.metrics.AdapterMetrics;
+
+/** The call rules alone: a manual timer, a fixed clock, a recorded hangup hook. */
+class CallStateMachineTest {
+  private final List<AdapterEvent> events = new CopyOnWriteArrayList<>();
+  private final List<String> hangups = new CopyOnWriteArrayList<>();
+  private final List<CompletableFuture<Void>> hangupReplies = new ArrayList<>();
+  private final AdapterMetrics metrics = new AdapterMetrics();
+  private final ManualTimers timers = new ManualTimers();
+  private final CallRegistry registry = new CallRegistry(100);
+  private boolean answerHangups = true;
+  private final CallStateMachine machine =
+      new CallStateMachine(
+          "t",
+          "test",
+          registry,
+          metrics,
+          events::add,
+          answered -> {},
+          (call, cause) -> {
+            hangups.add(call.callId());
+            CompletableFuture<Void> f =
+                answerHangups ? CompletableFuture.completedFuture(null) : new CompletableFuture<>();
+            hangupReplies.add(f);
+            return f;
+          },
+          timers,
+          Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
+          Duration.ofSeconds(5));
+
+  private TrackedCall place() {
+    return machine.placeOutbound("1000", "2000", CallOptions.DEFAULTS, Duration.ofSeconds(30));
+  }
+
+  private List<AdapterEvent> eventsOf(String callId) {
+    return events.stream()
+        .filter(e -> e.relatedCallId().filter(callId::equals).isPresent())
+        .toList();
+  }
+
+  @Test
+  void nothingCarriesTheCallIdAfterItsTerminalEvent() {
+    TrackedCall call = place();
+    String id = call.callId();
+    machine.state(id, CallState.CONNECTED, null, Map.of());
+    machine.ended(id, HangupCause.NORMAL_CLEARING, Map.of());
+    int atEnd = eventsOf(id).size();
+
+    machine.serverEvent(id, "SoftHangupRequest", Map.of("Channel", "Local/2000@x;2"));
+    machine.dtmf(id, "5", Map.of());
+    machine.error(id, "late frame", null);
+    machine.state(id, CallState.ON_HOLD, null, Map.of());
+    machine.ended(id, HangupCause.NORMAL_CLEARING, Map.of());
+
+    List<AdapterEvent> ofCall = eventsOf(id);
+    assertThat(ofCall).hasSize(atEnd);
+    assertThat(ofCall.get(ofCall.size() - 1))
+        .isInstanceOfSatisfying(
+            CallStateChanged.class, e -> assertThat(e.state()).isEqualTo(CallState.DISCONNECTED));
+    // The raw event still arrives, without the id.
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e).isInstanceOf(ServerEvent.class);
+              assertThat(e.relatedCallId()).isEmpty();
+            });
+  }
+
+  @Test
+  void aCallGivenUpAfterATimeoutIsHungUpOnceWhenTheServerShowsItAndReportedToNobody() {
+    TrackedCall call = place();
+    String id = call.callId();
+    machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE.withText("timed out"));
+    int before = events.size();
+
+    machine.state(id, CallState.CONNECTED, null, Map.of("Uniqueid", "1.1"));
+    machine.state(id, CallState.CONNECTED, null, Map.of());
+    machine.bind(id, "Channel", "PJSIP/2000-1");
+
+    assertThat(hangups).containsExactly(id);
+    assertThat(metrics.snapshot(0).orphansHungUp()).isEqualTo(1);
+    assertThat(events).hasSize(before);
+    assertThat(eventsOf(id))
+        .filteredOn(e -> e instanceof CallStateChanged c && c.isTerminal())
+        .hasSize(1);
+
+    machine.ended(id, HangupCause.NORMAL_CLEARING, Map.of());
+    assertThat(registry.givenUpCalls()).isEmpty();
+  }
+
+  @Test
+  void aFailedOrphanHangupIsTriedAgainOnTheNextReport() {
+    TrackedCall call = place();
+    machine.giveUp(call, null, HangupCause.CONNECTION_LOST);
+    answerHangups = false;
+    machine.state(call.callId(), CallState.RINGING, null, Map.of());
+    hangupReplies.get(0).completeExceptionally(new IllegalStateException("no such channel"));
+    answerHangups = true;
+
+    machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
+
+    assertThat(hangups).containsExactly(call.callId(), call.callId());
+  }
+
+  @Test
+  void aServerCallCarryingAnIdBoundToAGivenUpCallIsHungUpNotReportedAsIncoming() {
+    TrackedCall call = place();
+    machine.bind(call.callId(), "Uniqueid", "1700000000.7");
+    machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE);
+
+    String id =
+        machine.incoming("1000", "2000", CallState.RINGING, Map.of("Uniqueid", "1700000000.7"));
+
+    assertThat(id).isEqualTo(call.callId());
+    assertThat(events).noneMatch(e -> e instanceof IncomingCall);
+    assertThat(hangups).containsExactly(call.callId());
+  }
+
+  @Test
+  void aSharedServerIdThatWasNeverBoundDoesNotMakeAnIncomingCallAnOrphan() {
+    TrackedCall call = place();
+    machine.state(call.callId(), CallState.RINGING, null, Map.of("Linkedid", "L1"));
+    machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE);
+
+    String id = machine.incoming("3000", "2000", CallState.RINGING, Map.of("Linkedid", "L1"));
+
+    assertThat(id).isNotEqualTo(call.callId());
+    assertThat(events).anyMatch(e -> e instanceof IncomingCall);
+    assertThat(hangups).isEmpty();
+  }
+
+  @Test
+  void aCallTheServerEndedIsNotKeptAsGivenUp() {
+    TrackedCall call = place();
+    machine.ended(call.callId(), HangupCause.USER_BUSY, Map.of());
+
+    machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
+
+    assertThat(registry.givenUpCalls()).isEmpty();
+    assertThat(hangups).isEmpty();
+  }
+
+  @Test
+  void ringTimeoutHangsUpThenEndsFailedWithNoAnswerWhenTheServerStaysSilent() {
+    TrackedCall call = place();
+    machine.state(call.callId(), CallState.RINGING, null, Map.of());
+
+    timers.fireAll(); // the ring timer: hangup sent, grace timer started
+    assertThat(hangups).containsExactly(call.callId());
+    assertThat(call.state()).isEqualTo(CallState.RINGING);
+    timers.fireAll(); // the grace timer
+
+    CallStateChanged end = (CallStateChanged) eventsOf(call.callId()).get(2);
+    assertThat(end.state()).isEqualTo(CallState.FAILED);
+    assertThat(end.cause().q850()).isEqualTo(19);
+  }
+
+  @Test
+  void anAnsweredCallCancelsItsRingTimer() {
+    TrackedCall call = place();
+    machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
+
+    assertThat(timers.pending()).isEmpty();
+  }
+
+  @Test
+  void anAcceptedTransferReportsTransferringThenWhatTheServerShows() {
+    TrackedCall call = place();
+    machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
+
+    machine.transferAccepted(call);
+    machine.ended(call.callId(), HangupCause.NORMAL_CLEARING, Map.of());
+
+    assertThat(eventsOf(call.callId()).stream().map(e -> ((CallStateChanged) e).state()).toList())
+        .containsExactly(
+            CallState.DIALING, CallState.CONNECTED, CallState.TRANSFERRING, CallState.DISCONNECTED);
+  }
+
+  @Test
+  void aFailedTransferReturnsToConnected() {
+    TrackedCall call = place();
+    machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
+    machine.state(call.callId(), CallState.TRANSFERRING, null, Map.of());
+
+    machine.transferFailed(call);
+
+    assertThat(call.state()).isEqualTo(CallState.CONNECTED);
+  }
+}
