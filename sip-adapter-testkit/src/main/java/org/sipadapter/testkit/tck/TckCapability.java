@@ -22,5 +22,17 @@ public enum TckCapability {
   /** {@link TckFixture#sendLargeMessage}: the server sends one very large, valid message. */
   LARGE_MESSAGE,
   /** {@link TckFixture#sendMalformedFrames}: the server sends bytes that are not valid frames. */
-  MALFORMED_FRAMES
+  MALFORMED_FRAMES,
+  /**
+   * {@link TckFixture#stallServer} holds the requests it receives and {@link
+   * TckFixture#resumeServer} then carries them out late, as a frozen (SIGSTOP) and thawed server
+   * does; {@link TckFixture#serverCalls} counts the calls the server holds. Enables the check that
+   * a request that timed out leaves nothing running on the server.
+   */
+  LATE_ANSWER,
+  /**
+   * Two adapters connected to the one server each see the other's calls (as calls they did not
+   * place) and each control only their own.
+   */
+  SECOND_CLIENT
 }

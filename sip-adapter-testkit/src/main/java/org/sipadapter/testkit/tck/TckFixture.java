@@ -131,6 +131,16 @@ public interface TckFixture extends AutoCloseable {
     throw new UnsupportedOperationException("stallServer");
   }
 
+  /**
+   * Counts the calls the server holds now (channels, dialogs, sessions: whatever the protocol has),
+   * as the server itself reports them. Needs {@link TckCapability#LATE_ANSWER}.
+   *
+   * @return the count, or empty if the fixture cannot tell
+   */
+  default java.util.OptionalInt serverCalls() {
+    return java.util.OptionalInt.empty();
+  }
+
   /** Ends {@link #stallServer()}. */
   default void resumeServer() {
     throw new UnsupportedOperationException("resumeServer");
