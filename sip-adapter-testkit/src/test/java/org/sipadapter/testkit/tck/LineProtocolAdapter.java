@@ -84,6 +84,9 @@ final class LineProtocolAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
+    // The generation of the link being brought up: its loss is reported with it, so the loss of
+    // a stale link changes nothing and a loss during the login fails this attempt.
+    long generation = linkGeneration();
     CompletableFuture<String> hello = new CompletableFuture<>();
     banner = hello;
     java.util.concurrent.atomic.AtomicReference<FramedConnection<String>> self =
@@ -106,7 +109,7 @@ final class LineProtocolAdapter extends SipAdapter {
 
               @Override
               public void onClosed(Throwable cause) {
-                linkClosed(self.get(), cause);
+                linkClosed(self.get(), generation, cause);
               }
             });
     self.set(c);
@@ -147,19 +150,21 @@ final class LineProtocolAdapter extends SipAdapter {
     pending.failAll(new AdapterConnectionException("link closed"));
   }
 
-  private void linkClosed(FramedConnection<String> closed, Throwable cause) {
-    // only the current link's end matters; an old link closing after a reconnect is ignored
+  private void linkClosed(FramedConnection<String> closed, long generation, Throwable cause) {
     if (closed != null && closed == link) {
       pending.failAll(
           new AdapterConnectionException(
               "connection lost: " + (cause == null ? "closed" : cause.getMessage()), cause));
-      reportConnectionLost(cause);
     }
+    // Core ignores the loss of a link that is no longer the current one.
+    reportConnectionLost(generation, cause);
   }
 
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    String ref = call.callId().substring(call.callId().lastIndexOf('/') + 1);
+    // The call marker names this adapter instance and the call, so its events (also late ones,
+    // after a timeout) are recognised as this adapter's, and another client's calls are not.
+    String ref = callMarker(call);
     bindServerId(call.callId(), REF, ref);
     return request("DIAL " + ref + " " + call.from() + " " + call.to(), "DIAL");
   }
@@ -197,8 +202,11 @@ final class LineProtocolAdapter extends SipAdapter {
       }
       String ref = item.substring(0, eq);
       CallState state = CallState.valueOf(item.substring(eq + 1));
-      findCallByServerId(REF, ref)
-          .ifPresent(c -> out.add(new CallSnapshot(c.callId(), state, Map.of(REF, ref))));
+      // Own calls (live, or given up: core hangs those up) by their marker; calls of others by
+      // the id bound when they were first seen.
+      callIdOfMarker(ref)
+          .or(() -> findCallByServerId(REF, ref).map(TrackedCall::callId))
+          .ifPresent(id -> out.add(new CallSnapshot(id, state, Map.of(REF, ref))));
     }
     return Optional.of(out);
   }
@@ -273,11 +281,22 @@ final class LineProtocolAdapter extends SipAdapter {
       reportServerEvent(null, "NOTE", Map.of("size", Integer.toString(ref.length())));
       return;
     }
-    Optional<TrackedCall> call = findCallByServerId(REF, ref);
-    if (call.isEmpty()) {
-      return; // another client's call, or one that already ended
+    if (name.equals("DIALED") && t.size() >= 5) {
+      // A call placed by a client. Ours is already tracked; another client's is reported as a
+      // call this adapter did not place.
+      if (callIdOfMarker(ref).isEmpty() && findCallByServerId(REF, ref).isEmpty()) {
+        String callId = reportIncomingCall(t.get(3), t.get(4), CallState.RINGING, Map.of(REF, ref));
+        bindServerId(callId, REF, ref);
+      }
+      return;
     }
-    String callId = call.get().callId();
+    // Our own calls by their marker: core applies the report, or hangs up a call it gave up on.
+    Optional<String> own = callIdOfMarker(ref);
+    Optional<TrackedCall> call = own.isPresent() ? Optional.empty() : findCallByServerId(REF, ref);
+    if (own.isEmpty() && call.isEmpty()) {
+      return; // a call that already ended, or that this adapter never saw begin
+    }
+    String callId = own.orElseGet(() -> call.get().callId());
     switch (name) {
       case "RINGING" -> reportCallState(callId, CallState.RINGING, null, Map.of());
       case "ANSWERED" -> reportCallState(callId, CallState.CONNECTED, null, Map.of());

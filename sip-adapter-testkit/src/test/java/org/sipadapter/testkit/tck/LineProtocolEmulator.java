@@ -104,7 +104,7 @@ final class LineProtocolEmulator extends TcpEmulator {
           }
         }
         case "PING" -> session.send(id + " OK\n");
-        case "DIAL" -> dial(session, id, t.get(2), t.get(4));
+        case "DIAL" -> dial(session, id, t.get(2), t.get(3), t.get(4));
         case "HANGUP" -> {
           String ref = t.get(2);
           if (calls.remove(ref) != null) {
@@ -136,8 +136,10 @@ final class LineProtocolEmulator extends TcpEmulator {
       }
     }
 
-    private void dial(EmulatorSession session, String id, String ref, String to) {
+    private void dial(EmulatorSession session, String id, String ref, String from, String to) {
       session.send(id + " OK\n");
+      // Every client learns of the call, as AMI's Newchannel reaches every manager session.
+      event("DIALED " + ref + " " + from + " " + to);
       switch (to) {
         case "answer" -> {
           calls.put(ref, "RINGING");

@@ -103,6 +103,11 @@ class LineProtocolFixture implements TckFixture {
   }
 
   @Override
+  public java.util.OptionalInt serverCalls() {
+    return java.util.OptionalInt.of(server.liveCalls());
+  }
+
+  @Override
   public void stallServer() {
     server.stall();
   }

@@ -1,0 +1,35 @@
+/**
+ * The sip-adapter API: {@link org.sipadapter.SipAdapter}, its events, config and values, and the
+ * provider interface adapters implement.
+ *
+ * <p>Exported to everyone: {@code org.sipadapter} (the API and the adapter base class), {@code
+ * org.sipadapter.config} and {@code org.sipadapter.event}. The shared transport and call tracking
+ * are exported only to the project's adapter modules; the event dispatcher and the metrics counters
+ * are not exported at all.
+ */
+module org.sipadapter.core {
+  requires java.net.http;
+  requires org.slf4j;
+  requires com.fasterxml.jackson.databind;
+  requires org.yaml.snakeyaml;
+
+  exports org.sipadapter;
+  exports org.sipadapter.config;
+  exports org.sipadapter.event;
+  exports org.sipadapter.transport to
+      org.sipadapter.http,
+      org.sipadapter.asterisk,
+      org.sipadapter.freeswitch,
+      org.sipadapter.kamailio,
+      org.sipadapter.opensips,
+      org.sipadapter.yate,
+      org.sipadapter.sipp,
+      org.sipadapter.pjsua,
+      org.sipadapter.cli,
+      org.sipadapter.benchmarks;
+  exports org.sipadapter.tracking to
+      org.sipadapter.kamailio,
+      org.sipadapter.opensips;
+
+  uses org.sipadapter.SipAdapterProvider;
+}
