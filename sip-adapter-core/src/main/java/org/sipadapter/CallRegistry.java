@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A call is given up when the adapter ended it without the server confirming the end: its
  * request timed out, the link was lost or given up, or the adapter was disconnected or closed.
  * Whatever the server later reports about such a call is an orphan: {@link CallStateMachine} hangs
- * it up instead of reporting it. Given-up calls are kept as many as the history keeps records, and
- * dropped when the server reports their end.
+ * it up instead of reporting it. Given-up calls are kept as many as the history keeps records (at
+ * least {@value #MIN_GIVEN_UP}), and dropped when the server reports their end.
  *
  * <p>Thread-safe. The live map and index are concurrent; history and given-up calls share one lock,
  * held only for map operations.
@@ -30,8 +30,14 @@ final class CallRegistry {
   private final LinkedHashMap<String, TrackedCall> givenUp = new LinkedHashMap<>();
   private final Map<String, String> givenUpIndex = new ConcurrentHashMap<>();
 
+  /** Given-up calls kept at least, whatever the history size. */
+  static final int MIN_GIVEN_UP = 1_000;
+
+  private final int givenUpSize;
+
   CallRegistry(int historySize) {
     this.historySize = historySize;
+    this.givenUpSize = Math.max(historySize, MIN_GIVEN_UP);
   }
 
   void add(TrackedCall call) {
@@ -86,7 +92,7 @@ final class CallRegistry {
                     givenUpIndex.put(indexKey(k, v), call.callId());
                   }
                 });
-        while (givenUp.size() > historySize) {
+        while (givenUp.size() > givenUpSize) {
           forgetLocked(givenUp.keySet().iterator().next());
         }
       }
