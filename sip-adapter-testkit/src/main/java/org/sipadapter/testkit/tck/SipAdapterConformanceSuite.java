@@ -977,6 +977,192 @@ public abstract class SipAdapterConformanceSuite {
     }
   }
 
+  // ------------------------------------------------------------------ soak and overload (stress)
+
+  /**
+   * The soak: 100 live calls, then 100 random faults on their link (a cut, a black hole, added
+   * latency), then every call hung up. Every call gets exactly one terminal event and nothing after
+   * it, the server holds no call at the end (where the fixture can count them), the metrics add up,
+   * and no thread is left behind. The seed is printed, so a failing run can be repeated with {@code
+   * -Dsipadapter.soak.seed=<seed>}.
+   */
+  @Test
+  @Tag("stress")
+  @DisplayName("soak: 100 random link faults during 100 live calls lose nothing (stress)")
+  void soakLinkFaultsDuringLiveCalls() {
+    FaultProxy proxy = proxy();
+    EventRecorder events = new EventRecorder();
+    AdapterConfig config = fixture.configThrough(tckConfig(), proxy.host(), proxy.port());
+    try (SipAdapter warm = fixture.createAdapter(config)) {
+      warm.connect();
+      warm.disconnect();
+    }
+    ResourceSnapshot before = ResourceSnapshot.take();
+    SipAdapter adapter = newAdapter(config, events);
+    adapter.connect();
+    awaitConnectedEvent(events);
+    requireFeature(adapter, Feature.OUTBOUND_CALLS);
+    long seed = Long.getLong("sipadapter.soak.seed", System.nanoTime());
+    System.out.println("soak seed " + seed + " (" + adapter.type() + ")");
+    java.util.Random random = new java.util.Random(seed);
+    String to = destination(Destination.ANSWERS);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      ids.add(answeredCall(adapter, events));
+    }
+
+    int cuts = 0;
+    for (int i = 0; i < 100; i++) {
+      switch (random.nextInt(3)) {
+        case 0 -> {
+          proxy.cutAll();
+          cuts++;
+        }
+        case 1 -> proxy.blackHole();
+        default -> proxy.latency(Duration.ofMillis(1 + random.nextInt(50)));
+      }
+      awaitQuietly(Duration.ofMillis(random.nextInt(100)));
+      proxy.restore();
+      eventually()
+          .alias("connected after fault " + i)
+          .until(() -> adapter.connectionState() == ConnectionState.CONNECTED);
+    }
+
+    for (String id : ids) {
+      eventually()
+          .alias("hangup of " + id)
+          .ignoreExceptions()
+          .until(
+              () -> {
+                adapter.hangup(id);
+                return true;
+              });
+    }
+    for (String id : ids) {
+      assertExactlyOneTerminalEvent(events, id);
+      assertThat(eventsAfterTerminal(events, id)).as("events after the end of %s", id).isEmpty();
+    }
+    fixture
+        .serverCalls()
+        .ifPresent(
+            n ->
+                eventually()
+                    .alias("no call left on the server")
+                    .until(() -> fixture.serverCalls().getAsInt() == 0));
+    MetricsSnapshot m = adapter.metrics();
+    assertThat(m.callsAttempted()).isEqualTo(ids.size());
+    assertThat(m.activeCalls()).isZero();
+    System.out.println(
+        "soak "
+            + adapter.type()
+            + ": 100 faults ("
+            + cuts
+            + " cuts), "
+            + m.reconnects()
+            + " reconnects, "
+            + ids.size()
+            + " calls, "
+            + events.of(CallStateChanged.class).stream()
+                .filter(CallStateChanged::isTerminal)
+                .count()
+            + " terminal events, "
+            + m.orphansHungUp()
+            + " orphans hung up, "
+            + m.droppedEvents()
+            + " events dropped");
+    adapter.close();
+    eventually()
+        .untilAsserted(
+            () ->
+                assertThat(ResourceSnapshot.take().threadsAddedSince(before, this::isSharedThread))
+                    .as("threads left behind")
+                    .isEmpty());
+  }
+
+  private static void awaitQuietly(Duration d) {
+    try {
+      Thread.sleep(d.toMillis()); // the length of a fault, not a wait for an event
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Overload: for 60 s, events arrive ten times faster than a slow listener takes them (calls
+   * placed and ended as fast as the server allows, the listener taking a tenth of that rate). The
+   * link stays up, every terminal event arrives, the drops are counted, and the heap stays bounded.
+   */
+  @Test
+  @Tag("stress")
+  @DisplayName("overload: events ten times faster than the listener for 60 s (stress)")
+  void overloadKeepsTheLinkAndEveryTerminalEvent() throws InterruptedException {
+    EventRecorder events = new EventRecorder();
+    AdapterConfig config =
+        tckConfig().toBuilder().events(new EventSettings(2, 256, Duration.ofSeconds(30))).build();
+    SipAdapter adapter = newAdapter(config, events);
+    adapter.connect();
+    awaitConnectedEvent(events);
+    requireFeature(adapter, Feature.OUTBOUND_CALLS);
+    String to =
+        fixture
+            .destination(Destination.BUSY)
+            .or(() -> fixture.destination(Destination.UNKNOWN))
+            .orElseGet(() -> destination(Destination.ANSWERS));
+    boolean hangUp =
+        fixture.destination(Destination.BUSY).isEmpty()
+            && fixture.destination(Destination.UNKNOWN).isEmpty();
+    // Measure the rate the server allows, then make the listener ten times slower than it.
+    long probeStart = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
+      String id = adapter.makeCall(fixture.caller(), to);
+      if (hangUp) {
+        adapter.hangup(id);
+      }
+      awaitEnd(events, id);
+    }
+    long perCallNanos = (System.nanoTime() - probeStart) / 20;
+    long listenerNanos = Math.max(perCallNanos * 10 / 3, 1_000_000); // ~3 events per call
+    adapter.addListener(
+        new SipAdapterListener() {
+          @Override
+          public void onEvent(AdapterEvent event) {
+            java.util.concurrent.locks.LockSupport.parkNanos(listenerNanos);
+          }
+        });
+    Runtime rt = Runtime.getRuntime();
+    long heapBefore = rt.totalMemory() - rt.freeMemory();
+    long maxHeap = heapBefore;
+    List<String> ids = new ArrayList<>();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      String id = adapter.makeCall(fixture.caller(), to);
+      ids.add(id);
+      if (hangUp) {
+        adapter.hangupAsync(id);
+      }
+      maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
+      assertThat(adapter.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+    }
+    eventually()
+        .atMost(Duration.ofMinutes(10))
+        .alias("every terminal event delivered")
+        .until(() -> ids.stream().allMatch(id -> events.terminalEvents(id).size() == 1));
+    System.out.println(
+        "overload "
+            + adapter.type()
+            + ": "
+            + ids.size()
+            + " calls in 60 s, listener "
+            + TimeUnit.NANOSECONDS.toMicros(listenerNanos)
+            + " us per event, "
+            + adapter.metrics().droppedEvents()
+            + " events dropped, 0 terminal events lost, heap peak "
+            + (maxHeap >> 20)
+            + " MiB (before "
+            + (heapBefore >> 20)
+            + " MiB)");
+  }
+
   // ------------------------------------------------------------------ health and metrics
 
   @Test
