@@ -384,19 +384,19 @@ public class YateEmulator extends TcpEmulator {
   }
 
   /**
-   * Counts the calls the engine holds: live channels grouped by billing id (one call's legs share
-   * it).
+   * Returns the calls the engine holds: the billing ids of live SIP and {@code dumb/} channels (one
+   * call's legs share it).
    *
-   * @return the number of calls
+   * @return the billing ids
    */
-  public int calls() {
+  public Set<String> calls() {
     return onEngine(
         () -> {
-          Set<String> ids = new java.util.HashSet<>();
+          Set<String> ids = new java.util.TreeSet<>();
           channels.values().stream()
               .filter(c -> c.sip() || c.module.equals("dumb"))
               .forEach(c -> ids.add(c.billid));
-          return ids.size();
+          return ids;
         });
   }
 
