@@ -77,13 +77,22 @@ public class YateAdapter extends SipAdapter {
   /** Server id key: Yate's billing id grouping the legs. */
   public static final String BILLID_KEY = "billid";
 
+  /**
+   * The {@code call.execute} parameter carrying {@link #callMarker}: Yate echoes it in the answer
+   * (also a late one) and in what watchers see of the message, so an instance knows its own calls
+   * and another instance sees them as calls it did not place.
+   */
+  static final String MARKER_PARAM = "sdk_marker";
+
   private static final Logger log = LoggerFactory.getLogger(YateAdapter.class);
   private static final List<String> WATCHED =
       List.of(
           "call.execute",
+          "chan.startup",
           "call.ringing",
           "call.progress",
           "call.answered",
+          "chan.disconnected",
           "chan.hangup",
           "chan.dtmf");
   private static final int MAX_EARLY_EVENTS = 1024;
@@ -113,6 +122,19 @@ public class YateAdapter extends SipAdapter {
 
   private int earlyEventCount;
   private final LinkSlot<ExtFrame> links;
+
+  /** The core's generation of each open link, for reporting the loss of exactly that link. */
+  private final Map<LinkSlot.Link<ExtFrame>, Long> generations = new ConcurrentHashMap<>();
+
+  /**
+   * Calls whose local {@code dumb/} leg was moved away on purpose (conference, bridge): they live
+   * on in their remote leg, whose end ends them.
+   */
+  private final Set<String> detached = ConcurrentHashMap.newKeySet();
+
+  /** Calls put on hold, by their local leg's attached source. */
+  private final Set<String> onHold = ConcurrentHashMap.newKeySet();
+
   private volatile long lastLineNanos = System.nanoTime();
   private volatile String nodeName = "";
 
@@ -155,7 +177,8 @@ public class YateAdapter extends SipAdapter {
 
               @Override
               public void onClosed(LinkSlot.Link<ExtFrame> l, Throwable cause) {
-                linkClosed(cause);
+                Long generation = generations.remove(l);
+                linkClosed(generation == null ? -1 : generation, cause);
               }
             });
   }
@@ -163,7 +186,16 @@ public class YateAdapter extends SipAdapter {
   @Override
   public Set<Feature> features() {
     EnumSet<Feature> f =
-        EnumSet.of(Feature.OUTBOUND_CALLS, Feature.SEND_DTMF, Feature.RECEIVE_DTMF);
+        EnumSet.of(
+            Feature.OUTBOUND_CALLS,
+            Feature.SEND_DTMF,
+            Feature.RECEIVE_DTMF,
+            Feature.TRANSFER,
+            Feature.ATTENDED_TRANSFER,
+            Feature.HOLD,
+            Feature.RECORDING,
+            Feature.CONFERENCE,
+            Feature.BRIDGE);
     if (settings.inbound()) {
       f.add(Feature.INBOUND_CALLS);
       f.add(Feature.ANSWER);
@@ -186,6 +218,7 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
+    long generation = linkGeneration();
     LinkSlot.Link<ExtFrame> l =
         links.open(
             new FramedConnection.Endpoint(
@@ -195,6 +228,7 @@ public class YateAdapter extends SipAdapter {
                 target.tlsContext(),
                 target.connectTimeout()),
             new ExtFrameDecoder(settings.maxLineBytes()));
+    generations.put(l, generation);
     FramedConnection<ExtFrame> c = l.connection().orElseThrow();
     Duration timeout = target.requestTimeout();
     try {
@@ -297,14 +331,14 @@ public class YateAdapter extends SipAdapter {
     }
   }
 
-  /** Runs on the event thread, once the current link was released. */
-  private void linkClosed(Throwable cause) {
+  /** Runs on the event thread, once the link of {@code generation} was released. */
+  private void linkClosed(long generation, Throwable cause) {
     AdapterConnectionException error =
         new AdapterConnectionException(
             "Yate closed the extmodule link" + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
     failPending(error);
-    reportConnectionLost(error);
+    reportConnectionLost(generation, error);
   }
 
   @Override
@@ -320,6 +354,13 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected Map<String, Object> doHealthDetails() {
+    // The probe: one round trip on the extmodule link. A frozen Yate does not answer it, and that
+    // must fail the probe (the core bounds it by the request timeout) rather than fill a map.
+    LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
+    if (l == null) {
+      throw new AdapterConnectionException("[" + name() + "] not connected to Yate");
+    }
+    Futures.await(setlocal(l, "engine.version", ""), requestTimeout(), "Yate health probe");
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("nodename", nodeName);
     details.put("lastLineAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastLineNanos));
@@ -340,8 +381,7 @@ public class YateAdapter extends SipAdapter {
           }
         }
       } catch (RuntimeException e) {
-        log.warn("[{}] Yate's remote console did not answer: {}", name(), e.getMessage());
-        details.put("rmanager", "unavailable: " + e.getMessage());
+        throw new ProtocolException("Yate's remote console did not answer: " + e.getMessage(), e);
       }
     }
     return details;
@@ -515,6 +555,18 @@ public class YateAdapter extends SipAdapter {
     String callId = pendingExecutes.remove(r.id());
     if (callId != null) {
       onExecuteResult(callId, r);
+    } else if (r.name().equals("call.execute") && r.processed()) {
+      // An answer after our request timed out: Yate placed the call anyway. Binding its leg to the
+      // call it was for lets the core hang it up (the call was given up here).
+      callIdOfMarker(r.params().get(MARKER_PARAM, ""))
+          .ifPresent(
+              id -> {
+                bindServerId(id, LOCAL_KEY, r.params().get("id"));
+                String remote = r.params().get("peerid", "");
+                if (!remote.isEmpty()) {
+                  bindServerId(id, CHANNEL_KEY, remote);
+                }
+              });
     }
     messages.complete(r.id(), r);
   }
@@ -566,11 +618,21 @@ public class YateAdapter extends SipAdapter {
     Params p = r.params();
     String id = p.get("id");
     TrackedCall call = callOf(id, p.get("targetid"));
+    if (call == null && observeForeign(r)) {
+      return;
+    }
     if (call == null && keepForLater(r, id)) {
       return;
     }
     String callId = call == null ? null : call.callId();
+    if (call != null) {
+      String billid = p.get("billid", "");
+      if (!billid.isEmpty() && call.serverId(BILLID_KEY).isEmpty() && !detached.contains(callId)) {
+        bindServerId(callId, BILLID_KEY, billid);
+      }
+    }
     switch (r.name()) {
+      case "chan.startup", "chan.disconnected" -> {}
       case "call.execute" -> {
         if (call != null && call.direction() == CallDirection.INBOUND) {
           String peer = p.get("peerid", p.get("targetid"));
@@ -587,10 +649,12 @@ public class YateAdapter extends SipAdapter {
       case "call.progress" -> state(call, CallState.EARLY_MEDIA);
       case "call.answered" -> state(call, CallState.CONNECTED);
       case "chan.hangup" -> {
-        if (call != null) {
+        if (call != null && !(detached.contains(callId) && id.equals(local(call)))) {
           String reason = p.get("reason");
           reportCallEnded(callId, YateCauses.of(reason, p.get("cause_sip")), ids(call));
           inboundLegs.remove(callId);
+          detached.remove(callId);
+          onHold.remove(callId);
         }
       }
       case "chan.dtmf" -> {
@@ -603,6 +667,58 @@ public class YateAdapter extends SipAdapter {
       }
       default -> reportServerEvent(callId, r.name(), p.toMap());
     }
+  }
+
+  private static String local(TrackedCall call) {
+    return call.serverId(LOCAL_KEY).orElse("");
+  }
+
+  /**
+   * A call another application placed: its {@code call.execute} (watchers see every module's
+   * messages) names its local leg in {@code id}, carries no marker of ours, and is not the routing
+   * step of a channel (which has {@code driver}); reported as a call this adapter did not place.
+   * With inbound routing off, an incoming SIP channel's {@code chan.startup} is reported the same
+   * way (observed, not routed).
+   */
+  private boolean observeForeign(MessageResult r) {
+    Params p = r.params();
+    String id = p.get("id", "");
+    if (id.isEmpty() || pendingExecutes.size() > 0 && !r.name().equals("call.execute")) {
+      return false;
+    }
+    String marker = p.get(MARKER_PARAM, "");
+    boolean foreignExecute =
+        r.name().equals("call.execute")
+            && p.get("callto", "").indexOf('/') > 0
+            && p.get("driver") == null
+            && !"incoming".equals(p.get("direction"))
+            && (marker.isEmpty() || isForeignMarker(marker));
+    boolean foreignInbound =
+        !settings.inbound()
+            && r.name().equals("chan.startup")
+            && "sip".equals(p.get("module"))
+            && "incoming".equals(p.get("direction"));
+    if (!foreignExecute && !foreignInbound) {
+      return false;
+    }
+    Map<String, String> ids = new LinkedHashMap<>();
+    String remote = p.get("peerid", p.get("targetid", ""));
+    ids.put(CHANNEL_KEY, foreignInbound || remote.isEmpty() ? id : remote);
+    if (foreignExecute) {
+      ids.put(LOCAL_KEY, id);
+    }
+    String billid = p.get("billid", "");
+    if (!billid.isEmpty()) {
+      ids.put(BILLID_KEY, billid);
+    }
+    String callId =
+        reportIncomingCall(
+            p.get("caller", ""),
+            p.get(foreignExecute ? "target" : "called", p.get("called", "")),
+            CallState.RINGING,
+            Map.copyOf(ids));
+    ids.forEach((k, v) -> bindServerId(callId, k, v));
+    return true;
   }
 
   /** Keeps a notification for a channel no call knows yet while a call.execute is pending. */
@@ -733,8 +849,22 @@ public class YateAdapter extends SipAdapter {
     }
     p.put("caller", call.options().callerIdNumber().orElse(call.from()));
     call.options().callerIdName().ifPresent(n -> p.put("callername", n));
-    call.options().headers().forEach((k, v) -> p.put("osip_" + k, v));
+    List<String> copied = new ArrayList<>();
+    call.options()
+        .headers()
+        .forEach(
+            (k, v) -> {
+              p.put("osip_" + k, v);
+              copied.add("osip_" + k);
+            });
     p.putAll(call.options().variables());
+    copied.addAll(call.options().variables().keySet());
+    if (!copied.isEmpty()) {
+      // dumb/ hands on to its call.route and call.execute only the parameters named here, so
+      // without it headers never reach the INVITE nor variables the far leg
+      p.put("copyparams", String.join(",", copied));
+    }
+    p.put(MARKER_PARAM, callMarker(call));
     executed.put(call.callId(), new CompletableFuture<>());
     return send("call.execute", Params.of(p), call.callId())
         .handle(
@@ -765,7 +895,10 @@ public class YateAdapter extends SipAdapter {
   }
 
   private CompletableFuture<Void> drop(TrackedCall call, HangupCause cause) {
-    String channel = call.serverId(LOCAL_KEY).or(() -> call.serverId(CHANNEL_KEY)).orElse(null);
+    String channel =
+        detached.contains(call.callId())
+            ? call.serverId(CHANNEL_KEY).orElse(null)
+            : call.serverId(LOCAL_KEY).or(() -> call.serverId(CHANNEL_KEY)).orElse(null);
     if (channel == null) {
       return CompletableFuture.completedFuture(null); // never reached Yate: nothing to drop
     }
@@ -819,9 +952,194 @@ public class YateAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    // SIP INFO: RFC 2833 events leave with the audio only, and a dumb/ local leg sends none
     return sendProcessed(
-            "chan.dtmf", Params.of("targetid", remoteLeg(call), "text", digits), "chan.dtmf")
+            "chan.dtmf",
+            Params.of("targetid", remoteLeg(call), "text", digits, "methods", dtmfMethods()),
+            "chan.dtmf")
         .thenApply(r -> null);
+  }
+
+  private String dtmfMethods() {
+    return config().option("dtmfMethods", "info");
+  }
+
+  // ---------------------------------------------------------------- pbx features
+
+  @Override
+  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    String remote = remoteLeg(call);
+    // What pbxassist does: route the target, then move the remote leg to a call.execute of the
+    // route. Our dumb/ leg is disconnected (reason=transfer) and hangs up: the call leaves us.
+    return sendProcessed(
+            "call.route",
+            Params.of("called", target, "caller", call.from()),
+            "call.route of " + target)
+        .thenCompose(
+            route ->
+                masquerade(
+                    remote,
+                    "call.execute",
+                    Params.of(
+                        "callto",
+                        route.retval(),
+                        "caller",
+                        call.from(),
+                        "called",
+                        target,
+                        "reason",
+                        "transfer"),
+                    "transfer to " + target))
+        .thenApply(r -> null);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+    String remote = remoteLeg(call);
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("callto", settings.callto());
+    p.put("target", expand(settings.target(), call).replace(call.to(), target));
+    p.put("caller", call.from());
+    // The consultation leg, then the two remote legs joined: both dumb/ legs hang up on their own.
+    return sendProcessed("call.execute", Params.of(p), "consultation call to " + target)
+        .thenCompose(
+            consult ->
+                sendProcessed(
+                    "chan.connect",
+                    Params.of(
+                        "id",
+                        remote,
+                        "targetid",
+                        consult.params().get("peerid", ""),
+                        "reason",
+                        "transfer"),
+                    "chan.connect"))
+        .thenApply(r -> null);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doHold(TrackedCall call) {
+    return attach(call, config().option("holdSource", "tone/ring"), CallState.ON_HOLD);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doResume(TrackedCall call) {
+    return attach(call, "-", CallState.CONNECTED);
+  }
+
+  /**
+   * A hold that can resume: the far leg stays connected to our local leg, whose outgoing audio is
+   * replaced by a source ({@code chan.attach}, which works only through {@code chan.masquerade} and
+   * with {@code single=true}); moving the far leg away instead hangs the local leg up at once.
+   */
+  private CompletableFuture<Void> attach(TrackedCall call, String source, CallState after) {
+    String local =
+        call.serverId(LOCAL_KEY)
+            .orElseThrow(() -> new CallException("call " + call.callId() + " has no local leg"));
+    return masquerade(
+            local,
+            "chan.attach",
+            Params.of("source", source, "single", "true"),
+            "chan.attach " + source)
+        .thenApply(
+            r -> {
+              if (after == CallState.ON_HOLD) {
+                onHold.add(call.callId());
+              } else {
+                onHold.remove(call.callId());
+              }
+              reportCallState(call.callId(), after, null, ids(call));
+              return null;
+            });
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+    return masquerade(
+            remoteLeg(call),
+            "chan.record",
+            Params.of("call", "wave/record/" + recordingPath(fileName)),
+            "chan.record")
+        .thenApply(r -> null);
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+    // pbx answers the stop (call=-) unprocessed although the recording stops: not an error.
+    return send(
+            "chan.masquerade",
+            Params.of("id", remoteLeg(call), "message", "chan.record", "call", "-"))
+        .thenApply(r -> null);
+  }
+
+  private String recordingPath(String fileName) {
+    String name = fileName.contains(".") ? fileName : fileName + ".slin";
+    return name.startsWith("/") ? name : config().option("recordingDir", "/tmp") + "/" + name;
+  }
+
+  @Override
+  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+    for (TrackedCall m : members) {
+      all =
+          all.thenCompose(
+              v -> {
+                detached.add(m.callId());
+                return masquerade(
+                        remoteLeg(m),
+                        "call.execute",
+                        Params.of(
+                            "callto", "conf/" + room,
+                            // a room with one member left is kept (by default it is closed and
+                            // the last member hung up)
+                            "lonely", "true",
+                            "reason", "conference"),
+                        "conference " + room)
+                    .handle(
+                        (r, e) -> {
+                          if (e != null) {
+                            detached.remove(m.callId());
+                            throw e instanceof CompletionException ce
+                                ? ce
+                                : new CompletionException(e);
+                          }
+                          return null;
+                        });
+              });
+    }
+    return all;
+  }
+
+  @Override
+  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+    detached.add(a.callId());
+    detached.add(b.callId());
+    return sendProcessed(
+            "chan.connect",
+            Params.of("id", remoteLeg(a), "targetid", remoteLeg(b), "reason", "bridged"),
+            "chan.connect")
+        .handle(
+            (r, e) -> {
+              if (e != null) {
+                detached.remove(a.callId());
+                detached.remove(b.callId());
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+              }
+              return null;
+            });
+  }
+
+  /**
+   * {@code chan.masquerade}: Yate dispatches the inner message as the channel and answers under the
+   * inner message's name (correlated by our id, not by name).
+   */
+  private CompletableFuture<MessageResult> masquerade(
+      String channel, String message, Params params, String what) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("id", channel);
+    p.put("message", message);
+    p.putAll(params.toMap());
+    return sendProcessed("chan.masquerade", Params.of(p), what);
   }
 
   private static String remoteLeg(TrackedCall call) {

@@ -17,6 +17,12 @@ final class YateCauses {
    * @return the cause; normal clearing when nothing says otherwise
    */
   static HangupCause of(String reason, String sipStatus) {
+    // After a SIP rejection the leg's reason is the SIP phrase ("Busy Here"): the status says more.
+    int sip = parseSip(sipStatus);
+    if (sip >= 300) {
+      return HangupCause.ofSip(sip)
+          .withText("Yate: " + (reason == null || reason.isEmpty() ? "SIP " + sip : reason));
+    }
     if (reason != null && !reason.isEmpty()) {
       HangupCause known =
           switch (reason) {
@@ -35,17 +41,15 @@ final class YateCauses {
         return known.withText("Yate: " + reason);
       }
     }
-    int sip = parseSip(sipStatus);
-    if (sip >= 300) {
-      return HangupCause.ofSip(sip);
-    }
     return reason == null || reason.isEmpty()
         ? HangupCause.NORMAL_CLEARING
         : HangupCause.NORMAL_CLEARING.withText("Yate: " + reason);
   }
 
   /**
-   * Returns the Yate reason to send with {@code call.drop} for a cause.
+   * Returns the Yate reason to send with {@code call.drop} for a cause: the word ysipchan turns
+   * into the SIP status of the cause ({@code busy} 486, {@code forbidden} 403, {@code noanswer}
+   * 480; {@code rejected} would give 406 Not Acceptable).
    *
    * @param cause the cause, or null
    * @return a reason word Yate knows
@@ -55,12 +59,18 @@ final class YateCauses {
       return "normal";
     }
     return switch (cause.q850()) {
-      case 17 -> "busy";
-      case 18, 19 -> "noanswer";
-      case 21 -> "rejected";
-      case 1 -> "offline";
+      case 1, 2 -> "offline";
       case 3 -> "noroute";
-      case 41 -> "failure";
+      case 17 -> "busy";
+      case 18, 102 -> "timeout";
+      case 19, 20, 31 -> "noanswer";
+      case 21, 55, 57 -> "forbidden";
+      case 22 -> "moved";
+      case 28 -> "incomplete";
+      case 29, 79 -> "unimplemented";
+      case 34, 38, 41, 42, 44, 47, 58, 88 -> "service-unavailable";
+      case 65 -> "unacceptable";
+      case 111, 127 -> "failure";
       default -> "normal";
     };
   }

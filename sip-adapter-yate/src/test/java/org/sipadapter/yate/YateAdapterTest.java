@@ -145,7 +145,10 @@ class YateAdapterTest {
     assertThat(linesSent("%%>message:").get(0))
         .matches(
             "%%>message:sdk\\.\\d+:\\d+:call\\.execute::callto=dumb/:target=2000:caller=1000"
-                + ":callername=Desk%z 12:x_note=a%zb%%c");
+                + ":callername=Desk%z 12:x_note=a%zb%%c:copyparams=x_note"
+                + ":sdk_marker="
+                + adapter.instanceId()
+                + "\\.[0-9a-f-]+");
     var ids = adapter.getStatus(id).serverIds();
     assertThat(ids.get(YateAdapter.LOCAL_KEY)).startsWith("dumb/");
     assertThat(ids.get(YateAdapter.CHANNEL_KEY)).startsWith("sip/");

@@ -38,7 +38,11 @@ class YateEmulatorReplayTest {
           "02-connect-global-required.txt",
           "03-connect-missing-role-closed.txt",
           "03b-connect-unknown-role-closed.txt");
-  private static final Set<String> ID_KEYS = Set.of("id", "peerid", "targetid", "lastpeerid");
+  private static final Set<String> ID_KEYS =
+      Set.of("id", "peerid", "targetid", "lastpeerid", "chan");
+
+  /** Values compared as they are: they name what happened, not which channel. */
+  private static final Set<String> VALUE_KEYS = Set.of("operation", "event", "detected");
 
   static List<Path> fixtures() {
     return YateTranscript.files("yate-extmodule");
@@ -59,10 +63,39 @@ class YateEmulatorReplayTest {
         .start();
   }
 
+  /**
+   * The set-up of files 14 on: a listener without preset role, and test numbers routed to SIP
+   * addresses of the engine itself, whose incoming legs regexroute sends to tones, {@code dumb/} or
+   * an error. The {@code loop200} tone times out after 200 ms instead of the recording's 2 s.
+   */
+  private static YateEmulator emulatorWithSipSelfLoop() {
+    String self = "sip/sip:loop%s@127.0.0.1:5070";
+    return new YateEmulator()
+        .requireConnect(true)
+        .sipAddress("127.0.0.1:5070")
+        .routeTo("100", self.formatted("100"))
+        .routeTo("200", self.formatted("200"))
+        .routeTo("408", self.formatted("408"))
+        .routeTo("1486", self.formatted("486"))
+        .routeTo("loop100", "tone/ring")
+        .routeTo("loop200", "tone/ring;timeout=200")
+        .routeTo("loop408", "dumb/")
+        .routeTo("loop486", "-;error=busy")
+        .start();
+  }
+
+  private static boolean recordedWithSipSelfLoop(String file) {
+    return Integer.parseInt(file.substring(0, 2)) >= 14;
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void emulatorAnswersTheRecordedLinesWithLinesOfTheSameShape(Path file) throws Exception {
     YateTranscript t = YateTranscript.read(file);
+    if (recordedWithSipSelfLoop(t.name())) {
+      replayInBursts(t);
+      return;
+    }
     Map<String, String> subst = new HashMap<>();
     String lastClientLine = "";
     try (YateEmulator yate = emulatorLikeTheRecording(CONNECT_LISTENER.contains(t.name()));
@@ -89,6 +122,111 @@ class YateEmulatorReplayTest {
         assertThat(readLine(in)).as("socket closed by the emulator").isNull();
       }
     }
+  }
+
+  /**
+   * Replays a file recorded against the SIP self-loop. Yate's worker threads dispatch messages
+   * about different channels in parallel, so between two client lines the recording's order of such
+   * lines is one of several (compare the two calls of file 16); each line the emulator sends there
+   * must match one recorded line of that stretch with the same shape and the same channels.
+   */
+  private void replayInBursts(YateTranscript t) throws Exception {
+    Map<String, String> subst = new HashMap<>();
+    List<YateTranscript.Record> records = t.records();
+    try (YateEmulator yate = emulatorWithSipSelfLoop();
+        Socket socket = new Socket(yate.host(), yate.port())) {
+      socket.setSoTimeout(5_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      int i = 0;
+      while (i < records.size()) {
+        if (!records.get(i).fromServer()) {
+          String line = substitute(records.get(i).line(), subst);
+          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          i++;
+          continue;
+        }
+        List<String> burst = new ArrayList<>();
+        while (i < records.size() && records.get(i).fromServer()) {
+          burst.add(records.get(i++).line());
+        }
+        boolean[] matched = new boolean[burst.size()];
+        for (int n = 0; n < burst.size(); n++) {
+          String actual = readLine(in);
+          assertThat(actual)
+              .as(
+                  "%s: no line where the recording has one of %s",
+                  t.name(), unmatched(burst, matched))
+              .isNotNull();
+          int j = firstMatch(burst, matched, actual, subst);
+          assertThat(j)
+              .as(
+                  "%s: %s%n   matches none of the recorded lines%n%s",
+                  t.name(), actual, String.join("\n", unmatched(burst, matched)))
+              .isNotNegative();
+          matched[j] = true;
+          assertSameShape(t.name(), burst.get(j), actual, subst);
+        }
+      }
+    }
+  }
+
+  private static List<String> unmatched(List<String> burst, boolean[] matched) {
+    List<String> out = new ArrayList<>();
+    for (int j = 0; j < burst.size(); j++) {
+      if (!matched[j]) {
+        out.add(burst.get(j));
+      }
+    }
+    return out;
+  }
+
+  private static int firstMatch(
+      List<String> burst, boolean[] matched, String actual, Map<String, String> subst) {
+    for (int j = 0; j < burst.size(); j++) {
+      if (!matched[j] && sameShape(burst.get(j), actual, subst)) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** Same line kind, name, flags, parameter names and channels (as far as they are known). */
+  private static boolean sameShape(String expected, String actual, Map<String, String> subst) {
+    boolean message = expected.startsWith("%%>message:") || expected.startsWith("%%<message:");
+    if (!message) {
+      return actual.equals(substitute(expected, subst));
+    }
+    if (!actual.startsWith(expected.substring(0, 11))) {
+      return false;
+    }
+    List<String> e = YateLine.split(expected.substring(11));
+    List<String> a = YateLine.split(actual.substring(11));
+    if (a.size() < 3 || a.get(0).isEmpty() != e.get(0).isEmpty() || !a.get(2).equals(e.get(2))) {
+      return false;
+    }
+    if (expected.startsWith("%%<")
+        && (!a.get(0).equals(substitute(e.get(0), subst)) || !a.get(1).equals(e.get(1)))) {
+      return false;
+    }
+    Map<String, String> ep = withoutHandlers(YateLine.params(e, 4));
+    Map<String, String> ap = withoutHandlers(YateLine.params(a, 4));
+    if (!new ArrayList<>(ap.keySet()).equals(new ArrayList<>(ep.keySet()))) {
+      return false;
+    }
+    for (String k : VALUE_KEYS) {
+      if (ep.containsKey(k) && !ep.get(k).equals(ap.get(k))) {
+        return false;
+      }
+    }
+    for (String k : ID_KEYS) {
+      String known = ep.containsKey(k) ? subst.get(ep.get(k)) : null;
+      if (known != null && !known.equals(ap.get(k))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The recording's INVITE and BYE came from a SIP peer, not from the client. */
