@@ -60,6 +60,7 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
           .server("127.0.0.1", 5060)
           .auth("1000", "pjsua-secret")
           .option("registrar", "sip:pbx.test")
+          .option("recordingDirectory", System.getProperty("java.io.tmpdir"))
           .option("maxCalls", 160)
           .option("mediaHandles", 640)
           .timeouts(

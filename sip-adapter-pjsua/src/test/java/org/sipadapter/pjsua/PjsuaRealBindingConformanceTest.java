@@ -46,6 +46,7 @@ class PjsuaRealBindingConformanceTest extends SipAdapterConformanceSuite {
           .name("tck-pjsua-real")
           .server("127.0.0.1", 15070)
           .option("domain", "127.0.0.1")
+          .option("recordingDirectory", System.getProperty("java.io.tmpdir"))
           .option("maxCalls", 16)
           .timeouts(
               new Timeouts(
