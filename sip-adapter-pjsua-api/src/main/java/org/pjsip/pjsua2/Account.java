@@ -60,4 +60,9 @@ public class Account {
   public void onRegState(OnRegStateParam arg0) {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public AccountInfo getInfo() throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

@@ -41,4 +41,14 @@ public class AccountConfig extends PersistentObject {
   public AccountSipConfig getSipConfig() {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public void setMediaConfig(AccountMediaConfig arg0) {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public AccountMediaConfig getMediaConfig() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

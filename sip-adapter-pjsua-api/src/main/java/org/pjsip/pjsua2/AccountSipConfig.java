@@ -26,4 +26,14 @@ public class AccountSipConfig extends PersistentObject {
   public AuthCredInfoVector getAuthCreds() {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public void setProxies(StringVector arg0) {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public StringVector getProxies() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

@@ -26,4 +26,9 @@ public class AudDevManager {
   public void setNullDev() throws Exception {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public AudioMedia getCaptureDevMedia() throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

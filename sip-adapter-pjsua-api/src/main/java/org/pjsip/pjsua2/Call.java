@@ -90,4 +90,9 @@ public class Call {
   public void onDtmfDigit(OnDtmfDigitParam arg0) {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public AudioMedia getAudioMedia(int arg0) throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

@@ -80,4 +80,14 @@ public class Endpoint {
   public int utilVerifySipUri(String arg0) {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public Version libVersion() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public TransportInfo transportGetInfo(int arg0) throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

@@ -41,4 +41,14 @@ public class TransportConfig extends PersistentObject {
   public void setPublicAddress(String arg0) {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public void setTlsConfig(TlsConfig arg0) {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public TlsConfig getTlsConfig() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

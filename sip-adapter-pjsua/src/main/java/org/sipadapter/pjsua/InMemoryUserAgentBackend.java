@@ -1,5 +1,8 @@
 package org.sipadapter.pjsua;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.sipadapter.config.AdapterConfig;
@@ -19,7 +22,10 @@ import org.sipadapter.testkit.pjsua.FakeUserAgent;
 public final class InMemoryUserAgentBackend implements UserAgentBackend {
   private final FakeUserAgent agent;
   private final Map<String, Integer> slots = new ConcurrentHashMap<>();
+  private final Map<String, Integer> recorders = new ConcurrentHashMap<>();
   private int incoming;
+  private int transportId;
+  private boolean registrar;
   private Events events;
 
   /**
@@ -43,13 +49,18 @@ public final class InMemoryUserAgentBackend implements UserAgentBackend {
     this.events = events;
     agent.libCreate();
     agent.libInit(s.maxCalls());
-    agent.transportCreate(s.tcp() ? 2 : 1, s.boundAddress(), s.port());
+    transportId =
+        agent.transportCreate(
+            s.transportType(), s.boundAddress(), s.port(), s.caListFile(), s.verifyServer());
     agent.libStart();
+    registrar = !s.registrarUri().isEmpty();
     agent.accountCreate(
         s.idUri(),
         s.registrarUri(),
         s.username(),
         s.password().reveal(),
+        s.outboundProxy().isEmpty() ? List.of() : List.of(s.outboundProxy()),
+        s.srtpUse(),
         new FakeUserAgent.AccountObserver() {
           @Override
           public FakeUserAgent.CallObserver onIncomingCall(int callId) {
@@ -105,7 +116,8 @@ public final class InMemoryUserAgentBackend implements UserAgentBackend {
   @Override
   public void makeCall(String ref, String dstUri, String localUri, Map<String, String> headers)
       throws Exception {
-    slots.put(ref, agent.makeCall(dstUri, localUri, headers, observer(ref)));
+    // textCount 0: no m=text stream (pjsua's default offers one and opens two more sockets)
+    slots.put(ref, agent.makeCall(dstUri, localUri, headers, 0, observer(ref)));
   }
 
   @Override
@@ -144,8 +156,61 @@ public final class InMemoryUserAgentBackend implements UserAgentBackend {
   }
 
   @Override
+  public void startRecording(String ref, Path file) throws Exception {
+    if (recorders.containsKey(ref)) {
+      throw new Exception("call " + ref + " records already");
+    }
+    int slot = slot(ref);
+    int rec = agent.createRecorder(file.toString());
+    try {
+      agent.startTransmitToRecorder(slot, rec);
+    } catch (Exception e) {
+      agent.destroyRecorder(rec);
+      throw e;
+    }
+    recorders.put(ref, rec);
+  }
+
+  @Override
+  public void stopRecording(String ref) throws Exception {
+    Integer rec = recorders.remove(ref);
+    if (rec == null) {
+      throw new Exception("call " + ref + " records nothing");
+    }
+    agent.destroyRecorder(rec);
+  }
+
+  @Override
+  public void connectAudio(String fromRef, String toRef) throws Exception {
+    agent.startTransmit(slot(fromRef), slot(toRef));
+  }
+
+  @Override
+  public Map<String, Object> details() throws Exception {
+    Map<String, Object> d = new LinkedHashMap<>();
+    FakeUserAgent.TransportInfo t = agent.transportGetInfo(transportId);
+    d.put("transport", t.typeName() + " " + t.localName());
+    if (registrar) {
+      FakeUserAgent.RegInfo r = agent.accountInfo();
+      d.put("registered", r.active());
+      d.put("registrationStatus", r.status() + " " + r.statusText());
+      d.put("registrationExpiresSec", r.expiresSec());
+    }
+    d.put("pjsuaCalls", agent.liveCalls());
+    return d;
+  }
+
+  @Override
   public void release(String ref) {
     slots.remove(ref);
+    Integer rec = recorders.remove(ref);
+    if (rec != null) {
+      try {
+        agent.destroyRecorder(rec);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   @Override
@@ -156,11 +221,12 @@ public final class InMemoryUserAgentBackend implements UserAgentBackend {
       throw new IllegalStateException(e);
     }
     slots.clear();
+    recorders.clear();
   }
 
   @Override
   public String version() {
-    return "2.17 (in-memory)";
+    return agent.libVersion() + " (in-memory)";
   }
 
   private int slot(String ref) throws Exception {

@@ -1,11 +1,16 @@
 package org.sipadapter.pjsua;
 
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pjsip.pjsua2.Account;
 import org.pjsip.pjsua2.AccountConfig;
+import org.pjsip.pjsua2.AccountInfo;
+import org.pjsip.pjsua2.AudioMedia;
+import org.pjsip.pjsua2.AudioMediaRecorder;
 import org.pjsip.pjsua2.AuthCredInfo;
 import org.pjsip.pjsua2.Call;
 import org.pjsip.pjsua2.CallMediaInfo;
@@ -19,7 +24,9 @@ import org.pjsip.pjsua2.OnDtmfDigitParam;
 import org.pjsip.pjsua2.OnIncomingCallParam;
 import org.pjsip.pjsua2.OnRegStateParam;
 import org.pjsip.pjsua2.SipHeader;
+import org.pjsip.pjsua2.StringVector;
 import org.pjsip.pjsua2.TransportConfig;
+import org.pjsip.pjsua2.TransportInfo;
 import org.pjsip.pjsua2.pjmedia_type;
 import org.pjsip.pjsua2.pjsip_inv_state;
 import org.pjsip.pjsua2.pjsip_transport_type_e;
@@ -37,19 +44,26 @@ import org.slf4j.LoggerFactory;
  * #release} deletes them after {@code DISCONNECTED}, outside the callback; the account is shut down
  * and deleted before {@code libDestroy()}.
  *
- * <p>Not covered by this project's tests (the native library is not available to them); see {@code
- * docs/pjsua.md}.
+ * <p>Every call setting it passes has {@code textCount} and {@code videoCount} 0: pjsua 2.17 would
+ * otherwise offer (and open sockets for) an {@code m=text} stream on every call.
+ *
+ * <p>Run by the tests only with the real binding in place ({@code -Ppjsua2-binding}, see {@code
+ * docs/pjsua.md}).
  */
 final class Pjsua2Backend implements UserAgentBackend {
   private static final Logger log = LoggerFactory.getLogger(Pjsua2Backend.class);
   private static final AtomicBoolean ENDPOINT_IN_USE = new AtomicBoolean();
 
   private final Map<String, AdapterCall> calls = new ConcurrentHashMap<>();
+  private final Map<String, AudioMediaRecorder> recorders = new ConcurrentHashMap<>();
   private final AtomicLong incomingSeq = new AtomicLong();
   private Endpoint endpoint;
   private AdapterAccount account;
   private Events events;
   private boolean owner;
+  private boolean registrar;
+  private int transportId;
+  private String version = "";
 
   @Override
   public void registerThread(String name) throws Exception {
@@ -66,8 +80,13 @@ final class Pjsua2Backend implements UserAgentBackend {
     }
     owner = true;
     this.events = events;
-    endpoint = new Endpoint();
+    try {
+      endpoint = new Endpoint();
+    } catch (LinkageError e) {
+      throw new Exception(Pjsua2Binding.loadFailure(e), e);
+    }
     endpoint.libCreate();
+    version = endpoint.libVersion().getFull();
     EpConfig ep = new EpConfig();
     ep.getUaConfig().setMaxCalls(s.maxCalls());
     ep.getUaConfig().setUserAgent(s.userAgent());
@@ -80,18 +99,25 @@ final class Pjsua2Backend implements UserAgentBackend {
     if (!s.publicAddress().isEmpty()) {
       tc.setPublicAddress(s.publicAddress());
     }
-    endpoint.transportCreate(
-        s.tcp()
-            ? pjsip_transport_type_e.PJSIP_TRANSPORT_TCP
-            : pjsip_transport_type_e.PJSIP_TRANSPORT_UDP,
-        tc);
+    if (s.transportType() == pjsip_transport_type_e.PJSIP_TRANSPORT_TLS) {
+      tc.getTlsConfig().setCaListFile(s.caListFile());
+      tc.getTlsConfig().setVerifyServer(s.verifyServer());
+    }
+    transportId = endpoint.transportCreate(s.transportType(), tc);
     endpoint.libStart();
     endpoint.audDevManager().setNullDev(); // headless: no sound card
     AccountConfig ac = new AccountConfig();
     ac.setIdUri(s.idUri());
-    if (!s.registrarUri().isEmpty()) {
+    registrar = !s.registrarUri().isEmpty();
+    if (registrar) {
       ac.getRegConfig().setRegistrarUri(s.registrarUri());
     }
+    if (!s.outboundProxy().isEmpty()) {
+      StringVector proxies = new StringVector();
+      proxies.add(s.outboundProxy());
+      ac.getSipConfig().setProxies(proxies);
+    }
+    ac.getMediaConfig().setSrtpUse(s.srtpUse());
     if (!s.username().isEmpty()) {
       // data type 0: plain password
       ac.getSipConfig()
@@ -107,7 +133,7 @@ final class Pjsua2Backend implements UserAgentBackend {
       throws Exception {
     AdapterCall call = new AdapterCall(account, -1, ref);
     calls.put(ref, call); // strong reference: pjsua2 holds none
-    CallOpParam prm = new CallOpParam(true);
+    CallOpParam prm = audioOnly();
     if (!localUri.isEmpty()) {
       prm.getTxOption().setLocalUri(localUri);
     }
@@ -127,9 +153,18 @@ final class Pjsua2Backend implements UserAgentBackend {
     }
   }
 
+  /** A call setting with one audio stream and nothing else. */
+  private static CallOpParam audioOnly() {
+    CallOpParam prm = new CallOpParam(true);
+    prm.getOpt().setAudioCount(1);
+    prm.getOpt().setVideoCount(0);
+    prm.getOpt().setTextCount(0);
+    return prm;
+  }
+
   @Override
   public void answer(String ref, int statusCode) throws Exception {
-    CallOpParam prm = new CallOpParam(true);
+    CallOpParam prm = audioOnly();
     prm.setStatusCode(statusCode);
     call(ref).answer(prm);
   }
@@ -148,7 +183,7 @@ final class Pjsua2Backend implements UserAgentBackend {
 
   @Override
   public void unhold(String ref) throws Exception {
-    CallOpParam prm = new CallOpParam(true);
+    CallOpParam prm = audioOnly();
     prm.getOpt().setFlag(pjsua_call_flag.PJSUA_CALL_UNHOLD);
     call(ref).reinvite(prm);
   }
@@ -169,7 +204,68 @@ final class Pjsua2Backend implements UserAgentBackend {
   }
 
   @Override
+  public void startRecording(String ref, Path file) throws Exception {
+    AdapterCall c = call(ref);
+    if (recorders.containsKey(ref)) {
+      throw new Exception("call " + ref + " records already");
+    }
+    AudioMediaRecorder rec = new AudioMediaRecorder();
+    try {
+      rec.createRecorder(file.toString());
+      AudioMedia audio = c.getAudioMedia(-1);
+      audio.startTransmit(rec);
+      audio.delete();
+    } catch (Exception e) {
+      rec.delete();
+      throw e;
+    }
+    recorders.put(ref, rec);
+  }
+
+  @Override
+  public void stopRecording(String ref) throws Exception {
+    AudioMediaRecorder rec = recorders.remove(ref);
+    if (rec == null) {
+      throw new Exception("call " + ref + " records nothing");
+    }
+    rec.delete(); // leaves the bridge and closes the file
+  }
+
+  @Override
+  public void connectAudio(String fromRef, String toRef) throws Exception {
+    AudioMedia from = call(fromRef).getAudioMedia(-1);
+    AudioMedia to = call(toRef).getAudioMedia(-1);
+    try {
+      from.startTransmit(to);
+    } finally {
+      from.delete();
+      to.delete();
+    }
+  }
+
+  @Override
+  public Map<String, Object> details() throws Exception {
+    Map<String, Object> d = new LinkedHashMap<>();
+    TransportInfo t = endpoint.transportGetInfo(transportId);
+    d.put("transport", t.getTypeName() + " " + t.getLocalName());
+    t.delete();
+    if (registrar) {
+      AccountInfo a = account.getInfo();
+      d.put("registered", a.getRegIsActive());
+      d.put("registrationStatus", a.getRegStatus() + " " + a.getRegStatusText());
+      d.put("registrationExpiresSec", a.getRegExpiresSec());
+      a.delete();
+    }
+    d.put("pjsuaCalls", calls.size());
+    return d;
+  }
+
+  @Override
   public void release(String ref) {
+    AudioMediaRecorder rec = recorders.remove(ref);
+    if (rec != null) {
+      rec.delete();
+    }
     AdapterCall c = calls.remove(ref);
     if (c != null) {
       c.delete();
@@ -185,6 +281,8 @@ final class Pjsua2Backend implements UserAgentBackend {
       if (endpoint != null) {
         endpoint.hangupAllCalls();
       }
+      recorders.values().forEach(AudioMediaRecorder::delete);
+      recorders.clear();
       calls.values().forEach(Call::delete);
       calls.clear();
       if (account != null) {
@@ -207,7 +305,7 @@ final class Pjsua2Backend implements UserAgentBackend {
 
   @Override
   public String version() {
-    return "pjsua2";
+    return version;
   }
 
   private AdapterCall call(String ref) throws Exception {

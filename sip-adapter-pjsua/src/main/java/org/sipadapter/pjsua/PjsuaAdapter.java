@@ -1,7 +1,12 @@
 package org.sipadapter.pjsua;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +50,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Server ids on each call: {@code Call-ID} (the SIP Call-ID), {@code pjsua.callId} (the call
  * slot, reused by pjsua after the call ends) and {@code pjsua.ref} (the adapter's own reference).
+ * Every INVITE it sends carries the call's marker in {@value #MARKER_HEADER}.
+ *
+ * <p>Capacity: at most {@code options.maxCalls} calls hold a pjsua call slot at once (placed,
+ * arrived and consultation calls alike); {@code makeCall} beyond that fails with a {@link
+ * CallException} before pjsua is asked, and {@code maxCalls} itself is bounded by the media sockets
+ * the library can open ({@link PjsuaSettings#capacity()}), because pjlib aborts the process rather
+ * than fail a call when they run out.
  */
 public class PjsuaAdapter extends SipAdapter {
 
@@ -63,6 +75,9 @@ public class PjsuaAdapter extends SipAdapter {
   /** Server id key of the adapter's reference of the call object. */
   public static final String REF = "pjsua.ref";
 
+  /** The INVITE header that carries the call's marker ({@code <instanceId>.<uuid>}). */
+  public static final String MARKER_HEADER = "X-SipAdapter-Call";
+
   static final int INV_EARLY = 3, INV_CONFIRMED = 5, INV_DISCONNECTED = 6;
   static final int MEDIA_ACTIVE = 1, MEDIA_LOCAL_HOLD = 2, MEDIA_REMOTE_HOLD = 3;
 
@@ -77,23 +92,30 @@ public class PjsuaAdapter extends SipAdapter {
           Feature.SEND_DTMF,
           Feature.RECEIVE_DTMF,
           Feature.TRANSFER,
-          Feature.ATTENDED_TRANSFER);
+          Feature.ATTENDED_TRANSFER,
+          Feature.RECORDING,
+          Feature.CONFERENCE,
+          Feature.BRIDGE);
 
   private final PjsuaSettings settings;
   private final Supplier<? extends UserAgentBackend> backends;
   private final Map<String, String> refToCall = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Void>> consultations = new ConcurrentHashMap<>();
+  private final Set<String> slots = new HashSet<>(); // guarded by itself: refs holding a call slot
   private volatile UserAgentBackend backend;
   private volatile ExecutorService ops;
+  private volatile Path caListFile;
 
   /**
-   * Creates an adapter on the real pjsua2 binding, which must be on the class path (and {@code
-   * libpjsua2.so} on {@code java.library.path}) when {@link #connect()} runs.
+   * Creates an adapter on the real pjsua2 binding: {@code pjsua2.jar} must be on the class path,
+   * and {@code libpjsua2.so} on {@code java.library.path} when {@link #connect()} runs.
    *
    * @param config the config
+   * @throws org.sipadapter.ConfigurationException if the binding's classes are not on the class
+   *     path (or the compile-only declarations stand in for them)
    */
   public PjsuaAdapter(AdapterConfig config) {
-    this(config, Pjsua2Backend::new);
+    this(config, Pjsua2Binding.backends());
   }
 
   /**
@@ -142,11 +164,16 @@ public class PjsuaAdapter extends SipAdapter {
             });
     UserAgentBackend b = backends.get();
     CompletableFuture<Integer> registered = new CompletableFuture<>();
+    Path ca = null;
+    if (settings.transportType() == 3) {
+      ca = TrustedCertificates.writePem(TrustedCertificates.of(config().tlsSettings()));
+    }
+    caListFile = ca;
     UserAgentBackend.Start start =
         new UserAgentBackend.Start(
             target.host(),
             target.port(),
-            settings.transportType() == 2,
+            settings.transportType(),
             settings.publicAddress(),
             settings.idUri(),
             settings.registrar(),
@@ -154,7 +181,11 @@ public class PjsuaAdapter extends SipAdapter {
             target.credentials().secret(),
             settings.maxCalls(),
             settings.logLevel(),
-            settings.userAgent());
+            settings.userAgent(),
+            ca == null ? "" : ca.toString(),
+            true,
+            settings.outboundProxy(),
+            settings.srtpUse());
     long deadline = System.nanoTime() + target.connectTimeout().toNanos();
     try {
       Future<?> started =
@@ -179,7 +210,9 @@ public class PjsuaAdapter extends SipAdapter {
     } catch (ExecutionException e) {
       shutdown(b, o);
       Throwable cause = e.getCause();
-      throw new AdapterConnectionException("pjsua did not start: " + cause.getMessage(), cause);
+      String why =
+          cause instanceof LinkageError le ? Pjsua2Binding.loadFailure(le) : cause.getMessage();
+      throw new AdapterConnectionException("pjsua did not start: " + why, cause);
     } catch (TimeoutException e) {
       shutdown(b, o);
       throw new AdapterTimeoutException(
@@ -192,8 +225,9 @@ public class PjsuaAdapter extends SipAdapter {
     ops = o;
     serverVersion(b.version());
     log.info(
-        "[{}] pjsua user agent started on {}:{} ({}){}",
+        "[{}] pjsua {} user agent started on {}:{} ({}){}",
         name(),
+        b.version(),
         target.host(),
         target.port(),
         settings.transport(),
@@ -213,9 +247,25 @@ public class PjsuaAdapter extends SipAdapter {
     refToCall.clear();
     consultations.values().forEach(f -> f.completeExceptionally(new CallException("stopped")));
     consultations.clear();
+    synchronized (slots) {
+      slots.clear();
+    }
     if (b != null && o != null) {
       shutdown(b, o);
       log.info("[{}] pjsua user agent stopped", name());
+    }
+  }
+
+  /** Deletes what one start wrote; runs also when the start failed. */
+  private void deleteCaListFile() {
+    Path ca = caListFile;
+    caListFile = null;
+    if (ca != null) {
+      try {
+        Files.deleteIfExists(ca);
+      } catch (IOException e) {
+        log.warn("[{}] cannot delete {}: {}", name(), ca, e.toString());
+      }
     }
   }
 
@@ -226,6 +276,7 @@ public class PjsuaAdapter extends SipAdapter {
     } catch (Exception e) {
       log.warn("[{}] pjsua did not stop cleanly: {}", name(), e.toString());
     }
+    deleteCaListFile();
     o.shutdownNow();
     try {
       if (!o.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -243,9 +294,57 @@ public class PjsuaAdapter extends SipAdapter {
     String ref = call.callId();
     String uri = toUri(call.to());
     String from = fromUri(call);
+    Map<String, String> headers = new LinkedHashMap<>(call.options().headers());
+    headers.put(MARKER_HEADER, callMarker(call));
+    CallException full = reserveSlot(ref);
+    if (full != null) {
+      return CompletableFuture.failedFuture(full);
+    }
     refToCall.put(ref, call.callId());
     bindServerId(call.callId(), REF, ref);
-    return op("makeCall", b -> b.makeCall(ref, uri, from, call.options().headers()));
+    return op("makeCall", b -> b.makeCall(ref, uri, from, headers))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                freeSlot(ref);
+              }
+            });
+  }
+
+  /** Takes a call slot for {@code ref}; returns the refusal if every slot is taken. */
+  private CallException reserveSlot(String ref) {
+    synchronized (slots) {
+      if (slots.size() >= settings.maxCalls()) {
+        return new CallException(
+            "pjsua holds "
+                + settings.maxCalls()
+                + " calls at once (options.maxCalls) and all are in use; raise options.maxCalls up"
+                + " to "
+                + settings.capacity()
+                + " (the media sockets of options.mediaHandles "
+                + settings.mediaHandles()
+                + ") and within pjproject's PJSUA_MAX_CALLS");
+      }
+      slots.add(ref);
+      return null;
+    }
+  }
+
+  private void freeSlot(String ref) {
+    synchronized (slots) {
+      slots.remove(ref);
+    }
+  }
+
+  /**
+   * Returns how many calls hold a pjsua call slot now.
+   *
+   * @return placed, arrived and consultation calls not yet disconnected
+   */
+  int callsInUse() {
+    synchronized (slots) {
+      return slots.size();
+    }
   }
 
   @Override
@@ -260,7 +359,8 @@ public class PjsuaAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
-    int status = cause.sipStatus() >= 400 ? cause.sipStatus() : 603;
+    // as documented: 486 Busy Here for USER_BUSY, 603 Decline for every other cause
+    int status = cause.q850() == HangupCause.USER_BUSY.q850() ? 486 : 603;
     return op("reject", b -> b.hangup(ref(call), status));
   }
 
@@ -282,8 +382,7 @@ public class PjsuaAdapter extends SipAdapter {
   @Override
   protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
     String uri = toUri(target);
-    return op("transfer", b -> b.transfer(ref(call), uri))
-        .thenRun(() -> reportCallState(call.callId(), CallState.TRANSFERRING, null, Map.of()));
+    return op("transfer", b -> b.transfer(ref(call), uri));
   }
 
   /**
@@ -294,19 +393,132 @@ public class PjsuaAdapter extends SipAdapter {
   protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
     String ref = ref(call);
     String consultRef = "consult-" + UUID.randomUUID();
+    CallException full = reserveSlot(consultRef);
+    if (full != null) {
+      return CompletableFuture.failedFuture(full);
+    }
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
     consultations.put(consultRef, confirmed);
     Duration ring = config().timeouts().ring();
-    return op("attendedTransfer", b -> b.makeCall(consultRef, toUri(target), "", Map.of()))
+    Map<String, String> headers = Map.of(MARKER_HEADER, callMarker(call));
+    return op("attendedTransfer", b -> b.makeCall(consultRef, toUri(target), "", headers))
         .thenCompose(v -> confirmed.orTimeout(ring.toMillis(), TimeUnit.MILLISECONDS))
         .thenCompose(v -> op("attendedTransfer", b -> b.transferReplaces(ref, consultRef)))
-        .thenRun(() -> reportCallState(call.callId(), CallState.TRANSFERRING, null, Map.of()))
         .whenComplete(
             (v, e) -> {
               if (e != null && consultations.remove(consultRef) != null) {
-                op("attendedTransfer", b -> b.hangup(consultRef, 0));
+                op("attendedTransfer", b -> b.hangup(consultRef, 0))
+                    .whenComplete((x, err) -> freeSlot(consultRef));
               }
             });
+  }
+
+  /**
+   * Records what the call receives into {@code <options.recordingDirectory>/<fileName>} (with
+   * {@code .wav} added when the name has no extension) through an {@code AudioMediaRecorder}.
+   */
+  @Override
+  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+    Path file = recordingFile(fileName);
+    return op("startRecording", b -> b.startRecording(ref(call), file));
+  }
+
+  @Override
+  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+    return op("stopRecording", b -> b.stopRecording(ref(call)));
+  }
+
+  Path recordingFile(String fileName) {
+    String name = fileName.contains(".") ? fileName : fileName + ".wav";
+    return settings.recordingDirectory().resolve(name);
+  }
+
+  /**
+   * Joins the calls in pjsua's conference bridge: each member's audio goes to every other member
+   * ({@code startTransmit} both ways between every pair), so each hears the mix of the others. The
+   * room is this adapter's only: pjsua has no named rooms, and a call ending leaves the bridge.
+   */
+  @Override
+  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+    List<String> refs = members.stream().map(PjsuaAdapter::ref).toList();
+    return op(
+        "conference",
+        b -> {
+          for (String from : refs) {
+            for (String to : refs) {
+              if (!from.equals(to)) {
+                b.connectAudio(from, to);
+              }
+            }
+          }
+        });
+  }
+
+  /** Connects the audio of two calls both ways in pjsua's conference bridge. */
+  @Override
+  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+    String refA = ref(a);
+    String refB = ref(b);
+    return op(
+        "bridge",
+        be -> {
+          be.connectAudio(refA, refB);
+          be.connectAudio(refB, refA);
+        });
+  }
+
+  /** Asks the library for its transport state: it answers unless its worker is stuck. */
+  @Override
+  protected void doKeepalive() throws Exception {
+    long start = System.nanoTime();
+    awaitOp(details("keepalive"));
+    recordRequestLatency(System.nanoTime() - start);
+  }
+
+  /**
+   * Transport, registration (active, last status, seconds to expiry) and calls in use against the
+   * capacity; fails when the library does not answer within the request timeout or the account
+   * configured with a registrar is not registered.
+   */
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    Map<String, Object> d = new LinkedHashMap<>(awaitOp(details("health")));
+    if (!settings.registrar().isEmpty() && !Boolean.TRUE.equals(d.get("registered"))) {
+      throw new CallException(
+          "not registered at " + settings.registrar() + ": " + d.get("registrationStatus"));
+    }
+    d.put("callsInUse", callsInUse());
+    d.put("maxCalls", settings.maxCalls());
+    d.put("capacity", settings.capacity());
+    return d;
+  }
+
+  private CompletableFuture<Map<String, Object>> details(String what) {
+    CompletableFuture<Map<String, Object>> out = new CompletableFuture<>();
+    op(what, b -> out.complete(b.details()))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                out.completeExceptionally(e);
+              }
+            });
+    return out;
+  }
+
+  private <T> T awaitOp(CompletableFuture<T> f) {
+    Duration limit = config().timeouts().request();
+    try {
+      return f.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new AdapterTimeoutException("pjsua did not answer within " + limit);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdapterConnectionException("interrupted");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException re
+          ? re
+          : new CallException(e.getCause().getMessage(), e.getCause());
+    }
   }
 
   private static String ref(TrackedCall call) {
@@ -320,6 +532,12 @@ public class PjsuaAdapter extends SipAdapter {
     super.validateWireInput(field, value);
     if (field.equals("callerIdName")) {
       InputGuard.check(field, value, "\"\\");
+    } else if (field.equals("fileName")) {
+      // a name inside options.recordingDirectory, never a path out of it
+      InputGuard.check(field, value, "/\\<>\" \t");
+      if (value.startsWith(".")) {
+        throw new IllegalArgumentException("fileName must not start with '.': " + value);
+      }
     } else if (!field.startsWith("header ")) {
       InputGuard.check(field, value, "<>\" \t");
     }
@@ -401,6 +619,7 @@ public class PjsuaAdapter extends SipAdapter {
           consult.complete(null);
         } else if (info.state() == INV_DISCONNECTED) {
           consultations.remove(ref);
+          freeSlot(ref);
           consult.completeExceptionally(
               new CallException(
                   "consultation call ended: " + info.lastStatusCode() + " " + info.lastReason()));
@@ -434,6 +653,7 @@ public class PjsuaAdapter extends SipAdapter {
         case INV_DISCONNECTED -> {
           reportCallEnded(callId, PjsuaCauses.of(info.lastStatusCode(), info.lastReason()), ids);
           refToCall.remove(ref);
+          freeSlot(ref);
           releaseLater(ref);
         }
         // CALLING adds nothing (a call starts DIALING) and CONNECTING (answered, ACK pending) is
@@ -460,6 +680,10 @@ public class PjsuaAdapter extends SipAdapter {
     public void onIncomingCall(String ref, UserAgentBackend.CallInfo info) {
       if (stale()) {
         return;
+      }
+      // pjsua gave the call one of its UaConfig.maxCalls slots already
+      synchronized (slots) {
+        slots.add(ref);
       }
       // 180 first, on the ops thread, so an answer from a listener is queued after it
       op("ringing", b -> b.answer(ref, 180));

@@ -1,5 +1,7 @@
 package org.sipadapter.pjsua;
 
+import java.nio.file.Path;
+import java.util.List;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.ConfigProblems;
 
@@ -12,13 +14,24 @@ import org.sipadapter.config.ConfigProblems;
  *     account that sends no REGISTER
  * @param domain the domain bare numbers are called at ({@code sip:<to>@<domain>}); default the
  *     registrar's host, else the config's {@code realm}, else the local host and port
- * @param transport {@code udp} (default) or {@code tcp}
+ * @param transport {@code udp} (default), {@code tcp} or {@code tls} (default when the config's
+ *     {@code tls} is on); TLS checks the server certificate against the config's trust store, or
+ *     the JVM's trusted certificates without one
  * @param idUri the account's URI; default {@code sip:<username>@<domain>}
  * @param publicAddress the address to advertise in Contact/Via, empty for the bound one
  * @param maxCalls {@code UaConfig.maxCalls}, default 4 (pjsua's {@code PJSUA_MAX_CALLS} is 4 unless
- *     the library was rebuilt with more)
+ *     the library was rebuilt with more); at most {@link #capacity()}. Calls beyond it are refused
+ *     with a {@code CallException} before pjsua is asked
  * @param logLevel pjsua's log level 0-6, default 1
  * @param userAgent the User-Agent header, default {@code sip-adapter}
+ * @param mediaHandles the handles of pjmedia's ioqueue, {@code PJ_IOQUEUE_MAX_HANDLES} of the
+ *     library (64 unless pjproject was rebuilt with more); bounds {@code maxCalls}
+ * @param outboundProxy a SIP URI every request goes through ({@code AccountSipConfig.proxies}, a
+ *     {@code Route} header), such as {@code sip:proxy.example;lr}; empty (default) for none
+ * @param srtp {@code disabled} (default), {@code optional} or {@code mandatory} ({@code
+ *     AccountMediaConfig.srtpUse})
+ * @param recordingDirectory where {@code startRecording} writes its WAV files, default the working
+ *     directory
  */
 public record PjsuaSettings(
     String registrar,
@@ -28,7 +41,25 @@ public record PjsuaSettings(
     String publicAddress,
     int maxCalls,
     int logLevel,
-    String userAgent) {
+    String userAgent,
+    int mediaHandles,
+    String outboundProxy,
+    String srtp,
+    Path recordingDirectory) {
+
+  /**
+   * Media sockets a call can hold: RTP and RTCP of its audio, and of a text stream when the caller
+   * offers one ({@code m=text}, which pjsua 2.17 offers on every INVITE; pjsua opens the sockets of
+   * an incoming offer before the application sees the call). The adapter's own calls offer no text,
+   * so they hold two.
+   */
+  public static final int SOCKETS_PER_CALL = 4;
+
+  /** The transports. */
+  private static final List<String> TRANSPORTS = List.of("udp", "tcp", "tls");
+
+  /** The SRTP uses, in {@code pjmedia_srtp_use} order. */
+  private static final List<String> SRTP = List.of("disabled", "optional", "mandatory");
 
   /**
    * Reads the options of a config; unset options take their defaults.
@@ -51,12 +82,27 @@ public record PjsuaSettings(
     return new PjsuaSettings(
         registrar,
         domain,
-        config.option("transport", "udp"),
+        config.option("transport", config.tls() ? "tls" : "udp"),
         idUri,
         config.option("publicAddress", ""),
         config.intOption("maxCalls", 4),
         config.intOption("logLevel", 1),
-        config.option("userAgent", "sip-adapter"));
+        config.option("userAgent", "sip-adapter"),
+        config.intOption("mediaHandles", 64),
+        config.option("outboundProxy", ""),
+        config.option("srtp", "disabled"),
+        Path.of(config.option("recordingDirectory", ".")));
+  }
+
+  /**
+   * Returns how many simultaneous calls the library can hold without running out of media sockets:
+   * {@code mediaHandles / 4}, 16 for a stock pjproject. One socket more than the ioqueue holds does
+   * not fail a call: pjlib's assertion aborts the whole process.
+   *
+   * @return the most calls {@code maxCalls} may allow
+   */
+  public int capacity() {
+    return mediaHandles / SOCKETS_PER_CALL;
   }
 
   /**
@@ -65,8 +111,31 @@ public record PjsuaSettings(
    * @param problems where to report
    */
   public void validate(ConfigProblems problems) {
-    if (!transport.equals("udp") && !transport.equals("tcp")) {
-      problems.add("options.transport", "must be udp or tcp");
+    if (!TRANSPORTS.contains(transport)) {
+      problems.add("options.transport", "must be udp, tcp or tls");
+    }
+    if (!SRTP.contains(srtp)) {
+      problems.add("options.srtp", "must be disabled, optional or mandatory");
+    }
+    if (!outboundProxy.isEmpty() && !isSipUri(outboundProxy)) {
+      problems.add(
+          "options.outboundProxy", "must be a sip: or sips: URI, such as sip:proxy:5060;lr");
+    }
+    if (mediaHandles < SOCKETS_PER_CALL) {
+      problems.add("options.mediaHandles", "must be at least " + SOCKETS_PER_CALL);
+    } else if (maxCalls > capacity()) {
+      problems.add(
+          "options.maxCalls",
+          maxCalls
+              + " calls need up to "
+              + maxCalls * SOCKETS_PER_CALL
+              + " media sockets, but pjmedia's ioqueue holds "
+              + mediaHandles
+              + " (PJ_IOQUEUE_MAX_HANDLES, options.mediaHandles) and pjlib aborts the process"
+              + " beyond it: at most "
+              + capacity()
+              + ", or rebuild pjproject with a larger PJ_IOQUEUE_MAX_HANDLES in config_site.h"
+              + " and set options.mediaHandles to it");
     }
     if (!registrar.isEmpty() && !isSipUri(registrar)) {
       problems.add("options.registrar", "must be a sip: or sips: URI, such as sip:pbx.example");
@@ -82,9 +151,14 @@ public record PjsuaSettings(
     }
   }
 
-  /** Returns the {@code pjsip_transport_type_e} value (UDP 1, TCP 2). */
+  /** Returns the {@code pjsip_transport_type_e} value (UDP 1, TCP 2, TLS 3). */
   int transportType() {
-    return transport.equals("tcp") ? 2 : 1;
+    return TRANSPORTS.indexOf(transport) + 1;
+  }
+
+  /** Returns the {@code pjmedia_srtp_use} value (disabled 0, optional 1, mandatory 2). */
+  int srtpUse() {
+    return Math.max(0, SRTP.indexOf(srtp));
   }
 
   static boolean isSipUri(String uri) {

@@ -1,5 +1,6 @@
 package org.sipadapter.pjsua;
 
+import java.nio.file.Path;
 import java.util.Map;
 import org.sipadapter.config.Secret;
 
@@ -109,6 +110,42 @@ public interface UserAgentBackend {
   void transferReplaces(String ref, String destRef) throws Exception;
 
   /**
+   * Starts recording what a call receives into a WAV file ({@code AudioMediaRecorder} fed by the
+   * call's audio through the conference bridge).
+   *
+   * @param ref the call
+   * @param file the file to create
+   * @throws Exception if pjsua refuses (no active audio, file not writable, recording already)
+   */
+  void startRecording(String ref, Path file) throws Exception;
+
+  /**
+   * Stops a call's recording and closes its file ({@code stopTransmit}, then {@code delete}).
+   *
+   * @param ref the call
+   * @throws Exception if the call records nothing
+   */
+  void stopRecording(String ref) throws Exception;
+
+  /**
+   * Makes one call's audio flow to another through pjsua's conference bridge ({@code
+   * startTransmit}, one direction).
+   *
+   * @param fromRef the source call
+   * @param toRef the sink call
+   * @throws Exception if either call has no active audio
+   */
+  void connectAudio(String fromRef, String toRef) throws Exception;
+
+  /**
+   * Reads the endpoint's state for the health report: transport, registration, calls.
+   *
+   * @return the details, keyed as in {@code docs/pjsua.md}
+   * @throws Exception if the library does not answer
+   */
+  Map<String, Object> details() throws Exception;
+
+  /**
    * Frees a disconnected call's objects ({@code Call.delete()}), outside any callback.
    *
    * @param ref the call
@@ -119,17 +156,35 @@ public interface UserAgentBackend {
   void stop();
 
   /**
-   * Returns the library version.
+   * Returns the library version ({@code Endpoint.libVersion().getFull()}), once started.
    *
    * @return for example {@code 2.17}
    */
   String version();
 
-  /** What {@link #start} starts. */
+  /**
+   * What {@link #start} starts.
+   *
+   * @param boundAddress the local address of the SIP transport
+   * @param port its port
+   * @param transportType {@code pjsip_transport_type_e}: 1 UDP, 2 TCP, 3 TLS
+   * @param publicAddress the address to advertise, or empty
+   * @param idUri the account's URI
+   * @param registrarUri the registrar, or empty
+   * @param username the digest user, or empty
+   * @param password the digest password
+   * @param maxCalls {@code UaConfig.maxCalls}
+   * @param logLevel pjsua's log level
+   * @param userAgent the User-Agent header
+   * @param caListFile for TLS, the PEM file of trusted certificates (empty: pjsip's default)
+   * @param verifyServer for TLS, whether the server certificate is checked
+   * @param outboundProxy the outbound proxy URI ({@code AccountSipConfig.proxies}), or empty
+   * @param srtpUse {@code pjmedia_srtp_use}: 0 disabled, 1 optional, 2 mandatory
+   */
   record Start(
       String boundAddress,
       int port,
-      boolean tcp,
+      int transportType,
       String publicAddress,
       String idUri,
       String registrarUri,
@@ -137,7 +192,11 @@ public interface UserAgentBackend {
       Secret password,
       long maxCalls,
       long logLevel,
-      String userAgent) {}
+      String userAgent,
+      String caListFile,
+      boolean verifyServer,
+      String outboundProxy,
+      int srtpUse) {}
 
   /** A call's state as {@code Call.getInfo()} showed it, copied inside the callback. */
   record CallInfo(

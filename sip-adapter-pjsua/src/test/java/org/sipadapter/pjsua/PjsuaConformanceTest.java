@@ -2,6 +2,7 @@ package org.sipadapter.pjsua;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
@@ -14,9 +15,12 @@ import org.sipadapter.testkit.tck.TckCapability;
 import org.sipadapter.testkit.tck.TckFixture;
 
 /**
- * The pjsua adapter held to the conformance suite on the in-memory {@link FakeUserAgent} (the
- * native library is not available here). The user agent runs in this process, so there is no link
- * to cut, stall or flood: the fault-proxy, stall and large-message tests are skipped.
+ * The pjsua adapter held to the conformance suite on the in-memory {@link FakeUserAgent}. The user
+ * agent runs in this process, so there is no link to cut or flood: the fault-proxy and
+ * large-message tests are skipped. The "server" that can freeze is the library itself: {@link
+ * FakeUserAgent#freeze()} holds the library lock on the worker as a stuck pjsua does, and the calls
+ * that waited go through on {@link FakeUserAgent#thaw()} (STALL, LATE_ANSWER). A second adapter is
+ * a second user agent, which sees none of the first one's calls: no SECOND_CLIENT.
  */
 class PjsuaConformanceTest extends SipAdapterConformanceSuite {
 
@@ -38,6 +42,7 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
               .route("480", FakeUserAgent.Outcome.NO_ANSWER)
               .timing(Duration.ofMillis(10), Duration.ofMillis(20))
               .maxCallsCap(256) // a library built with a larger PJSUA_MAX_CALLS
+              .mediaHandles(640) // and PJ_IOQUEUE_MAX_HANDLES
               .registrarAccepts("1000", "pjsua-secret");
       current = agent;
       return agent;
@@ -55,7 +60,9 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
           .server("127.0.0.1", 5060)
           .auth("1000", "pjsua-secret")
           .option("registrar", "sip:pbx.test")
+          .option("recordingDirectory", System.getProperty("java.io.tmpdir"))
           .option("maxCalls", 160)
+          .option("mediaHandles", 640)
           .timeouts(
               new Timeouts(
                   Duration.ofSeconds(2),
@@ -68,7 +75,31 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
     @Override
     public Set<TckCapability> capabilities() {
       return Set.of(
-          TckCapability.REMOTE_HANGUP, TckCapability.INBOUND_CALL, TckCapability.DTMF_TO_ADAPTER);
+          TckCapability.REMOTE_HANGUP,
+          TckCapability.INBOUND_CALL,
+          TckCapability.DTMF_TO_ADAPTER,
+          TckCapability.STALL,
+          TckCapability.LATE_ANSWER);
+    }
+
+    @Override
+    public void stallServer() {
+      try {
+        current.freeze();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void resumeServer() {
+      current.thaw();
+    }
+
+    @Override
+    public OptionalInt serverCalls() {
+      return OptionalInt.of(current.liveCalls());
     }
 
     @Override

@@ -1,49 +1,154 @@
 package org.sipadapter.pjsua;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sipadapter.CallException;
+import org.sipadapter.CallState;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapters;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.testkit.sipp.SippProcess;
+import org.sipadapter.testkit.sipp.UasScenario;
+import org.sipadapter.testkit.tck.EventRecorder;
 
 /**
- * The adapter on the real pjsua2 binding: starts the user agent on a loopback port and stops it.
- * Runs only where the real {@code pjsua2.jar} is on the class path in place of the compile-only
- * declarations and {@code libpjsua2.so} loads from {@code java.library.path}; skipped otherwise,
- * with the reason.
+ * The adapter on the real pjsua2 binding, with a SIPp UAS on loopback as the far end. Runs where
+ * the real {@code pjsua2.jar} is on the class path in place of the compile-only declarations and
+ * {@code libpjsua2.so} loads; skipped otherwise, with the reason. In the {@code pjsua2-binding}
+ * profile ({@code pjsua2.binding=required}) a missing binding fails instead.
  */
 class RealBindingTest {
+  private static SippProcess peer;
 
-  /** The generated JNI class exists in the real binding only. */
-  static boolean realBindingPresent() {
-    try {
-      Class.forName("org.pjsip.pjsua2.pjsua2JNI", false, RealBindingTest.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException e) {
-      return false;
+  @BeforeEach
+  void requireBinding() {
+    boolean present = Pjsua2Binding.classesPresent();
+    if (!present && "required".equals(System.getProperty("pjsua2.binding"))) {
+      fail(
+          "the pjsua2-binding profile is on but org.pjsip.pjsua2 is not the real binding: check"
+              + " -Dpjsua2.jar (now "
+              + System.getProperty("pjsua2.jar")
+              + ")");
+    }
+    assumeTrue(
+        present,
+        "org.pjsip.pjsua2 resolves to the compile-only declarations (sip-adapter-pjsua-api): run"
+            + " with -Ppjsua2-binding -Dpjsua2.jar=... -Dpjsua2.lib=... (see docs/pjsua.md)");
+  }
+
+  private static synchronized String answering() {
+    if (peer == null) {
+      peer = SippProcess.uas(UasScenario.ANSWER).start();
+    }
+    return "127.0.0.1:" + peer.port();
+  }
+
+  @AfterAll
+  static void stopPeer() {
+    if (peer != null) {
+      peer.close();
+    }
+  }
+
+  private static AdapterConfig.Builder local() {
+    return AdapterConfig.builder(PjsuaAdapter.TYPE)
+        .name("real-pjsua")
+        .server("127.0.0.1", 15060)
+        .option("domain", "127.0.0.1");
+  }
+
+  @Test
+  void userAgentStartsAndStopsAndReportsTheLibraryVersion() {
+    try (SipAdapter ua = SipAdapters.create(local().build())) {
+      ua.connect();
+      assertThat(ua.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+      assertThat(ua.serverVersion()).hasValue("2.17");
+      assertThat(ua.healthCheck().details()).containsKeys("transport", "callsInUse", "capacity");
+      ua.disconnect();
+      assertThat(ua.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
     }
   }
 
   @Test
-  void userAgentStartsAndStopsOnTheRealBinding() {
-    assumeTrue(
-        realBindingPresent(),
-        "org.pjsip.pjsua2 resolves to the compile-only declarations (sip-adapter-pjsua-api): put"
-            + " the real pjsua2.jar on the test class path and libpjsua2.so on java.library.path"
-            + " (see docs/pjsua.md)");
-    AdapterConfig config =
-        AdapterConfig.builder(PjsuaAdapter.TYPE)
-            .name("real-pjsua")
-            .server("127.0.0.1", 15060)
-            .build();
-    try (SipAdapter ua = SipAdapters.create(config)) {
+  void callsBeyondMaxCallsAreRefusedAndTheProcessLives() {
+    EventRecorder events = new EventRecorder();
+    try (SipAdapter ua = SipAdapters.create(local().option("maxCalls", 16).build())) {
+      ua.addListener(events);
       ua.connect();
-      assertThat(ua.connectionState()).isEqualTo(ConnectionState.CONNECTED);
-      ua.disconnect();
-      assertThat(ua.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        ids.add(ua.makeCall("1000", "sip:2000@" + answering()));
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> ids.stream().allMatch(id -> events.states(id).contains(CallState.CONNECTED)));
+
+      assertThatThrownBy(() -> ua.makeCall("1000", "sip:2000@" + answering()))
+          .isInstanceOf(CallException.class)
+          .hasMessageContaining("options.maxCalls");
+      ids.forEach(ua::hangup);
+      await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(events::ended));
+    }
+  }
+
+  @Test
+  void recordingBridgeAndConferenceOnTheAudioBridge(@TempDir Path dir) throws Exception {
+    EventRecorder events = new EventRecorder();
+    try (SipAdapter ua =
+        SipAdapters.create(local().option("recordingDirectory", dir.toString()).build())) {
+      ua.addListener(events);
+      ua.connect();
+      String a = ua.makeCall("1000", "sip:2000@" + answering());
+      String b = ua.makeCall("1000", "sip:2000@" + answering());
+      String c = ua.makeCall("1000", "sip:2000@" + answering());
+      for (String id : List.of(a, b, c)) {
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> events.states(id).contains(CallState.CONNECTED));
+      }
+
+      ua.startRecording(a, "real-a");
+      ua.bridge(a, b);
+      ua.conference("room", a, b, c);
+      ua.stopRecording(a);
+
+      assertThat(new String(Files.readAllBytes(dir.resolve("real-a.wav")), 0, 4, "US-ASCII"))
+          .isEqualTo("RIFF");
+      for (String id : List.of(a, b, c)) {
+        assertThat(ua.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+        ua.hangup(id);
+      }
+    }
+  }
+
+  @Test
+  void anOutboundProxyCarriesCallsToAnyDomain() {
+    EventRecorder events = new EventRecorder();
+    AdapterConfig config = local().option("outboundProxy", "sip:" + answering() + ";lr").build();
+    try (SipAdapter ua = SipAdapters.create(config)) {
+      ua.addListener(events);
+      ua.connect();
+      // example.invalid resolves nowhere: only the proxy can take the INVITE
+      String id = ua.makeCall("1000", "sip:2000@example.invalid");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> events.states(id).contains(CallState.CONNECTED));
+      ua.hangup(id);
     }
   }
 }

@@ -1,5 +1,8 @@
 package org.sipadapter.testkit.pjsua;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +38,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       and unanswered calls (180, then 487 after the caller's CANCEL);
  *   <li>the threading rules: callbacks run on one {@code pjsua-worker} thread, and every library
  *       call from a thread that neither called {@link #libCreate} nor {@link #libRegisterThread}
- *       fails as pjlib's "unknown thread" assertion would.
+ *       fails as pjlib's "unknown thread" assertion would;
+ *   <li>the media sockets: each call holds an RTP and an RTCP socket per audio stream and per text
+ *       stream (pjsua 2.17 offers {@code m=text} on every INVITE unless the call setting's {@code
+ *       textCount} is 0) in the media endpoint's ioqueue of {@code PJ_IOQUEUE_MAX_HANDLES} (64)
+ *       handles; one socket more fails as pjlib's assertion {@code
+ *       '!pj_list_empty(&ioqueue->free_list)'} does, which aborts the process on the real binding
+ *       (here: an {@link AssertionError}, and the agent refuses everything after it);
+ *   <li>the audio bridge: {@link #startTransmit} between calls (a two-party bridge or a conference
+ *       of several), and recorders ({@link #createRecorder}) that write a WAV file of what a call
+ *       sends them, as {@code AudioMediaRecorder} does;
+ *   <li>a frozen library ({@link #freeze}): the worker holds the library lock, so every library
+ *       call blocks and no callback runs until {@link #thaw}, when the blocked calls go through
+ *       late, as with a pjsua whose worker is stuck.
  * </ul>
  *
  * <p>The far end is scripted with {@link #route} and driven with {@link #incomingCall}, {@link
@@ -87,8 +103,42 @@ public final class FakeUserAgent implements AutoCloseable {
       String localUri,
       String remoteUri) {}
 
-  /** What an outgoing INVITE carried. */
-  public record Invite(String dstUri, String localUri, Map<String, String> headers) {}
+  /**
+   * What an outgoing INVITE carried.
+   *
+   * @param dstUri the Request-URI
+   * @param localUri the From URI, empty for the account's
+   * @param headers the extra headers
+   * @param route the outbound proxies the request was sent through ({@code Route}), in order
+   * @param textStreams the {@code m=text} streams of the offer (pjsua's default is 1)
+   */
+  public record Invite(
+      String dstUri,
+      String localUri,
+      Map<String, String> headers,
+      List<String> route,
+      int textStreams) {}
+
+  /**
+   * The account's registration as {@code Account.getInfo()} shows it.
+   *
+   * @param active whether the account is registered
+   * @param status the last REGISTER status (0 before any)
+   * @param statusText its reason phrase
+   * @param expiresSec the seconds until the registration expires
+   */
+  public record RegInfo(boolean active, int status, String statusText, long expiresSec) {}
+
+  /**
+   * A transport as {@code Endpoint.transportGetInfo} shows it.
+   *
+   * @param typeName {@code UDP}, {@code TCP} or {@code TLS}
+   * @param localName the bound address and port
+   * @param caListFile for TLS, the CA list the server certificate is checked against
+   * @param verifyServer for TLS, whether the server certificate is checked
+   */
+  public record TransportInfo(
+      String typeName, String localName, String caListFile, boolean verifyServer) {}
 
   /** The callbacks of one call (what a {@code Call} subclass overrides). Run on the worker. */
   public interface CallObserver {
@@ -148,6 +198,7 @@ public final class FakeUserAgent implements AutoCloseable {
   private volatile Duration ringAfter = Duration.ofMillis(10);
   private volatile Duration answerAfter = Duration.ofMillis(20);
   private volatile int maxCallsCap = 4;
+  private volatile int mediaHandles = 64;
   private volatile String username = "";
   private volatile String password = "";
 
@@ -157,7 +208,15 @@ public final class FakeUserAgent implements AutoCloseable {
   private ScheduledExecutorService worker;
   private AccountObserver account;
   private final Map<Integer, FakeCall> calls = new HashMap<>();
-  private final List<String> transports = new ArrayList<>();
+  private final List<TransportInfo> transports = new ArrayList<>();
+  private final Map<String, Set<String>> transmit = new HashMap<>(); // sip call id -> sinks
+  private final Map<Integer, Path> recorders = new HashMap<>();
+  private int recorderSeq;
+  private boolean aborted;
+  private List<String> proxies = List.of();
+  private int srtpUse;
+  private RegInfo regInfo = new RegInfo(false, 0, "", 0);
+  private volatile CountDownLatch frozen;
 
   /** Creates an agent with no routes (every destination answers 404). */
   public FakeUserAgent() {}
@@ -197,6 +256,18 @@ public final class FakeUserAgent implements AutoCloseable {
    */
   public FakeUserAgent maxCallsCap(int cap) {
     this.maxCallsCap = cap;
+    return this;
+  }
+
+  /**
+   * Sets the handles of the media endpoint's ioqueue ({@code PJ_IOQUEUE_MAX_HANDLES}, 64 unless
+   * pjproject was rebuilt with more).
+   *
+   * @param handles the handles
+   * @return this agent
+   */
+  public FakeUserAgent mediaHandles(int handles) {
+    this.mediaHandles = handles;
     return this;
   }
 
@@ -255,14 +326,63 @@ public final class FakeUserAgent implements AutoCloseable {
    * @return the transport id
    */
   public int transportCreate(int type, String boundAddress, long port) throws Exception {
+    return transportCreate(type, boundAddress, port, "", false);
+  }
+
+  /**
+   * {@code Endpoint.transportCreate(type, cfg)} with the TLS settings of {@code cfg.tlsConfig}.
+   *
+   * @param type {@code pjsip_transport_type_e}: 1 UDP, 2 TCP, 3 TLS
+   * @param boundAddress the local address
+   * @param port the local port
+   * @param caListFile {@code TlsConfig.CaListFile}; for TLS with {@code verifyServer} it must be a
+   *     readable PEM file
+   * @param verifyServer {@code TlsConfig.verifyServer}
+   * @return the transport id
+   */
+  public int transportCreate(
+      int type, String boundAddress, long port, String caListFile, boolean verifyServer)
+      throws Exception {
     synchronized (lock) {
       checkThread("transportCreate");
       if (libState < 2) {
         throw new Exception("transportCreate: libInit first (PJ_EINVALIDOP)");
       }
-      transports.add((type == 2 ? "tcp:" : "udp:") + boundAddress + ":" + port);
+      if (type < 1 || type > 3) {
+        throw new Exception("transportCreate: unsupported transport " + type + " (PJ_EINVAL)");
+      }
+      if (type == 3 && !caListFile.isEmpty() && !Files.isReadable(Path.of(caListFile))) {
+        throw new Exception("transportCreate: cannot read CA list " + caListFile + " (PJ_ENOENT)");
+      }
+      String name = type == 3 ? "TLS" : type == 2 ? "TCP" : "UDP";
+      transports.add(new TransportInfo(name, boundAddress + ":" + port, caListFile, verifyServer));
       return transports.size() - 1;
     }
+  }
+
+  /**
+   * {@code Endpoint.transportGetInfo(id)}.
+   *
+   * @param id the transport id
+   * @return the info
+   */
+  public TransportInfo transportGetInfo(int id) throws Exception {
+    synchronized (lock) {
+      checkThread("transportGetInfo");
+      if (id < 0 || id >= transports.size()) {
+        throw new Exception("transportGetInfo: invalid transport " + id + " (PJ_EINVAL)");
+      }
+      return transports.get(id);
+    }
+  }
+
+  /**
+   * {@code Endpoint.libVersion().getFull()}.
+   *
+   * @return {@code 2.17}
+   */
+  public String libVersion() {
+    return "2.17";
   }
 
   /** {@code Endpoint.libStart()}: starts the worker thread that runs every callback. */
@@ -320,6 +440,8 @@ public final class FakeUserAgent implements AutoCloseable {
       libState = 0;
       calls.clear();
       transports.clear();
+      transmit.clear();
+      recorders.clear();
       account = null;
       registeredThreads.clear();
     }
@@ -343,7 +465,39 @@ public final class FakeUserAgent implements AutoCloseable {
   public int accountCreate(
       String idUri, String registrarUri, String user, String secret, AccountObserver observer)
       throws Exception {
+    return accountCreate(idUri, registrarUri, user, secret, List.of(), 0, observer);
+  }
+
+  /**
+   * {@code Account.create(cfg)} with outbound proxies ({@code AccountSipConfig.proxies}) and SRTP
+   * ({@code AccountMediaConfig.srtpUse}).
+   *
+   * @param idUri {@code AccountConfig.idUri}
+   * @param registrarUri the registrar, or empty for a local account (no REGISTER)
+   * @param user the digest user
+   * @param secret the digest password
+   * @param proxies the outbound proxies every request of the account goes through
+   * @param srtpUse {@code pjmedia_srtp_use}: 0 disabled, 1 optional, 2 mandatory
+   * @param observer the account's callbacks
+   * @return the account id
+   */
+  public int accountCreate(
+      String idUri,
+      String registrarUri,
+      String user,
+      String secret,
+      List<String> proxies,
+      int srtpUse,
+      AccountObserver observer)
+      throws Exception {
     synchronized (lock) {
+      for (String p : proxies) {
+        if (!p.startsWith("sip:") && !p.startsWith("sips:")) {
+          throw new Exception("Account.create: invalid proxy " + p + " (PJSIP_EINVALIDURI)");
+        }
+      }
+      this.proxies = List.copyOf(proxies);
+      this.srtpUse = srtpUse;
       checkThread("Account.create");
       requireRunning("Account.create");
       if (idUri == null || !idUri.startsWith("sip")) {
@@ -353,11 +507,43 @@ public final class FakeUserAgent implements AutoCloseable {
       if (!registrarUri.isEmpty()) {
         boolean ok = username.equals(user) && password.equals(secret);
         worker.schedule(
-            () -> observer.onRegState(ok ? 200 : 401, ok ? "OK" : "Unauthorized"),
+            () -> {
+              synchronized (lock) {
+                regInfo = new RegInfo(ok, ok ? 200 : 401, ok ? "OK" : "Unauthorized", ok ? 300 : 0);
+              }
+              observer.onRegState(ok ? 200 : 401, ok ? "OK" : "Unauthorized");
+            },
             ringAfter.toNanos(),
             TimeUnit.NANOSECONDS);
       }
       return 0;
+    }
+  }
+
+  /**
+   * {@code Account.getInfo()}: the registration.
+   *
+   * @return the registration state
+   */
+  public RegInfo accountInfo() throws Exception {
+    synchronized (lock) {
+      checkThread("Account.getInfo");
+      requireRunning("Account.getInfo");
+      if (account == null) {
+        throw new Exception("Account.getInfo: no account (PJ_EINVAL)");
+      }
+      return regInfo;
+    }
+  }
+
+  /**
+   * Returns the outbound proxies and the SRTP use of the account, as configured.
+   *
+   * @return {@code srtp=<n> proxies=[...]}
+   */
+  public String accountMedia() {
+    synchronized (lock) {
+      return "srtp=" + srtpUse + " proxies=" + proxies;
     }
   }
 
@@ -373,6 +559,26 @@ public final class FakeUserAgent implements AutoCloseable {
   public int makeCall(
       String dstUri, String localUri, Map<String, String> headers, CallObserver observer)
       throws Exception {
+    return makeCall(dstUri, localUri, headers, 1, observer);
+  }
+
+  /**
+   * {@code Call.makeCall(dstUri, prm)} with {@code prm.opt.textCount} set.
+   *
+   * @param dstUri the destination URI
+   * @param localUri {@code SipTxOption.localUri} (the From header), or empty for the account's
+   * @param headers {@code SipTxOption.headers}
+   * @param textCount {@code CallSetting.textCount}: 1 (pjsua's default) offers {@code m=text}
+   * @param observer the call's callbacks
+   * @return the call slot ({@code Call.getId()})
+   */
+  public int makeCall(
+      String dstUri,
+      String localUri,
+      Map<String, String> headers,
+      int textCount,
+      CallObserver observer)
+      throws Exception {
     synchronized (lock) {
       checkThread("Call.makeCall");
       requireRunning("Call.makeCall");
@@ -380,7 +586,9 @@ public final class FakeUserAgent implements AutoCloseable {
         throw new Exception("Call.makeCall: invalid URI " + dstUri + " (PJSIP_EINVALIDURI)");
       }
       FakeCall c = allocate(ROLE_UAC, localUri, dstUri, observer);
-      invites.put(c.sipCallId, new Invite(dstUri, localUri, Map.copyOf(headers)));
+      openMediaSockets(c, textCount);
+      invites.put(
+          c.sipCallId, new Invite(dstUri, localUri, Map.copyOf(headers), proxies, textCount));
       change(c, CALLING, 0, "");
       Outcome o = routes.getOrDefault(userOf(dstUri), Outcome.NOT_FOUND);
       long ring = ringAfter.toNanos();
@@ -542,6 +750,208 @@ public final class FakeUserAgent implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ audio bridge
+
+  /**
+   * {@code callA.getAudioMedia(-1).startTransmit(callB.getAudioMedia(-1))}: the audio of one call
+   * flows to another through the conference bridge (one direction).
+   *
+   * @param fromCall the source call slot
+   * @param toCall the sink call slot
+   */
+  public void startTransmit(int fromCall, int toCall) throws Exception {
+    synchronized (lock) {
+      checkThread("AudioMedia.startTransmit");
+      FakeCall a = audio(fromCall, "startTransmit");
+      FakeCall b = audio(toCall, "startTransmit");
+      transmit.computeIfAbsent(a.sipCallId, k -> ConcurrentHashMap.newKeySet()).add(b.sipCallId);
+    }
+  }
+
+  /**
+   * {@code new AudioMediaRecorder().createRecorder(file)}: opens the WAV file at once (its header
+   * is written before any audio), as pjmedia's WAV writer does.
+   *
+   * @param file the file; its directory must exist
+   * @return the recorder's id
+   */
+  public int createRecorder(String file) throws Exception {
+    synchronized (lock) {
+      checkThread("AudioMediaRecorder.createRecorder");
+      requireRunning("AudioMediaRecorder.createRecorder");
+      Path path = Path.of(file);
+      try {
+        Files.write(path, wavHeader());
+      } catch (IOException e) {
+        throw new Exception("createRecorder: cannot open " + file + " (PJ_ENOENT)", e);
+      }
+      int id = ++recorderSeq;
+      recorders.put(id, path);
+      return id;
+    }
+  }
+
+  /**
+   * {@code call.getAudioMedia(-1).startTransmit(recorder)}.
+   *
+   * @param callId the call slot
+   * @param recorder the recorder id
+   */
+  public void startTransmitToRecorder(int callId, int recorder) throws Exception {
+    synchronized (lock) {
+      checkThread("AudioMedia.startTransmit");
+      FakeCall c = audio(callId, "startTransmit");
+      if (!recorders.containsKey(recorder)) {
+        throw new Exception("startTransmit: invalid port (PJ_EINVAL)");
+      }
+      transmit.computeIfAbsent(c.sipCallId, k -> ConcurrentHashMap.newKeySet()).add(rec(recorder));
+    }
+  }
+
+  /**
+   * {@code recorder.delete()}: the recorder leaves the bridge and its file is closed.
+   *
+   * @param recorder the recorder id
+   */
+  public void destroyRecorder(int recorder) throws Exception {
+    synchronized (lock) {
+      checkThread("AudioMediaRecorder.delete");
+      recorders.remove(recorder);
+      transmit.values().forEach(sinks -> sinks.remove(rec(recorder)));
+    }
+  }
+
+  /**
+   * Tells whether one call's audio flows to another.
+   *
+   * @param fromSipCallId the source's SIP Call-ID
+   * @param toSipCallId the sink's SIP Call-ID
+   * @return true while the bridge carries it
+   */
+  public boolean isTransmitting(String fromSipCallId, String toSipCallId) {
+    synchronized (lock) {
+      return transmit.getOrDefault(fromSipCallId, Set.of()).contains(toSipCallId);
+    }
+  }
+
+  /**
+   * Returns the file a call's audio is being recorded to.
+   *
+   * @param sipCallId the call's SIP Call-ID
+   * @return the file of an open recorder the call transmits to
+   */
+  public Optional<Path> recordingOf(String sipCallId) {
+    synchronized (lock) {
+      for (String sink : transmit.getOrDefault(sipCallId, Set.of())) {
+        if (sink.startsWith("recorder:")) {
+          return Optional.ofNullable(recorders.get(Integer.parseInt(sink.substring(9))));
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Returns the number of open recorders.
+   *
+   * @return the recorders not yet deleted
+   */
+  public int openRecorders() {
+    synchronized (lock) {
+      return recorders.size();
+    }
+  }
+
+  private static String rec(int id) {
+    return "recorder:" + id;
+  }
+
+  private FakeCall audio(int callId, String op) throws Exception {
+    FakeCall c = live(callId, op);
+    if (c.state != CONFIRMED || c.media == MEDIA_NONE) {
+      throw new Exception("Call.getAudioMedia: no active audio media (PJ_ENOTFOUND)");
+    }
+    return c;
+  }
+
+  private static byte[] wavHeader() {
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(44).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(36);
+    b.put("WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(16);
+    b.putShort((short) 1).putShort((short) 1).putInt(16000).putInt(32000);
+    b.putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).putInt(0);
+    return b.array();
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  /**
+   * Freezes the library: the worker takes the library lock and keeps it, so every library call
+   * blocks and no callback runs until {@link #thaw()}; the blocked calls then go through, late.
+   * Returns once the lock is held.
+   */
+  public void freeze() throws InterruptedException {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ScheduledExecutorService w;
+    synchronized (lock) {
+      if (worker == null || frozen != null) {
+        throw new IllegalStateException("not running, or frozen already");
+      }
+      w = worker;
+      frozen = release;
+    }
+    w.execute(
+        () -> {
+          synchronized (lock) {
+            held.countDown();
+            boolean done = false;
+            while (!done) {
+              try {
+                release.await();
+                done = true;
+              } catch (InterruptedException e) {
+                // a stuck worker does not notice libDestroy; only thaw() ends the freeze
+              }
+            }
+          }
+        });
+    held.await();
+  }
+
+  /** Ends {@link #freeze()}; the calls that waited run now. Does nothing if not frozen. */
+  public void thaw() {
+    CountDownLatch f = frozen;
+    frozen = null;
+    if (f != null) {
+      f.countDown();
+    }
+  }
+
+  /**
+   * Returns the media sockets the calls hold (RTP and RTCP per audio and per text stream).
+   *
+   * @return the sockets in the media ioqueue
+   */
+  public int mediaSockets() {
+    synchronized (lock) {
+      return calls.values().stream().mapToInt(c -> c.sockets).sum();
+    }
+  }
+
+  /**
+   * Returns what the transports are.
+   *
+   * @return the transports in creation order
+   */
+  public List<TransportInfo> transports() {
+    synchronized (lock) {
+      return List.copyOf(transports);
+    }
+  }
+
   // ------------------------------------------------------------------ the far end (any thread)
 
   /**
@@ -552,6 +962,19 @@ public final class FakeUserAgent implements AutoCloseable {
    * @param to the called user
    */
   public void incomingCall(String from, String to) {
+    incomingCall(from, to, false);
+  }
+
+  /**
+   * A call arrives, its offer with or without an {@code m=text} stream (a pjsua caller offers one;
+   * most phones and PBXs do not). pjsua opens the media sockets of every offered stream before the
+   * application sees the call.
+   *
+   * @param from the caller's user
+   * @param to the called user
+   * @param offersText whether the offer has {@code m=text}
+   */
+  public void incomingCall(String from, String to, boolean offersText) {
     synchronized (lock) {
       if (libState != 3 || account == null) {
         throw new IllegalStateException("no account to take the call");
@@ -567,6 +990,7 @@ public final class FakeUserAgent implements AutoCloseable {
               if (c == null) {
                 return; // 486 to the caller, as pjsua does when every slot is taken
               }
+              openMediaSockets(c, offersText ? 1 : 0);
               c.state = INCOMING;
               c.stateText = STATE_TEXT[INCOMING];
             }
@@ -680,6 +1104,7 @@ public final class FakeUserAgent implements AutoCloseable {
     int lastStatusCode;
     String lastReason = "";
     int media = MEDIA_NONE;
+    int sockets;
 
     FakeCall(
         int id,
@@ -712,7 +1137,24 @@ public final class FakeUserAgent implements AutoCloseable {
     }
   }
 
+  /** Opens RTP and RTCP for the audio stream and each text stream, as pjsua_media_channel_init. */
+  private void openMediaSockets(FakeCall c, int textCount) {
+    int need = 2 * (1 + textCount);
+    int used = calls.values().stream().filter(o -> o != c).mapToInt(o -> o.sockets).sum();
+    if (used + need > mediaHandles) {
+      aborted = true;
+      calls.remove(c.id);
+      throw new AssertionError(
+          "ioqueue_select.c:391: pj_ioqueue_register_sock2: Assertion"
+              + " '!pj_list_empty(&ioqueue->free_list)' failed. Aborted");
+    }
+    c.sockets = need;
+  }
+
   private void requireRunning(String op) throws Exception {
+    if (aborted) {
+      throw new IllegalStateException(op + ": the process aborted at a pjlib assertion");
+    }
     if (libState != 3) {
       throw new Exception(op + ": library not started (PJ_EINVALIDOP)");
     }
@@ -779,6 +1221,8 @@ public final class FakeUserAgent implements AutoCloseable {
     CallInfo info = c.info();
     if (state == DISCONNECTED) {
       calls.remove(c.id);
+      transmit.remove(c.sipCallId);
+      transmit.values().forEach(sinks -> sinks.remove(c.sipCallId));
     }
     deliver(c, () -> c.observer.onCallState(info));
   }

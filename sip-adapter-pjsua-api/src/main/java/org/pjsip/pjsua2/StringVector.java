@@ -1,0 +1,41 @@
+package org.pjsip.pjsua2;
+
+/**
+ * Compile-time declaration of the pjsua2 class {@code StringVector}, with exactly the signatures of
+ * the SWIG-generated binding of pjproject 2.17 for the members the sip-adapter pjsua adapter uses.
+ *
+ * <p>It exists only so that the adapter compiles. At run time the real {@code pjsua2.jar} (with
+ * {@code libpjsua2.so} on {@code java.library.path}) replaces it; every member here throws {@link
+ * UnsupportedOperationException}.
+ */
+public class StringVector extends java.util.AbstractList<String> implements java.util.RandomAccess {
+  private static final String BINDING_MISSING = "the real pjsua2 binding must be on the class path";
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public StringVector() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public synchronized void delete() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  @Override
+  public String get(int arg0) {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  @Override
+  public boolean add(String arg0) {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  @Override
+  public int size() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+}
