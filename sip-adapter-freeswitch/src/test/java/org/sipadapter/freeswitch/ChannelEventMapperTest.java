@@ -10,38 +10,18 @@ import org.sipadapter.freeswitch.ChannelEvent.Kind;
 import org.sipadapter.freeswitch.esl.EslContentType;
 import org.sipadapter.freeswitch.esl.EslFrame;
 import org.sipadapter.freeswitch.esl.EslFrameDecoder;
+import org.sipadapter.testkit.fixtures.Fixtures;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class ChannelEventMapperTest {
 
-  private static List<ChannelEvent> mapped(String fixture) throws Exception {
-    java.nio.file.Path dir = null;
-    for (java.nio.file.Path p = java.nio.file.Path.of("").toAbsolutePath();
-        p != null;
-        p = p.getParent()) {
-      if (java.nio.file.Files.isDirectory(p.resolve("shared/fixtures/esl"))) {
-        dir = p.resolve("shared/fixtures/esl");
-        break;
-      }
-    }
-    org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "shared/fixtures/esl not found");
-    StringBuilder server = new StringBuilder();
-    String text = java.nio.file.Files.readString(dir.resolve(fixture));
-    int p = 0;
-    while (p < text.length()) {
-      int nl = text.indexOf('\n', p);
-      int end = nl < 0 ? text.length() : nl + 1;
-      if (text.startsWith("<<< ", p)) {
-        server.append(text, p + 4, end);
-      } else if (text.startsWith("\\ No newline", p) && server.length() > 0) {
-        server.setLength(server.length() - 1);
-      }
-      p = end;
-    }
+  private static List<ChannelEvent> mapped(String fixture) {
+    byte[] server = WireTranscript.read(Fixtures.get("esl", fixture)).serverBytes();
     List<ChannelEvent> out = new ArrayList<>();
     new EslFrameDecoder()
         .decode(
-            ByteBuffer.wrap(server.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            ByteBuffer.wrap(server),
             new FrameSink<EslFrame>() {
               @Override
               public void frame(EslFrame f) {
@@ -60,7 +40,7 @@ class ChannelEventMapperTest {
   }
 
   @Test
-  void answeredLoopbackCallMapsToAnswersHangupsAndTheJobResult() throws Exception {
+  void answeredLoopbackCallMapsToAnswersHangupsAndTheJobResult() {
     List<ChannelEvent> events = mapped("03-originate-success.txt");
     assertThat(events).filteredOn(e -> e.kind() == Kind.ANSWERED).hasSize(2);
     assertThat(events)
@@ -74,7 +54,7 @@ class ChannelEventMapperTest {
   }
 
   @Test
-  void theBLegOfALoopbackOriginateIsNotAnIncomingCall() throws Exception {
+  void theBLegOfALoopbackOriginateIsNotAnIncomingCall() {
     List<ChannelEvent> created =
         mapped("03-originate-success.txt").stream().filter(e -> e.kind() == Kind.CREATED).toList();
     assertThat(created).hasSize(2).noneMatch(ChannelEvent::inbound);
@@ -82,7 +62,7 @@ class ChannelEventMapperTest {
   }
 
   @Test
-  void busyCallCarriesUserBusy() throws Exception {
+  void busyCallCarriesUserBusy() {
     assertThat(mapped("04-originate-busy.txt"))
         .filteredOn(e -> e.kind() == Kind.HANGUP_COMPLETE)
         .extracting(ChannelEvent::hangupCause)
@@ -90,14 +70,14 @@ class ChannelEventMapperTest {
   }
 
   @Test
-  void holdAndUnholdComeFromHoldEventsAndCallStates() throws Exception {
+  void holdAndUnholdComeFromHoldEventsAndCallStates() {
     List<ChannelEvent> events = mapped("13-hold-uuid-hold.txt");
     assertThat(events).filteredOn(e -> e.kind() == Kind.HELD).hasSizeGreaterThanOrEqualTo(2);
     assertThat(events).filteredOn(e -> e.kind() == Kind.UNHELD).hasSizeGreaterThanOrEqualTo(2);
   }
 
   @Test
-  void jsonEventsMapLikePlainOnes() throws Exception {
+  void jsonEventsMapLikePlainOnes() {
     List<ChannelEvent> json = mapped("14-event-json-all-one-call.txt");
     assertThat(json).filteredOn(e -> e.kind() == Kind.ANSWERED).hasSize(2);
     assertThat(json).filteredOn(e -> e.kind() == Kind.JOB_DONE).hasSize(1);

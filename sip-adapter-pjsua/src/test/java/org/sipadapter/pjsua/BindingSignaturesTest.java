@@ -7,8 +7,6 @@ import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,7 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
-import org.sipadapter.testkit.fixtures.WireTranscript;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 /**
  * The compile-only {@code org.pjsip.pjsua2} declarations the adapter is built against have exactly
@@ -136,13 +134,9 @@ class BindingSignaturesTest {
   // ---------------------------------------------------------------- javap rendering
 
   private static Map<String, List<String>> recordedBlocks() throws Exception {
-    Path file =
-        WireTranscript.findDir("pjsua2")
-            .orElseThrow(() -> new AssertionError("shared/fixtures/pjsua2 not found"))
-            .resolve("API-SIGNATURES.txt");
     Map<String, List<String>> blocks = new HashMap<>();
     List<String> current = null;
-    for (String line : Files.readAllLines(file)) {
+    for (String line : Fixtures.get("pjsua2", "API-SIGNATURES.txt").text().lines().toList()) {
       String t = line.strip();
       if (t.startsWith("public ") && t.contains(" class org.pjsip.pjsua2.") && t.endsWith("{")) {
         String name = t.replaceAll(".* class org\\.pjsip\\.pjsua2\\.([\\w]+).*", "$1");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,17 +12,19 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.fixtures.WireTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class AmiFrameDecoderTest {
 
-  static List<Path> transcripts() {
-    return WireTranscript.files("ami");
+  static List<Fixture> transcripts() {
+    return Fixtures.transcripts("ami");
   }
 
   private static WireTranscript fixture(String file) {
-    return WireTranscript.read(WireTranscript.findDir("ami").orElseThrow().resolve(file));
+    return WireTranscript.read(Fixtures.get("ami", file));
   }
 
   /**
@@ -64,7 +65,7 @@ class AmiFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("transcripts")
-  void everyServerPacketOfAFixtureIsDecodedAndReencodesByteForByte(Path file) {
+  void everyServerPacketOfAFixtureIsDecodedAndReencodesByteForByte(Fixture file) {
     WireTranscript t = WireTranscript.read(file);
     RecordingSink sink = decodeWhole(t.serverBytes());
 
@@ -89,7 +90,7 @@ class AmiFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("transcripts")
-  void randomSplitsAcrossReadsGiveTheSameFrames(Path file) {
+  void randomSplitsAcrossReadsGiveTheSameFrames(Fixture file) {
     WireTranscript t = WireTranscript.read(file);
     List<AmiFrame> expected = decodeWhole(t.serverBytes()).frames;
     byte[] stream = t.serverBytes();

@@ -38,7 +38,7 @@ import org.sipadapter.transport.FrameSink;
  * </ul>
  *
  * <p>Run: {@code java -jar sip-adapter-benchmarks/target/benchmarks.jar AmiDecodeBenchmark -prof
- * gc} from the repository root (the fixtures are read from {@code ../shared/fixtures}).
+ * gc} (the recordings come from the testkit's fixtures on the class path).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -1,21 +1,17 @@
 package org.sipadapter.benchmarks.esl;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
+import org.sipadapter.testkit.fixtures.WireTranscript;
 
 /**
- * The benchmark input: every {@code text/event-plain} frame of the recorded ESL transcripts in
- * {@code shared/fixtures/esl}, concatenated into one server-to-client byte stream.
- *
- * <p>The transcripts are found through the system property {@code esl.fixtures} or by walking up
- * from the working directory to a {@code shared/fixtures/esl} folder.
+ * The benchmark input: every {@code text/event-plain} frame of the recorded ESL transcripts (the
+ * testkit's {@code esl} fixtures, see {@link Fixtures}), concatenated into one server-to-client
+ * byte stream.
  */
 final class EslEventStream {
   final byte[] bytes;
@@ -40,59 +36,20 @@ final class EslEventStream {
   }
 
   static EslEventStream load() {
-    Path dir = fixtureDir();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     List<byte[]> all = new ArrayList<>();
     int events = 0;
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
-        for (byte[] frame : plainEventFrames(serverBytes(file))) {
-          out.writeBytes(frame);
-          all.add(frame);
-          events++;
-        }
+    for (Fixture file : Fixtures.transcripts("esl")) {
+      for (byte[] frame : plainEventFrames(WireTranscript.read(file).serverBytes())) {
+        out.writeBytes(frame);
+        all.add(frame);
+        events++;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     if (events == 0) {
-      throw new IllegalStateException("no text/event-plain frames in " + dir);
+      throw new IllegalStateException("no text/event-plain frames in the esl fixtures");
     }
     return new EslEventStream(out.toByteArray(), events, all);
-  }
-
-  private static Path fixtureDir() {
-    String configured = System.getProperty("esl.fixtures");
-    if (configured != null) {
-      return Path.of(configured);
-    }
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      Path candidate = p.resolve("shared/fixtures/esl");
-      if (Files.isDirectory(candidate)) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException(
-        "shared/fixtures/esl not found; run from the project folder or set -Desl.fixtures=DIR");
-  }
-
-  /** The server's bytes of a transcript ({@code <<< } records, {@code \ No newline} applied). */
-  private static byte[] serverBytes(Path file) throws IOException {
-    ByteArrayOutputStream server = new ByteArrayOutputStream();
-    boolean lastWasServer = false;
-    for (String line : Files.readString(file, StandardCharsets.UTF_8).split("\n", -1)) {
-      if (line.startsWith("<<< ")) {
-        server.writeBytes((line.substring(4) + "\n").getBytes(StandardCharsets.UTF_8));
-        lastWasServer = true;
-      } else if (line.startsWith(">>> ")) {
-        lastWasServer = false;
-      } else if (line.startsWith("\\ No newline") && lastWasServer) {
-        byte[] b = server.toByteArray();
-        server.reset();
-        server.write(b, 0, b.length - 1);
-      }
-    }
-    return server.toByteArray();
   }
 
   /** Splits a server stream into frames by header block and Content-Length; keeps plain events. */

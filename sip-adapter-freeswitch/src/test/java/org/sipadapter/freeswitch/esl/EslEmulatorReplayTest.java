@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +18,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sipadapter.testkit.esl.EslEmulator;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.fixtures.WireTranscript;
 
 /**
@@ -32,36 +33,76 @@ class EslEmulatorReplayTest {
   private static final Pattern UUID_PATTERN =
       Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+  private static final String SIP_SELF_LOOP =
+      "SIP self-loop calls (sofia/internal and sofia/external legs, CHANNEL_OUTGOING, SIP"
+          + " headers on every event) are not emulated";
+
   /**
    * Transcripts whose scenario the emulator does not play, with the reason. None of them is
    * something the adapter does: it originates and controls calls over an inbound socket with named
    * event subscriptions.
    */
   private static final Map<String, String> NOT_EMULATED =
-      Map.of(
-          "13",
-          "SIP call set-up (sofia/internal to sofia/external: CHANNEL_OUTGOING, SIP variables and"
-              + " call states a loopback call lacks); the emulator originates with the recorded"
-              + " loopback set-up. This transcript's uuid_hold / uuid_hold off events are the"
-              + " emulator's hold scenes, covered by the adapter's hold tests",
-          "14",
-          "event json ALL: the emulator produces only the events the adapter subscribes to by name"
-              + " (no CODEC, CALL_UPDATE, CHANNEL_ORIGINATE/OUTGOING, API, PRESENCE_IN ...)",
-          "15",
-          "sendmsg (call-command execute/hangup on a session) is not emulated; the adapter"
-              + " controls calls with uuid_* api commands only",
-          "19",
-          "outbound socket mode (FreeSWITCH connects to the application) is not emulated; the"
-              + " adapter uses inbound mode only");
+      Map.ofEntries(
+          Map.entry(
+              "13",
+              "SIP call set-up (sofia/internal to sofia/external: CHANNEL_OUTGOING, SIP variables and"
+                  + " call states a loopback call lacks); the emulator originates with the recorded"
+                  + " loopback set-up. This transcript's uuid_hold / uuid_hold off events are the"
+                  + " emulator's hold scenes, covered by the adapter's hold tests"),
+          Map.entry(
+              "14",
+              "event json ALL: the emulator produces only the events the adapter subscribes to by name"
+                  + " (no CODEC, CALL_UPDATE, CHANNEL_ORIGINATE/OUTGOING, API, PRESENCE_IN ...)"),
+          Map.entry(
+              "15",
+              "sendmsg (call-command execute/hangup on a session) is not emulated; the adapter"
+                  + " controls calls with uuid_* api commands only"),
+          Map.entry(
+              "19",
+              "outbound socket mode (FreeSWITCH connects to the application) is not emulated; the"
+                  + " adapter uses inbound mode only"),
+          // The second recording (21-33) came after the emulator; what each one needs from it.
+          Map.entry(
+              "21",
+              "20 back-to-back bgapi originates: the emulator's job replies and BACKGROUND_JOB"
+                  + " events interleave otherwise than the recorded ones"),
+          Map.entry("22", "early media (CHANNEL_PROGRESS_MEDIA, CALLSTATE EARLY) is not emulated"),
+          Map.entry(
+              "23",
+              "ring timeout (CHANNEL_PROGRESS, originate_timeout, -ERR NO_ANSWER) is not"
+                  + " emulated"),
+          Map.entry(
+              "24",
+              "event plain ALL around uuid_transfer (CODEC, API, CHANNEL_UNPARK ...) is not"
+                  + " emulated"),
+          Map.entry("25", SIP_SELF_LOOP),
+          Map.entry(
+              "26",
+              "three commands in one TCP write: the recording answers show channels and"
+                  + " uuid_exists before the call's first event, the emulator after"),
+          Map.entry("27", SIP_SELF_LOOP + "; attended transfer with uuid_bridge"),
+          Map.entry("28", SIP_SELF_LOOP + "; att_xfer inline"),
+          Map.entry("29", SIP_SELF_LOOP + "; att_xfer inline with the XML dialplan"),
+          Map.entry("30", SIP_SELF_LOOP + "; hangup billing variables"),
+          Map.entry("31", SIP_SELF_LOOP + "; hangup billing variables, event json"),
+          Map.entry(
+              "32",
+              "userauth (a restricted ESL user: Allowed-Events, Allowed-API, Allowed-LOG) is not"
+                  + " emulated"),
+          Map.entry(
+              "33",
+              "mod_conference (conference json_list, CUSTOM conference::maintenance) is not"
+                  + " emulated"));
 
-  static List<Path> fixtures() {
-    return WireTranscript.files("esl");
+  static List<Fixture> fixtures() {
+    return Fixtures.transcripts("esl");
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void emulatorAnswersLikeTheRecordedServer(Path file) throws Exception {
-    String number = file.getFileName().toString().substring(0, 2);
+  void emulatorAnswersLikeTheRecordedServer(Fixture file) throws Exception {
+    String number = file.name().substring(0, 2);
     assumeTrue(!NOT_EMULATED.containsKey(number), () -> NOT_EMULATED.get(number));
     List<WireTranscript.Turn> turns = WireTranscript.readTurns(file);
     Map<String, String> ids = new LinkedHashMap<>();

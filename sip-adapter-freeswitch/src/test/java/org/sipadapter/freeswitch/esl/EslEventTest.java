@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.fixtures.WireTranscript;
 
 class EslEventTest {
@@ -148,9 +149,7 @@ class EslEventTest {
 
   @Test
   void jsonFixtureEventsGiveTheSameValuesAsTheirDecodedHeaders() {
-    WireTranscript t =
-        WireTranscript.read(
-            WireTranscript.findDir("esl").orElseThrow().resolve("14-event-json-all-one-call.txt"));
+    WireTranscript t = WireTranscript.read(Fixtures.get("esl", "14-event-json-all-one-call.txt"));
     RecordingSink sink = new RecordingSink();
     new EslFrameDecoder().decode(ByteBuffer.wrap(t.serverBytes()), sink);
     long jobs =
@@ -166,9 +165,7 @@ class EslEventTest {
 
   @Test
   void plainFixtureBackgroundJobCarriesTheOriginateResult() {
-    WireTranscript t =
-        WireTranscript.read(
-            WireTranscript.findDir("esl").orElseThrow().resolve("04-originate-busy.txt"));
+    WireTranscript t = WireTranscript.read(Fixtures.get("esl", "04-originate-busy.txt"));
     RecordingSink sink = new RecordingSink();
     new EslFrameDecoder().decode(ByteBuffer.wrap(t.serverBytes()), sink);
     EslEvent job =

@@ -5,20 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.fixtures.WireTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class EslFrameDecoderTest {
 
-  static List<Path> fixtures() {
-    return WireTranscript.files("esl");
+  static List<Fixture> fixtures() {
+    return Fixtures.transcripts("esl");
   }
 
   private static RecordingSink decodeWhole(byte[] stream) {
@@ -33,7 +34,7 @@ class EslFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void everyFixtureStreamDecodesIntoFramesThatReencodeByteForByte(Path file) {
+  void everyFixtureStreamDecodesIntoFramesThatReencodeByteForByte(Fixture file) {
     WireTranscript t = WireTranscript.read(file);
     RecordingSink sink = decodeWhole(t.serverBytes());
 
@@ -44,7 +45,7 @@ class EslFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void everyFixtureFrameHasAKnownTypeAndEveryEventParses(Path file) {
+  void everyFixtureFrameHasAKnownTypeAndEveryEventParses(Fixture file) {
     WireTranscript t = WireTranscript.read(file);
     for (EslFrame f : decodeWhole(t.serverBytes()).frames) {
       assertThat(f.contentType()).isNotEqualTo(EslContentType.OTHER);
@@ -59,10 +60,10 @@ class EslFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void randomSplitsOfEveryFixtureGiveTheSameFrames(Path file) {
+  void randomSplitsOfEveryFixtureGiveTheSameFrames(Fixture file) {
     WireTranscript t = WireTranscript.read(file);
     List<EslFrame> whole = decodeWhole(t.serverBytes()).frames;
-    Random random = new Random(file.getFileName().toString().hashCode());
+    Random random = new Random(file.name().hashCode());
     for (int round = 0; round < 5; round++) {
       EslFrameDecoder decoder = new EslFrameDecoder();
       RecordingSink sink = new RecordingSink();
@@ -80,7 +81,7 @@ class EslFrameDecoderTest {
 
   @Test
   void directBuffersAreDecodedLikeHeapBuffers() {
-    byte[] s = WireTranscript.read(fixtures().get(2)).serverBytes();
+    byte[] s = WireTranscript.read(Fixtures.get("esl", "03-originate-success.txt")).serverBytes();
     ByteBuffer direct = ByteBuffer.allocateDirect(s.length);
     direct.put(s).flip();
     RecordingSink sink = new RecordingSink();

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
-import org.sipadapter.kamailio.Fixtures;
+import org.sipadapter.kamailio.RecordedRpc;
 import org.sipadapter.tracking.DialogState;
 import org.sipadapter.tracking.SnapshotChange;
 import org.sipadapter.tracking.SnapshotDiffer;
@@ -18,7 +18,7 @@ class DialogTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static List<Dialog> dialogs(String fixture) throws Exception {
-    JsonNode result = JSON.readTree(Fixtures.responseBody(fixture)).get("result");
+    JsonNode result = JSON.readTree(RecordedRpc.responseBody(fixture)).get("result");
     List<Dialog> out = new ArrayList<>();
     result.forEach(n -> out.add(Dialog.fromJson(n)));
     return out;

@@ -3,14 +3,13 @@ package org.sipadapter.kamailio.evapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.transport.FrameSink;
 
 class NetstringDecoderTest {
@@ -30,15 +29,12 @@ class NetstringDecoderTest {
         }
       };
 
-  static byte[] recordedStream() throws IOException {
-    try (InputStream in =
-        NetstringDecoderTest.class.getResourceAsStream("/fixtures/kamailio-rpc/evapi-stream.txt")) {
-      return in.readAllBytes();
-    }
+  static byte[] recordedStream() {
+    return Fixtures.get("kamailio-rpc", "evapi-stream.txt").bytes();
   }
 
   @Test
-  void decodesTheRecordedEvapiStreamIntoItsFiveEvents() throws IOException {
+  void decodesTheRecordedEvapiStreamIntoItsFiveEvents() {
     new NetstringDecoder().decode(ByteBuffer.wrap(recordedStream()), sink);
 
     assertThat(problems).isEmpty();
@@ -53,7 +49,7 @@ class NetstringDecoderTest {
   }
 
   @Test
-  void anySplitOfTheStreamGivesTheSameFrames() throws IOException {
+  void anySplitOfTheStreamGivesTheSameFrames() {
     byte[] stream = recordedStream();
     List<String> expected = new ArrayList<>();
     new NetstringDecoder()
@@ -85,7 +81,7 @@ class NetstringDecoderTest {
   }
 
   @Test
-  void byteByByteFeedingDecodesEveryFrame() throws IOException {
+  void byteByByteFeedingDecodesEveryFrame() {
     NetstringDecoder decoder = new NetstringDecoder();
     for (byte b : recordedStream()) {
       decoder.decode(ByteBuffer.wrap(new byte[] {b}), sink);

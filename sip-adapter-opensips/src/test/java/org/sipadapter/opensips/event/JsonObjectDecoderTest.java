@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.tracking.DialogState;
 import org.sipadapter.transport.FrameSink;
 
@@ -38,10 +38,7 @@ class JsonObjectDecoderTest {
   }
 
   static JsonNode fixture(String name) throws Exception {
-    try (InputStream in =
-        JsonObjectDecoderTest.class.getResourceAsStream("/fixtures/opensips-mi/" + name)) {
-      return JSON.readTree(in);
-    }
+    return JSON.readTree(Fixtures.get("opensips-mi", name).bytes());
   }
 
   static List<String> expected(JsonNode fixture) throws Exception {

@@ -3,7 +3,6 @@ package org.sipadapter.sipp.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,14 +11,13 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 /** Decoding SIPp's recorded trace and stat files, and judging runs from them. */
 class TraceAndStatsTest {
 
-  private static byte[] fixture(String name) throws IOException {
-    try (InputStream in = TraceAndStatsTest.class.getResourceAsStream("/fixtures/" + name)) {
-      return in.readAllBytes();
-    }
+  private static byte[] fixture(String name) {
+    return Fixtures.get("sipp", name).bytes();
   }
 
   @Test

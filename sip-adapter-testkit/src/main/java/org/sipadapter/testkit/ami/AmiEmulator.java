@@ -27,8 +27,8 @@ import org.sipadapter.testkit.emulator.TcpEmulator;
 
 /**
  * An Asterisk Manager Interface server on loopback that behaves like Asterisk 22 with Local
- * channels, as recorded in {@code shared/fixtures/ami}: same banner, same replies, same events with
- * the same headers in the same order (ids and times differ).
+ * channels, as recorded in {@code org/sipadapter/testkit/fixtures/ami}: same banner, same replies,
+ * same events with the same headers in the same order (ids and times differ).
  *
  * <p>It understands Login (plain and MD5 challenge), Challenge, Logoff, Ping, Events, Originate,
  * Hangup, Redirect, BlindTransfer, Atxfer, MixMonitor, StopMixMonitor, PlayDTMF, CoreShowChannels

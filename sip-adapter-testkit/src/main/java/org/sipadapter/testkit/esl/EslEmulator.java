@@ -27,9 +27,9 @@ import org.sipadapter.testkit.emulator.TcpEmulator;
 
 /**
  * A FreeSWITCH event socket (inbound mode) on loopback, faithful to the recorded transcripts in
- * {@code shared/fixtures/esl}: the {@code auth/request} greeting, {@code auth} (good and bad),
- * {@code event plain|json|xml} subscriptions, {@code api} and {@code bgapi} (with {@code
- * BACKGROUND_JOB}), {@code exit} and the disconnect notice.
+ * {@code org/sipadapter/testkit/fixtures/esl}: the {@code auth/request} greeting, {@code auth}
+ * (good and bad), {@code event plain|json|xml} subscriptions, {@code api} and {@code bgapi} (with
+ * {@code BACKGROUND_JOB}), {@code exit} and the disconnect notice.
  *
  * <p>Calls: {@code originate} plays the events FreeSWITCH sent for the same outcome (recorded event
  * frames replayed with fresh UUIDs, the requested number and caller id), chosen by the

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * A recorded sequence of FreeSWITCH events (one phase of a call, from the real transcripts in
- * {@code shared/fixtures/esl}), replayed by the emulator with fresh ids.
+ * {@code org/sipadapter/testkit/fixtures/esl}), replayed by the emulator with fresh ids.
  *
  * <p>Resource format: a first line {@code # recorded legs a=<uuid> b=<uuid> job=<uuid|-> dest=<n>},
  * then the server's {@code text/event-plain} frames exactly as recorded.

@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * An OpenSIPS 3.x as the SDK sees it: the Management Interface over {@code mi_http} (JSON-RPC 2.0
  * on {@code POST /mi}, on a {@link JsonRpcEmulator}) with the dialog module's state, and {@code
  * event_stream}/{@code event_datagram} delivery of {@code E_DLG_STATE_CHANGED} to subscribers.
- * Answers follow the recordings in {@code shared/fixtures/opensips-mi} (OpenSIPS 3.5.9): same
- * commands, parameter checks, result keys and order, error codes and messages.
+ * Answers follow the recordings in {@code org/sipadapter/testkit/fixtures/opensips-mi} (OpenSIPS
+ * 3.5.9): same commands, parameter checks, result keys and order, error codes and messages.
  *
  * <p>Dialogs are driven by test hooks instead of SIP: {@link #startDialog} (an INVITE relayed and
  * ringing: state 1 then 2), {@link #answer} (3, then 4), {@link #endDialog} (5; the dialog stays

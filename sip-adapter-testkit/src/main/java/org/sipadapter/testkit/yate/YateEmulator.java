@@ -29,12 +29,12 @@ import org.sipadapter.testkit.emulator.TcpEmulator;
 
 /**
  * A Yate engine as an external module sees it through an {@code extmodule.conf} socket listener,
- * built from the transcripts in {@code fixtures/yate-extmodule}: {@code setlocal}, {@code
- * install}/{@code uninstall}, {@code watch}/{@code unwatch}, {@code output}/{@code debug}, {@code
- * quit}, {@code Error in:} for lines Yate cannot parse, and the messages a client dispatches
- * ({@code call.execute}, {@code call.drop}, {@code call.answered}, {@code chan.dtmf}, {@code
- * engine.status}, {@code engine.command}, {@code chan.locate}; anything else comes back
- * unprocessed).
+ * built from the transcripts in {@code org/sipadapter/testkit/fixtures/yate-extmodule}: {@code
+ * setlocal}, {@code install}/{@code uninstall}, {@code watch}/{@code unwatch}, {@code
+ * output}/{@code debug}, {@code quit}, {@code Error in:} for lines Yate cannot parse, and the
+ * messages a client dispatches ({@code call.execute}, {@code call.drop}, {@code call.answered},
+ * {@code chan.dtmf}, {@code engine.status}, {@code engine.command}, {@code chan.locate}; anything
+ * else comes back unprocessed).
  *
  * <p>Stateful: {@code call.execute} creates the local leg ({@code dumb/N}, {@code tone/N}), offers
  * {@code call.route} to installed handlers (waiting for their answer up to the module's {@code

@@ -1,21 +1,17 @@
 package org.sipadapter.testkit.yate;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
-import org.sipadapter.testkit.fixtures.WireTranscript;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 /**
- * One recorded Yate session from {@code shared/fixtures/yate-extmodule} or {@code yate-rmanager},
- * in the format of those folders: {@code >>> } client bytes, {@code <<< } server bytes, each up to
- * and including its original terminator; {@code [[no-eol]]} after a fragment that had no LF; {@code
- * \xNN} for a byte outside printable ASCII; {@code ### } annotations, ignored.
+ * One recorded Yate session from the {@code yate-extmodule} or {@code yate-rmanager} fixtures (see
+ * {@link Fixtures}), in the format of those folders: {@code >>> } client bytes, {@code <<< } server
+ * bytes, each up to and including its original terminator; {@code [[no-eol]]} after a fragment that
+ * had no LF; {@code \xNN} for a byte outside printable ASCII; {@code ### } annotations, ignored.
  *
  * @param name the file name
  * @param records the data records in wire order
@@ -45,40 +41,24 @@ public record YateTranscript(String name, List<Record> records) {
   }
 
   /**
-   * Returns the transcript files of a folder ({@code NN-name.txt} and {@code NNb-name.txt}), in
-   * name order.
+   * Parses one recorded fixture, such as one of {@link Fixtures#transcripts(String)
+   * Fixtures.transcripts("yate-extmodule")}.
    *
-   * @param folder {@code yate-extmodule} or {@code yate-rmanager}
-   * @return the files
-   * @throws IllegalStateException if the fixtures are not found
+   * @param fixture the recording
+   * @return the transcript, named after the fixture's file
    */
-  public static List<Path> files(String folder) {
-    Path dir =
-        WireTranscript.findDir(folder)
-            .orElseThrow(
-                () -> new IllegalStateException("shared/fixtures/" + folder + " not found"));
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().matches("\\d\\d[a-z]?-.*\\.txt"))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public static YateTranscript read(Fixture fixture) {
+    return parse(fixture.name(), fixture.bytes());
   }
 
   /**
-   * Reads a transcript.
+   * Parses a transcript's bytes.
    *
-   * @param file the file
+   * @param name a name for the transcript
+   * @param all the file's bytes
    * @return the transcript
    */
-  public static YateTranscript read(Path file) {
-    byte[] all;
-    try {
-      all = Files.readAllBytes(file);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  public static YateTranscript parse(String name, byte[] all) {
     List<Record> out = new ArrayList<>();
     int start = 0;
     while (start < all.length) {
@@ -116,7 +96,7 @@ public record YateTranscript(String name, List<Record> records) {
       }
       out.add(new Record(server, bytes.toByteArray()));
     }
-    return new YateTranscript(file.getFileName().toString(), out);
+    return new YateTranscript(name, out);
   }
 
   private static boolean hex(String s, int at) {

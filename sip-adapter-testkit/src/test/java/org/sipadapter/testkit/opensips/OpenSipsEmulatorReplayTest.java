@@ -23,18 +23,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 /**
- * Replays every recorded OpenSIPS 3.5.9 exchange ({@code fixtures/NN-*.json}, the parsed form of
- * the {@code .txt} transcripts) against the emulator and checks the answer has the recorded shape:
- * same top-level keys in the same order, same result structure (keys, order, value types), same
- * error code and message. Ids, times and counters may differ. Dialog state is driven from the
- * recording itself: before each {@code dlg_list}, the emulator's dialog is moved to the recorded
- * state, and recorded dialog IDs and Call-IDs in later requests are replaced by the emulator's.
- * Errors must carry the recorded {@code data}. HTTP-level answers (GET, unknown path) must have the
- * recorded status, and complete ones the recorded Content-Type and body. Not replayed: the
- * notification (OpenSIPS answers 202 and never completes) and the POST without Content-Type
- * (OpenSIPS closes without answering).
+ * Replays every recorded OpenSIPS 3.5.9 exchange (the {@code opensips-mi} fixtures' {@code
+ * NN-*.json}, the parsed form of the {@code .txt} transcripts) against the emulator and checks the
+ * answer has the recorded shape: same top-level keys in the same order, same result structure
+ * (keys, order, value types), same error code and message. Ids, times and counters may differ.
+ * Dialog state is driven from the recording itself: before each {@code dlg_list}, the emulator's
+ * dialog is moved to the recorded state, and recorded dialog IDs and Call-IDs in later requests are
+ * replaced by the emulator's. Errors must carry the recorded {@code data}. HTTP-level answers (GET,
+ * unknown path) must have the recorded status, and complete ones the recorded Content-Type and
+ * body. Not replayed: the notification (OpenSIPS answers 202 and never completes) and the POST
+ * without Content-Type (OpenSIPS closes without answering).
  */
 class OpenSipsEmulatorReplayTest {
 
@@ -42,10 +43,7 @@ class OpenSipsEmulatorReplayTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   static JsonNode fixture(String name) throws Exception {
-    try (InputStream in =
-        OpenSipsEmulatorReplayTest.class.getResourceAsStream("fixtures/" + name)) {
-      return JSON.readTree(in);
-    }
+    return JSON.readTree(Fixtures.get("opensips-mi", name).bytes());
   }
 
   @ParameterizedTest

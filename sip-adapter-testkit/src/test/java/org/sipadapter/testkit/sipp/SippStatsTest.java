@@ -2,21 +2,18 @@ package org.sipadapter.testkit.sipp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 class SippStatsTest {
 
-  private static byte[] fixture(String name) throws IOException {
-    try (InputStream in = SippStatsTest.class.getResourceAsStream(name)) {
-      return in.readAllBytes();
-    }
+  private static byte[] fixture(String name) {
+    return Fixtures.get("sipp", name).bytes();
   }
 
   @Test
-  void successfulRunFixtureReadsCumulativeCountersOfTheLastRow() throws IOException {
+  void successfulRunFixtureReadsCumulativeCountersOfTheLastRow() {
     SippStats stats = SippStats.parse(fixture("uac_stat.csv"));
 
     assertThat(stats.totalCallCreated()).isEqualTo(20);
@@ -29,7 +26,7 @@ class SippStatsTest {
   }
 
   @Test
-  void busyRunFixtureNamesUnexpectedMessageAsTheFailureCause() throws IOException {
+  void busyRunFixtureNamesUnexpectedMessageAsTheFailureCause() {
     SippStats stats = SippStats.parse(fixture("busy_stat.csv"));
 
     assertThat(stats.failedCalls()).isEqualTo(3);
@@ -38,7 +35,7 @@ class SippStatsTest {
   }
 
   @Test
-  void controlSocketFixtureShowsTheRateSetLive() throws IOException {
+  void controlSocketFixtureShowsTheRateSetLive() {
     SippStats stats = SippStats.parse(fixture("ctl_stat.csv"));
 
     assertThat(stats.targetRate()).isEqualTo(20.0);
@@ -46,7 +43,7 @@ class SippStatsTest {
   }
 
   @Test
-  void timeCellsWithTabsAreKeptVerbatim() throws IOException {
+  void timeCellsWithTabsAreKeptVerbatim() {
     SippStats stats = SippStats.parse(fixture("uac_stat.csv"));
 
     assertThat(stats.columns().get("StartTime")).contains("\t").startsWith("2026-11-26");

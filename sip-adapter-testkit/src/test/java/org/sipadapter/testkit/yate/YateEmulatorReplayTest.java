@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,17 +18,18 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 
 /**
- * Replays the client side of every recorded extmodule session in {@code
- * shared/fixtures/yate-extmodule} against the emulator (set up like the recording's Yate: the same
- * routes, and a listener without preset role for the files recorded on port 5040) and checks that
- * every line it answers has the recorded shape: the same kind of line, message name, processed
- * flag, and parameter names in the same order. Ids, times, channel numbers and values are not
- * compared; ids and channels the emulator chose are substituted into the client's later lines, as
- * the recording client did with Yate's. Events from outside (an INVITE, a BYE) are triggered where
- * the recording shows them. The {@code handlers} parameter, which lists Yate's loaded modules, is
- * left out of the comparison.
+ * Replays the client side of every recorded extmodule session in the {@code yate-extmodule}
+ * fixtures against the emulator (set up like the recording's Yate: the same routes, and a listener
+ * without preset role for the files recorded on port 5040) and checks that every line it answers
+ * has the recorded shape: the same kind of line, message name, processed flag, and parameter names
+ * in the same order. Ids, times, channel numbers and values are not compared; ids and channels the
+ * emulator chose are substituted into the client's later lines, as the recording client did with
+ * Yate's. Events from outside (an INVITE, a BYE) are triggered where the recording shows them. The
+ * {@code handlers} parameter, which lists Yate's loaded modules, is left out of the comparison.
  */
 class YateEmulatorReplayTest {
 
@@ -44,8 +44,8 @@ class YateEmulatorReplayTest {
   /** Values compared as they are: they name what happened, not which channel. */
   private static final Set<String> VALUE_KEYS = Set.of("operation", "event", "detected");
 
-  static List<Path> fixtures() {
-    return YateTranscript.files("yate-extmodule");
+  static List<Fixture> fixtures() {
+    return Fixtures.transcripts("yate-extmodule");
   }
 
   private static YateEmulator emulatorLikeTheRecording(boolean connectListener) {
@@ -90,7 +90,7 @@ class YateEmulatorReplayTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void emulatorAnswersTheRecordedLinesWithLinesOfTheSameShape(Path file) throws Exception {
+  void emulatorAnswersTheRecordedLinesWithLinesOfTheSameShape(Fixture file) throws Exception {
     YateTranscript t = YateTranscript.read(file);
     if (recordedWithSipSelfLoop(t.name())) {
       replayInBursts(t);

@@ -4,19 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.yate.YateTranscript;
 
 class ExtFrameDecoderTest {
 
-  static List<Path> fixtures() {
-    return YateTranscript.files("yate-extmodule");
+  static List<Fixture> fixtures() {
+    return Fixtures.transcripts("yate-extmodule");
   }
 
   private static RecordingSink decode(byte[] bytes, int... cuts) {
@@ -37,7 +38,7 @@ class ExtFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void everyServerLineOfEveryFixtureDecodesToTheFrameItsPrefixNames(Path file) {
+  void everyServerLineOfEveryFixtureDecodesToTheFrameItsPrefixNames(Fixture file) {
     YateTranscript t = YateTranscript.read(file);
     List<YateTranscript.Record> lines = t.server();
 
@@ -63,10 +64,10 @@ class ExtFrameDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void randomSplitsGiveTheSameFrames(Path file) {
+  void randomSplitsGiveTheSameFrames(Fixture file) {
     byte[] bytes = YateTranscript.read(file).serverBytes();
     List<ExtFrame> whole = decode(bytes).frames;
-    Random r = new Random(file.getFileName().toString().hashCode());
+    Random r = new Random(file.name().hashCode());
     for (int round = 0; round < 50; round++) {
       int n = r.nextInt(Math.min(40, bytes.length + 1) + 1);
       int[] cuts = r.ints(n, 0, bytes.length + 1).sorted().toArray();
@@ -81,7 +82,9 @@ class ExtFrameDecoderTest {
 
   @Test
   void garbageBetweenLinesIsReportedAndDecodingGoesOn() {
-    byte[] fixture = YateTranscript.read(fixtures().get(4)).serverBytes();
+    byte[] fixture =
+        YateTranscript.read(Fixtures.get("yate-extmodule", "04-install-uninstall-watch.txt"))
+            .serverBytes();
     List<ExtFrame> clean = decode(fixture).frames;
     Random r = new Random(7);
     for (int round = 0; round < 30; round++) {

@@ -3,19 +3,20 @@ package org.sipadapter.yate.rmanager;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sipadapter.testkit.fixtures.Fixture;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.yate.YateTranscript;
 import org.sipadapter.transport.FrameSink;
 
 class RmanagerDecoderTest {
 
-  static List<Path> fixtures() {
-    return YateTranscript.files("yate-rmanager");
+  static List<Fixture> fixtures() {
+    return Fixtures.transcripts("yate-rmanager");
   }
 
   private static List<RmanagerReply> decode(byte[] bytes, int[] cuts, List<String> malformed) {
@@ -44,7 +45,7 @@ class RmanagerDecoderTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
-  void bannerIsCleanStatusBlocksAreOneReplyAndSplitsChangeNothing(Path file) {
+  void bannerIsCleanStatusBlocksAreOneReplyAndSplitsChangeNothing(Fixture file) {
     YateTranscript t = YateTranscript.read(file);
     byte[] bytes = t.serverBytes();
     List<String> malformed = new ArrayList<>();
@@ -60,7 +61,7 @@ class RmanagerDecoderTest {
       assertThat(String.join("", r.lines())).doesNotContain("\u00ff", "\r", "\b");
       assertThat(r.first()).doesNotStartWith("%%<message:");
     }
-    Random random = new Random(file.getFileName().toString().hashCode());
+    Random random = new Random(file.name().hashCode());
     for (int round = 0; round < 30; round++) {
       int[] cuts = random.ints(random.nextInt(30), 0, bytes.length + 1).sorted().toArray();
       assertThat(decode(bytes, cuts, malformed)).isEqualTo(replies);

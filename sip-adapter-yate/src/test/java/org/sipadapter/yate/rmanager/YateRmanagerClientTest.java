@@ -15,6 +15,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Secret;
 import org.sipadapter.testkit.emulator.FrameSplitter;
 import org.sipadapter.testkit.emulator.TcpEmulator;
+import org.sipadapter.testkit.fixtures.Fixtures;
 import org.sipadapter.testkit.yate.YateEmulator;
 import org.sipadapter.testkit.yate.YateTranscript;
 import org.sipadapter.yate.YateAdapter;
@@ -46,12 +47,7 @@ class YateRmanagerClientTest {
     Map<String, byte[]> answers = new HashMap<>();
     byte[][] banner = new byte[1][];
     for (String name : List.of("04-status-uptime.txt", "03-auth-bad-password.txt")) {
-      YateTranscript t =
-          YateTranscript.read(
-              YateTranscript.files("yate-rmanager").stream()
-                  .filter(p -> p.getFileName().toString().equals(name))
-                  .findFirst()
-                  .orElseThrow());
+      YateTranscript t = YateTranscript.read(Fixtures.get("yate-rmanager", name));
       String command = null;
       java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
       for (YateTranscript.Record r : t.records()) {
