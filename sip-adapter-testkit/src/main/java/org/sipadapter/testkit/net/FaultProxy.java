@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@link #cutAll()}: close every live connection on both sides (the client and the target
  *       both read end-of-stream). New connections are still accepted.
- *   <li>{@link #refuseNew()} / {@link #acceptNew()}: stop and resume listening; while refusing, a
- *       connection attempt to {@link #port()} is refused by the operating system. Live connections
- *       are untouched.
+ *   <li>{@link #refuseNew()} / {@link #acceptNew()}: stop and resume listening; once {@code
+ *       refuseNew()} has returned, every connection attempt to {@link #port()} is refused by the
+ *       operating system. Live connections are untouched.
  *   <li>{@link #blackHole()}: connections are accepted and kept open but no byte is forwarded in
  *       either direction, like a network partition. Bytes read meanwhile are held and delivered
  *       when the black hole ends ({@link #restore()}), as TCP retransmission would; {@link
@@ -61,6 +61,7 @@ public final class FaultProxy implements AutoCloseable {
   private final int port;
 
   private ServerSocket serverSocket; // guarded by modeLock
+  private Thread acceptor; // guarded by modeLock; the thread accepting on serverSocket
   private boolean blackHoled; // guarded by modeLock
   private volatile long latencyNanos;
   private volatile boolean closed;
@@ -72,8 +73,8 @@ public final class FaultProxy implements AutoCloseable {
     this.port = socket.getLocalPort();
     synchronized (modeLock) {
       this.serverSocket = socket;
+      this.acceptor = startAcceptor(socket);
     }
-    startAcceptor(socket);
   }
 
   /**
@@ -143,15 +144,12 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * Stops listening: new connection attempts are refused by the operating system until {@link
-   * #acceptNew()} or {@link #restore()}. Live connections are kept.
+   * Stops listening: every connection attempt made after this method returns is refused by the
+   * operating system until {@link #acceptNew()} or {@link #restore()}. Live connections are kept.
    */
   public void refuseNew() {
     synchronized (modeLock) {
-      if (serverSocket != null) {
-        closeQuietly(serverSocket);
-        serverSocket = null;
-      }
+      stopListening();
     }
   }
 
@@ -165,7 +163,7 @@ public final class FaultProxy implements AutoCloseable {
       ensureOpen();
       if (serverSocket == null) {
         serverSocket = bind(port);
-        startAcceptor(serverSocket);
+        acceptor = startAcceptor(serverSocket);
       }
     }
   }
@@ -204,8 +202,8 @@ public final class FaultProxy implements AutoCloseable {
   }
 
   /**
-   * Stops listening and closes every connection. Never blocks for more than about a second; calling
-   * it again does nothing.
+   * Stops listening (connection attempts are refused once it returns) and closes every connection.
+   * Waits at most about a second for the connection threads to end; calling it again does nothing.
    */
   @Override
   public void close() {
@@ -214,10 +212,7 @@ public final class FaultProxy implements AutoCloseable {
         return;
       }
       closed = true;
-      if (serverSocket != null) {
-        closeQuietly(serverSocket);
-        serverSocket = null;
-      }
+      stopListening();
       modeLock.notifyAll();
     }
     cutAll();
@@ -245,6 +240,36 @@ public final class FaultProxy implements AutoCloseable {
         + ", connections="
         + connectionCount()
         + "]";
+  }
+
+  /**
+   * Closes the listening socket and waits until it is really gone. Closing a socket that another
+   * thread is blocked in {@code accept()} on only marks it closed and signals that thread; the
+   * kernel keeps the socket listening, and completes handshakes, until the thread has been
+   * scheduled and left the call. Once the accept thread has ended, no listener is left on the port,
+   * so the kernel answers every new attempt with a reset. The accept thread never takes {@code
+   * modeLock}, so waiting for it under the lock cannot deadlock.
+   */
+  private void stopListening() {
+    assert Thread.holdsLock(modeLock);
+    if (serverSocket == null) {
+      return;
+    }
+    closeQuietly(serverSocket);
+    serverSocket = null;
+    Thread t = acceptor;
+    acceptor = null;
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // the guarantee is worth finishing the wait; restore the flag after
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void ensureOpen() {
@@ -298,11 +323,11 @@ public final class FaultProxy implements AutoCloseable {
     }
   }
 
-  private void startAcceptor(ServerSocket socket) {
-    startThread("fault-proxy-" + port + "-accept", () -> acceptLoop(socket));
+  private Thread startAcceptor(ServerSocket socket) {
+    return startThread("fault-proxy-" + port + "-accept", () -> acceptLoop(socket));
   }
 
-  private void startThread(String name, Runnable body) {
+  private Thread startThread(String name, Runnable body) {
     Thread thread =
         new Thread(
             () -> {
@@ -316,6 +341,7 @@ public final class FaultProxy implements AutoCloseable {
     thread.setDaemon(true);
     threads.add(thread);
     thread.start();
+    return thread;
   }
 
   private void acceptLoop(ServerSocket socket) {

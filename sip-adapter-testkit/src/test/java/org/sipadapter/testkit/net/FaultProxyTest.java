@@ -78,8 +78,7 @@ class FaultProxyTest {
 
     proxy.refuseNew();
 
-    assertThatThrownBy(() -> new Socket(proxy.host(), proxy.port()))
-        .isInstanceOf(ConnectException.class);
+    assertEveryConnectAttemptIsRefused(50);
     send(live, "still");
     assertThat(read(live, 5)).isEqualTo("still");
 
@@ -88,6 +87,32 @@ class FaultProxyTest {
     Socket later = connect();
     send(later, "back");
     assertThat(read(later, 4)).isEqualTo("back");
+  }
+
+  @Test
+  void everyConnectAttemptAfterRefuseNewReturnsIsRefusedRoundAfterRound() throws IOException {
+    // Each round starts with the accept thread blocked in accept(), the state in which closing
+    // the socket used to leave the kernel listening until that thread was next scheduled.
+    for (int round = 0; round < 30; round++) {
+      proxy.acceptNew();
+      Socket s = connect();
+      send(s, "r");
+      assertThat(read(s, 1)).isEqualTo("r");
+
+      proxy.refuseNew();
+
+      assertEveryConnectAttemptIsRefused(20);
+      s.close();
+    }
+    assertThat(proxy.acceptedCount()).isEqualTo(30);
+  }
+
+  private void assertEveryConnectAttemptIsRefused(int attempts) {
+    for (int i = 0; i < attempts; i++) {
+      assertThatThrownBy(() -> new Socket(proxy.host(), proxy.port()).close())
+          .as("connect attempt %d after refuseNew()", i + 1)
+          .isInstanceOf(ConnectException.class);
+    }
   }
 
   @Test
@@ -151,8 +176,7 @@ class FaultProxyTest {
     proxy.close();
 
     assertThat(client.getInputStream().read()).isEqualTo(-1);
-    assertThatThrownBy(() -> new Socket(proxy.host(), proxy.port()))
-        .isInstanceOf(ConnectException.class);
+    assertEveryConnectAttemptIsRefused(20);
     await().until(() -> proxy.threadNames().isEmpty());
     assertThat(proxy.connectionCount()).isZero();
   }
