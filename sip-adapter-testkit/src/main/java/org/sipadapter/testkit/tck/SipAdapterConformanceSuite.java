@@ -867,6 +867,10 @@ public abstract class SipAdapterConformanceSuite {
         adapter.makeCallAsync(fixture.caller(), to, CallOptions.DEFAULTS);
     eventually().alias("makeCall timed out").until(call::isDone);
     assertThatThrownBy(call::join).hasCauseInstanceOf(AdapterTimeoutException.class);
+    // Listeners hear of the call on the event thread, which may lag behind the failed future.
+    eventually()
+        .alias("the call's DIALING event")
+        .until(() -> !events.of(CallStateChanged.class).isEmpty());
     String callId = events.of(CallStateChanged.class).get(0).callId();
     // the terminal event is emitted as the future fails and delivered on the event threads
     eventually()
