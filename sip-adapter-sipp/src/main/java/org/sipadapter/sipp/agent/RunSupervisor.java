@@ -183,11 +183,17 @@ public final class RunSupervisor implements AutoCloseable {
                 .redirectError(dir.resolve("stderr.log").toFile())
                 .start();
       } catch (IOException e) {
+        LocalPorts.release(port, controlPort);
         throw new ApiException(500, "cannot start " + config.sippBinary() + ": " + e.getMessage());
       }
       SippRun run =
           new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
       Optional<Integer> earlyExit = awaitStarted(run, mediaPort + 2);
+      if (earlyExit.isPresent()) {
+        LocalPorts.release(port, controlPort);
+      } else {
+        run.process.onExit().thenRun(() -> LocalPorts.release(run.localPort, run.controlPort));
+      }
       // Exited before writing its first stat row: SIPp refused the options or the scenario
       // (bad XML exits 1, a taken port 254, other fatal errors 255).
       boolean neverRan =
@@ -246,8 +252,8 @@ public final class RunSupervisor implements AutoCloseable {
   }
 
   /**
-   * Waits until SIPp has bound its SIP port and its last media port (video, bound after the others)
-   * or has exited; returns the exit code if it exited.
+   * Waits until SIPp has bound its SIP port, its control port and its last media port (video, bound
+   * after the others) or has exited; returns the exit code if it exited.
    */
   private Optional<Integer> awaitStarted(SippRun run, int lastMediaPort) {
     long deadline = System.nanoTime() + START_WAIT.toNanos();
@@ -256,7 +262,9 @@ public final class RunSupervisor implements AutoCloseable {
         if (!run.process.isAlive()) {
           return Optional.of(run.process.exitValue());
         }
-        if (LocalPorts.udpPortBound(run.localPort) && LocalPorts.udpPortBound(lastMediaPort)) {
+        if (LocalPorts.udpPortBound(run.localPort)
+            && LocalPorts.udpPortBound(run.controlPort)
+            && LocalPorts.udpPortBound(lastMediaPort)) {
           return Optional.empty();
         }
         // SIPp signals nothing when its socket is up; poll the kernel's socket table.
