@@ -1,10 +1,11 @@
 package org.sipadapter.sipp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.Iterator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,11 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AdapterTimeoutException;
@@ -53,6 +54,14 @@ import org.slf4j.LoggerFactory;
  * connected and its calls are reported as incoming calls (SIPp answers them per its scenario).
  * {@code options.mode: embedded} starts the agent inside this JVM on a free loopback port.
  *
+ * <p>Every run the adapter starts carries a marker ({@link #instanceId()} and, for a call, the
+ * call's own id), which the agent puts on the run and on each of its events. The adapter knows its
+ * own calls by it: a run of a call that ended here while the agent may still have held it (its
+ * start request timed out, its link was lost) is hung up as soon as the adapter sees it, in an
+ * event, in the late reply or at resync. The calls of runs it did not start (another application's,
+ * or an inbound run's) are reported as calls it did not place. Hangup works from the marker alone:
+ * the agent hangs up the run and refuses a start request for that marker it reads later.
+ *
  * <p>Events come from the agent's long-polled {@code GET /events} on one background thread and are
  * handed to the SDK's delivery threads. Thread-safe.
  */
@@ -66,16 +75,20 @@ public final class SippAdapter extends SipAdapter {
   /** Server id key of the SIP Call-ID. */
   public static final String SIP_CALL_ID = "sip.callId";
 
+  /**
+   * Server id key of the marker on the run of a call this adapter did not place (another adapter's
+   * call marker), when the run has one.
+   */
+  public static final String MARKER = "sipp.marker";
+
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9._~+*#!-]{1,64}");
   private static final Pattern RUN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final int MAX_EARLY_RUNS = 512;
-  private static final int MAX_EARLY_EVENTS = 64;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SippSettings settings;
-  private final OkHttpClient http = new OkHttpClient();
-  private final Object routing = new Object();
-  private final Map<String, List<JsonNode>> early = new LinkedHashMap<>();
-  private final Set<String> ownRuns = ConcurrentHashMap.newKeySet();
+  private final OkHttpClient http;
+  private final String inboundMarker;
+  private final String loadMarkerPrefix;
 
   private volatile SippAgent embeddedAgent;
   private volatile SippAgentClient client;
@@ -83,10 +96,19 @@ public final class SippAdapter extends SipAdapter {
   private volatile okhttp3.Call currentPoll;
   private volatile long lastSeq = -1;
   private volatile String inboundRunId;
+  private volatile long agentClockOffsetMillis;
 
   SippAdapter(AdapterConfig config) {
     super(config);
     this.settings = SippSettings.of(config);
+    this.inboundMarker = instanceId() + ".inbound";
+    this.loadMarkerPrefix = instanceId() + ".load-";
+    Dispatcher dispatcher = new Dispatcher();
+    // one start request per makeCall: OkHttp's default of 5 per host would queue bursts of calls
+    // behind each other until their request timeout
+    dispatcher.setMaxRequests(128);
+    dispatcher.setMaxRequestsPerHost(64);
+    this.http = new OkHttpClient.Builder().dispatcher(dispatcher).build();
   }
 
   @Override
@@ -114,6 +136,7 @@ public final class SippAdapter extends SipAdapter {
 
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
+    long generation = linkGeneration();
     String host = target.host();
     int port = target.port();
     if (settings.embedded()) {
@@ -140,9 +163,15 @@ public final class SippAdapter extends SipAdapter {
             target.connectTimeout(),
             target.requestTimeout(),
             settings.eventWait());
+    long sent = System.currentTimeMillis();
     JsonNode health = c.health();
+    long received = System.currentTimeMillis();
     if (!"UP".equals(health.path("status").asText())) {
       throw new AdapterConnectionException("SIPp agent is not up: " + health);
+    }
+    if (health.hasNonNull("timeMillis")) {
+      // the agent's clock against ours, within half a round trip: deadlines are stated on its clock
+      agentClockOffsetMillis = health.get("timeMillis").asLong() - (sent + received) / 2;
     }
     serverVersion("SIPp " + health.path("sippVersion").asText("unknown"));
     long agentSeq = health.path("lastEventSeq").asLong(0);
@@ -150,7 +179,7 @@ public final class SippAdapter extends SipAdapter {
       lastSeq = agentSeq; // first connect, or the agent restarted: start at its present
     }
     client = c;
-    startPoller(c);
+    startPoller(c, generation);
     if (settings.inboundPort().isPresent()) {
       startInbound(c, settings.inboundPort().get(), target.requestTimeout());
     }
@@ -183,14 +212,12 @@ public final class SippAdapter extends SipAdapter {
             port,
             null,
             true,
+            null,
+            inboundMarker,
             null);
     JsonNode run = join(c.startRun(spec), timeout);
     String runId = run.path("id").asText();
-    synchronized (routing) {
-      ownRuns.add(runId);
-      inboundRunId = runId;
-      drainEarly(runId);
-    }
+    inboundRunId = runId;
     LOG.info("[{}] listening for inbound calls on SIP port {} (run {})", name(), port, runId);
   }
 
@@ -206,8 +233,11 @@ public final class SippAdapter extends SipAdapter {
       t.interrupt();
     }
     SippAgentClient c = client;
+    if (c == null || connectionState() == ConnectionState.RECONNECTING) {
+      return;
+    }
     String inbound = inboundRunId;
-    if (c != null && inbound != null && connectionState() != ConnectionState.RECONNECTING) {
+    if (inbound != null) {
       inboundRunId = null;
       c.stopRun(inbound, true, Duration.ZERO)
           .exceptionally(
@@ -215,6 +245,18 @@ public final class SippAdapter extends SipAdapter {
                 LOG.debug("[{}] stopping inbound run failed: {}", name(), e.getMessage());
                 return null;
               });
+    }
+    // Calls given up while their start request was under way: once this adapter is gone nobody
+    // would see their runs, so the agent is told now to refuse or hang them up.
+    for (TrackedCall call : givenUpCalls()) {
+      if (call.direction() == CallDirection.OUTBOUND && call.serverId(RUN_ID).isEmpty()) {
+        c.stopMarked(callMarker(call), config().timeouts().request())
+            .exceptionally(
+                e -> {
+                  LOG.debug("[{}] hanging up {} failed: {}", name(), call.callId(), e.getMessage());
+                  return null;
+                });
+      }
     }
   }
 
@@ -251,23 +293,46 @@ public final class SippAdapter extends SipAdapter {
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
     JsonNode runs = requireClient().listRuns();
-    Map<String, String> states = new LinkedHashMap<>();
+    Map<String, JsonNode> byId = new LinkedHashMap<>();
+    Map<String, JsonNode> byOwnCall = new LinkedHashMap<>();
     for (JsonNode r : runs) {
-      states.put(r.path("id").asText(), r.path("state").asText());
+      byId.put(r.path("id").asText(), r);
+      callIdOfMarker(textOrNull(r.path("spec"), "marker")).ifPresent(id -> byOwnCall.put(id, r));
     }
     List<CallSnapshot> alive = new ArrayList<>();
     for (TrackedCall call : trackedCalls()) {
-      Optional<String> runId = call.serverId(RUN_ID);
-      if (runId.isEmpty() && call.direction() == CallDirection.OUTBOUND) {
-        alive.add(new CallSnapshot(call.callId(), call.state(), call.serverIds()));
-        continue; // its run is still being started
+      if (call.direction() == CallDirection.OUTBOUND) {
+        JsonNode run = byOwnCall.get(call.callId());
+        if (run == null && call.serverId(RUN_ID).isEmpty()) {
+          alive.add(new CallSnapshot(call.callId(), call.state(), call.serverIds()));
+          continue; // its run is still being started
+        }
+        if (run != null && running(run)) {
+          Map<String, String> ids = new LinkedHashMap<>(call.serverIds());
+          ids.put(RUN_ID, run.path("id").asText());
+          alive.add(new CallSnapshot(call.callId(), call.state(), ids));
+        }
+      } else {
+        JsonNode run = call.serverId(RUN_ID).map(byId::get).orElse(null);
+        if (run != null && running(run)) {
+          alive.add(new CallSnapshot(call.callId(), call.state(), call.serverIds()));
+        }
       }
-      String state = runId.map(states::get).orElse(null);
-      if (state != null && !state.equals("ENDED")) {
-        alive.add(new CallSnapshot(call.callId(), call.state(), call.serverIds()));
+    }
+    // A call given up here whose run the agent started anyway: listing it has it hung up.
+    for (TrackedCall gone : givenUpCalls()) {
+      JsonNode run = byOwnCall.get(gone.callId());
+      if (run != null && running(run)) {
+        alive.add(
+            new CallSnapshot(
+                gone.callId(), CallState.DIALING, Map.of(RUN_ID, run.path("id").asText())));
       }
     }
     return Optional.of(alive);
+  }
+
+  private static boolean running(JsonNode run) {
+    return !"ENDED".equals(run.path("state").asText());
   }
 
   @Override
@@ -304,8 +369,9 @@ public final class SippAdapter extends SipAdapter {
       throw new IllegalArgumentException(
           "to has no host:port and options.target is not set; use user@host:port");
     }
-    if (!SippSettings.TARGET.matcher(target).matches()) {
-      throw new IllegalArgumentException("the destination must be host:port, was " + target);
+    if (!SippSettings.isTarget(target)) {
+      throw new IllegalArgumentException(
+          "the destination must be host:port with a port 1..65535, was " + target);
     }
     return new String[] {user, target};
   }
@@ -315,33 +381,26 @@ public final class SippAdapter extends SipAdapter {
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
     String[] dest = destination(call.to());
+    Long deadline =
+        settings.requestDeadline()
+            ? System.currentTimeMillis()
+                + agentClockOffsetMillis
+                + config().timeouts().request().toMillis()
+            : null;
     RunSpec spec =
-        new RunSpec(
+        RunSpec.oneCall(
             settings.scenario(),
             dest[1],
             call.from(),
             dest[0],
-            null,
-            null,
-            null,
-            1,
-            null,
             settings.transport(),
-            null,
-            null,
-            true,
-            null);
+            callMarker(call),
+            deadline);
+    // A reply that comes after the request timed out binds the run to a given-up call, which has
+    // it hung up.
     return requireClient()
         .startRun(spec)
-        .thenAccept(
-            run -> {
-              String runId = run.path("id").asText();
-              synchronized (routing) {
-                ownRuns.add(runId);
-                bindServerId(call.callId(), RUN_ID, runId);
-                drainEarly(runId);
-              }
-            });
+        .thenAccept(run -> bindServerId(call.callId(), RUN_ID, run.path("id").asText()));
   }
 
   @Override
@@ -349,18 +408,15 @@ public final class SippAdapter extends SipAdapter {
     if (call.direction() == CallDirection.INBOUND) {
       return CompletableFuture.failedFuture(
           new CallException(
-              "SIPp ends inbound calls as its UAS scenario says; stop the inbound run instead"));
+              "SIPp ends the calls of runs this adapter did not start as their scenario says;"
+                  + " stop the run instead"));
     }
-    Optional<String> runId = call.serverId(RUN_ID);
-    if (runId.isEmpty()) {
-      return CompletableFuture.failedFuture(
-          new CallException("call " + call.callId() + " has not reached the SIPp agent yet"));
-    }
-    // The agent answers at once and stops the run in the background; the BYE/CANCEL and the
-    // call's end arrive as events (the base class ends the call if none comes in time).
+    // By the call's marker: works for a call that ended here, and also when its start request
+    // has not been read yet (the agent then refuses it). The agent answers at once; the BYE or
+    // CANCEL and the call's end arrive as events.
     return requireClient()
-        .stopRun(runId.get(), false, config().timeouts().request(), false)
-        .thenApply(run -> null);
+        .stopMarked(callMarker(call), config().timeouts().request())
+        .thenApply(r -> null);
   }
 
   // ---------------------------------------------------------------- load runs
@@ -380,12 +436,13 @@ public final class SippAdapter extends SipAdapter {
     if (!USER.matcher(spec.to()).matches()) {
       throw new IllegalArgumentException("to must be a SIP user part");
     }
-    if (!SippSettings.TARGET.matcher(spec.target()).matches()) {
-      throw new IllegalArgumentException("target must be host:port");
+    if (!SippSettings.isTarget(spec.target())) {
+      throw new IllegalArgumentException("target must be host:port with a port 1..65535");
     }
     if (!RUN.matcher(spec.scenario()).matches()) {
       throw new IllegalArgumentException("scenario must match [A-Za-z0-9_-]{1,64}");
     }
+    String marker = loadMarkerPrefix + HexFormat.of().formatHex(randomBytes());
     RunSpec run =
         new RunSpec(
             spec.scenario(),
@@ -401,10 +458,11 @@ public final class SippAdapter extends SipAdapter {
             null,
             null,
             spec.traceMessages(),
+            null,
+            marker,
             null);
     JsonNode started = join(requireClient().startRun(run), config().timeouts().request());
     String runId = started.path("id").asText();
-    ownRuns.add(runId);
     LOG.info(
         "[{}] load run {} started toward {} at {}/period",
         name(),
@@ -530,16 +588,22 @@ public final class SippAdapter extends SipAdapter {
     }
   }
 
+  private static byte[] randomBytes() {
+    byte[] b = new byte[6];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
   // ---------------------------------------------------------------- events
 
-  private void startPoller(SippAgentClient c) {
-    Thread t = new Thread(() -> pollLoop(c), "sipp-adapter-events-" + name());
+  private void startPoller(SippAgentClient c, long generation) {
+    Thread t = new Thread(() -> pollLoop(c, generation), "sipp-adapter-events-" + name());
     t.setDaemon(true);
     poller = t;
     t.start();
   }
 
-  private void pollLoop(SippAgentClient c) {
+  private void pollLoop(SippAgentClient c, long generation) {
     Thread me = Thread.currentThread();
     while (poller == me) {
       JsonNode page;
@@ -555,7 +619,7 @@ public final class SippAdapter extends SipAdapter {
         if (poller == me) {
           poller = null;
           LOG.warn("[{}] lost the SIPp agent's event stream: {}", name(), e.getMessage());
-          reportConnectionLost(e);
+          reportConnectionLost(generation, e);
         }
         return;
       }
@@ -564,6 +628,7 @@ public final class SippAdapter extends SipAdapter {
       }
       if (page.path("lost").asBoolean()) {
         reportError(null, "the SIPp agent dropped events before they were read", null);
+        findOwnRuns(c);
       }
       for (JsonNode event : page.path("events")) {
         try {
@@ -576,75 +641,131 @@ public final class SippAdapter extends SipAdapter {
     }
   }
 
+  /** After lost events: the runs of calls given up here are found by their markers. */
+  private void findOwnRuns(SippAgentClient c) {
+    try {
+      for (JsonNode r : c.listRuns()) {
+        Optional<String> callId = callIdOfMarker(textOrNull(r.path("spec"), "marker"));
+        if (callId.isPresent() && running(r) && findCall(callId.get()).isEmpty()) {
+          bindServerId(callId.get(), RUN_ID, r.path("id").asText());
+        }
+      }
+    } catch (SipAdapterException e) {
+      LOG.debug("[{}] cannot list the agent's runs: {}", name(), e.getMessage());
+    }
+  }
+
   private void route(JsonNode event) {
     String runId = event.path("runId").asText();
-    synchronized (routing) {
-      if (!ownRuns.contains(runId)) {
-        // The POST that started this run may not have returned yet: keep its events a while.
-        List<JsonNode> pending = early.computeIfAbsent(runId, k -> new ArrayList<>());
-        if (pending.size() < MAX_EARLY_EVENTS) {
-          pending.add(event); // a run of another client (an agent may be shared) stays bounded
-        }
-        if (early.size() > MAX_EARLY_RUNS) {
-          Iterator<String> oldest = early.keySet().iterator();
-          oldest.next();
-          oldest.remove();
-        }
-        return;
-      }
-      dispatch(runId, event);
+    String marker = textOrNull(event, "marker");
+    if (inboundMarker.equals(marker)) {
+      onRunNotPlacedHere(runId, null, event, true);
+      return;
+    }
+    if (marker != null && marker.startsWith(loadMarkerPrefix)) {
+      return; // load runs raise no call events
+    }
+    Optional<String> own = callIdOfMarker(marker);
+    if (own.isPresent()) {
+      onOwnCallRun(own.get(), runId, event);
+    } else {
+      onRunNotPlacedHere(runId, marker, event, false);
     }
   }
 
-  /** Replays events that arrived before the run was bound; caller holds {@code routing}. */
-  private void drainEarly(String runId) {
-    List<JsonNode> pending = early.remove(runId);
-    if (pending != null) {
-      for (JsonNode e : pending) {
-        dispatch(runId, e);
-      }
-    }
-  }
-
-  private void dispatch(String runId, JsonNode event) {
+  /**
+   * An event of the run of one of this adapter's calls. Binding the run to a call that ended here
+   * (given up) has the run hung up; reports about a call that ended otherwise are dropped by core.
+   */
+  private void onOwnCallRun(String callId, String runId, JsonNode event) {
+    bindServerId(callId, RUN_ID, runId);
     switch (event.path("type").asText()) {
-      case "call" -> onCallEvent(runId, event.path("call"));
-      case "run-ended" -> onRunEnded(runId, event);
+      case "call" -> {
+        JsonNode c = event.path("call");
+        String sipCallId = c.path("callId").asText();
+        bindServerId(callId, SIP_CALL_ID, sipCallId);
+        applyProgress(callId, c, Map.of(RUN_ID, runId, SIP_CALL_ID, sipCallId));
+      }
+      case "run-ended" -> {
+        String verdict = event.path("verdict").asText();
+        int exit = event.path("exitCode").asInt();
+        boolean answered =
+            findCall(callId).map(t -> t.state() == CallState.CONNECTED).orElse(false);
+        HangupCause cause =
+            answered && "PASSED".equals(verdict)
+                ? HangupCause.NORMAL_CLEARING
+                : HangupCause.NORMAL_TEMPORARY_FAILURE.withText(
+                    "sipp run ended: exit code " + exit + ", " + verdict);
+        reportCallEnded(callId, cause, Map.of(RUN_ID, runId));
+      }
       default -> {}
     }
   }
 
-  private void onCallEvent(String runId, JsonNode c) {
+  /**
+   * An event of a run this adapter did not start for a call: its inbound UAS run, another
+   * application's run (a foreign marker) or a run without a marker. Their traced calls are reported
+   * as calls this adapter did not place.
+   */
+  private void onRunNotPlacedHere(
+      String runId, String marker, JsonNode event, boolean ownInboundRun) {
+    String type = event.path("type").asText();
+    if ("run-ended".equals(type)) {
+      for (TrackedCall call : trackedCalls()) {
+        if (call.direction() == CallDirection.INBOUND
+            && runId.equals(call.serverId(RUN_ID).orElse(null))) {
+          reportCallEnded(
+              call.callId(), HangupCause.NORMAL_CLEARING.withText("sipp run ended"), Map.of());
+        }
+      }
+      if (ownInboundRun && runId.equals(inboundRunId)) {
+        inboundRunId = null;
+        reportError(
+            null,
+            "the inbound SIPp run ended: exit code "
+                + event.path("exitCode").asInt()
+                + ", "
+                + event.path("verdict").asText(),
+            null);
+      }
+      return;
+    }
+    if (!"call".equals(type)) {
+      return;
+    }
+    JsonNode c = event.path("call");
     String sipCallId = c.path("callId").asText();
+    Map<String, String> ids = new LinkedHashMap<>();
+    ids.put(RUN_ID, runId);
+    ids.put(SIP_CALL_ID, sipCallId);
+    if (marker != null) {
+      ids.put(MARKER, marker);
+    }
+    Optional<TrackedCall> known =
+        findCallByServerId(SIP_CALL_ID, sipCallId)
+            .filter(t -> runId.equals(t.serverId(RUN_ID).orElse(null)));
+    if (known.isPresent()) {
+      applyProgress(known.get().callId(), c, ids);
+      return;
+    }
     String state = c.path("state").asText();
-    int status = c.path("status").asInt();
-    Map<String, String> ids = Map.of(RUN_ID, runId, SIP_CALL_ID, sipCallId);
-    String callId;
-    if ("inbound".equals(c.path("direction").asText())) {
-      if ("INCOMING".equals(state)) {
-        callId =
-            reportIncomingCall(
-                userOf(c.path("from").asText()),
-                userOf(c.path("to").asText()),
-                CallState.RINGING,
-                ids);
-        bindServerId(callId, SIP_CALL_ID, sipCallId);
-        return;
-      }
-      Optional<TrackedCall> call = findCallByServerId(SIP_CALL_ID, sipCallId);
-      if (call.isEmpty()) {
-        return;
-      }
-      callId = call.get().callId();
-    } else {
-      Optional<TrackedCall> call = findCallByServerId(RUN_ID, runId);
-      if (call.isEmpty()) {
-        return;
-      }
-      callId = call.get().callId();
+    if (state.equals("INCOMING") || state.equals("DIALING")) {
+      // the first event of a call: SIPp received an INVITE (INCOMING) or another client's run
+      // sent one (DIALING)
+      String callId =
+          reportIncomingCall(
+              userOf(c.path("from").asText()),
+              userOf(c.path("to").asText()),
+              state.equals("INCOMING") ? CallState.RINGING : CallState.DIALING,
+              ids);
       bindServerId(callId, SIP_CALL_ID, sipCallId);
     }
-    switch (state) {
+  }
+
+  /** Reports a traced call's new state. */
+  private void applyProgress(String callId, JsonNode c, Map<String, String> ids) {
+    int status = c.path("status").asInt();
+    switch (c.path("state").asText()) {
       case "RINGING" ->
           reportCallState(
               callId, status == 183 ? CallState.EARLY_MEDIA : CallState.RINGING, null, ids);
@@ -666,24 +787,9 @@ public final class SippAdapter extends SipAdapter {
     }
   }
 
-  private void onRunEnded(String runId, JsonNode event) {
-    String verdict = event.path("verdict").asText();
-    int exit = event.path("exitCode").asInt();
-    for (TrackedCall call : trackedCalls()) {
-      if (runId.equals(call.serverId(RUN_ID).orElse(null)) && !call.state().isTerminal()) {
-        HangupCause cause =
-            call.state() == CallState.CONNECTED && "PASSED".equals(verdict)
-                ? HangupCause.NORMAL_CLEARING
-                : HangupCause.NORMAL_TEMPORARY_FAILURE.withText(
-                    "sipp run ended: exit code " + exit + ", " + verdict);
-        reportCallEnded(call.callId(), cause, Map.of(RUN_ID, runId));
-      }
-    }
-    if (runId.equals(inboundRunId)) {
-      inboundRunId = null;
-      reportError(null, "the inbound SIPp run ended: exit code " + exit + ", " + verdict, null);
-    }
-    ownRuns.remove(runId);
+  private static String textOrNull(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asText();
   }
 
   /** The user part of a From/To header value, such as {@code sipp} in {@code <sip:sipp@h>}. */

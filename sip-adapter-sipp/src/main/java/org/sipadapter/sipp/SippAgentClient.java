@@ -134,6 +134,21 @@ final class SippAgentClient {
     return enqueue(slow, request(url).delete().build());
   }
 
+  /**
+   * {@code DELETE /calls?marker=M&wait=false}: the agent hangs up the runs carrying the marker and
+   * refuses (or stops at once) any it starts later, then answers at once.
+   */
+  CompletableFuture<JsonNode> stopMarked(String marker, Duration grace) {
+    HttpUrl url =
+        url("calls")
+            .newBuilder()
+            .addQueryParameter("marker", marker)
+            .addQueryParameter("graceMs", Long.toString(grace.toMillis()))
+            .addQueryParameter("wait", "false")
+            .build();
+    return enqueue(http, request(url).delete().build());
+  }
+
   CompletableFuture<JsonNode> patchRun(String runId, Double rate, Integer limit) {
     try {
       Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -199,6 +214,7 @@ final class SippAgentClient {
     throw switch (status) {
       case 401 -> new AuthenticationException("SIPp agent refused the bearer token (" + what + ")");
       case 404 -> new CallNotFoundException(message);
+      case 408 -> new AdapterTimeoutException("SIPp agent read " + what + " too late: " + message);
       case 400, 409, 413, 422, 429 ->
           new CallException("SIPp agent refused " + what + ": " + message);
       default -> new AdapterConnectionException("SIPp agent failed " + what + ": " + message);

@@ -21,7 +21,10 @@ import org.sipadapter.config.Durations;
  *     reported as incoming calls
  * @param inboundScenario the UAS scenario for inbound calls; default {@code uas}
  * @param sippBinary for embedded mode: the sipp executable; default {@code /usr/bin/sipp}
- * @param maxRuns for embedded mode: the process cap; default 64
+ * @param maxRuns for embedded mode: the process cap; default 256
+ * @param requestDeadline whether a call's start request carries its deadline, so that an agent
+ *     reading it after the adapter stopped waiting (a frozen or overloaded agent) starts nothing;
+ *     default true
  */
 public record SippSettings(
     boolean embedded,
@@ -32,11 +35,28 @@ public record SippSettings(
     Optional<Integer> inboundPort,
     String inboundScenario,
     Optional<String> sippBinary,
-    int maxRuns) {
+    int maxRuns,
+    boolean requestDeadline) {
 
   static final Pattern TARGET =
       Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?:[0-9]{1,5}");
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  static final int DEFAULT_MAX_RUNS = 256;
+
+  /**
+   * Whether a SIP destination is {@code host:port} with a DNS name or IPv4 literal and a port in
+   * 1..65535.
+   *
+   * @param target the destination
+   * @return true if usable
+   */
+  static boolean isTarget(String target) {
+    if (target == null || !TARGET.matcher(target).matches()) {
+      return false;
+    }
+    int port = Integer.parseInt(target.substring(target.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }
 
   /**
    * Reads the options; call {@link #validate} first for friendly messages.
@@ -55,7 +75,8 @@ public record SippSettings(
         config.option("inboundPort").map(Integer::parseInt),
         config.option("inboundScenario", "uas"),
         config.option("sippBinary"),
-        config.intOption("maxRuns", 64));
+        config.intOption("maxRuns", DEFAULT_MAX_RUNS),
+        !"false".equals(config.option("requestDeadline", "true")));
   }
 
   /**
@@ -71,8 +92,14 @@ public record SippSettings(
     }
     config
         .option("target")
-        .filter(t -> !TARGET.matcher(t).matches())
-        .ifPresent(t -> problems.add("options.target", "must be host:port, was " + t));
+        .filter(t -> !isTarget(t))
+        .ifPresent(
+            t ->
+                problems.add("options.target", "must be host:port with a port 1..65535, was " + t));
+    String deadline = config.option("requestDeadline", "true");
+    if (!deadline.equals("true") && !deadline.equals("false")) {
+      problems.add("options.requestDeadline", "must be true or false");
+    }
     String transport = config.option("transport", "udp");
     if (!transport.equals("udp") && !transport.equals("tcp")) {
       problems.add("options.transport", "must be udp or tcp");
@@ -110,7 +137,7 @@ public record SippSettings(
               }
             });
     try {
-      if (config.intOption("maxRuns", 64) < 1) {
+      if (config.intOption("maxRuns", DEFAULT_MAX_RUNS) < 1) {
         problems.add("options.maxRuns", "must be at least 1");
       }
     } catch (IllegalArgumentException e) {

@@ -4,6 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallOptions;
 import org.sipadapter.CallState;
@@ -22,6 +31,7 @@ import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapters;
 import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.config.Timeouts;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
@@ -247,6 +257,82 @@ class SippAdapterTest {
     assertThatThrownBy(() -> adapter.updateRate("../x", 5))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(adapter.activeCalls()).isEmpty();
+  }
+
+  @Test
+  void destinationWithAPortOutOfRangeIsRefusedBeforeAnythingIsSent() {
+    embedded();
+
+    for (String bad : List.of("2000@127.0.0.1:99999", "2000@127.0.0.1:0", "2000@host:65536")) {
+      assertThatThrownBy(() -> adapter.makeCall("1000", bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("1..65535");
+    }
+    assertThatThrownBy(() -> adapter.startLoad(LoadSpec.toward("127.0.0.1:70000")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(events).noneMatch(e -> e instanceof CallStateChanged);
+    assertThat(adapter.metrics().callsAttempted()).isZero();
+    assertThatThrownBy(
+            () ->
+                SipAdapters.fromYaml(
+                    "type: sipp\noptions: { mode: embedded, target: \"127.0.0.1:99999\" }\n"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("options.target");
+  }
+
+  @Test
+  void startRequestReadByAFrozenAgentAfterItsDeadlineStartsNothing() throws Exception {
+    String token = "deadline-token-0123456789";
+    try (AgentProcess agent =
+        AgentProcess.start(token, Path.of("target", "sipp-agent-deadline.log"))) {
+      adapter = remote(agent, token, Duration.ofSeconds(1));
+
+      agent.freeze();
+      assertThatThrownBy(() -> adapter.makeCall("1000", SippUasFixtures.at("2000", uas.answer)))
+          .isInstanceOf(AdapterTimeoutException.class);
+      agent.thaw();
+
+      // the agent read the request after its deadline and refused it: no sipp process, no INVITE
+      await()
+          .atMost(WAIT)
+          .until(() -> agentGet(agent, token, "/health").path("expiredRequests").asLong() == 1);
+      assertThat(agentGet(agent, token, "/calls")).isEmpty();
+    }
+  }
+
+  /** An adapter connected to an agent process, with a short request timeout and no keepalive. */
+  private SippAdapter remote(AgentProcess agent, String token, Duration requestTimeout) {
+    adapter =
+        (SippAdapter)
+            SipAdapters.create(
+                AdapterConfig.builder("sipp")
+                    .name("sipp-remote")
+                    .server("127.0.0.1", agent.port())
+                    .auth("", token)
+                    .timeouts(
+                        new Timeouts(
+                            Duration.ofSeconds(2),
+                            requestTimeout,
+                            Duration.ofSeconds(30),
+                            Duration.ofSeconds(60)))
+                    .option("eventWait", "1s")
+                    .build());
+    adapter.on(AdapterEvent.class, events::add);
+    adapter.connect();
+    return adapter;
+  }
+
+  private static JsonNode agentGet(AgentProcess agent, String token, String path)
+      throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(agent.baseUri() + path))
+                    .header("Authorization", "Bearer " + token)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return new ObjectMapper().readTree(r.body());
   }
 
   @Test

@@ -83,7 +83,7 @@ public record AgentConfig(
         + "]";
   }
 
-  /** A builder with the defaults: loopback, free port, no token, 16 runs, 256 KiB uploads. */
+  /** A builder with the defaults: loopback, free port, no token, 256 runs, 256 KiB uploads. */
   public static Builder builder() {
     return new Builder();
   }
@@ -93,7 +93,7 @@ public record AgentConfig(
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
     private int port;
     private String token;
-    private int maxRuns = 16;
+    private int maxRuns = 256;
     private int maxUploadBytes = 256 * 1024;
     private int maxScenarios = 100;
     private int logCapBytes = 1 << 20;

@@ -29,12 +29,24 @@ public final class EventLog {
   /**
    * Appends an event, numbering it.
    *
+   * @param runId the run
+   * @param marker the run's client marker, or null
+   * @param type the event type
+   * @param call the call's new state, for {@code call} events
+   * @param exitCode SIPp's exit code, for {@code run-ended}
+   * @param verdict the verdict, for {@code run-ended}
    * @return the stored event
    */
   public synchronized AgentEvent publish(
-      String runId, String type, CallProgress call, Integer exitCode, Verdict verdict) {
+      String runId,
+      String marker,
+      String type,
+      CallProgress call,
+      Integer exitCode,
+      Verdict verdict) {
     AgentEvent event =
-        new AgentEvent(nextSeq++, System.currentTimeMillis(), runId, type, call, exitCode, verdict);
+        new AgentEvent(
+            nextSeq++, System.currentTimeMillis(), runId, marker, type, call, exitCode, verdict);
     events.addLast(event);
     if (events.size() > capacity) {
       events.removeFirst();

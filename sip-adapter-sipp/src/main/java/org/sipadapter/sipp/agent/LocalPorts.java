@@ -9,7 +9,9 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /** Finds free UDP ports and tells whether a UDP port is bound (Linux {@code /proc/net/udp}). */
 final class LocalPorts {
@@ -19,7 +21,17 @@ final class LocalPorts {
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_MEDIA =
       new java.util.concurrent.atomic.AtomicInteger(MEDIA_FIRST);
 
+  // SIP and control ports of runs that are starting or running; guarded by the class.
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
   private LocalPorts() {}
+
+  /** Gives back ports handed out by {@link #freeUdpPort}, once their run has ended. */
+  static synchronized void release(int... ports) {
+    for (int p : ports) {
+      HANDED_OUT.remove(p);
+    }
+  }
 
   /**
    * A start for SIPp's media ports ({@code -mp}): SIPp binds audio on it and video two above, and
@@ -45,14 +57,18 @@ final class LocalPorts {
   }
 
   /**
-   * A UDP port free on {@code address} right now; another process may take it before SIPp binds it,
-   * which SIPp reports with exit code 254.
+   * A UDP port free on {@code address} right now and not handed out to another run of this JVM
+   * until {@link #release}: runs started at the same moment would otherwise be given the same port
+   * by the kernel (it is free again once the probe socket closes) and all but one would fail to
+   * bind it. Another process may still take it before SIPp binds it, which SIPp reports with exit
+   * code 254.
    */
-  static int freeUdpPort(InetAddress address, int avoid) {
-    for (int i = 0; i < 20; i++) {
+  static synchronized int freeUdpPort(InetAddress address, int avoid) {
+    for (int i = 0; i < 50; i++) {
       try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
-        if (socket.getLocalPort() != avoid) {
-          return socket.getLocalPort();
+        int port = socket.getLocalPort();
+        if (port != avoid && HANDED_OUT.add(port)) {
+          return port;
         }
       } catch (SocketException e) {
         throw new UncheckedIOException(e);

@@ -23,6 +23,12 @@ import java.util.regex.Pattern;
  * @param traceMessages trace every SIP message (needed for per-call states); default on for runs of
  *     at most 10 calls and for UAS runs without a count (turn it off for load)
  * @param transferTo for {@code call_with_transfer}: the user part to transfer to
+ * @param marker the client's mark on the run (up to 100 of letters, digits, {@code . _ -}), echoed
+ *     in the run's view and on every event of the run, so a client knows its own runs, also those
+ *     whose start reply it never read; the agent does not interpret it
+ * @param deadlineMillis the last moment (the agent's clock, epoch ms) at which the client still
+ *     waits for the reply; a request the agent reads later (it was frozen, or the request queued)
+ *     is refused with 408 and starts nothing. Null for no deadline
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunSpec(
@@ -39,10 +45,15 @@ public record RunSpec(
     Integer localPort,
     Integer timeoutSec,
     Boolean traceMessages,
-    String transferTo) {
+    String transferTo,
+    String marker,
+    Long deadlineMillis) {
 
   /** A SIP user part without separators or anything a shell or SIP would interpret. */
   static final Pattern USER = Pattern.compile("[A-Za-z0-9._~+*#!-]{1,64}");
+
+  /** A client's run marker: no separator SIP, a shell or JSON would read. */
+  static final Pattern MARKER = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
   /** {@code host:port} with a DNS name or IPv4 literal. */
   static final Pattern TARGET =
@@ -72,6 +83,9 @@ public record RunSpec(
     user("from", from);
     user("to", to);
     user("transferTo", transferTo);
+    if (marker != null && !MARKER.matcher(marker).matches()) {
+      throw new ApiException(400, "marker must be 1..100 of letters, digits and . _ -");
+    }
     if (rate != null && (!(rate > 0) || rate > 10_000 || rate.isInfinite())) {
       throw new ApiException(400, "rate must be greater than 0 and at most 10000");
     }
@@ -96,6 +110,45 @@ public record RunSpec(
     if (value != null && (value < min || value > max)) {
       throw new ApiException(400, field + " must be " + min + ".." + max);
     }
+  }
+
+  /**
+   * A run spec for one call of a UAC scenario.
+   *
+   * @param scenario the scenario
+   * @param target {@code host:port}
+   * @param from the caller's user part
+   * @param to the called user part
+   * @param transport {@code udp} or {@code tcp}
+   * @param marker the client's marker, or null
+   * @param deadlineMillis the reply deadline on the agent's clock, or null
+   * @return the spec: one traced call
+   */
+  public static RunSpec oneCall(
+      String scenario,
+      String target,
+      String from,
+      String to,
+      String transport,
+      String marker,
+      Long deadlineMillis) {
+    return new RunSpec(
+        scenario,
+        target,
+        from,
+        to,
+        null,
+        null,
+        null,
+        1,
+        null,
+        transport,
+        null,
+        null,
+        true,
+        null,
+        marker,
+        deadlineMillis);
   }
 
   /** The call count, applying the role's default (null = unlimited). */

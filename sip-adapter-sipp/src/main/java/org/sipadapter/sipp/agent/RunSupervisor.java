@@ -10,13 +10,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +44,14 @@ public final class RunSupervisor implements AutoCloseable {
   private final EventLog events;
   private final Path runsDir;
   private final InetAddress sipAddress;
+  private static final int MAX_HUNG_UP_MARKERS = 10_000;
+
   private final Map<String, SippRun> runs = new LinkedHashMap<>();
+  // Markers whose calls a client hung up: a run carrying one is refused or stopped at once, so a
+  // hangup holds whichever of the start and the hangup the agent reads first. Oldest dropped.
+  private final Set<String> hungUpMarkers = new LinkedHashSet<>();
   private int starting;
+  private final AtomicLong expiredRequests = new AtomicLong();
   private final java.util.concurrent.ExecutorService stoppers =
       Executors.newCachedThreadPool(
           r -> {
@@ -94,7 +104,12 @@ public final class RunSupervisor implements AutoCloseable {
                     new ApiException(
                         404, "unknown scenario '" + spec.scenario() + "'; see GET /scenarios"));
     spec.validate(scenario.role());
+    refuseIfExpired(spec);
     synchronized (this) {
+      if (spec.marker() != null && hungUpMarkers.contains(spec.marker())) {
+        throw new ApiException(
+            409, "the call with marker " + spec.marker() + " was hung up; nothing was started");
+      }
       long running = runs.values().stream().filter(r -> r.state != RunState.ENDED).count();
       if (running + starting >= config.maxRuns()) {
         throw new ApiException(
@@ -111,6 +126,24 @@ public final class RunSupervisor implements AutoCloseable {
     }
   }
 
+  /**
+   * Refuses a request read after the client's deadline: the client has stopped waiting for the
+   * reply (the agent was frozen, or the request queued), so a run started now would be a call
+   * nobody controls.
+   */
+  private void refuseIfExpired(RunSpec spec) {
+    Long deadline = spec.deadlineMillis();
+    long now = System.currentTimeMillis();
+    if (deadline != null && now > deadline) {
+      expiredRequests.incrementAndGet();
+      throw new ApiException(
+          408,
+          "request read "
+              + (now - deadline)
+              + " ms after its deadline; the client stopped waiting, nothing was started");
+    }
+  }
+
   private SippRun startReserved(RunSpec spec, Scenario scenario) {
     String id = "r-" + HexFormat.of().formatHex(randomBytes());
     Path dir = runsDir.resolve(id);
@@ -123,6 +156,14 @@ public final class RunSupervisor implements AutoCloseable {
     int attempts = spec.localPort() == null ? 3 : 1;
     ApiException last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        try {
+          refuseIfExpired(spec);
+        } catch (ApiException e) {
+          deleteTree(dir);
+          throw e;
+        }
+      }
       int port =
           spec.localPort() != null ? spec.localPort() : LocalPorts.freeUdpPort(sipAddress, -1);
       int controlPort = LocalPorts.freeUdpPort(InetAddress.getLoopbackAddress(), port);
@@ -142,11 +183,17 @@ public final class RunSupervisor implements AutoCloseable {
                 .redirectError(dir.resolve("stderr.log").toFile())
                 .start();
       } catch (IOException e) {
+        LocalPorts.release(port, controlPort);
         throw new ApiException(500, "cannot start " + config.sippBinary() + ": " + e.getMessage());
       }
       SippRun run =
           new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
       Optional<Integer> earlyExit = awaitStarted(run, mediaPort + 2);
+      if (earlyExit.isPresent()) {
+        LocalPorts.release(port, controlPort);
+      } else {
+        run.process.onExit().thenRun(() -> LocalPorts.release(run.localPort, run.controlPort));
+      }
       // Exited before writing its first stat row: SIPp refused the options or the scenario
       // (bad XML exits 1, a taken port 254, other fatal errors 255).
       boolean neverRan =
@@ -194,14 +241,19 @@ public final class RunSupervisor implements AutoCloseable {
 
   private synchronized void register(SippRun run) {
     runs.put(run.id, run);
-    events.publish(run.id, "run-started", null, null, null);
+    if (run.spec.marker() != null && hungUpMarkers.contains(run.spec.marker())) {
+      // hung up while it was starting
+      LOG.info("run {}: its marker was hung up while it started; stopping it", run.id);
+      beginStop(run, false, config.stopGrace());
+    }
+    events.publish(run.id, run.spec.marker(), "run-started", null, null, null);
     run.process.onExit().thenRun(() -> traceThread.execute(() -> finish(run)));
     evictEnded();
   }
 
   /**
-   * Waits until SIPp has bound its SIP port and its last media port (video, bound after the others)
-   * or has exited; returns the exit code if it exited.
+   * Waits until SIPp has bound its SIP port, its control port and its last media port (video, bound
+   * after the others) or has exited; returns the exit code if it exited.
    */
   private Optional<Integer> awaitStarted(SippRun run, int lastMediaPort) {
     long deadline = System.nanoTime() + START_WAIT.toNanos();
@@ -210,7 +262,9 @@ public final class RunSupervisor implements AutoCloseable {
         if (!run.process.isAlive()) {
           return Optional.of(run.process.exitValue());
         }
-        if (LocalPorts.udpPortBound(run.localPort) && LocalPorts.udpPortBound(lastMediaPort)) {
+        if (LocalPorts.udpPortBound(run.localPort)
+            && LocalPorts.udpPortBound(run.controlPort)
+            && LocalPorts.udpPortBound(lastMediaPort)) {
           return Optional.empty();
         }
         // SIPp signals nothing when its socket is up; poll the kernel's socket table.
@@ -293,7 +347,7 @@ public final class RunSupervisor implements AutoCloseable {
     }
     try {
       for (CallProgress change : run.apply(run.trace.poll())) {
-        events.publish(run.id, "call", change, null, null);
+        events.publish(run.id, run.spec.marker(), "call", change, null, null);
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("run {}: cannot read message trace: {}", run.id, e.toString());
@@ -309,8 +363,10 @@ public final class RunSupervisor implements AutoCloseable {
     run.exitCode = code;
     run.verdict = Verdict.judge(code, stats, run.stopRequested);
     run.endedAt = System.currentTimeMillis();
-    run.state = RunState.ENDED;
-    events.publish(run.id, "run-ended", null, code, run.verdict);
+    synchronized (run) {
+      run.state = RunState.ENDED;
+    }
+    events.publish(run.id, run.spec.marker(), "run-ended", null, code, run.verdict);
     LOG.info(
         "run {} ended: exit code {}, verdict {}, {} ok / {} failed",
         run.id,
@@ -319,6 +375,11 @@ public final class RunSupervisor implements AutoCloseable {
         stats.successfulCalls(),
         stats.failedCalls());
     run.finished.complete(null);
+  }
+
+  /** How many start requests were refused because the agent read them after their deadline. */
+  public long expiredRequests() {
+    return expiredRequests.get();
   }
 
   /** The run with this id. @throws ApiException 400 for a malformed id, 404 if unknown */
@@ -339,9 +400,11 @@ public final class RunSupervisor implements AutoCloseable {
   }
 
   /**
-   * Stops a run and waits until it has ended: for a {@code call} run each active call is hung up
-   * first (BYE or CANCEL); then SIGUSR1 (no new calls, running ones finish); after the grace period
-   * SIGTERM, then SIGKILL.
+   * Stops a run and waits until it has ended: each call the run's message trace shows is hung up
+   * (for a {@code call} run over UDP: BYE when answered, CANCEL while ringing), also calls that
+   * appear while stopping; SIGUSR1 makes SIPp start no new call and end when its calls have ended;
+   * after the grace period SIGTERM, 2 s later SIGKILL. A second stop of the same run joins the
+   * first.
    *
    * @param id the run
    * @param force skip the graceful steps
@@ -350,8 +413,59 @@ public final class RunSupervisor implements AutoCloseable {
    */
   public SippRun stop(String id, boolean force, Duration grace) {
     SippRun run = get(id);
-    stopNow(run, force, grace);
+    beginStop(run, force, grace);
+    try {
+      run.finished.get(grace.toMillis() + 15_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warn("run {}: stop did not complete: {}", run.id, e.toString());
+    }
     return run;
+  }
+
+  /**
+   * Hangs up the runs that carry a client's marker, as {@link #stop} does, and refuses or stops at
+   * once any run with that marker that the agent starts later (a start request read after the
+   * hangup, or still starting).
+   *
+   * @param marker the marker
+   * @param force skip the graceful steps
+   * @param grace how long the graceful steps may take
+   * @param wait whether to wait until the runs have ended
+   * @return the runs found
+   * @throws ApiException 400 for a malformed marker
+   */
+  public List<SippRun> stopMarked(String marker, boolean force, Duration grace, boolean wait) {
+    if (marker == null || !RunSpec.MARKER.matcher(marker).matches()) {
+      throw new ApiException(400, "marker must be 1..100 of letters, digits and . _ -");
+    }
+    List<SippRun> marked;
+    synchronized (this) {
+      hungUpMarkers.remove(marker);
+      hungUpMarkers.add(marker);
+      if (hungUpMarkers.size() > MAX_HUNG_UP_MARKERS) {
+        Iterator<String> oldest = hungUpMarkers.iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      marked = runs.values().stream().filter(r -> marker.equals(r.spec.marker())).toList();
+    }
+    for (SippRun r : marked) {
+      beginStop(r, force, grace);
+    }
+    if (wait) {
+      for (SippRun r : marked) {
+        try {
+          r.finished.get(grace.toMillis() + 15_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (Exception e) {
+          LOG.warn("run {}: stop did not complete: {}", r.id, e.toString());
+        }
+      }
+    }
+    return marked;
   }
 
   /**
@@ -361,34 +475,36 @@ public final class RunSupervisor implements AutoCloseable {
    */
   public SippRun stopLater(String id, boolean force, Duration grace) {
     SippRun run = get(id);
-    if (run.state != RunState.ENDED) {
-      run.stopRequested = true;
-      run.state = RunState.STOPPING;
-      stoppers.execute(() -> stopNow(run, force, grace));
-    }
+    beginStop(run, force, grace);
     return run;
   }
 
-  private void stopNow(SippRun run, boolean force, Duration grace) {
-    if (run.finished.isDone()) {
-      return;
+  private void beginStop(SippRun run, boolean force, Duration grace) {
+    synchronized (run) {
+      if (run.state == RunState.ENDED) {
+        return;
+      }
+      run.stopRequested = true;
+      run.state = RunState.STOPPING;
     }
-    run.stopRequested = true;
-    run.state = RunState.STOPPING;
+    if (run.stopping.compareAndSet(false, true)) {
+      stoppers.execute(() -> stopNow(run, force, grace));
+    } else if (force) {
+      run.process.destroy(); // a forced stop overtakes a graceful one under way
+    }
+  }
+
+  private void stopNow(SippRun run, boolean force, Duration grace) {
     Process p = run.process;
     try {
       if (!force) {
         long deadline = System.nanoTime() + grace.toNanos();
-        pollTraceNow(run);
-        if (run.requestHangups() > 0) {
-          p.waitFor(Math.max(1, grace.toMillis() / 2), TimeUnit.MILLISECONDS);
-        }
-        if (p.isAlive()) {
-          signal(p, "USR1");
-          long left = deadline - System.nanoTime();
-          if (left > 0) {
-            p.waitFor(left, TimeUnit.NANOSECONDS);
-          }
+        // No new call from now on; SIPp ends once its calls have ended.
+        signal(p, "USR1");
+        while (p.isAlive() && System.nanoTime() < deadline) {
+          pollTraceNow(run);
+          run.requestHangups();
+          p.waitFor(50, TimeUnit.MILLISECONDS);
         }
       }
       if (p.isAlive()) {
@@ -399,12 +515,12 @@ public final class RunSupervisor implements AutoCloseable {
         LOG.warn("run {}: sipp pid {} ignored SIGTERM; killing it", run.id, p.pid());
         p.destroyForcibly();
       }
-      run.finished.get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
-    } catch (Exception e) {
-      LOG.warn("run {}: stop did not complete cleanly: {}", run.id, e.toString());
+    } catch (RuntimeException e) {
+      LOG.warn("run {}: graceful stop failed, killing it: {}", run.id, e.toString());
+      p.destroyForcibly();
     }
   }
 
@@ -477,19 +593,22 @@ public final class RunSupervisor implements AutoCloseable {
     }
   }
 
-  /** Kills every running sipp process (SIGTERM, then SIGKILL) and stops the trace thread. */
+  /**
+   * Ends every running sipp process as cleanly as SIPp allows, all at once: calls are hung up and
+   * SIPp is asked to quit ({@link #stop} without waiting), for at most the configured stop grace;
+   * then SIGTERM and SIGKILL for what is left. Stops the trace thread.
+   */
   @Override
   public void close() {
-    List<SippRun> all = list();
-    for (SippRun r : all) {
-      if (r.process.isAlive()) {
-        r.stopRequested = true;
-        r.process.destroy();
-      }
+    List<SippRun> live = list().stream().filter(r -> r.process.isAlive()).toList();
+    for (SippRun r : live) {
+      beginStop(r, false, config.stopGrace());
     }
-    for (SippRun r : all) {
+    long deadline = System.nanoTime() + config.stopGrace().toNanos() + 3_000_000_000L;
+    for (SippRun r : live) {
       try {
-        if (!r.process.waitFor(2, TimeUnit.SECONDS)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !r.process.waitFor(left, TimeUnit.NANOSECONDS)) {
           r.process.destroyForcibly();
           r.process.waitFor(2, TimeUnit.SECONDS);
         }

@@ -296,7 +296,20 @@ public final class SippAgent implements AutoCloseable {
           ex.getResponseHeaders().add("Location", "/calls/" + run.id);
           sendJson(ex, 201, run.view(true));
         }
-        default -> throw new ApiException(405, "use GET or POST on /calls");
+        case "DELETE" -> {
+          // DELETE /calls?marker=M: hang up the call a client placed, whether or not its start
+          // request has been read yet
+          boolean force = "true".equals(query.get("force"));
+          long graceMs = longParam(query, "graceMs", config.stopGrace().toMillis(), 0, 60_000);
+          boolean wait = !"false".equals(query.get("wait"));
+          List<SippRun> stopped =
+              supervisor.stopMarked(query.get("marker"), force, Duration.ofMillis(graceMs), wait);
+          Map<String, Object> body = new LinkedHashMap<>();
+          body.put("marker", query.get("marker"));
+          body.put("runs", stopped.stream().map(r -> r.id).toList());
+          sendJson(ex, wait ? 200 : 202, body);
+        }
+        default -> throw new ApiException(405, "use GET, POST or DELETE on /calls");
       }
       return;
     }
@@ -342,6 +355,9 @@ public final class SippAgent implements AutoCloseable {
     h.put("runningRuns", running);
     h.put("maxRuns", config.maxRuns());
     h.put("lastEventSeq", events.lastSeq());
+    h.put("expiredRequests", supervisor.expiredRequests());
+    // lets a client state a request's deadline on this clock (RunSpec.deadlineMillis)
+    h.put("timeMillis", System.currentTimeMillis());
     return h;
   }
 

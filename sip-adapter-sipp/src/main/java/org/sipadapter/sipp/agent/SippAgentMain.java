@@ -13,7 +13,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -jar sip-adapter-sipp-VERSION-agent.jar agent --port 8080 [--bind 127.0.0.1]
- *     [--token-file FILE] [--max-runs 16] [--max-upload-bytes 262144] [--sipp /usr/bin/sipp]
+ *     [--token-file FILE] [--max-runs 256] [--max-upload-bytes 262144] [--sipp /usr/bin/sipp]
  *     [--work-dir DIR] [--stop-grace-ms 5000]
  * </pre>
  *
@@ -121,7 +121,7 @@ public final class SippAgentMain {
     }
     out.println(
         "usage: java -jar sip-adapter-sipp-agent.jar agent [--port 8080] [--bind 127.0.0.1]\n"
-            + "         [--token-file FILE] [--max-runs 16] [--max-upload-bytes 262144]\n"
+            + "         [--token-file FILE] [--max-runs 256] [--max-upload-bytes 262144]\n"
             + "         [--max-scenarios 100] [--log-cap-bytes 1048576] [--sipp /usr/bin/sipp]\n"
             + "         [--work-dir DIR] [--stop-grace-ms 5000]\n"
             + "The token may also be given in SIPP_AGENT_TOKEN; it is required unless bound to"

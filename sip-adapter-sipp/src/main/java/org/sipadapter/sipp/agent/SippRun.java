@@ -11,11 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One supervised sipp process and what is known about it.
@@ -36,7 +37,8 @@ public final class SippRun {
   final long startedAt = System.currentTimeMillis();
   final MessageTraceReader trace;
   private final DialogTracker tracker = new DialogTracker();
-  private final Set<String> hangupSent = new HashSet<>();
+  private final Set<String> hangupSent = ConcurrentHashMap.newKeySet();
+  final AtomicBoolean stopping = new AtomicBoolean();
   final CompletableFuture<Void> finished = new CompletableFuture<>();
 
   volatile RunState state = RunState.RUNNING;

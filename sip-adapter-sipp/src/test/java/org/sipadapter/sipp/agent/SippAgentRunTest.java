@@ -265,4 +265,71 @@ class SippAgentRunTest {
     assertThat(lastCall(id).get("to").asText()).contains("sip:3000@");
     http.delete("/calls/" + id);
   }
+
+  @Test
+  void agentShutdownHangsUpItsCallsWithAByeBeforeEndingSipp() {
+    try (SippProcess uas = SippProcess.uas(UasScenario.ANSWER).start()) {
+      SippAgent own = SippAgent.start(AgentConfig.builder().build());
+      AgentHttp ownHttp = new AgentHttp(own.baseUri(), null);
+      var r =
+          ownHttp.post(
+              "/calls", "{\"scenario\":\"call\",\"target\":\"127.0.0.1:" + uas.port() + "\"}");
+      assertThat(r.status()).as(r.body()).isEqualTo(201);
+      String id = r.json().get("id").asText();
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  "CONNECTED"
+                      .equals(
+                          ownHttp
+                              .get("/calls/" + id)
+                              .json()
+                              .get("calls")
+                              .path(0)
+                              .path("state")
+                              .asText()));
+
+      own.close();
+
+      // the far end got its BYE and ended the call: it is not left up
+      await().atMost(WAIT).until(() -> uas.stats().successfulCalls() == 1);
+      assertThat(uas.messageTrace()).contains("BYE sip:");
+    }
+  }
+
+  @Test
+  void hangupByMarkerHoldsWhicheverOfStartAndHangupTheAgentReadsFirst() {
+    try (SippProcess uas = SippProcess.uas(UasScenario.ANSWER).start()) {
+      String target = "\"target\":\"127.0.0.1:" + uas.port() + "\"";
+
+      // hangup read first: the start that follows is refused, nothing is sent
+      assertThat(http.delete("/calls?marker=abc123.first").status()).isEqualTo(200);
+      var refused =
+          http.post("/calls", "{\"scenario\":\"call\"," + target + ",\"marker\":\"abc123.first\"}");
+      assertThat(refused.status()).as(refused.body()).isEqualTo(409);
+
+      // start read first: the hangup ends the running call with a BYE
+      var started =
+          http.post(
+              "/calls", "{\"scenario\":\"call\"," + target + ",\"marker\":\"abc123.second\"}");
+      assertThat(started.status()).as(started.body()).isEqualTo(201);
+      String id = started.json().get("id").asText();
+      assertThat(started.json().get("spec").get("marker").asText()).isEqualTo("abc123.second");
+      await().atMost(WAIT).until(() -> callStates(id).contains("CONNECTED"));
+
+      var stopped = http.delete("/calls?marker=abc123.second");
+      assertThat(stopped.json().get("runs").get(0).asText()).isEqualTo(id);
+      await()
+          .atMost(WAIT)
+          .until(() -> "ENDED".equals(http.get("/calls/" + id).json().get("state").asText()));
+      assertThat(lastCall(id).get("hangupBy").asText()).isEqualTo("local");
+      JsonNode page = http.get("/events?after=0&max=10000").json();
+      for (JsonNode e : page.get("events")) {
+        if (e.get("runId").asText().equals(id)) {
+          assertThat(e.get("marker").asText()).isEqualTo("abc123.second");
+        }
+      }
+    }
+  }
 }
