@@ -2,11 +2,13 @@ package org.sipadapter.tracking;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import org.sipadapter.ConnectTarget;
 import org.sipadapter.transport.JsonRpcClient;
 
 /**
@@ -16,6 +18,18 @@ import org.sipadapter.transport.JsonRpcClient;
 public final class ControlLink {
 
   private ControlLink() {}
+
+  /**
+   * The endpoint of the control link: {@code http://host:port<path>}, or https with TLS on.
+   *
+   * @param target the connect target
+   * @param path the HTTP path, starting with {@code /}
+   * @return the URI
+   */
+  public static URI uri(ConnectTarget target, String path) {
+    return URI.create(
+        (target.tls() ? "https" : "http") + "://" + target.host() + ":" + target.port() + path);
+  }
 
   /**
    * Wraps a transport so that a request failing with a network error reports the link lost. A

@@ -1,5 +1,6 @@
 package org.sipadapter.tracking;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -8,6 +9,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -66,6 +70,7 @@ public final class DialogCalls<D extends ProxyDialog> {
   private final SnapshotDiffer<String, D> table =
       new SnapshotDiffer<>(DialogCalls::key, d -> d.state().ended(), ProxyDialog::state);
   private volatile List<D> atConnect = List.of();
+  private volatile ListPoller<?, D> poller;
 
   /**
    * A tracker for an adapter that places no calls: every dialog is a call it did not place.
@@ -187,22 +192,48 @@ public final class DialogCalls<D extends ProxyDialog> {
   // ------------------------------------------------------------------ polling and keepalive
 
   /**
-   * The polling fallback over this tracker: each read of the list is diffed against the last one
-   * and the changes are mapped as events would be.
+   * Starts the polling fallback over this tracker: every {@code period} the list is read and diffed
+   * against the last read, and the changes are mapped as events would be.
    *
+   * @param timer the timer that ticks (a read runs on the thread that completes it)
+   * @param period the poll interval
    * @param link the current link, null while there is none
    * @param read starts one read of the dialog list
    * @param onLinkLost receives the cause when a read shows the link is lost
    * @param onReadFailed receives the cause of any other failed read
    * @param <L> the link type
-   * @return the poller; call {@link ListPoller#pollSoon()} on every tick
+   * @return the ticking task; cancel it when the link goes
    */
-  public <L> ListPoller<L, D> poller(
+  public <L> ScheduledFuture<?> startPolling(
+      ScheduledExecutorService timer,
+      Duration period,
       Supplier<? extends L> link,
       Function<? super L, ? extends CompletableFuture<? extends Collection<? extends D>>> read,
       Consumer<Throwable> onLinkLost,
       Consumer<Throwable> onReadFailed) {
-    return new ListPoller<>(table, link, read, this::changed, onLinkLost, onReadFailed);
+    ListPoller<L, D> p = poller(link, read, onLinkLost, onReadFailed);
+    long nanos = period.toNanos();
+    return timer.scheduleWithFixedDelay(p::pollSoon, nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The poller over this tracker's table, made the one {@link #pollSoon()} triggers. */
+  <L> ListPoller<L, D> poller(
+      Supplier<? extends L> link,
+      Function<? super L, ? extends CompletableFuture<? extends Collection<? extends D>>> read,
+      Consumer<Throwable> onLinkLost,
+      Consumer<Throwable> onReadFailed) {
+    ListPoller<L, D> p =
+        new ListPoller<>(table, link, read, this::changed, onLinkLost, onReadFailed);
+    poller = p;
+    return p;
+  }
+
+  /** With polling started, reads the list now (after a hangup, say) instead of at the next tick. */
+  public void pollSoon() {
+    ListPoller<?, D> p = poller;
+    if (p != null) {
+      p.pollSoon();
+    }
   }
 
   /** Maps one polling change. */

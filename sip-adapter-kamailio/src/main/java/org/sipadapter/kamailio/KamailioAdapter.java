@@ -1,5 +1,7 @@
 package org.sipadapter.kamailio;
 
+import static org.sipadapter.tracking.ControlLink.join;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -39,7 +41,6 @@ import org.sipadapter.kamailio.rpc.RegisteredContact;
 import org.sipadapter.tracking.ControlLink;
 import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.ListPoller;
 import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.JsonRpcClient;
@@ -198,9 +199,7 @@ public final class KamailioAdapter extends SipAdapter {
   protected void doConnect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
       long generation = linkGeneration();
-      String scheme = target.tls() ? "https" : "http";
-      URI uri =
-          URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.rpcPath());
+      URI uri = ControlLink.uri(target, settings.rpcPath());
       Map<String, String> headers = new LinkedHashMap<>();
       if (!target.credentials().secret().isEmpty()) {
         String secret = target.credentials().secret().reveal();
@@ -243,25 +242,19 @@ public final class KamailioAdapter extends SipAdapter {
       }
       List<Dialog> now = join(r.dialogs());
       dialogs.linkUp(now);
+      String events = "over evapi " + settings.evapiHost() + ":" + settings.evapiPort();
       if (!settings.usesEvapi()) {
-        ListPoller<KamailioRpc, Dialog> p =
-            dialogs.poller(
+        events = "by polling every " + settings.pollInterval().toMillis() + " ms";
+        poller =
+            dialogs.startPolling(
+                timer(),
+                settings.pollInterval(),
                 () -> rpc,
                 KamailioRpc::dialogs,
                 e -> reportConnectionLost(generation, e),
                 c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
-        long period = settings.pollInterval().toNanos();
-        poller = timer().scheduleWithFixedDelay(p::pollSoon, period, period, TimeUnit.NANOSECONDS);
       }
-      log.info(
-          "[{}] {} at {} ({} dialogs, events {})",
-          name(),
-          version,
-          uri,
-          now.size(),
-          settings.usesEvapi()
-              ? "over evapi " + settings.evapiHost() + ":" + settings.evapiPort()
-              : "by polling every " + settings.pollInterval().toMillis() + " ms");
+      log.info("[{}] {} at {} ({} dialogs, events {})", name(), version, uri, now.size(), events);
     }
   }
 
@@ -273,23 +266,27 @@ public final class KamailioAdapter extends SipAdapter {
       if (p != null) {
         p.cancel(false);
       }
-      FramedConnection<byte[]> e = evapi;
-      evapi = null;
-      if (e != null) {
-        e.close();
-      }
       rpc = null;
-      OkHttpJsonRpcTransport t = transport;
+      closeQuietly(evapi);
+      evapi = null;
+      closeQuietly(transport);
       transport = null;
-      if (t != null) {
-        t.close();
-      }
     }
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() {
-    return Optional.of(dialogs.resync(trackedCalls()));
+  protected void doClose() {
+    doDisconnect();
+  }
+
+  private void closeQuietly(AutoCloseable c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (Exception e) {
+      log.debug("[{}] closing {} failed: {}", name(), c, e.toString());
+    }
   }
 
   /**
@@ -305,6 +302,11 @@ public final class KamailioAdapter extends SipAdapter {
     if (settings.usesEvapi()) {
       dialogs.settle(now, boundBefore);
     }
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() {
+    return Optional.of(dialogs.resync(trackedCalls()));
   }
 
   /**
@@ -327,11 +329,6 @@ public final class KamailioAdapter extends SipAdapter {
       details.put("statistics", "unavailable: " + e.rpcMessage());
     }
     return details;
-  }
-
-  @Override
-  protected void doClose() {
-    doDisconnect();
   }
 
   // ------------------------------------------------------------------ call hooks
@@ -646,17 +643,14 @@ public final class KamailioAdapter extends SipAdapter {
     }
   }
 
-  private static <T> T join(CompletableFuture<T> f) {
-    return ControlLink.join(f);
-  }
-
+  /** The RPC client of the current link; throws when there is none. */
   private KamailioRpc requireRpc() {
-    KamailioRpc r = rpc;
-    if (r == null || connectionState() == ConnectionState.CLOSED) {
-      throw new AdapterConnectionException(
-          "Kamailio adapter " + name() + " is not connected; call connect() first");
-    }
-    return r;
+    return Optional.ofNullable(rpc)
+        .filter(r -> connectionState() != ConnectionState.CLOSED)
+        .orElseThrow(
+            () ->
+                new AdapterConnectionException(
+                    "Kamailio adapter " + name() + " is not connected; call connect() first"));
   }
 
   /** Receives evapi frames on the reader thread; parsing is cheap and never blocks. */
@@ -672,18 +666,21 @@ public final class KamailioAdapter extends SipAdapter {
       try {
         DialogEvent.parse(payload).ifPresent(KamailioAdapter.this::onDialogEvent);
       } catch (IllegalArgumentException e) {
-        log.warn("[{}] skipped evapi message: {}", name(), e.getMessage());
-        reportError(null, "bad evapi message: " + e.getMessage(), e);
+        skipped("bad evapi message: " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        log.warn("[{}] evapi event handling failed", name(), e);
-        reportError(null, "evapi event handling failed: " + e.getMessage(), e);
+        skipped("evapi event handling failed: " + e.getMessage(), e);
       }
+    }
+
+    /** Logs and reports skipped input; the link stays up. */
+    private void skipped(String what, Exception e) {
+      log.warn("[{}] {}", name(), what, e);
+      reportError(null, what, e);
     }
 
     @Override
     public void onMalformed(String reason) {
-      log.warn("[{}] skipped evapi bytes: {}", name(), reason);
-      reportError(null, "malformed evapi stream: " + reason, null);
+      skipped("malformed evapi stream: " + reason, null);
     }
 
     @Override

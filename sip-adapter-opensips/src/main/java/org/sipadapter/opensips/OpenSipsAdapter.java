@@ -39,7 +39,6 @@ import org.sipadapter.opensips.mi.RegisteredContact;
 import org.sipadapter.tracking.ControlLink;
 import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.ListPoller;
 import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.JsonRpcClient;
 import org.slf4j.Logger;
@@ -100,7 +99,6 @@ public final class OpenSipsAdapter extends SipAdapter {
   private volatile String subscribedSocket = "";
   private volatile boolean subscriptionOk;
   private volatile ScheduledFuture<?> poller;
-  private volatile ListPoller<OpenSipsMi, Dialog> dialogPoll;
   private volatile ScheduledFuture<?> renewer;
 
   /**
@@ -183,9 +181,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   protected void doConnect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
       long generation = linkGeneration();
-      String scheme = target.tls() ? "https" : "http";
-      URI uri =
-          URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.miPath());
+      URI uri = ControlLink.uri(target, settings.miPath());
       OkHttpJsonRpcTransport t =
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
@@ -209,15 +205,14 @@ public final class OpenSipsAdapter extends SipAdapter {
       List<Dialog> now = join(m.dialogs());
       dialogs.linkUp(now);
       if (!settings.usesEventStream()) {
-        ListPoller<OpenSipsMi, Dialog> p =
-            dialogs.poller(
+        poller =
+            dialogs.startPolling(
+                timer(),
+                settings.pollInterval(),
                 () -> mi,
                 OpenSipsMi::dialogs,
                 e -> reportConnectionLost(generation, e),
                 c -> reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
-        dialogPoll = p;
-        long period = settings.pollInterval().toNanos();
-        poller = timer().scheduleWithFixedDelay(p::pollSoon, period, period, TimeUnit.NANOSECONDS);
       }
       log.info(
           "[{}] {} at {} ({} dialogs, events {})",
@@ -404,10 +399,7 @@ public final class OpenSipsAdapter extends SipAdapter {
         .handle(
             (v, e) -> {
               if (e == null) {
-                ListPoller<OpenSipsMi, Dialog> p = dialogPoll;
-                if (p != null) {
-                  blockingExecutor().execute(p::pollSoon);
-                }
+                blockingExecutor().execute(dialogs::pollSoon);
                 return null;
               }
               Throwable c = ControlLink.unwrap(e);
