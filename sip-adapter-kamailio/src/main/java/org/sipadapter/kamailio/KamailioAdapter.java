@@ -49,9 +49,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.x proxy, over
- * JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed over
- * {@code evapi}, or, without evapi, by polling {@code dlg.list}.
+ * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.6 or 6.1 proxy,
+ * over JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed
+ * over {@code evapi}, or, without evapi, by polling {@code dlg.list}.
  *
  * <p>Every dialog Kamailio tracks becomes a call: dialogs this adapter did not start are reported
  * as {@code IncomingCall}s, with states from the dialog module (early, answered, ended, failed).
@@ -85,6 +85,7 @@ public final class KamailioAdapter extends SipAdapter {
   private static final long ACK_WAIT_MS = 50;
   private static final Pattern BARE_USER = Pattern.compile("[A-Za-z0-9+*#._~-]+");
   private static final long ENSURE_END_DELAY_MS = 200;
+  private static final String EVAPI_READY = "evapi:ready";
   // Kamailio's default fr_inv_timer: how long it rings the first party of a click-to-dial.
   private static final long FIRST_LEG_RING_NANOS = TimeUnit.SECONDS.toNanos(120);
 
@@ -144,7 +145,7 @@ public final class KamailioAdapter extends SipAdapter {
   /** The Kamailio versions this adapter is tested with. */
   @Override
   public List<String> supportedVersions() {
-    return List.of("5.6");
+    return List.of("5.6", "6.1");
   }
 
   /** The adapter's options as parsed from the config. */
@@ -229,6 +230,7 @@ public final class KamailioAdapter extends SipAdapter {
       rpc = r;
       if (settings.usesEvapi()) {
         // Open the event link before reading dlg.list, so nothing happens unseen in between.
+        EvapiListener listener = new EvapiListener(generation);
         evapi =
             FramedConnection.open(
                 new FramedConnection.Endpoint(
@@ -238,7 +240,10 @@ public final class KamailioAdapter extends SipAdapter {
                     false,
                     target.connectTimeout()),
                 new NetstringDecoder(),
-                new EvapiListener(generation));
+                listener);
+        if (settings.evapiReady()) {
+          awaitEvapiReady(listener, target);
+        }
       }
       List<Dialog> now = join(r.dialogs());
       dialogs.linkUp(now);
@@ -255,6 +260,28 @@ public final class KamailioAdapter extends SipAdapter {
                 c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
       }
       log.info("[{}] {} at {} ({} dialogs, events {})", name(), version, uri, now.size(), events);
+    }
+  }
+
+  /**
+   * Waits until Kamailio's evapi dispatcher has taken the connection in: the kernel completes the
+   * TCP handshake before the dispatcher calls {@code accept()}, and an event relayed in between is
+   * not sent to this client (a busy call's {@code dialog:failed} lost, the call ending NO_ANSWER).
+   */
+  private void awaitEvapiReady(EvapiListener listener, ConnectTarget target) {
+    try {
+      listener.ready.get(target.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AdapterConnectionException(
+          "no {\"event\":\"evapi:ready\"} from Kamailio within "
+              + target.connectTimeout().toMillis()
+              + " ms: add event_route[evapi:connection-new] (see docs/kamailio.md) or set"
+              + " options.evapiReady false");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdapterConnectionException("interrupted while waiting for evapi:ready", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AdapterConnectionException("evapi link failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -656,6 +683,8 @@ public final class KamailioAdapter extends SipAdapter {
   /** Receives evapi frames on the reader thread; parsing is cheap and never blocks. */
   private final class EvapiListener implements FramedConnection.Listener<byte[]> {
     private final long generation;
+    // Completed by evapi:ready, the script's word that events reach this client from now on.
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     EvapiListener(long generation) {
       this.generation = generation;
@@ -664,7 +693,12 @@ public final class KamailioAdapter extends SipAdapter {
     @Override
     public void onFrame(byte[] payload) {
       try {
-        DialogEvent.parse(payload).ifPresent(KamailioAdapter.this::onDialogEvent);
+        Optional<DialogEvent> e = DialogEvent.parse(payload);
+        if (e.isPresent() && e.get().name().equals(EVAPI_READY)) {
+          ready.complete(null);
+        } else {
+          e.ifPresent(KamailioAdapter.this::onDialogEvent);
+        }
       } catch (IllegalArgumentException e) {
         skipped("bad evapi message: " + e.getMessage(), e);
       } catch (RuntimeException e) {
@@ -685,6 +719,8 @@ public final class KamailioAdapter extends SipAdapter {
 
     @Override
     public void onClosed(Throwable cause) {
+      ready.completeExceptionally(
+          cause == null ? new AdapterConnectionException("evapi link closed") : cause);
       reportConnectionLost(
           generation,
           cause == null ? new AdapterConnectionException("evapi link closed by Kamailio") : cause);

@@ -83,7 +83,8 @@ class KamailioAdapterTest {
     return AdapterConfig.builder("kamailio")
         .name("kam-test")
         .server(KamailioServer.HOST, k.sipPort())
-        .option("evapiPort", k.evapiPort());
+        .option("evapiPort", k.evapiPort())
+        .option("evapiReady", "true");
   }
 
   private KamailioAdapter connect(AdapterConfig config) {
