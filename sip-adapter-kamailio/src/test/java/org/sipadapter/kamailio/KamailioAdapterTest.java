@@ -354,10 +354,14 @@ class KamailioAdapterTest {
     try (ServerSocket fakeEvapi = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       connectInBackground(config(kamailio).option("evapiPort", fakeEvapi.getLocalPort()).build());
       try (Socket s = fakeEvapi.accept()) {
+        OutputStream out = s.getOutputStream();
+        // What event_route[evapi:connection-new] sends once the client is taken in.
+        String ready = "{\"event\":\"evapi:ready\"}";
+        out.write((ready.length() + ":" + ready + ",").getBytes(StandardCharsets.UTF_8));
+        out.flush();
         await()
             .atMost(Duration.ofSeconds(10))
             .until(() -> adapter.connectionState().name().equals("CONNECTED"));
-        OutputStream out = s.getOutputStream();
         String good =
             "{\"event\":\"dialog:start\",\"h_entry\":7,\"h_id\":8,\"callid\":\"fake-1\","
                 + "\"from_uri\":\"sip:a@h\",\"to_uri\":\"sip:b@h\",\"state\":4}";
