@@ -29,5 +29,40 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# Kamailio 6.1 from Debian unstable, in a root of its own made with debootstrap (the host keeps
+# its own Kamailio); the Kamailio conformance and adapter tests then run against it as well.
+unstable_root="${SIPADAPTER_UNSTABLE_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/sipadapter/debian-unstable}"
+debian_mirror() {
+  # The Debian archive the host's apt already uses.
+  {
+    grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}'
+  } | grep -i debian | grep -v -e security -e updates | head -n1
+}
+if [ ! -x "$unstable_root/usr/sbin/kamailio" ] && [ "$(id -u)" -eq 0 ] \
+  && command -v debootstrap >/dev/null 2>&1 && [ -n "$(debian_mirror)" ]; then
+  echo "Making a Debian unstable root with Kamailio 6.1 in $unstable_root"
+  mkdir -p "$(dirname "$unstable_root")"
+  debootstrap --variant=minbase unstable "$unstable_root" "$(debian_mirror)" >/dev/null
+  apt_opts=(-o Acquire::Check-Valid-Until=false)
+  chroot "$unstable_root" apt-get "${apt_opts[@]}" update -qq
+  chroot "$unstable_root" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
+    install -y -qq --no-install-recommends kamailio kamailio-extra-modules
+fi
+
 # Kamailio's Debian service is not needed: the tests start their own instances on free ports.
-exec mvn -B -ntp verify "$@"
+mvn -B -ntp verify "$@"
+
+# Only when the run above covered the Kamailio module.
+run_unstable=yes
+case " $* " in
+  *" -pl "*) case "$*" in *kamailio*) ;; *) run_unstable=no ;; esac ;;
+esac
+if [ "$run_unstable" = yes ] && [ -x "$unstable_root/usr/sbin/kamailio" ]; then
+  echo "Kamailio tests again, against $("$unstable_root"/lib64/ld-linux-x86-64.so.2 \
+    --library-path "$unstable_root/usr/lib/x86_64-linux-gnu:$unstable_root/lib/x86_64-linux-gnu" \
+    "$unstable_root/usr/sbin/kamailio" -v | head -n1)"
+  mvn -B -ntp -q verify -pl sip-adapter-kamailio -am \
+    -Dsipadapter.kamailio.root="$unstable_root" \
+    -Dtest='KamailioConformanceTest,KamailioAdapterTest' -Dsurefire.failIfNoSpecifiedTests=false
+fi

@@ -29,6 +29,7 @@ import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
 import org.sipadapter.metrics.AdapterMetrics;
+import org.sipadapter.tracking.CallReports;
 import org.sipadapter.transport.Schedulers;
 import org.sipadapter.transport.TlsContext;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ public abstract class SipAdapter implements AutoCloseable {
   private final ConnectionWatchdog watchdog;
 
   private volatile String serverVersion = "";
+  private final CallReports callReports = new AdapterCallReports();
 
   /**
    * Creates the adapter. Does not connect.
@@ -1272,6 +1274,16 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   /**
+   * Returns this adapter's call table as the shared trackers of {@code org.sipadapter.tracking}
+   * take it: the lookups and reports above, same rules.
+   *
+   * @return the view; one per adapter
+   */
+  protected final CallReports callReports() {
+    return callReports;
+  }
+
+  /**
    * Returns the outbound calls this adapter gave up on while the server may still hold them (their
    * request timed out, their link was lost or given up), oldest first, for adapters that must match
    * what the server creates later by other means than a call marker. Report what is found with
@@ -1624,6 +1636,40 @@ public abstract class SipAdapter implements AutoCloseable {
     @Override
     public String redact(String text) {
       return SipAdapter.this.redact(text);
+    }
+  }
+
+  /** The protected lookups and reports, for the trackers of {@code org.sipadapter.tracking}. */
+  private final class AdapterCallReports implements CallReports {
+    @Override
+    public Optional<TrackedCall> findCallByServerId(String key, String value) {
+      return SipAdapter.this.findCallByServerId(key, value);
+    }
+
+    @Override
+    public Collection<TrackedCall> trackedCalls() {
+      return SipAdapter.this.trackedCalls();
+    }
+
+    @Override
+    public String reportIncomingCall(
+        String from, String to, CallState initialState, Map<String, String> serverIds) {
+      return SipAdapter.this.reportIncomingCall(from, to, initialState, serverIds);
+    }
+
+    @Override
+    public void bindServerId(String callId, String key, String value) {
+      SipAdapter.this.bindServerId(callId, key, value);
+    }
+
+    @Override
+    public void reportCallState(String callId, CallState state, Map<String, String> serverIds) {
+      SipAdapter.this.reportCallState(callId, state, null, serverIds);
+    }
+
+    @Override
+    public void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds) {
+      SipAdapter.this.reportCallEnded(callId, cause, serverIds);
     }
   }
 

@@ -1,8 +1,11 @@
 package org.sipadapter.kamailio;
 
+import static org.sipadapter.tracking.ControlLink.join;
+
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,10 +18,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallSnapshot;
-import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.Feature;
@@ -35,11 +38,10 @@ import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.ActiveDialogStats;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
 import org.sipadapter.kamailio.rpc.RegisteredContact;
-import org.sipadapter.tracking.CallSnapshots;
+import org.sipadapter.tracking.ControlLink;
+import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.ListPoller;
-import org.sipadapter.tracking.SnapshotChange;
-import org.sipadapter.tracking.SnapshotDiffer;
+import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.JsonRpcClient;
 import org.sipadapter.transport.JsonRpcException;
@@ -47,9 +49,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.x proxy, over
- * JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed over
- * {@code evapi}, or, without evapi, by polling {@code dlg.list}.
+ * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.6 or 6.1 proxy,
+ * over JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed
+ * over {@code evapi}, or, without evapi, by polling {@code dlg.list}.
  *
  * <p>Every dialog Kamailio tracks becomes a call: dialogs this adapter did not start are reported
  * as {@code IncomingCall}s, with states from the dialog module (early, answered, ended, failed).
@@ -71,46 +73,50 @@ import org.slf4j.LoggerFactory;
 public final class KamailioAdapter extends SipAdapter {
 
   /** Server id key of the SIP Call-ID. */
-  public static final String CALL_ID = "Call-ID";
+  public static final String CALL_ID = ProxyDialog.CALL_ID;
 
   /** Server id key of the dialog's {@code h_entry:h_id}. */
-  public static final String DIALOG = "dialog";
+  public static final String DIALOG = ProxyDialog.DIALOG;
 
   private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
   private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
   private static final int ENSURE_END_ATTEMPTS = 5;
-  private static final HangupCause GONE =
-      HangupCause.NORMAL_CLEARING.withText("dialog gone from dlg.list without an end event");
   private static final int ACK_WAIT_ATTEMPTS = 20;
   private static final long ACK_WAIT_MS = 50;
-  private static final java.util.regex.Pattern BARE_USER =
-      java.util.regex.Pattern.compile("[A-Za-z0-9+*#._~-]+");
+  private static final Pattern BARE_USER = Pattern.compile("[A-Za-z0-9+*#._~-]+");
   private static final long ENSURE_END_DELAY_MS = 200;
+  private static final String EVAPI_READY = "evapi:ready";
+  // Kamailio's default fr_inv_timer: how long it rings the first party of a click-to-dial.
+  private static final long FIRST_LEG_RING_NANOS = TimeUnit.SECONDS.toNanos(120);
 
   private final KamailioSettings settings;
   private final Object linkLock = new Object();
+  // Every dialog Kamailio shows becomes one call here; click-to-dial calls claim theirs.
+  private final DialogCalls<Dialog> dialogs;
+  // Click-to-dial calls waiting for their dialog, oldest first.
+  private final Queue<Pending> pendingOutbound = new ConcurrentLinkedQueue<>();
 
   private volatile OkHttpJsonRpcTransport transport;
   private volatile KamailioRpc rpc;
   private volatile FramedConnection<byte[]> evapi;
   private volatile ScheduledFuture<?> poller;
-  private volatile List<Dialog> dialogsAtConnect = List.of();
-  // Owned by the polling task (and by doConnect before the poller starts).
-  private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
-  // The polling fallback: one dlg.list read at a time over the current link, diffed by table.
-  private final ListPoller<KamailioRpc, Dialog> dialogPoll =
-      new ListPoller<>(
-          table,
-          () -> rpc,
-          KamailioRpc::dialogs,
-          this::onDialogChange,
-          this::reportConnectionLost,
-          c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
-  // Click-to-dial calls waiting for their dialog, oldest first.
-  private final Queue<Pending> pendingOutbound = new ConcurrentLinkedQueue<>();
 
-  /** A click-to-dial call and the destination URI its dialog will carry as To. */
-  private record Pending(TrackedCall call, String to) {}
+  /**
+   * A click-to-dial call and the destination URI its dialog will carry as To. Abandoned once the
+   * call ended here before its dialog appeared (hangup, ring timeout): that dialog, when the first
+   * party follows the REFER after all, is ended on the server instead of becoming a call.
+   */
+  private static final class Pending {
+    final TrackedCall call;
+    final String to;
+    final long sinceNanos = System.nanoTime();
+    volatile boolean abandoned;
+
+    Pending(TrackedCall call, String to) {
+      this.call = call;
+      this.to = to;
+    }
+  }
 
   /**
    * Creates an unconnected adapter.
@@ -120,6 +126,7 @@ public final class KamailioAdapter extends SipAdapter {
   public KamailioAdapter(AdapterConfig config) {
     super(config);
     this.settings = KamailioSettings.of(config);
+    this.dialogs = new DialogCalls<>(callReports(), this::claim);
   }
 
   /** Observed calls and click-to-dial; see the class comment for what a proxy cannot do. */
@@ -138,7 +145,7 @@ public final class KamailioAdapter extends SipAdapter {
   /** The Kamailio versions this adapter is tested with. */
   @Override
   public List<String> supportedVersions() {
-    return List.of("5.6");
+    return List.of("5.6", "6.1");
   }
 
   /** The adapter's options as parsed from the config. */
@@ -192,9 +199,8 @@ public final class KamailioAdapter extends SipAdapter {
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
-      String scheme = target.tls() ? "https" : "http";
-      URI uri =
-          URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.rpcPath());
+      long generation = linkGeneration();
+      URI uri = ControlLink.uri(target, settings.rpcPath());
       Map<String, String> headers = new LinkedHashMap<>();
       if (!target.credentials().secret().isEmpty()) {
         String secret = target.credentials().secret().reveal();
@@ -210,18 +216,11 @@ public final class KamailioAdapter extends SipAdapter {
               .tls(target.tlsContext())
               .build();
       transport = t;
-      // The RPC link is the control link: a network error on it (not a timeout: Kamailio may just
-      // be slow) means the connection is lost, as with a socket protocol.
       JsonRpcClient.HttpTransport watched =
-          (body, timeout) ->
-              t.post(body, timeout)
-                  .thenApply(KamailioAdapter::refuseUnauthorized)
-                  .whenComplete(
-                      (reply, e) -> {
-                        if (e != null && isNetworkFailure(e) && transport == t) {
-                          reportConnectionLost(e);
-                        }
-                      });
+          ControlLink.watched(
+              (body, timeout) ->
+                  t.post(body, timeout).thenApply(KamailioAdapter::refuseUnauthorized),
+              e -> reportConnectionLost(generation, e));
       KamailioRpc r =
           new KamailioRpc(
               new JsonRpcClient(
@@ -231,6 +230,7 @@ public final class KamailioAdapter extends SipAdapter {
       rpc = r;
       if (settings.usesEvapi()) {
         // Open the event link before reading dlg.list, so nothing happens unseen in between.
+        EvapiListener listener = new EvapiListener(generation);
         evapi =
             FramedConnection.open(
                 new FramedConnection.Endpoint(
@@ -240,28 +240,48 @@ public final class KamailioAdapter extends SipAdapter {
                     false,
                     target.connectTimeout()),
                 new NetstringDecoder(),
-                new EvapiListener());
+                listener);
+        if (settings.evapiReady()) {
+          awaitEvapiReady(listener, target);
+        }
       }
       List<Dialog> now = join(r.dialogs());
-      dialogsAtConnect = now;
-      adoptUnknownDialogs(now);
-      table.clear();
-      table.update(now);
+      dialogs.linkUp(now);
+      String events = "over evapi " + settings.evapiHost() + ":" + settings.evapiPort();
       if (!settings.usesEvapi()) {
-        long period = settings.pollInterval().toNanos();
+        events = "by polling every " + settings.pollInterval().toMillis() + " ms";
         poller =
-            timer()
-                .scheduleWithFixedDelay(dialogPoll::pollSoon, period, period, TimeUnit.NANOSECONDS);
+            dialogs.startPolling(
+                timer(),
+                settings.pollInterval(),
+                () -> rpc,
+                KamailioRpc::dialogs,
+                e -> reportConnectionLost(generation, e),
+                c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
       }
-      log.info(
-          "[{}] {} at {} ({} dialogs, events {})",
-          name(),
-          version,
-          uri,
-          now.size(),
-          settings.usesEvapi()
-              ? "over evapi " + settings.evapiHost() + ":" + settings.evapiPort()
-              : "by polling every " + settings.pollInterval().toMillis() + " ms");
+      log.info("[{}] {} at {} ({} dialogs, events {})", name(), version, uri, now.size(), events);
+    }
+  }
+
+  /**
+   * Waits until Kamailio's evapi dispatcher has taken the connection in: the kernel completes the
+   * TCP handshake before the dispatcher calls {@code accept()}, and an event relayed in between is
+   * not sent to this client (a busy call's {@code dialog:failed} lost, the call ending NO_ANSWER).
+   */
+  private void awaitEvapiReady(EvapiListener listener, ConnectTarget target) {
+    try {
+      listener.ready.get(target.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AdapterConnectionException(
+          "no {\"event\":\"evapi:ready\"} from Kamailio within "
+              + target.connectTimeout().toMillis()
+              + " ms: add event_route[evapi:connection-new] (see docs/kamailio.md) or set"
+              + " options.evapiReady false");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AdapterConnectionException("interrupted while waiting for evapi:ready", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AdapterConnectionException("evapi link failed: " + e.getCause(), e.getCause());
     }
   }
 
@@ -273,84 +293,69 @@ public final class KamailioAdapter extends SipAdapter {
       if (p != null) {
         p.cancel(false);
       }
-      FramedConnection<byte[]> e = evapi;
-      evapi = null;
-      if (e != null) {
-        e.close();
-      }
       rpc = null;
-      OkHttpJsonRpcTransport t = transport;
+      closeQuietly(evapi);
+      evapi = null;
+      closeQuietly(transport);
       transport = null;
-      if (t != null) {
-        t.close();
-      }
     }
-  }
-
-  @Override
-  protected Optional<List<CallSnapshot>> doResync() {
-    return Optional.of(
-        CallSnapshots.matching(
-            trackedCalls(),
-            CALL_ID,
-            table.liveOf(dialogsAtConnect),
-            d -> d.state().toCallState(),
-            KamailioAdapter::ids));
-  }
-
-  /**
-   * Reads {@code dlg.list} (which also proves the link is alive) and ends tracked calls whose
-   * dialog is gone without an end event: Kamailio 5.6 does not always run {@code
-   * event_route[dialog:end]} for dialogs ended by {@code dlg.end_dlg}. Only calls bound to a dialog
-   * before the request count, so a dialog that appears meanwhile is not mistaken for gone.
-   */
-  @Override
-  protected void doKeepalive() {
-    KamailioRpc r = requireRpc();
-    Map<String, String> boundBefore = new LinkedHashMap<>();
-    for (TrackedCall c : trackedCalls()) {
-      c.serverId(CALL_ID).ifPresent(sip -> boundBefore.put(sip, c.callId()));
-    }
-    List<Dialog> now = join(r.dialogs());
-    if (!settings.usesEvapi()) {
-      return; // the poller reconciles already
-    }
-    Set<String> live = table.liveOf(now).keySet();
-    boundBefore.forEach(
-        (sip, callId) -> {
-          if (!live.contains(sip)) {
-            reportCallEnded(callId, GONE, Map.of());
-          }
-        });
-  }
-
-  @Override
-  protected Map<String, Object> doHealthDetails() {
-    KamailioRpc r = rpc;
-    Map<String, Object> details = new LinkedHashMap<>();
-    if (r == null) {
-      return details;
-    }
-    details.put("events", settings.usesEvapi() ? "evapi" : "polling");
-    try {
-      details.put("uptimeSeconds", join(r.uptimeSeconds()));
-      ActiveDialogStats s = join(r.activeDialogStats());
-      details.put("activeDialogs", s.all());
-      for (String group : List.of("dialog", "tmx")) {
-        join(r.statistics(group)).forEach(details::put);
-      }
-    } catch (JsonRpcException e) {
-      // stats.get_statistics comes with the kex module; without it the report just has less.
-      details.put("statistics", "unavailable: " + e.rpcMessage());
-    } catch (RuntimeException e) {
-      details.put("statistics", "unavailable: " + e.getMessage());
-    }
-    return details;
   }
 
   @Override
   protected void doClose() {
     doDisconnect();
+  }
+
+  private void closeQuietly(AutoCloseable c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (Exception e) {
+      log.debug("[{}] closing {} failed: {}", name(), c, e.toString());
+    }
+  }
+
+  /**
+   * Reads {@code dlg.list} (which also proves the link is alive) and, with evapi, settles what the
+   * events missed: Kamailio 5.6 does not always run {@code event_route[dialog:end]} for dialogs
+   * ended by {@code dlg.end_dlg}, and a dialog nobody has is claimed or reported.
+   */
+  @Override
+  protected void doKeepalive() {
+    KamailioRpc r = requireRpc();
+    List<TrackedCall> boundBefore = dialogs.boundCalls();
+    List<Dialog> now = join(r.dialogs());
+    if (settings.usesEvapi()) {
+      dialogs.settle(now, boundBefore);
+    }
+  }
+
+  @Override
+  protected Optional<List<CallSnapshot>> doResync() {
+    return Optional.of(dialogs.resync(trackedCalls()));
+  }
+
+  /**
+   * The server probe: {@code core.uptime} and {@code dlg.stats_active} must answer (a frozen or
+   * failing Kamailio throws here, so the report is not HEALTHY); the {@code stats.get_statistics}
+   * counters need the kex module and are left out without it.
+   */
+  @Override
+  protected Map<String, Object> doHealthDetails() {
+    KamailioRpc r = requireRpc();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("events", settings.usesEvapi() ? "evapi" : "polling");
+    details.put("uptimeSeconds", join(r.uptimeSeconds()));
+    details.put("activeDialogs", join(r.activeDialogStats()).all());
+    try {
+      for (String group : List.of("dialog", "tmx")) {
+        join(r.statistics(group)).forEach(details::put);
+      }
+    } catch (JsonRpcException e) {
+      details.put("statistics", "unavailable: " + e.rpcMessage());
+    }
+    return details;
   }
 
   // ------------------------------------------------------------------ call hooks
@@ -364,6 +369,7 @@ public final class KamailioAdapter extends SipAdapter {
     ConnectTarget target = connectTarget().orElseThrow();
     String from = sipUri(call.from(), target);
     String to = sipUri(call.to(), target);
+    prunePending();
     Pending pending = new Pending(call, to);
     pendingOutbound.add(pending);
     List<Object> params = new ArrayList<>(List.of(from, to));
@@ -376,7 +382,11 @@ public final class KamailioAdapter extends SipAdapter {
         .handle(
             (v, e) -> {
               if (e != null) {
-                pendingOutbound.remove(pending);
+                // Refused by Kamailio: no dialog will come. Anything else (a timeout, a lost link)
+                // may still be carried out late, and the dialog is then claimed and hung up.
+                if (ControlLink.unwrap(e) instanceof JsonRpcException) {
+                  pendingOutbound.remove(pending);
+                }
                 throw e instanceof CompletionException ce ? ce : new CompletionException(e);
               }
               return null;
@@ -421,42 +431,31 @@ public final class KamailioAdapter extends SipAdapter {
     }
   }
 
+  /**
+   * Ends the call's dialog from its server ids alone (also for a call that already ended here and
+   * that core hangs up because Kamailio still holds it). A click-to-dial call whose second leg does
+   * not exist yet ends here; its dialog, should it come, is ended on arrival.
+   */
   @Override
   protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
     Optional<DialogKey> key = call.serverId(DIALOG).flatMap(KamailioAdapter::parseKey);
     if (key.isEmpty()) {
-      // A click-to-dial call whose second leg does not exist yet: Kamailio offers no way to
-      // cancel the first leg's INVITE, so the call just ends here.
-      pendingOutbound.removeIf(p -> p.call() == call);
+      // Kamailio offers no way to cancel the first leg's INVITE.
+      for (Pending p : pendingOutbound) {
+        if (p.call.callId().equals(call.callId())) {
+          p.abandoned = true;
+        }
+      }
       reportCallEnded(call.callId(), cause, Map.of());
       return CompletableFuture.completedFuture(null);
     }
-    KamailioRpc r = requireRpc();
-    String sipCallId = call.serverId(CALL_ID).orElse("");
-    CompletableFuture<Optional<Dialog>> now =
-        sipCallId.isEmpty()
-            ? CompletableFuture.completedFuture(Optional.empty())
-            : r.dialog(sipCallId);
-    return now.thenCompose(
-            d -> {
-              if (d.isPresent()
-                  && d.get().key().equals(key.get())
-                  && (d.get().state() == DialogState.UNCONFIRMED
-                      || d.get().state() == DialogState.EARLY)) {
-                // Not answered: dlg.end_dlg cannot end it, cancelling the INVITE can.
-                return r.cancel(sipCallId, d.get().callerCseq());
-              }
-              return whenAcknowledged(r, key.get(), sipCallId, 0)
-                  .thenCompose(ignored -> r.endDialog(key.get()))
-                  .thenRun(() -> ensureEnded(r, key.get(), sipCallId, 1));
-            })
+    return endOnServer(requireRpc(), key.get(), call.serverId(CALL_ID).orElse(""))
         .handle(
             (v, e) -> {
               if (e == null) {
                 return null;
               }
-              Throwable c =
-                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+              Throwable c = ControlLink.unwrap(e);
               if (c instanceof JsonRpcException j && j.code() == 404) {
                 // Already gone on the server: the call has ended.
                 reportCallEnded(call.callId(), cause, Map.of());
@@ -464,6 +463,30 @@ public final class KamailioAdapter extends SipAdapter {
               }
               throw e instanceof CompletionException ce ? ce : new CompletionException(c);
             });
+  }
+
+  /**
+   * Ends a dialog: {@code tm.cancel} while it is not answered, else {@code dlg.end_dlg} once it is
+   * acknowledged, checked afterwards.
+   */
+  private CompletableFuture<Void> endOnServer(KamailioRpc r, DialogKey key, String sipCallId) {
+    CompletableFuture<Optional<Dialog>> now =
+        sipCallId.isEmpty()
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : r.dialog(sipCallId);
+    return now.thenCompose(
+        d -> {
+          if (d.isPresent()
+              && d.get().key().equals(key)
+              && (d.get().state() == DialogState.UNCONFIRMED
+                  || d.get().state() == DialogState.EARLY)) {
+            // Not answered: dlg.end_dlg cannot end it, cancelling the INVITE can.
+            return r.cancel(sipCallId, d.get().callerCseq());
+          }
+          return whenAcknowledged(r, key, sipCallId, 0)
+              .thenCompose(ignored -> r.endDialog(key))
+              .thenRun(() -> ensureEnded(r, key, sipCallId, 1));
+        });
   }
 
   /**
@@ -543,80 +566,57 @@ public final class KamailioAdapter extends SipAdapter {
       reportServerEvent(null, e.name(), e.fields());
       return;
     }
-    Map<String, String> ids = Map.of(CALL_ID, e.callId(), DIALOG, e.key().toString());
-    Optional<TrackedCall> call = known(e.callId(), e.toUri(), ids);
-    log.debug(
-        "[{}] {} belongs to {}", name(), e.callId(), call.map(TrackedCall::callId).orElse("-"));
+    Dialog d = e.dialog();
     switch (e.kind()) {
-      case EARLY -> {
-        if (call.isPresent()) {
-          reportCallState(call.get().callId(), CallState.RINGING, null, ids);
-        } else {
-          adopt(e.fromUri(), e.toUri(), CallState.RINGING, ids);
-        }
-      }
-      case START -> {
-        if (call.isPresent()) {
-          reportCallState(call.get().callId(), CallState.CONNECTED, null, ids);
-        } else {
-          adopt(e.fromUri(), e.toUri(), CallState.CONNECTED, ids);
-        }
-      }
-      case END ->
-          call.ifPresent(c -> reportCallEnded(c.callId(), HangupCause.NORMAL_CLEARING, ids));
-      case FAILED -> {
-        HangupCause cause = failureCause(e.fields().get("code"));
-        String callId =
-            call.map(TrackedCall::callId)
-                .orElseGet(() -> adopt(e.fromUri(), e.toUri(), CallState.DIALING, ids));
-        reportCallEnded(callId, cause, ids);
-      }
+      case EARLY, START -> dialogs.live(d);
+      case END -> dialogs.ended(d, HangupCause.NORMAL_CLEARING, false);
+      // A call that failed before any other event is still reported, as a failed call.
+      case FAILED -> dialogs.ended(d, failureCause(e.fields().get("code")), true);
       case OTHER -> {
         // handled above
       }
     }
-    reportServerEvent(call.map(TrackedCall::callId).orElse(null), e.name(), e.fields());
-  }
-
-  /** Maps one polling diff to call state reports. */
-  void onDialogChange(SnapshotChange<Dialog> change) {
-    Dialog d = change.item();
-    Optional<TrackedCall> call = known(d.callId(), d.toUri(), ids(d));
-    if (change instanceof SnapshotChange.Ended<Dialog> ended) {
-      call.ifPresent(
-          c ->
-              reportCallEnded(
-                  c.callId(),
-                  ended.item().wasAnswered()
-                      ? HangupCause.NORMAL_CLEARING
-                      : UNKNOWN_FAILURE.withText("dialog ended before answer (polling)"),
-                  ids(d)));
-    } else if (call.isPresent()) {
-      reportCallState(call.get().callId(), d.state().toCallState(), null, ids(d));
-    } else {
-      adopt(d.fromUri(), d.toUri(), d.state().toCallState(), ids(d));
-    }
+    // After the call's end the raw event carries no call id.
+    reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
   }
 
   /**
-   * The tracked call of a dialog: bound by Call-ID, or else the oldest click-to-dial call still
-   * waiting whose destination is this dialog's To URI (then bound to it).
+   * Claims a new dialog for the oldest click-to-dial call still waiting whose destination is its To
+   * URI: a live call, or one core gave up on (its {@code dlg.bridge_dlg} timed out and Kamailio ran
+   * it late), which core then hangs up. The dialog of an abandoned call is ended on the server.
+   * Runs under the tracker's lock; never blocks.
    */
-  private Optional<TrackedCall> known(String sipCallId, String toUri, Map<String, String> ids) {
-    Optional<TrackedCall> bound = findCallByServerId(CALL_ID, sipCallId);
-    if (bound.isPresent() || toUri.isEmpty()) {
-      return bound;
+  private Optional<String> claim(Dialog d) {
+    if (d.toUri().isEmpty()) {
+      return Optional.empty();
     }
-    for (Pending pending : pendingOutbound) {
-      String callId = pending.call().callId();
-      if (findCall(callId).isEmpty()) {
-        pendingOutbound.remove(pending); // ended meanwhile (ring timeout, hangup)
-      } else if (sameUri(pending.to(), toUri) && pendingOutbound.remove(pending)) {
-        ids.forEach((k, v) -> bindServerId(callId, k, v));
-        return Optional.of(pending.call());
+    prunePending();
+    for (Pending p : pendingOutbound) {
+      if (sameUri(p.to, d.toUri()) && pendingOutbound.remove(p)) {
+        if (p.abandoned && !d.state().ended()) {
+          KamailioRpc r = rpc;
+          log.info("[{}] ending dialog {} of {}, which ended before it", name(), d.key(), p.call);
+          if (r != null) {
+            blockingExecutor()
+                .execute(() -> endOnServer(r, d.key(), d.callId()).exceptionally(x -> null));
+          }
+        }
+        return Optional.of(p.call.callId());
       }
     }
     return Optional.empty();
+  }
+
+  /** Drops waiting calls nothing can claim any more: ended here long ago, and not given up. */
+  private void prunePending() {
+    Set<String> givenUp = new HashSet<>();
+    givenUpCalls().forEach(c -> givenUp.add(c.callId()));
+    long now = System.nanoTime();
+    pendingOutbound.removeIf(
+        p ->
+            findCall(p.call.callId()).isEmpty()
+                && !givenUp.contains(p.call.callId())
+                && (!p.abandoned || now - p.sinceNanos > FIRST_LEG_RING_NANOS));
   }
 
   private static boolean sameUri(String a, String b) {
@@ -631,20 +631,6 @@ public final class KamailioAdapter extends SipAdapter {
     return s;
   }
 
-  private void adoptUnknownDialogs(List<Dialog> dialogs) {
-    for (Dialog d : dialogs) {
-      if (!d.state().ended() && known(d.callId(), d.toUri(), ids(d)).isEmpty()) {
-        adopt(d.fromUri(), d.toUri(), d.state().toCallState(), ids(d));
-      }
-    }
-  }
-
-  private String adopt(String from, String to, CallState state, Map<String, String> ids) {
-    String callId = reportIncomingCall(from, to, state, ids);
-    ids.forEach((k, v) -> bindServerId(callId, k, v));
-    return callId;
-  }
-
   private static JsonRpcClient.HttpReply refuseUnauthorized(JsonRpcClient.HttpReply reply) {
     if (reply.status() == 401 || reply.status() == 403) {
       throw new AuthenticationException(
@@ -654,13 +640,6 @@ public final class KamailioAdapter extends SipAdapter {
               + " route's check");
     }
     return reply;
-  }
-
-  private static boolean isNetworkFailure(Throwable e) {
-    Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-    return c instanceof java.io.IOException
-        && !(c instanceof java.io.InterruptedIOException)
-        && !(c instanceof java.net.http.HttpTimeoutException);
   }
 
   private static HangupCause failureCause(String code) {
@@ -677,10 +656,6 @@ public final class KamailioAdapter extends SipAdapter {
     return UNKNOWN_FAILURE.withText("dialog failed (no SIP status in the event)");
   }
 
-  private static Map<String, String> ids(Dialog d) {
-    return Map.of(CALL_ID, d.callId(), DIALOG, d.key().toString());
-  }
-
   static Optional<DialogKey> parseKey(String s) {
     int colon = s.indexOf(':');
     if (colon <= 0) {
@@ -695,50 +670,59 @@ public final class KamailioAdapter extends SipAdapter {
     }
   }
 
+  /** The RPC client of the current link; throws when there is none. */
   private KamailioRpc requireRpc() {
-    KamailioRpc r = rpc;
-    if (r == null || connectionState() == ConnectionState.CLOSED) {
-      throw new AdapterConnectionException(
-          "Kamailio adapter " + name() + " is not connected; call connect() first");
-    }
-    return r;
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
+    return Optional.ofNullable(rpc)
+        .filter(r -> connectionState() != ConnectionState.CLOSED)
+        .orElseThrow(
+            () ->
+                new AdapterConnectionException(
+                    "Kamailio adapter " + name() + " is not connected; call connect() first"));
   }
 
   /** Receives evapi frames on the reader thread; parsing is cheap and never blocks. */
   private final class EvapiListener implements FramedConnection.Listener<byte[]> {
+    private final long generation;
+    // Completed by evapi:ready, the script's word that events reach this client from now on.
+    final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+    EvapiListener(long generation) {
+      this.generation = generation;
+    }
+
     @Override
     public void onFrame(byte[] payload) {
       try {
-        DialogEvent.parse(payload).ifPresent(KamailioAdapter.this::onDialogEvent);
+        Optional<DialogEvent> e = DialogEvent.parse(payload);
+        if (e.isPresent() && e.get().name().equals(EVAPI_READY)) {
+          ready.complete(null);
+        } else {
+          e.ifPresent(KamailioAdapter.this::onDialogEvent);
+        }
       } catch (IllegalArgumentException e) {
-        log.warn("[{}] skipped evapi message: {}", name(), e.getMessage());
-        reportError(null, "bad evapi message: " + e.getMessage(), e);
+        skipped("bad evapi message: " + e.getMessage(), e);
       } catch (RuntimeException e) {
-        log.warn("[{}] evapi event handling failed", name(), e);
-        reportError(null, "evapi event handling failed: " + e.getMessage(), e);
+        skipped("evapi event handling failed: " + e.getMessage(), e);
       }
+    }
+
+    /** Logs and reports skipped input; the link stays up. */
+    private void skipped(String what, Exception e) {
+      log.warn("[{}] {}", name(), what, e);
+      reportError(null, what, e);
     }
 
     @Override
     public void onMalformed(String reason) {
-      log.warn("[{}] skipped evapi bytes: {}", name(), reason);
-      reportError(null, "malformed evapi stream: " + reason, null);
+      skipped("malformed evapi stream: " + reason, null);
     }
 
     @Override
     public void onClosed(Throwable cause) {
+      ready.completeExceptionally(
+          cause == null ? new AdapterConnectionException("evapi link closed") : cause);
       reportConnectionLost(
+          generation,
           cause == null ? new AdapterConnectionException("evapi link closed by Kamailio") : cause);
     }
   }

@@ -23,6 +23,10 @@ import org.sipadapter.config.ConfigProblems;
  *       become {@code AuthenticationException}.
  *   <li>{@code bridgeProxy} (default none): the outbound proxy URI passed to {@code dlg.bridge_dlg}
  *       for the first leg of click-to-dial.
+ *   <li>{@code evapiReady} (default false): connecting waits (up to the connect timeout) for the
+ *       {@code {"event":"evapi:ready"}} that {@code event_route[evapi:connection-new]} sends to the
+ *       new client, before it reads {@code dlg.list}. Without it, an event relayed before
+ *       Kamailio's evapi dispatcher has accepted the connection is not sent to the adapter.
  * </ul>
  *
  * @param rpcPath the RPC path
@@ -32,6 +36,7 @@ import org.sipadapter.config.ConfigProblems;
  * @param authHeader the auth header name
  * @param authScheme the scheme before the password in the header, empty for none
  * @param bridgeProxy the outbound proxy for click-to-dial's first leg, empty for none
+ * @param evapiReady whether connecting waits for {@code evapi:ready}
  */
 public record KamailioSettings(
     String rpcPath,
@@ -40,7 +45,8 @@ public record KamailioSettings(
     Duration pollInterval,
     String authHeader,
     String authScheme,
-    String bridgeProxy) {
+    String bridgeProxy,
+    boolean evapiReady) {
 
   /** Tells whether events come over evapi (an {@code evapiPort} is set) rather than polling. */
   public boolean usesEvapi() {
@@ -57,7 +63,8 @@ public record KamailioSettings(
         config.durationOption("pollInterval", Duration.ofSeconds(1)),
         config.option("authHeader", "Authorization"),
         config.option("authScheme", "Bearer"),
-        config.option("bridgeProxy", ""));
+        config.option("bridgeProxy", ""),
+        config.booleanOption("evapiReady", false));
   }
 
   /** Adds a problem for every option that is out of range or malformed. */

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
@@ -110,6 +111,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(1)))
           .option("evapiPort", kamailio.evapiPort())
+          .option("evapiReady", "true")
           .auth("", TOKEN)
           .build();
     }
@@ -125,7 +127,11 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
           TckCapability.FAULT_PROXY,
           TckCapability.REMOTE_HANGUP,
           TckCapability.INBOUND_CALL,
-          TckCapability.STALL);
+          TckCapability.STALL,
+          // SIGSTOP keeps the RPC request in the socket; after SIGCONT Kamailio runs it.
+          TckCapability.LATE_ANSWER,
+          // evapi_relay writes every event to every connected client.
+          TckCapability.SECOND_CLIENT);
     }
 
     @Override
@@ -179,6 +185,21 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
     @Override
     public void resumeServer() {
       kamailio.thaw();
+    }
+
+    /** The dialogs Kamailio holds up (states 1 to 4 of {@code dlg.list}). */
+    @Override
+    public OptionalInt serverCalls() {
+      try {
+        int up = 0;
+        for (JsonNode d : JSON.readTree(kamailio.rpc("dlg.list")).path("result")) {
+          int state = d.path("state").asInt();
+          up += state >= 1 && state <= 4 ? 1 : 0;
+        }
+        return OptionalInt.of(up);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }
 
     @Override

@@ -1,13 +1,10 @@
 package org.sipadapter.opensips;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.URI;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallSnapshot;
-import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.Feature;
@@ -40,11 +36,10 @@ import org.sipadapter.opensips.mi.MiException;
 import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
-import org.sipadapter.tracking.CallSnapshots;
+import org.sipadapter.tracking.ControlLink;
+import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.ListPoller;
-import org.sipadapter.tracking.SnapshotChange;
-import org.sipadapter.tracking.SnapshotDiffer;
+import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.JsonRpcClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,10 +73,10 @@ import org.slf4j.LoggerFactory;
 public final class OpenSipsAdapter extends SipAdapter {
 
   /** Server id key of the SIP Call-ID. */
-  public static final String CALL_ID = "Call-ID";
+  public static final String CALL_ID = ProxyDialog.CALL_ID;
 
   /** Server id key of the OpenSIPS dialog ID. */
-  public static final String DIALOG = "dialog";
+  public static final String DIALOG = ProxyDialog.DIALOG;
 
   /** Why {@code makeCall} is not offered. */
   public static final String NO_ORIGINATE =
@@ -89,15 +84,13 @@ public final class OpenSipsAdapter extends SipAdapter {
           + " request outside any dialog); calls through OpenSIPS are observed and ended only";
 
   private static final Logger log = LoggerFactory.getLogger(OpenSipsAdapter.class);
-  private static final HangupCause ENDED_UNANSWERED =
-      HangupCause.ofQ850(31).withText("dialog ended before answer");
   private static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
   private static final Duration UNSUBSCRIBE_WAIT = Duration.ofMillis(500);
 
   private final OpenSipsSettings settings;
   private final Object linkLock = new Object();
-  private final Object adoptLock = new Object();
-  private final SnapshotDiffer<String, Dialog> table = Dialog.differ();
+  // Every dialog OpenSIPS shows becomes one call here.
+  private final DialogCalls<Dialog> dialogs;
   private final EventQueue events = new EventQueue();
 
   private volatile OkHttpJsonRpcTransport transport;
@@ -107,16 +100,6 @@ public final class OpenSipsAdapter extends SipAdapter {
   private volatile boolean subscriptionOk;
   private volatile ScheduledFuture<?> poller;
   private volatile ScheduledFuture<?> renewer;
-  private volatile List<Dialog> dialogsAtConnect = List.of();
-  // The polling fallback: one dlg_list read at a time over the current link, diffed by table.
-  private final ListPoller<OpenSipsMi, Dialog> dialogPoll =
-      new ListPoller<>(
-          table,
-          () -> mi,
-          OpenSipsMi::dialogs,
-          this::onDialogChange,
-          this::reportConnectionLost,
-          c -> reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
 
   /**
    * Creates an unconnected adapter.
@@ -126,6 +109,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   public OpenSipsAdapter(AdapterConfig config) {
     super(config);
     this.settings = OpenSipsSettings.of(config);
+    this.dialogs = new DialogCalls<>(callReports());
   }
 
   /** Observed (inbound) calls only; see the class comment for what a proxy cannot do. */
@@ -196,9 +180,8 @@ public final class OpenSipsAdapter extends SipAdapter {
   @Override
   protected void doConnect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
-      String scheme = target.tls() ? "https" : "http";
-      URI uri =
-          URI.create(scheme + "://" + target.host() + ":" + target.port() + settings.miPath());
+      long generation = linkGeneration();
+      URI uri = ControlLink.uri(target, settings.miPath());
       OkHttpJsonRpcTransport t =
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
@@ -206,17 +189,8 @@ public final class OpenSipsAdapter extends SipAdapter {
               .nonJsonReplies(MiHttpErrorHint.INSTANCE)
               .build();
       transport = t;
-      // The MI link is the control link: a network error on it (not a timeout, OpenSIPS may just
-      // be busy) means the connection is lost, as with a socket protocol.
       JsonRpcClient.HttpTransport watched =
-          (body, timeout) ->
-              t.post(body, timeout)
-                  .whenComplete(
-                      (reply, e) -> {
-                        if (e != null && isNetworkFailure(e) && transport == t) {
-                          reportConnectionLost(e);
-                        }
-                      });
+          ControlLink.watched(t::post, e -> reportConnectionLost(generation, e));
       OpenSipsMi m =
           new OpenSipsMi(
               new JsonRpcClient(
@@ -229,15 +203,16 @@ public final class OpenSipsAdapter extends SipAdapter {
         openEventStream(m);
       }
       List<Dialog> now = join(m.dialogs());
-      dialogsAtConnect = now;
-      adoptUnknown(now);
-      table.clear();
-      table.update(now);
+      dialogs.linkUp(now);
       if (!settings.usesEventStream()) {
-        long period = settings.pollInterval().toNanos();
         poller =
-            timer()
-                .scheduleWithFixedDelay(dialogPoll::pollSoon, period, period, TimeUnit.NANOSECONDS);
+            dialogs.startPolling(
+                timer(),
+                settings.pollInterval(),
+                () -> mi,
+                OpenSipsMi::dialogs,
+                e -> reportConnectionLost(generation, e),
+                c -> reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
       }
       log.info(
           "[{}] {} at {} ({} dialogs, events {})",
@@ -288,9 +263,15 @@ public final class OpenSipsAdapter extends SipAdapter {
                   log.debug("[{}] renewed {} for {}", name(), event, socket);
                 } else {
                   subscriptionOk = false;
-                  log.warn("[{}] renewing {} failed: {}", name(), event, cause(e).getMessage());
+                  log.warn(
+                      "[{}] renewing {} failed: {}",
+                      name(),
+                      event,
+                      ControlLink.unwrap(e).getMessage());
                   reportError(
-                      null, "event_subscribe renewal failed: " + cause(e).getMessage(), cause(e));
+                      null,
+                      "event_subscribe renewal failed: " + ControlLink.unwrap(e).getMessage(),
+                      ControlLink.unwrap(e));
                 }
               });
     }
@@ -341,13 +322,7 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    return Optional.of(
-        CallSnapshots.matching(
-            trackedCalls(),
-            DIALOG,
-            table.liveOf(dialogsAtConnect),
-            d -> d.state().toCallState(),
-            OpenSipsAdapter::ids));
+    return Optional.of(dialogs.resync(trackedCalls()));
   }
 
   /**
@@ -362,28 +337,8 @@ public final class OpenSipsAdapter extends SipAdapter {
       join(m.uptime());
       return;
     }
-    Map<String, TrackedCall> boundBefore = new HashMap<>();
-    for (TrackedCall c : trackedCalls()) {
-      c.serverId(DIALOG).ifPresent(id -> boundBefore.put(id, c));
-    }
-    List<Dialog> now = join(m.dialogs());
-    Map<String, Dialog> byId = new HashMap<>();
-    now.forEach(d -> byId.put(d.id(), d));
-    boundBefore.forEach(
-        (id, call) -> {
-          Dialog d = byId.get(id);
-          if (d == null || d.state().ended()) {
-            boolean answered =
-                call.state() == CallState.CONNECTED || (d != null && d.startEpochSeconds() > 0);
-            reportCallEnded(
-                call.callId(),
-                answered ? HangupCause.NORMAL_CLEARING : ENDED_UNANSWERED,
-                d == null ? Map.of() : ids(d));
-          } else {
-            reportCallState(call.callId(), d.state().toCallState(), null, ids(d));
-          }
-        });
-    adoptUnknown(now);
+    List<TrackedCall> boundBefore = dialogs.boundCalls();
+    dialogs.settle(join(m.dialogs()), boundBefore);
   }
 
   @Override
@@ -444,12 +399,10 @@ public final class OpenSipsAdapter extends SipAdapter {
         .handle(
             (v, e) -> {
               if (e == null) {
-                if (!settings.usesEventStream()) {
-                  blockingExecutor().execute(dialogPoll::pollSoon);
-                }
+                blockingExecutor().execute(dialogs::pollSoon);
                 return null;
               }
-              Throwable c = cause(e);
+              Throwable c = ControlLink.unwrap(e);
               if (c instanceof MiException mx && mx.notFound()) {
                 reportCallEnded(call.callId(), cause, Map.of());
                 return null;
@@ -499,119 +452,66 @@ public final class OpenSipsAdapter extends SipAdapter {
       reportServerEvent(null, e.name(), e.fields());
       return;
     }
-    Map<String, String> ids = Map.of(CALL_ID, e.callId(), DIALOG, e.dialogId());
-    Optional<TrackedCall> call = known(e.dialogId(), e.callId());
     DialogState to = e.newState();
-    if (call.isEmpty() && !to.ended() && to != DialogState.UNKNOWN) {
-      // The event carries no From/To: read them from dlg_list before reporting the call.
-      adoptFromServer(e, ids);
-      call = known(e.dialogId(), e.callId());
-    }
-    if (call.isPresent()) {
-      String callId = call.get().callId();
-      if (to.ended()) {
-        reportCallEnded(
-            callId,
-            e.oldState().answered() || call.get().state() == CallState.CONNECTED
-                ? HangupCause.NORMAL_CLEARING
-                : ENDED_UNANSWERED,
-            ids);
-      } else if (to != DialogState.UNCONFIRMED && to != DialogState.UNKNOWN) {
-        reportCallState(callId, to.toCallState(), null, ids);
+    Dialog d =
+        new Dialog(
+            e.dialogId(),
+            e.callId(),
+            "",
+            "",
+            to,
+            0,
+            e.fields().getOrDefault("from_tag", ""),
+            e.fields().getOrDefault("to_tag", ""));
+    if (to.ended()) {
+      dialogs.ended(
+          d,
+          e.oldState().answered() ? HangupCause.NORMAL_CLEARING : DialogCalls.ENDED_UNANSWERED,
+          false);
+    } else if (to != DialogState.UNKNOWN) {
+      if (dialogs.boundCall(d).isEmpty()) {
+        // The event carries no From/To: read them from dlg_list before reporting the call.
+        d = withUris(d);
       }
+      dialogs.live(d);
     }
-    reportServerEvent(call.map(TrackedCall::callId).orElse(null), e.name(), e.fields());
+    reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
   }
 
-  private void adoptFromServer(DialogStateEvent e, Map<String, String> ids) {
+  /** The dialog with the From and To URIs that dlg_list shows for it, if it lists it. */
+  private Dialog withUris(Dialog d) {
     OpenSipsMi m = mi;
-    List<Dialog> now = List.of();
-    if (m != null) {
-      try {
-        now = join(m.dialogs());
-      } catch (RuntimeException x) {
-        log.warn(
-            "[{}] dlg_list for new dialog {} failed: {}", name(), e.dialogId(), x.getMessage());
+    if (m == null) {
+      return d;
+    }
+    try {
+      for (Dialog listed : join(m.dialogs())) {
+        if (listed.id().equals(d.id())) {
+          return new Dialog(
+              d.id(),
+              d.callId(),
+              listed.fromUri(),
+              listed.toUri(),
+              d.state(),
+              listed.startEpochSeconds(),
+              d.callerTag(),
+              d.calleeTag());
+        }
       }
+    } catch (RuntimeException x) {
+      log.warn("[{}] dlg_list for new dialog {} failed: {}", name(), d.id(), x.getMessage());
     }
-    adoptUnknown(now);
-    if (known(e.dialogId(), e.callId()).isEmpty()
-        && now.stream().noneMatch(d -> d.id().equals(e.dialogId()))) {
-      adopt(
-          new Dialog(
-              e.dialogId(),
-              e.callId(),
-              "",
-              "",
-              e.newState(),
-              0,
-              e.fields().getOrDefault("from_tag", ""),
-              e.fields().getOrDefault("to_tag", "")),
-          ids);
-    }
-  }
-
-  /** Maps one polling diff. */
-  void onDialogChange(SnapshotChange<Dialog> change) {
-    Dialog d = change.item();
-    Optional<TrackedCall> call = known(d.id(), d.callId());
-    if (change instanceof SnapshotChange.Ended<Dialog> ended) {
-      call.ifPresent(
-          c ->
-              reportCallEnded(
-                  c.callId(),
-                  Dialog.wasAnswered(ended) ? HangupCause.NORMAL_CLEARING : ENDED_UNANSWERED,
-                  ids(d)));
-    } else if (call.isPresent()) {
-      reportCallState(call.get().callId(), d.state().toCallState(), null, ids(d));
-    } else {
-      adopt(d, ids(d));
-    }
-  }
-
-  private Optional<TrackedCall> known(String dialogId, String sipCallId) {
-    Optional<TrackedCall> c = findCallByServerId(DIALOG, dialogId);
-    return c.isPresent() ? c : findCallByServerId(CALL_ID, sipCallId);
-  }
-
-  private void adoptUnknown(List<Dialog> dialogs) {
-    for (Dialog d : dialogs) {
-      if (!d.state().ended()) {
-        adopt(d, ids(d));
-      }
-    }
-  }
-
-  /** Reports a dialog as an incoming call unless a call already has it; one at a time. */
-  private void adopt(Dialog d, Map<String, String> ids) {
-    synchronized (adoptLock) {
-      if (known(d.id(), d.callId()).isPresent()) {
-        return;
-      }
-      String callId = reportIncomingCall(d.fromUri(), d.toUri(), d.state().toCallState(), ids);
-      ids.forEach((k, v) -> bindServerId(callId, k, v));
-    }
-  }
-
-  private static Map<String, String> ids(Dialog d) {
-    return Map.of(CALL_ID, d.callId(), DIALOG, d.id());
-  }
-
-  private static boolean isNetworkFailure(Throwable e) {
-    Throwable c = cause(e);
-    return c instanceof IOException
-        && !(c instanceof InterruptedIOException)
-        && !(c instanceof HttpTimeoutException);
-  }
-
-  private static Throwable cause(Throwable e) {
-    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return d;
   }
 
   private static void cancel(ScheduledFuture<?> f) {
     if (f != null) {
       f.cancel(false);
     }
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    return ControlLink.join(f);
   }
 
   private OpenSipsMi requireMi() {
@@ -621,17 +521,6 @@ public final class OpenSipsAdapter extends SipAdapter {
           "OpenSIPS adapter " + name() + " is not connected; call connect() first");
     }
     return m;
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
   }
 
   /**

@@ -3,7 +3,7 @@ package org.sipadapter.kamailio.dialog;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.SnapshotDiffer;
+import org.sipadapter.tracking.ProxyDialog;
 
 /**
  * One dialog as {@code dlg.list} or {@code dlg.dlg_list} return it (only the fields the adapter
@@ -30,7 +30,8 @@ public record Dialog(
     long initTs,
     String fromTag,
     String toTag,
-    String callerCseq) {
+    String callerCseq)
+    implements ProxyDialog {
 
   /** Checks that no component is null. */
   public Dialog {
@@ -45,24 +46,30 @@ public record Dialog(
   }
 
   /**
-   * A differ for successive reads of {@code dlg.list}, as the polling fallback and the resync use
-   * them: dialogs keyed by Call-ID, state 5 counts as ended (Kamailio keeps deleted dialogs listed
-   * for a few seconds), state moves are reported.
+   * A dialog as an evapi event shows it: no timestamps, tags or CSeq.
    *
-   * @return a new differ with an empty snapshot; not thread-safe, one poller owns it
+   * @param key h_entry and h_id
+   * @param callId the SIP Call-ID
+   * @param fromUri the From URI, empty when not carried
+   * @param toUri the To URI, empty when not carried
+   * @param state the state
+   * @return the dialog
    */
-  public static SnapshotDiffer<String, Dialog> differ() {
-    return new SnapshotDiffer<>(Dialog::callId, d -> d.state().ended(), Dialog::state);
+  public static Dialog ofEvent(
+      DialogKey key, String callId, String fromUri, String toUri, DialogState state) {
+    return new Dialog(key, callId, fromUri, toUri, state, 0, 0, "", "", "");
   }
 
-  /**
-   * Tells whether the dialog had been answered, so its end is a hangup, not a failure: it has an
-   * answer time or is in a confirmed state.
-   *
-   * @return true once answered
-   */
-  public boolean wasAnswered() {
-    return startTs > 0 || state.answered();
+  /** {@code h_entry:h_id}. */
+  @Override
+  public String dialogId() {
+    return key.toString();
+  }
+
+  /** {@code start_ts}. */
+  @Override
+  public long answeredAtEpochSeconds() {
+    return startTs;
   }
 
   /**

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.sipadapter.kamailio.dialog.Dialog;
 import org.sipadapter.kamailio.dialog.DialogKey;
 import org.sipadapter.tracking.DialogState;
 
@@ -65,6 +66,25 @@ public record DialogEvent(
   public DialogEvent {
     Objects.requireNonNull(kind, "kind");
     fields = Map.copyOf(fields);
+  }
+
+  /**
+   * The dialog as this event shows it, in the state its kind means: early for {@code dialog:early},
+   * answered for {@code dialog:start} (as sent, or confirmed when the event's state says less),
+   * deleted for {@code dialog:end} and {@code dialog:failed}.
+   *
+   * @return the dialog
+   * @throws IllegalStateException for {@link Kind#OTHER}
+   */
+  public Dialog dialog() {
+    DialogState s =
+        switch (kind) {
+          case EARLY -> DialogState.EARLY;
+          case START -> state.answered() ? state : DialogState.CONFIRMED;
+          case END, FAILED -> DialogState.DELETED;
+          case OTHER -> throw new IllegalStateException(name + " is not a dialog event");
+        };
+    return Dialog.ofEvent(key, callId, fromUri, toUri, s);
   }
 
   /**

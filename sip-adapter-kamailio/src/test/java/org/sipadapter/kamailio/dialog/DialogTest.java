@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
 import org.sipadapter.kamailio.RecordedRpc;
+import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
 import org.sipadapter.tracking.SnapshotChange;
 import org.sipadapter.tracking.SnapshotDiffer;
@@ -41,7 +42,7 @@ class DialogTest {
 
   @Test
   void firstListReportsEveryLiveDialogAsAppeared() throws Exception {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    SnapshotDiffer<String, Dialog> differ = differ();
     List<SnapshotChange<Dialog>> changes = differ.update(dialogs("dlg.list-two-active.txt"));
     assertThat(changes).hasSize(3).allMatch(c -> c instanceof SnapshotChange.Appeared);
     assertThat(differ.update(dialogs("dlg.list-two-active.txt"))).isEmpty();
@@ -49,7 +50,7 @@ class DialogTest {
 
   @Test
   void dialogMissingFromTheNextListHasEndedAfterAnswer() throws Exception {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    SnapshotDiffer<String, Dialog> differ = differ();
     differ.update(dialogs("dlg.list-two-active.txt"));
 
     List<SnapshotChange<Dialog>> changes = differ.update(dialogs("dlg.list-after.txt"));
@@ -57,13 +58,13 @@ class DialogTest {
     assertThat(changes).singleElement().isInstanceOf(SnapshotChange.Ended.class);
     Dialog ended = changes.get(0).item();
     assertThat(ended.callId()).isEqualTo("2-32556@127.0.0.1");
-    assertThat(ended.wasAnswered()).isTrue();
+    assertThat(ended.answeredAtEpochSeconds()).isPositive();
     assertThat(differ.live()).hasSize(2);
   }
 
   @Test
   void deletedStateCountsAsEndedAndStateMovesAreReported() {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    SnapshotDiffer<String, Dialog> differ = differ();
     Dialog early = dialog("a", DialogState.EARLY, 0);
     Dialog gone = dialog("b", DialogState.UNCONFIRMED, 0);
     differ.update(List.of(early, gone));
@@ -74,23 +75,27 @@ class DialogTest {
 
     assertThat(changes).hasSize(2);
     assertThat(changes.get(0)).isInstanceOf(SnapshotChange.Ended.class);
-    assertThat(changes.get(0).item().wasAnswered()).isFalse();
+    assertThat(changes.get(0).item().answeredAtEpochSeconds()).isZero();
     assertThat(changes.get(1))
         .isEqualTo(new SnapshotChange.Changed<>(early, dialog("a", DialogState.CONFIRMED, 10)));
   }
 
   @Test
   void deletedDialogNeverSeenAliveIsIgnored() {
-    assertThat(Dialog.differ().update(List.of(dialog("z", DialogState.DELETED, 5)))).isEmpty();
+    assertThat(differ().update(List.of(dialog("z", DialogState.DELETED, 5)))).isEmpty();
   }
 
   @Test
-  void answeredMeansAnAnswerTimeOrAConfirmedState() {
-    assertThat(dialog("a", DialogState.DELETED, 10).wasAnswered()).isTrue();
-    assertThat(dialog("a", DialogState.CONFIRMED_NOT_ACKED, 0).wasAnswered()).isTrue();
-    assertThat(dialog("a", DialogState.CONFIRMED, 0).wasAnswered()).isTrue();
-    assertThat(dialog("a", DialogState.EARLY, 0).wasAnswered()).isFalse();
-    assertThat(dialog("a", DialogState.DELETED, 0).wasAnswered()).isFalse();
+  void carriesBothIdsAsServerIds() throws Exception {
+    Dialog d = dialogs("dlg.list-two-active.txt").get(0);
+    assertThat(d.serverIds())
+        .containsExactlyInAnyOrderEntriesOf(
+            java.util.Map.of("Call-ID", "2-32556@127.0.0.1", "dialog", "296:11311"));
+  }
+
+  /** The differ the shared dialog tracker polls with. */
+  private static SnapshotDiffer<String, Dialog> differ() {
+    return new SnapshotDiffer<>(DialogCalls::key, d -> d.state().ended(), Dialog::state);
   }
 
   private static Dialog dialog(String callId, DialogState state, long startTs) {

@@ -3,8 +3,7 @@ package org.sipadapter.opensips.dialog;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.SnapshotChange;
-import org.sipadapter.tracking.SnapshotDiffer;
+import org.sipadapter.tracking.ProxyDialog;
 
 /**
  * One dialog as {@code dlg_list} returns it (the fields the adapter uses).
@@ -27,7 +26,8 @@ public record Dialog(
     DialogState state,
     long startEpochSeconds,
     String callerTag,
-    String calleeTag) {
+    String calleeTag)
+    implements ProxyDialog {
 
   /** Checks that no component is null. */
   public Dialog {
@@ -40,27 +40,16 @@ public record Dialog(
     Objects.requireNonNull(calleeTag, "calleeTag");
   }
 
-  /**
-   * A differ for successive reads of {@code dlg_list}, as the polling fallback uses them: dialogs
-   * keyed by dialog ID, state 5 counts as ended (OpenSIPS keeps ended dialogs listed for a while),
-   * state moves are reported.
-   *
-   * @return a new differ with an empty snapshot; not thread-safe, one poller owns it
-   */
-  public static SnapshotDiffer<String, Dialog> differ() {
-    return new SnapshotDiffer<>(Dialog::id, d -> d.state().ended(), Dialog::state);
+  /** The dialog ID. */
+  @Override
+  public String dialogId() {
+    return id;
   }
 
-  /**
-   * Tells whether an ended dialog had been answered, so its end is a hangup, not a failure: it was
-   * last seen live in a confirmed state, or it is still listed (as ended) with an answer time.
-   *
-   * @param ended the change that ended the dialog
-   * @return true when answered
-   */
-  public static boolean wasAnswered(SnapshotChange.Ended<Dialog> ended) {
-    return ended.previous().state().answered()
-        || (ended.listedAsEnded() && ended.item().startEpochSeconds() > 0);
+  /** {@code timestart}. */
+  @Override
+  public long answeredAtEpochSeconds() {
+    return startEpochSeconds;
   }
 
   /**

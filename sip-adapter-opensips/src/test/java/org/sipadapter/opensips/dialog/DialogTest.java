@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
 import org.sipadapter.tracking.SnapshotChange;
 import org.sipadapter.tracking.SnapshotDiffer;
@@ -12,7 +13,8 @@ class DialogTest {
 
   @Test
   void dialogsAreTrackedByDialogIdNotCallId() {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
+    SnapshotDiffer<String, Dialog> differ =
+        new SnapshotDiffer<>(DialogCalls::key, d -> d.state().ended(), Dialog::state);
     differ.update(List.of(dialog("1a.1", "same", DialogState.EARLY, 0)));
 
     List<SnapshotChange<Dialog>> changes =
@@ -27,41 +29,10 @@ class DialogTest {
   }
 
   @Test
-  void dialogListedAsEndedWithAnAnswerTimeWasAnswered() {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
-    differ.update(List.of(dialog("1a.1", "c", DialogState.EARLY, 0)));
-
-    SnapshotChange.Ended<Dialog> ended =
-        endedOf(differ.update(List.of(dialog("1a.1", "c", DialogState.DELETED, 1795670874L))));
-
-    assertThat(Dialog.wasAnswered(ended)).isTrue();
-  }
-
-  @Test
-  void dialogLastSeenConfirmedWasAnsweredWhetherListedOrGone() {
-    SnapshotDiffer<String, Dialog> listed = Dialog.differ();
-    listed.update(List.of(dialog("1a.1", "c", DialogState.CONFIRMED, 0)));
-    SnapshotDiffer<String, Dialog> gone = Dialog.differ();
-    gone.update(List.of(dialog("1a.1", "c", DialogState.CONFIRMED_NOT_ACKED, 0)));
-
-    assertThat(
-            Dialog.wasAnswered(
-                endedOf(listed.update(List.of(dialog("1a.1", "c", DialogState.DELETED, 0))))))
-        .isTrue();
-    assertThat(Dialog.wasAnswered(endedOf(gone.update(List.of())))).isTrue();
-  }
-
-  @Test
-  void earlyDialogThatIsGoneWasNotAnswered() {
-    SnapshotDiffer<String, Dialog> differ = Dialog.differ();
-    differ.update(List.of(dialog("1a.1", "c", DialogState.EARLY, 0)));
-
-    assertThat(Dialog.wasAnswered(endedOf(differ.update(List.of())))).isFalse();
-  }
-
-  private static SnapshotChange.Ended<Dialog> endedOf(List<SnapshotChange<Dialog>> changes) {
-    assertThat(changes).singleElement().isInstanceOf(SnapshotChange.Ended.class);
-    return (SnapshotChange.Ended<Dialog>) changes.get(0);
+  void carriesItsIdsAndAnswerTimeAsAProxyDialog() {
+    Dialog d = dialog("1a.1", "c", DialogState.CONFIRMED, 1795670874L);
+    assertThat(d.serverIds()).containsEntry("dialog", "1a.1").containsEntry("Call-ID", "c");
+    assertThat(d.answeredAtEpochSeconds()).isEqualTo(1795670874L);
   }
 
   private static Dialog dialog(String id, String callId, DialogState state, long start) {

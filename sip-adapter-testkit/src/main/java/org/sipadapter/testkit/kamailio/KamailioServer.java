@@ -53,6 +53,11 @@ import java.util.regex.Pattern;
  * {@link #thaw()} (SIGSTOP/SIGCONT: connections stay open, nothing answers), and {@link
  * Builder#rpcToken(String)} to require {@code Authorization: Bearer <token>} on RPC requests.
  *
+ * <p>Which Kamailio: the installed one ({@code /usr/sbin/kamailio}), or the one installed in
+ * another root file system (for instance a Debian unstable root made with {@code debootstrap})
+ * named by {@link Builder#installRoot(Path)} or the system property {@value #ROOT_PROPERTY}; that
+ * one runs with the root's own dynamic loader and libraries, without chroot.
+ *
  * <p>Kamailio writes its log (stderr) to {@link #logPath()}; the working directory is kept after
  * {@link #close()} so the log of a failed test can be read. Instances are not thread-safe: start,
  * restart and stop from one thread.
@@ -61,6 +66,9 @@ public final class KamailioServer implements AutoCloseable {
 
   /** The loopback address every listener binds to. */
   public static final String HOST = "127.0.0.1";
+
+  /** System property naming a root file system whose Kamailio the tests run instead. */
+  public static final String ROOT_PROPERTY = "sipadapter.kamailio.root";
 
   private static final String TEMPLATE = "kamailio.cfg";
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9_.+*#-]+");
@@ -78,6 +86,7 @@ public final class KamailioServer implements AutoCloseable {
 
   private final Path executable;
   private final Path moduleDir;
+  private final List<String> launcher;
   private final Map<String, Integer> routes;
   private final OptionalInt defaultRoute;
   private final String rpcPath;
@@ -98,6 +107,7 @@ public final class KamailioServer implements AutoCloseable {
   private KamailioServer(Builder b) {
     this.executable = b.executable;
     this.moduleDir = b.moduleDir;
+    this.launcher = b.launcher;
     this.routes = Map.copyOf(b.routes);
     this.defaultRoute = b.defaultRoute;
     this.rpcPath = b.rpcPath;
@@ -115,7 +125,16 @@ public final class KamailioServer implements AutoCloseable {
    * are installed; tests use it to skip cleanly where Kamailio is missing.
    */
   public static boolean isInstalled() {
+    Optional<Path> root = rootFromProperty();
+    if (root.isPresent()) {
+      return Files.isExecutable(root.get().resolve("usr/sbin/kamailio"));
+    }
     return findExecutable().isPresent() && findModuleDir().isPresent();
+  }
+
+  private static Optional<Path> rootFromProperty() {
+    String root = System.getProperty(ROOT_PROPERTY, "");
+    return root.isBlank() ? Optional.empty() : Optional.of(Path.of(root));
   }
 
   /**
@@ -367,7 +386,8 @@ public final class KamailioServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    List<String> cmd =
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(
         List.of(
             executable.toString(),
             "-DD",
@@ -383,7 +403,7 @@ public final class KamailioServer implements AutoCloseable {
             "-m",
             "64",
             "-M",
-            "8");
+            "8"));
     ProcessBuilder pb =
         new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logPath().toFile()));
@@ -553,6 +573,7 @@ public final class KamailioServer implements AutoCloseable {
   public static final class Builder {
     private Path executable;
     private Path moduleDir;
+    private List<String> launcher = List.of();
     private final Map<String, Integer> routes = new LinkedHashMap<>();
     private OptionalInt defaultRoute = OptionalInt.empty();
     private String rpcPath = "/RPC";
@@ -560,8 +581,46 @@ public final class KamailioServer implements AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(20);
 
     private Builder() {
-      findExecutable().ifPresent(p -> executable = p);
-      findModuleDir().ifPresent(p -> moduleDir = p);
+      Optional<Path> root = rootFromProperty();
+      if (root.isPresent()) {
+        installRoot(root.get());
+      } else {
+        findExecutable().ifPresent(p -> executable = p);
+        findModuleDir().ifPresent(p -> moduleDir = p);
+      }
+    }
+
+    /**
+     * Runs the Kamailio installed in another root file system (a Debian root with the {@code
+     * kamailio} and {@code kamailio-extra-modules} packages): its {@code usr/sbin/kamailio},
+     * started by the root's dynamic loader with the root's libraries, and its module directory.
+     *
+     * @param root the root directory
+     * @throws IllegalArgumentException if it holds no Kamailio with evapi
+     */
+    public Builder installRoot(Path root) {
+      Objects.requireNonNull(root, "root");
+      Path exe = root.resolve("usr/sbin/kamailio");
+      Optional<Path> modules =
+          MODULE_DIRS.stream()
+              .map(d -> root.resolve(d.toString().substring(1)))
+              .filter(d -> Files.exists(d.resolve("evapi.so")))
+              .findFirst();
+      Path loader = root.resolve("lib64/ld-linux-x86-64.so.2");
+      if (!Files.isExecutable(exe) || modules.isEmpty() || !Files.exists(loader)) {
+        throw new IllegalArgumentException(
+            root + " holds no Kamailio with evapi (usr/sbin/kamailio, modules, lib64 loader)");
+      }
+      executable = exe;
+      moduleDir = modules.get();
+      launcher =
+          List.of(
+              loader.toString(),
+              "--library-path",
+              root.resolve("usr/lib/x86_64-linux-gnu")
+                  + ":"
+                  + root.resolve("lib/x86_64-linux-gnu"));
+      return this;
     }
 
     /** Sends new calls for R-URI user {@code user} to {@code 127.0.0.1:port}. */

@@ -1,0 +1,74 @@
+package org.sipadapter.tracking;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import org.sipadapter.CallState;
+import org.sipadapter.HangupCause;
+import org.sipadapter.TrackedCall;
+
+/**
+ * One adapter's call table as the shared trackers of this package use it: the lookups and reports
+ * of {@link org.sipadapter.SipAdapter} of the same names, with the same rules (terminal rule,
+ * given-up calls hung up when the server shows them). An adapter hands its own to a tracker with
+ * {@code SipAdapter.callReports()}.
+ *
+ * <p>Thread-safe; no method blocks on the network.
+ */
+public interface CallReports {
+
+  /**
+   * A live call bound to a server id.
+   *
+   * @param key the id's name
+   * @param value its value
+   * @return the call, if tracked and not ended
+   */
+  Optional<TrackedCall> findCallByServerId(String key, String value);
+
+  /**
+   * The calls not yet ended.
+   *
+   * @return a snapshot
+   */
+  Collection<TrackedCall> trackedCalls();
+
+  /**
+   * Reports a call the adapter did not place (an {@code IncomingCall} and its first state).
+   *
+   * @param from the caller
+   * @param to the destination
+   * @param initialState the first state, not terminal
+   * @param serverIds the server's ids
+   * @return the call id issued (or that of a given-up call the ids belong to, which is hung up)
+   */
+  String reportIncomingCall(
+      String from, String to, CallState initialState, Map<String, String> serverIds);
+
+  /**
+   * Binds a server id to a call, so lookups find it.
+   *
+   * @param callId the call id
+   * @param key the id's name
+   * @param value its value
+   */
+  void bindServerId(String callId, String key, String value);
+
+  /**
+   * Reports a state the server shows.
+   *
+   * @param callId the call id
+   * @param state the state
+   * @param serverIds ids to merge
+   */
+  void reportCallState(String callId, CallState state, Map<String, String> serverIds);
+
+  /**
+   * Reports that a call ended on the server.
+   *
+   * @param callId the call id
+   * @param cause the server's cause
+   * @param serverIds ids to merge
+   */
+  void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds);
+}
