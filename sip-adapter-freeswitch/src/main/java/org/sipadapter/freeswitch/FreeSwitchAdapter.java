@@ -98,6 +98,8 @@ public class FreeSwitchAdapter extends SipAdapter {
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
   private final Set<String> transferredLegs = ConcurrentHashMap.newKeySet();
+  private final Map<LinkSlot.Link<EslFrame>, Long> linkGenerations = new ConcurrentHashMap<>();
+  private volatile long openingGeneration;
   private final OriginatePacer originatePacer;
   private final LinkSlot<EslFrame> links;
 
@@ -143,7 +145,8 @@ public class FreeSwitchAdapter extends SipAdapter {
 
               @Override
               public void onClosed(LinkSlot.Link<EslFrame> l, Throwable cause) {
-                linkClosed(cause);
+                Long generation = linkGenerations.remove(l);
+                linkClosed(generation != null ? generation : openingGeneration, cause);
               }
             });
   }
@@ -180,6 +183,8 @@ public class FreeSwitchAdapter extends SipAdapter {
   protected void doConnect(ConnectTarget target) throws Exception {
     CompletableFuture<EslFrame> hello = new CompletableFuture<>();
     greeting = hello;
+    long generation = linkGeneration();
+    openingGeneration = generation; // for a close reported before the link is filed below
     LinkSlot.Link<EslFrame> l =
         links.open(
             new FramedConnection.Endpoint(
@@ -190,6 +195,7 @@ public class FreeSwitchAdapter extends SipAdapter {
                 target.connectTimeout()),
             new EslFrameDecoder(
                 EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()));
+    linkGenerations.put(l, generation);
     Duration timeout = target.requestTimeout();
     try {
       Futures.await(hello, timeout, "FreeSWITCH auth/request greeting");
@@ -243,6 +249,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   private void dropLink(
       LinkSlot.Link<EslFrame> l, CompletableFuture<EslFrame> hello, Throwable why) {
     if (l != null) {
+      linkGenerations.remove(l);
       l.close();
       hello.completeExceptionally(asConnectionError(why));
     }
@@ -262,7 +269,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   /** Runs on the event thread, once the current link was released. */
-  private void linkClosed(Throwable cause) {
+  private void linkClosed(long generation, Throwable cause) {
     AdapterConnectionException error =
         new AdapterConnectionException(
             "event socket closed by the server" + (cause == null ? "" : ": " + cause.getMessage()),
@@ -270,7 +277,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     greeting.completeExceptionally(error);
     replies.failAll(error);
     jobs.failAll(error);
-    reportConnectionLost(error);
+    reportConnectionLost(generation, error); // a stale link's close changes nothing
   }
 
   @Override
