@@ -535,7 +535,8 @@ public class FreeSwitchAdapter extends SipAdapter {
                             name(),
                             description);
                         c.close();
-                        linkClosed(cause);
+                        Long generation = linkGenerations.remove(l);
+                        linkClosed(generation != null ? generation : openingGeneration, cause);
                       }
                     });
               }
