@@ -108,6 +108,11 @@ public record ChannelEvent(
     DTMF,
     /** {@code BACKGROUND_JOB}: a bgapi command finished. */
     JOB_DONE,
+    /**
+     * {@code CHANNEL_UNPARK} or {@code CHANNEL_EXECUTE} of a leg that a {@code uuid_transfer} sent
+     * to another extension ({@code Caller-Transfer-Source} set): the call goes on there.
+     */
+    TRANSFERRED,
     /** {@code HEARTBEAT}: the server is alive. */
     HEARTBEAT,
     /** {@code CUSTOM}: a module's event, passed on as a server event. */

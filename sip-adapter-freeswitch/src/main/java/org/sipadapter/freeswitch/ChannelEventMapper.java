@@ -65,6 +65,12 @@ public final class ChannelEventMapper {
               event.uniqueId(),
               event.headers());
       case "CHANNEL_CALLSTATE" -> callState(name, event);
+      case "CHANNEL_UNPARK", "CHANNEL_EXECUTE" -> {
+        String source = event.headerOrNull("Caller-Transfer-Source");
+        yield source == null || source.isEmpty()
+            ? ChannelEvent.leg(ChannelEvent.Kind.OTHER, name, null)
+            : simple(ChannelEvent.Kind.TRANSFERRED, name, event);
+      }
       default -> ChannelEvent.leg(ChannelEvent.Kind.OTHER, name, null);
     };
   }

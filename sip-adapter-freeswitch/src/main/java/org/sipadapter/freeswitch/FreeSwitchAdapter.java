@@ -83,6 +83,8 @@ public class FreeSwitchAdapter extends SipAdapter {
           "CHANNEL_HOLD",
           "CHANNEL_UNHOLD",
           "CHANNEL_CALLSTATE",
+          "CHANNEL_UNPARK",
+          "CHANNEL_EXECUTE",
           "CHANNEL_HANGUP",
           "CHANNEL_HANGUP_COMPLETE",
           "DTMF",
@@ -95,6 +97,9 @@ public class FreeSwitchAdapter extends SipAdapter {
   private final RequestCorrelator<String, String> jobs =
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
+  private final Set<String> transferredLegs = ConcurrentHashMap.newKeySet();
+  private final Map<LinkSlot.Link<EslFrame>, Long> linkGenerations = new ConcurrentHashMap<>();
+  private volatile long openingGeneration;
   private final OriginatePacer originatePacer;
   private final LinkSlot<EslFrame> links;
 
@@ -140,7 +145,8 @@ public class FreeSwitchAdapter extends SipAdapter {
 
               @Override
               public void onClosed(LinkSlot.Link<EslFrame> l, Throwable cause) {
-                linkClosed(cause);
+                Long generation = linkGenerations.remove(l);
+                linkClosed(generation != null ? generation : openingGeneration, cause);
               }
             });
   }
@@ -177,6 +183,8 @@ public class FreeSwitchAdapter extends SipAdapter {
   protected void doConnect(ConnectTarget target) throws Exception {
     CompletableFuture<EslFrame> hello = new CompletableFuture<>();
     greeting = hello;
+    long generation = linkGeneration();
+    openingGeneration = generation; // for a close reported before the link is filed below
     LinkSlot.Link<EslFrame> l =
         links.open(
             new FramedConnection.Endpoint(
@@ -187,6 +195,7 @@ public class FreeSwitchAdapter extends SipAdapter {
                 target.connectTimeout()),
             new EslFrameDecoder(
                 EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()));
+    linkGenerations.put(l, generation);
     Duration timeout = target.requestTimeout();
     try {
       Futures.await(hello, timeout, "FreeSWITCH auth/request greeting");
@@ -240,6 +249,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   private void dropLink(
       LinkSlot.Link<EslFrame> l, CompletableFuture<EslFrame> hello, Throwable why) {
     if (l != null) {
+      linkGenerations.remove(l);
       l.close();
       hello.completeExceptionally(asConnectionError(why));
     }
@@ -259,7 +269,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   /** Runs on the event thread, once the current link was released. */
-  private void linkClosed(Throwable cause) {
+  private void linkClosed(long generation, Throwable cause) {
     AdapterConnectionException error =
         new AdapterConnectionException(
             "event socket closed by the server" + (cause == null ? "" : ": " + cause.getMessage()),
@@ -267,7 +277,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     greeting.completeExceptionally(error);
     replies.failAll(error);
     jobs.failAll(error);
-    reportConnectionLost(error);
+    reportConnectionLost(generation, error); // a stale link's close changes nothing
   }
 
   @Override
@@ -298,13 +308,25 @@ public class FreeSwitchAdapter extends SipAdapter {
     for (JsonNode row : root.path("rows")) {
       callStates.put(row.path("uuid").asText(), row.path("callstate").asText());
     }
+    // show channels (the core db) lags the channels by 30-120 ms both ways: a call set up just
+    // before the link came back can be missing from it, one just ended still listed. uuid_exists
+    // does not lag, so it decides whether a call lives; the table gives only its call state.
     List<CallSnapshot> snapshots = new ArrayList<>();
     for (TrackedCall call : trackedCalls()) {
       Optional<String> uuid = call.serverId(UUID_KEY);
-      if (uuid.isPresent() && callStates.containsKey(uuid.get())) {
+      if (uuid.isEmpty()) {
+        continue;
+      }
+      String exists =
+          Futures.await(
+              api("uuid_exists " + uuid.get()), requestTimeout(), "FreeSWITCH uuid_exists");
+      if (exists.strip().equals("true")) {
+        String listed = callStates.get(uuid.get());
         snapshots.add(
             new CallSnapshot(
-                call.callId(), stateOf(callStates.get(uuid.get())), Map.of(UUID_KEY, uuid.get())));
+                call.callId(),
+                listed == null ? call.state() : stateOf(listed),
+                Map.of(UUID_KEY, uuid.get())));
       }
     }
     return Optional.of(snapshots);
@@ -396,6 +418,22 @@ public class FreeSwitchAdapter extends SipAdapter {
       case EARLY_MEDIA -> state(callId, CallState.EARLY_MEDIA, ids);
       case ANSWERED, UNHELD -> state(callId, CallState.CONNECTED, ids);
       case HELD -> state(callId, CallState.ON_HOLD, ids);
+      case TRANSFERRED -> {
+        // After uuid_transfer the leg leaves park for the target's dialplan and the call goes on
+        // there: TRANSFERRING (set by core on the +OK) becomes CONNECTED again.
+        if (callId != null) {
+          boolean transferring =
+              findCallByServerId(UUID_KEY, uuid)
+                  .map(c -> c.state() == CallState.TRANSFERRING)
+                  .orElse(false);
+          if (transferring) {
+            transferredLegs.remove(uuid);
+            reportCallState(callId, CallState.CONNECTED, null, ids);
+          } else {
+            transferredLegs.add(uuid);
+          }
+        }
+      }
       case BRIDGED, UNBRIDGED -> {
         if (callId != null) {
           Map<String, String> fields = new LinkedHashMap<>(ids);
@@ -408,6 +446,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       case HANGUP, HANGUP_COMPLETE -> {
         if (callId != null) {
           pendingKills.remove(uuid);
+          transferredLegs.remove(uuid);
           reportCallEnded(callId, causeOf(ce.hangupCause()), ids);
         }
       }
@@ -496,7 +535,8 @@ public class FreeSwitchAdapter extends SipAdapter {
                             name(),
                             description);
                         c.close();
-                        linkClosed(cause);
+                        Long generation = linkGenerations.remove(l);
+                        linkClosed(generation != null ? generation : openingGeneration, cause);
                       }
                     });
               }
@@ -668,15 +708,34 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
-    return apiOk(
-        "uuid_transfer "
-            + uuidOf(call)
-            + " "
-            + target
-            + " "
-            + settings.dialplan()
-            + " "
-            + settings.context());
+    String uuid = uuidOf(call);
+    CompletableFuture<Void> accepted =
+        apiOk(
+            "uuid_transfer "
+                + uuid
+                + " "
+                + target
+                + " "
+                + settings.dialplan()
+                + " "
+                + settings.context());
+    // The leg's CHANNEL_UNPARK can be handled before core has moved the call to TRANSFERRING on
+    // the +OK: the event marks the uuid, and this check after the reply reports it then.
+    accepted.whenCompleteAsync(
+        (v, e) -> {
+          if (e == null && transferredLegs.remove(uuid)) {
+            transferShown(call.callId(), uuid);
+          }
+        },
+        eventThread);
+    return accepted;
+  }
+
+  /** Once the server shows the transferred leg in the target's dialplan, the call goes on. */
+  private void transferShown(String callId, String uuid) {
+    findCallByServerId(UUID_KEY, uuid)
+        .filter(c -> c.state() == CallState.TRANSFERRING)
+        .ifPresent(c -> reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, uuid)));
   }
 
   @Override

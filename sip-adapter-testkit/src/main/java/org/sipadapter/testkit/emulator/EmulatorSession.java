@@ -166,6 +166,7 @@ public final class EmulatorSession {
           pendingFrames.add(frame);
           drain();
         }
+        signalDrained();
         if (start == end) {
           start = 0;
           end = 0;
@@ -209,6 +210,15 @@ public final class EmulatorSession {
       pendingFrames.clear();
     }
     drain();
+    signalDrained();
+  }
+
+  private void signalDrained() {
+    synchronized (dispatchLock) {
+      if (pendingFrames.isEmpty() && !emulator.isStalled()) {
+        dispatch(() -> handler.onInputDrained(this));
+      }
+    }
   }
 
   private void dispatch(Runnable call) {

@@ -33,4 +33,13 @@ public interface SessionHandler {
    * @param session the closed connection
    */
   default void onClose(EmulatorSession session) {}
+
+  /**
+   * Called when every frame received so far has been handled (after the last frame of one read, or
+   * after a stall's held frames). Servers that write queued events only once their input is
+   * processed (FreeSWITCH) flush them here.
+   *
+   * @param session the connection
+   */
+  default void onInputDrained(EmulatorSession session) {}
 }

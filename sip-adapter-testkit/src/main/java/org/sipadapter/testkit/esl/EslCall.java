@@ -10,6 +10,8 @@ public final class EslCall {
   public enum Phase {
     /** Created, not answered. */
     RINGING,
+    /** Not answered, with early media (a 183 or {@code pre_answer}). */
+    EARLY,
     /** Answered. */
     ANSWERED,
     /** Answered and on hold. */
@@ -28,8 +30,25 @@ public final class EslCall {
   private volatile Phase phase = Phase.RINGING;
   private volatile String conference;
   private volatile String hangupCause;
+  private final String endpoint;
+  private final java.util.Map<String, String> ids = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean transferred;
+  private final long createdNanos = System.nanoTime();
+  private volatile long endedNanos;
+  private volatile EslCall bridgedTo;
+  private volatile boolean consulting;
+  private volatile boolean dying;
+  private final java.util.Map<String, String> variables =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   EslCall(String uuidA, String uuidB, String from, String to, boolean inbound) {
+    this(uuidA, uuidB, from, to, inbound, "classic");
+  }
+
+  EslCall(String uuidA, String uuidB, String from, String to, boolean inbound, String endpoint) {
+    this.endpoint = endpoint;
+    ids.put("a", uuidA);
+    ids.put("b", uuidB);
     this.uuidA = uuidA;
     this.uuidB = uuidB;
     this.from = from;
@@ -87,6 +106,76 @@ public final class EslCall {
     return conference;
   }
 
+  /**
+   * Returns how the call was set up: {@code classic} (the scenes of files 01-20), {@code loopback}
+   * (a {@code loopback/<n>/sdk} call of files 21-33) or {@code sip} (the SIP self-loop).
+   */
+  String endpoint() {
+    return endpoint;
+  }
+
+  /** The uuid playing a role of a recorded segment: a, b, c, d, or any recorded id seen. */
+  java.util.Map<String, String> ids() {
+    return ids;
+  }
+
+  /**
+   * Returns the channel variables the originate set ({@code {name=value,...}}), which FreeSWITCH
+   * puts on the originated leg's events as {@code variable_<name>}.
+   */
+  public java.util.Map<String, String> variables() {
+    return java.util.Map.copyOf(variables);
+  }
+
+  void variable(String name, String value) {
+    variables.put(name, value);
+  }
+
+  boolean transferred() {
+    return transferred;
+  }
+
+  void transferred(boolean t) {
+    transferred = t;
+  }
+
+  long createdNanos() {
+    return createdNanos;
+  }
+
+  /** When the call ended or was killed ({@link System#nanoTime()}), or 0. */
+  long endedNanos() {
+    return endedNanos;
+  }
+
+  EslCall bridgedTo() {
+    return bridgedTo;
+  }
+
+  void bridgedTo(EslCall other) {
+    bridgedTo = other;
+  }
+
+  boolean consulting() {
+    return consulting;
+  }
+
+  void consulting(boolean c) {
+    consulting = c;
+  }
+
+  /** Whether a {@code uuid_kill} was accepted: gone for {@code uuid_exists} before its events. */
+  boolean dying() {
+    return dying;
+  }
+
+  void dying(boolean d) {
+    dying = d;
+    if (d && endedNanos == 0) {
+      endedNanos = System.nanoTime();
+    }
+  }
+
   long createdEpoch() {
     return createdEpoch;
   }
@@ -97,6 +186,9 @@ public final class EslCall {
 
   void ended(String cause) {
     hangupCause = cause;
+    if (endedNanos == 0) {
+      endedNanos = System.nanoTime();
+    }
     phase = Phase.ENDED;
   }
 

@@ -3,7 +3,6 @@ package org.sipadapter.testkit.esl;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,6 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sipadapter.testkit.emulator.EmulatorSession;
 import org.sipadapter.testkit.emulator.Frame;
 import org.sipadapter.testkit.emulator.FrameSplitter;
@@ -70,6 +71,9 @@ public class EslEmulator extends TcpEmulator {
 
   private static final String RECORDED_CORE_UUID = "e6c59251-47fd-47fe-acd9-206484b555c5";
 
+  /** The Core-UUID of the second recording (files 21-33). */
+  private static final String RECORDED_CORE_UUID_2 = "3a5d8172-3e19-461d-bc80-ef899f667e04";
+
   /** The extension the recorded {@code uuid_transfer} went to (fixture 12). */
   private static final String RECORDED_TRANSFER_TARGET = "9104";
 
@@ -80,7 +84,7 @@ public class EslEmulator extends TcpEmulator {
           + "FreeSWITCH (Version 1.10.12-release  64bit) is ready\n"
           + "%d session(s) since startup\n"
           + "%d session(s) - peak 0, last 5min 0 \n"
-          + "0 session(s) per Sec out of max 30, peak 0, last 5min 0 \n"
+          + "%d session(s) per Sec out of max %d, peak %d, last 5min %d \n"
           + "1000 session(s) max\n"
           + "min idle cpu 0.00/99.80\n"
           + "Current Stack Size/Max 240K/8192K\n";
@@ -122,6 +126,17 @@ public class EslEmulator extends TcpEmulator {
   private volatile Duration noAnswerAfter = Duration.ofSeconds(2);
   private volatile Duration remoteHangupAfter = Duration.ofMillis(200);
   private volatile Duration answerAfter = Duration.ZERO;
+  private final Map<String, EslUser> users = new ConcurrentHashMap<>();
+  private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+  private volatile int sessionsPerSecond = 30;
+  private volatile Duration throttledHang = Duration.ofMillis(60_600);
+  private volatile Duration channelTableLag = Duration.ofMillis(60);
+  private volatile Duration sipRemoteHangupAfter = Duration.ofSeconds(2);
+  private final Object throttleLock = new Object();
+  private long throttleSecond = -1;
+  private int throttleAttempts;
+  private int throttleLast;
+  private int throttlePeak;
 
   /** Creates an emulator with the password {@value #DEFAULT_PASSWORD}. */
   public EslEmulator() {
@@ -152,6 +167,13 @@ public class EslEmulator extends TcpEmulator {
     routes.put("9105", Behavior.NO_ANSWER);
     routes.put("9196", Behavior.ANSWER);
     routes.put("99999", Behavior.UNKNOWN);
+    // The directory user of files 21-33 (domain sdk).
+    users.put(
+        "esl-limited@sdk",
+        new EslUser(
+            "ClueCon",
+            List.of("HEARTBEAT", "BACKGROUND_JOB"),
+            List.of("status", "show", "originate", "uuid_kill")));
   }
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EslEmulator.class);
@@ -232,6 +254,83 @@ public class EslEmulator extends TcpEmulator {
   public EslEmulator answerAfter(Duration d) {
     this.answerAfter = Objects.requireNonNull(d);
     return this;
+  }
+
+  /**
+   * Adds a directory user for {@code userauth <user>@<domain>:<password>}, with its {@code
+   * esl-allowed-events} and {@code esl-allowed-api}. FreeSWITCH refuses a whole {@code event}
+   * command that names one event not allowed, and answers a refused {@code api} with a {@code
+   * command/reply -ERR permission denied}.
+   *
+   * @param userAtDomain such as {@code esl-limited@sdk}, not null
+   * @param password the user's {@code esl-password}, not null
+   * @param allowedEvents event names, or {@code all}
+   * @param allowedApi api command names
+   * @return this emulator
+   */
+  public EslEmulator user(
+      String userAtDomain, String password, List<String> allowedEvents, List<String> allowedApi) {
+    users.put(
+        Objects.requireNonNull(userAtDomain),
+        new EslUser(
+            Objects.requireNonNull(password), List.copyOf(allowedEvents), List.copyOf(allowedApi)));
+    return this;
+  }
+
+  /**
+   * Sets the clock whose whole seconds the session throttle ({@code sessions-per-second}) and the
+   * originate timeouts count, as FreeSWITCH counts whole clock seconds.
+   */
+  public EslEmulator clock(java.time.Clock c) {
+    this.clock = Objects.requireNonNull(c);
+    return this;
+  }
+
+  /**
+   * Sets {@code sessions-per-second} of {@code switch.conf.xml} (stock 30). A loopback or SIP
+   * self-loop call creates two sessions; the session that would be the limit-th of one clock second
+   * is refused: an originate whose first leg is refused fails at once with {@code
+   * DESTINATION_OUT_OF_ORDER}, one whose second leg is refused leaves its first leg hanging for
+   * {@link #throttledHang(Duration)} before {@code NO_ANSWER}, as recorded (file 21).
+   */
+  public EslEmulator sessionsPerSecond(int limit) {
+    this.sessionsPerSecond = limit;
+    return this;
+  }
+
+  /** Sets how long a throttled call's first leg hangs before NO_ANSWER (60.6 s recorded). */
+  public EslEmulator throttledHang(Duration d) {
+    this.throttledHang = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /**
+   * Sets how far {@code show channels} (the core db) lags the channels, both ways: a new channel is
+   * listed, and an ended one dropped, this long after the fact (30-120 ms recorded; 60 ms by
+   * default). {@code uuid_exists} does not lag.
+   */
+  public EslEmulator channelTableLag(Duration d) {
+    this.channelTableLag = Objects.requireNonNull(d);
+    return this;
+  }
+
+  /** Brings {@code show channels} up to date now, as the core db is after its lag. */
+  public void syncChannelTable() {
+    channelTableSynced = System.nanoTime();
+  }
+
+  private volatile long channelTableSynced = Long.MIN_VALUE;
+
+  /** Whether the core db has seen the call's channels, and not yet their end. */
+  private boolean listed(EslCall c) {
+    long now = System.nanoTime();
+    long lag = channelTableLag.toNanos();
+    long synced = channelTableSynced;
+    boolean hasSynced = synced != Long.MIN_VALUE;
+    boolean seen = now - c.createdNanos() >= lag || hasSynced && synced - c.createdNanos() >= 0;
+    long end = c.endedNanos();
+    boolean gone = end != 0 && (now - end >= lag || hasSynced && synced - end >= 0);
+    return seen && !gone;
   }
 
   /** Returns the calls not yet ended. */
@@ -404,10 +503,38 @@ public class EslEmulator extends TcpEmulator {
     private volatile String format = "plain";
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private volatile boolean all;
+    private volatile EslUser user; // null: auth with the password, no limits
+    private EmulatorSession session;
+    // FreeSWITCH writes the events it queued while it handled commands only once its input is
+    // processed (pipelined commands, a blocking api originate): held here until then.
+    private final List<byte[]> held = new ArrayList<>();
+    private boolean busy;
 
     @Override
     public void onConnect(EmulatorSession session) {
+      this.session = session;
       session.send("Content-Type: auth/request\n\n");
+    }
+
+    synchronized void deliver(byte[] frame) {
+      if (busy) {
+        held.add(frame);
+      } else {
+        session.send(frame);
+      }
+    }
+
+    private synchronized void busy() {
+      busy = true;
+    }
+
+    @Override
+    public synchronized void onInputDrained(EmulatorSession s) {
+      busy = false;
+      for (byte[] frame : held) {
+        s.send(frame);
+      }
+      held.clear();
     }
 
     @Override
@@ -418,6 +545,7 @@ public class EslEmulator extends TcpEmulator {
       if (line.isEmpty()) {
         return; // a stray empty line
       }
+      busy();
       String cmd = word(line, 0);
       String rest = after(line, cmd);
       if (!authenticated) {
@@ -431,6 +559,7 @@ public class EslEmulator extends TcpEmulator {
               sendNoticeAndClose(session);
             }
           }
+          case "userauth" -> userauth(session, rest);
           case "exit" -> exit(session);
           default -> reply(session, "-ERR command not found");
         }
@@ -482,21 +611,36 @@ public class EslEmulator extends TcpEmulator {
         case "nolog" -> reply(session, "+OK no longer logging");
         case "exit" -> exit(session);
         case "api" -> {
+          if (!apiAllowed(rest)) {
+            reply(session, "-ERR permission denied"); // a command/reply, not an api/response
+            return;
+          }
           apiCommands.add(rest);
           List<Runnable> deferred = new ArrayList<>();
           afterReply.set(deferred);
           String result;
+          java.util.concurrent.CompletableFuture<String> sync =
+              new java.util.concurrent.CompletableFuture<>();
           try {
-            result = api(rest, null, session);
+            result = api(rest, null, sync);
           } finally {
             afterReply.remove();
+          }
+          if (result == null) {
+            result = awaitSyncAnswer(sync); // api originate blocks the socket until it is decided
           }
           if (result != null) {
             apiResponse(session, result);
           }
+          String command = word(rest, 0);
+          later(() -> emit(apiEvent(command, after(rest, command))));
           deferred.forEach(EslEmulator.this::later);
         }
         case "bgapi" -> {
+          if (!apiAllowed(rest)) {
+            reply(session, "-ERR permission denied");
+            return;
+          }
           apiCommands.add(rest);
           String job = frame.header("Job-UUID").orElse(UUID.randomUUID().toString());
           session.send(
@@ -505,9 +649,10 @@ public class EslEmulator extends TcpEmulator {
                   + "\nJob-UUID: "
                   + job
                   + "\n\n");
+          String command = word(rest, 0);
+          later(() -> emit(apiEvent(command, after(rest, command))));
           String result = api(rest, job, null);
           if (result != null) {
-            String command = word(rest, 0);
             later(() -> emit(backgroundJob(job, command, after(rest, command), result)));
           }
         }
@@ -515,8 +660,41 @@ public class EslEmulator extends TcpEmulator {
       }
     }
 
+    private void userauth(EmulatorSession session, String rest) {
+      // userauth <user>@<domain>:<password>
+      int colon = rest.indexOf(':');
+      EslUser u = colon < 0 ? null : users.get(rest.substring(0, colon));
+      if (u == null || !u.password().equals(rest.substring(colon + 1))) {
+        reply(session, "-ERR invalid");
+        sendNoticeAndClose(session);
+        return;
+      }
+      authenticated = true;
+      user = u;
+      session.send(
+          "Content-Type: command/reply\nReply-Text: +OK accepted\nAllowed-Events: "
+              + String.join(",", u.allowedEvents())
+              + "\nAllowed-API: "
+              + String.join(",", u.allowedApi())
+              + "\nAllowed-LOG: true\n\n");
+    }
+
+    private boolean apiAllowed(String line) {
+      EslUser u = user;
+      return u == null || u.allowedApi().contains(word(line, 0));
+    }
+
     private void subscribe(EmulatorSession session, String rest) {
       List<String> w = words(rest);
+      EslUser u = user;
+      if (u != null) {
+        for (String n : w.subList(Math.min(1, w.size()), w.size())) {
+          if (!u.allowedEvents().contains(n) && !u.allowedEvents().contains("all")) {
+            reply(session, "-ERR permission denied"); // one name refused rejects the command
+            return;
+          }
+        }
+      }
       if (!w.isEmpty()) {
         String f = w.get(0);
         if (f.equals("plain") || f.equals("json") || f.equals("xml")) {
@@ -554,12 +732,38 @@ public class EslEmulator extends TcpEmulator {
       return names.contains(name);
     }
 
+    /** Whether a recording made with {@code scene}'s subscription saw all this client wants. */
+    boolean coveredBy(EslScene scene) {
+      return scene.covers(names, all);
+    }
+
     byte[] render(EslEventTemplate ev) {
       return switch (format) {
         case "json" -> ev.jsonFrame();
         case "xml" -> xmlFrame(ev);
         default -> ev.plainFrame();
       };
+    }
+  }
+
+  /**
+   * An event socket user of the directory ({@code userauth user@domain:password}), with the {@code
+   * esl-allowed-events} and {@code esl-allowed-api} parameters of its entry.
+   *
+   * @param password the {@code esl-password}
+   * @param allowedEvents event names, or {@code all}
+   * @param allowedApi api command names
+   */
+  private record EslUser(String password, List<String> allowedEvents, List<String> allowedApi) {}
+
+  private static String awaitSyncAnswer(java.util.concurrent.CompletableFuture<String> sync) {
+    try {
+      return sync.get(10, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return null;
     }
   }
 
@@ -600,9 +804,17 @@ public class EslEmulator extends TcpEmulator {
                     System.currentTimeMillis() * 1000L + (System.nanoTime() / 1000) % 1000));
     for (EmulatorSession s : sessions()) {
       if (s.handler() instanceof EslSession es && es.wants(ev)) {
-        s.send(es.render(ev));
+        es.deliver(es.render(ev));
       }
     }
+  }
+
+  private EslEventTemplate stamped(EslEventTemplate event) {
+    return event
+        .with("Event-Sequence", Long.toString(sequence.incrementAndGet()))
+        .with(
+            "Event-Date-Timestamp",
+            Long.toString(System.currentTimeMillis() * 1000L + (System.nanoTime() / 1000) % 1000));
   }
 
   // ---- api commands ------------------------------------------------------------------------
@@ -611,18 +823,42 @@ public class EslEmulator extends TcpEmulator {
    * Runs an api command. Returns the response body, or null when the answer is sent later (a
    * synchronous originate answers when the call is answered or fails).
    */
-  private String api(String line, String job, EmulatorSession syncSession) {
+  private String api(String line, String job, java.util.concurrent.CompletableFuture<String> sync) {
     String cmd = word(line, 0);
     String args = after(line, cmd);
     List<String> a = words(args);
     switch (cmd) {
       case "status":
-        int n = activeCalls().size() * 2;
-        return String.format(STATUS_TEXT, sessionsSinceStart.get(), n);
+        {
+          int n = liveSessions();
+          int perSec;
+          int peak;
+          synchronized (throttleLock) {
+            perSec = clock.millis() / 1000 == throttleSecond ? throttleAttempts : 0;
+            peak = throttlePeak;
+          }
+          return String.format(
+              STATUS_TEXT, sessionsSinceStart.get(), n, perSec, sessionsPerSecond, peak, peak);
+        }
+      case "hupall":
+        {
+          String cause = a.isEmpty() ? "MANAGER_REQUEST" : a.get(0);
+          Set<EslCall> live = new LinkedHashSet<>();
+          for (EslCall c : calls.values()) {
+            if (live(c.uuid()) != null) {
+              live.add(c);
+            }
+          }
+          for (EslCall c : live) {
+            c.dying(true);
+            later(() -> kill(c, c.uuid(), cause));
+          }
+          return "+OK hangup all channels with cause " + cause + "\n";
+        }
       case "version":
         return "FreeSWITCH Version 1.10.12-release~64bit (-release 64bit)\n";
       case "originate":
-        return originate(args, job, syncSession);
+        return originate(args, job, sync);
       case "uuid_exists":
         return a.isEmpty() ? "false" : Boolean.toString(live(a.get(0)) != null);
       case "uuid_kill":
@@ -632,7 +868,9 @@ public class EslEmulator extends TcpEmulator {
             return "-ERR No such channel!\n";
           }
           String cause = a.size() > 1 ? a.get(1) : "NORMAL_CLEARING";
-          later(() -> teardown(call, cause, false));
+          String leg = a.get(0);
+          call.dying(true); // uuid_exists says false at once; the events follow the reply
+          later(() -> kill(call, leg, cause));
           return "+OK\n";
         }
       case "uuid_answer":
@@ -659,8 +897,11 @@ public class EslEmulator extends TcpEmulator {
           if (call == null) {
             return "-ERR No such channel!\n";
           }
-          if (call.phase() == EslCall.Phase.RINGING) {
+          if (call.phase() == EslCall.Phase.RINGING || call.phase() == EslCall.Phase.EARLY) {
             return "-ERR Operation failed\n";
+          }
+          if (!call.endpoint().equals("classic")) {
+            return recordedHold(call, toggle ? call.phase() != EslCall.Phase.HELD : !off);
           }
           boolean hold = toggle ? call.phase() != EslCall.Phase.HELD : !off;
           later(
@@ -684,7 +925,15 @@ public class EslEmulator extends TcpEmulator {
           if (target.isEmpty()) {
             return "-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n";
           }
-          if (target.startsWith("conference:") || target.startsWith("'conference:")) {
+          if (target.startsWith("'att_xfer:") || target.startsWith("att_xfer:")) {
+            String dial = target.replace("'", "").substring("att_xfer:".length());
+            later(() -> attendedTransfer(call, dial));
+          } else if (!call.endpoint().equals("classic")
+              && !target.startsWith("conference:")
+              && !target.startsWith("'conference:")) {
+            String context = a.size() > at + 2 ? a.get(at + 2) : "default";
+            later(() -> recordedTransfer(call, target, context));
+          } else if (target.startsWith("conference:") || target.startsWith("'conference:")) {
             String room = target.replace("'", "").substring("conference:".length());
             int atSign = room.indexOf('@');
             String name = atSign < 0 ? room : room.substring(0, atSign);
@@ -705,6 +954,10 @@ public class EslEmulator extends TcpEmulator {
           }
           String u1 = a.get(0);
           String u2 = a.get(1);
+          if (!one.endpoint().equals("classic") && !two.endpoint().equals("classic")) {
+            later(() -> recordedBridge(one, two));
+            return "+OK " + u2 + "\n";
+          }
           later(
               () -> {
                 emit(channelEvent(one, "CHANNEL_BRIDGE").with("Other-Leg-Unique-ID", u2));
@@ -767,6 +1020,9 @@ public class EslEmulator extends TcpEmulator {
         if (args.equals("channels") || args.equals("calls")) {
           return channelsCsv();
         }
+        if (args.equals("channels count") || args.equals("calls count")) {
+          return "\n" + channelRows().size() + " total.\n";
+        }
         return "-ERR show " + args + " is not supported by the emulator\n";
       default:
         return "-ERR " + cmd + " Command not found!\n";
@@ -775,10 +1031,11 @@ public class EslEmulator extends TcpEmulator {
 
   private EslCall live(String uuid) {
     EslCall c = calls.get(uuid);
-    return c == null || c.phase() == EslCall.Phase.ENDED ? null : c;
+    return c == null || c.phase() == EslCall.Phase.ENDED || c.dying() ? null : c;
   }
 
-  private String originate(String args, String job, EmulatorSession syncSession) {
+  private String originate(
+      String args, String job, java.util.concurrent.CompletableFuture<String> sync) {
     Map<String, String> vars = new HashMap<>();
     int p = 0;
     String s = args.strip();
@@ -813,6 +1070,20 @@ public class EslEmulator extends TcpEmulator {
     if (!List.of("loopback", "sofia", "user", "verto.rtc", "group").contains(tech)) {
       return "-ERR CHAN_NOT_IMPLEMENTED\n";
     }
+    String[] parts = endpoint.split("/");
+    String context = "default";
+    if (tech.equals("loopback") && parts.length >= 3) {
+      dest = parts[1]; // loopback/<exten>/<context>
+      context = parts[2];
+    }
+    String kind = "classic";
+    if (tech.equals("loopback") && context.equals("sdk") && RECORDED.containsKey(dest)) {
+      kind = "loopback";
+    } else if (endpoint.startsWith("sofia/internal/")
+        && endpoint.endsWith("@127.0.0.1:5082")
+        && RECORDED.containsKey(dest)) {
+      kind = "sip"; // the recorded SIP self-loop: profile internal calls profile external
+    }
     String uuidA = vars.getOrDefault("origination_uuid", UUID.randomUUID().toString());
     if (calls.containsKey(uuidA)) {
       return "-ERR DUPLICATE_UUID\n";
@@ -825,17 +1096,41 @@ public class EslEmulator extends TcpEmulator {
     if (t != null && t.matches("\\d+")) {
       timeoutMs = Math.min(timeoutMs, Long.parseLong(t) * 1000);
     }
-    EslCall call = new EslCall(uuidA, UUID.randomUUID().toString(), from, dest, false);
+    int legs = throttle(tech.equals("loopback") || kind.equals("sip") ? 2 : 1);
+    if (legs == 0) {
+      // Throttle Error: no session, no event; the job (or the api) answers at once.
+      String refused = "-ERR DESTINATION_OUT_OF_ORDER\n";
+      if (sync != null) {
+        return refused;
+      }
+      String command = "originate";
+      later(() -> emit(backgroundJob(job, command, args, refused)));
+      return null;
+    }
+    EslCall call = new EslCall(uuidA, UUID.randomUUID().toString(), from, dest, false, kind);
     call.callerName(vars.get("origination_caller_id_name"));
+    vars.forEach(call::variable);
     calls.put(call.uuid(), call);
     calls.put(call.otherUuid(), call);
     if (job != null) {
       jobs.put(call.uuid(), job);
     }
+    if (!kind.equals("classic")) {
+      boolean ignoreEarly = "true".equals(vars.get("ignore_early_media"));
+      long timeoutSec = t != null && t.matches("\\d+") ? Long.parseLong(t) : 60;
+      boolean oneLeg = legs == 1;
+      laterBy(
+          () -> startRecorded(call, job, sync, ignoreEarly, timeoutSec, oneLeg),
+          0,
+          TimeUnit.MILLISECONDS);
+      return null;
+    }
     Behavior behavior = routes.getOrDefault(dest, defaultBehavior);
     boolean ringFirst = !tech.equals("loopback");
     long ringMs = timeoutMs;
-    later(() -> startCall(call, behavior, job, ringFirst, ringMs, syncSession));
+    // Not deferred past the reply: a synchronous originate's reply waits for this.
+    laterBy(
+        () -> startCall(call, behavior, job, ringFirst, ringMs, sync), 0, TimeUnit.MILLISECONDS);
     return null; // answered by startCall: in the scene (bgapi) or as the api response
   }
 
@@ -845,7 +1140,7 @@ public class EslEmulator extends TcpEmulator {
       String job,
       boolean ringFirst,
       long ringMs,
-      EmulatorSession syncSession) {
+      java.util.concurrent.CompletableFuture<String> sync) {
     switch (behavior) {
       case ANSWER, ANSWER_THEN_HANGUP -> {
         List<EslEventTemplate> setup = Scenes.ANSWER.events;
@@ -858,8 +1153,8 @@ public class EslEmulator extends TcpEmulator {
               }
               call.phase(EslCall.Phase.ANSWERED);
               playRange(Scenes.ANSWER, call, job, null, answerAt, parkedEnd(), false);
-              if (syncSession != null) {
-                apiResponse(syncSession, "+OK " + call.uuid() + "\n");
+              if (sync != null) {
+                sync.complete("+OK " + call.uuid() + "\n");
               }
               if (behavior == Behavior.ANSWER_THEN_HANGUP) {
                 laterBy(
@@ -879,8 +1174,8 @@ public class EslEmulator extends TcpEmulator {
         String cause = behavior == Behavior.BUSY ? "USER_BUSY" : "NO_ROUTE_DESTINATION";
         call.ended(cause);
         play(scene, call, job, null);
-        if (syncSession != null) {
-          apiResponse(syncSession, "-ERR " + cause + "\n");
+        if (sync != null) {
+          sync.complete("-ERR " + cause + "\n");
         }
       }
       case NO_ANSWER -> {
@@ -894,8 +1189,8 @@ public class EslEmulator extends TcpEmulator {
               call.ended("NO_ANSWER");
               playRange(
                   Scenes.BUSY, call, job, "NO_ANSWER", hangupAt, Scenes.BUSY.events.size(), false);
-              if (syncSession != null) {
-                apiResponse(syncSession, "-ERR NO_ANSWER\n");
+              if (sync != null) {
+                sync.complete("-ERR NO_ANSWER\n");
               }
             },
             ringMs,
@@ -1011,6 +1306,472 @@ public class EslEmulator extends TcpEmulator {
             .with("Event-Subclass", "conference::maintenance")
             .with("Conference-Name", room)
             .with("Action", "del-member"));
+  }
+
+  // ---- the recorded calls of files 21-33 -----------------------------------------------------
+
+  /** What the extensions of the recorded dialplan (context {@code sdk}) do. */
+  private enum Recorded {
+    /** {@code 100}: answer, sleep 1 h; {@code 300}: answer, park. */
+    ANSWER,
+    /** {@code 184}: pre_answer and an endless tone; never answers. */
+    EARLY,
+    /** {@code 200}: answer, sleep 2 s, hangup. */
+    HANGUP_AFTER,
+    /** {@code 408}: ring_ready, sleep 120 s. */
+    RING,
+    /** {@code 486}: hangup USER_BUSY. */
+    BUSY,
+    /** {@code 3000}: answer, conference 3000@default. */
+    CONFERENCE
+  }
+
+  private static final Map<String, Recorded> RECORDED =
+      Map.of(
+          "100", Recorded.ANSWER,
+          "300", Recorded.ANSWER,
+          "184", Recorded.EARLY,
+          "200", Recorded.HANGUP_AFTER,
+          "408", Recorded.RING,
+          "486", Recorded.BUSY,
+          "3000", Recorded.CONFERENCE);
+
+  /** The segments cut from files 21-33, by name; each with the variants recorded. */
+  private static final class Segments {
+    static final Map<String, List<EslScene>> BY_NAME = load();
+
+    private static Map<String, List<EslScene>> load() {
+      Map<String, List<EslScene>> out = new HashMap<>();
+      for (String file :
+          List.of(
+              "lo-answer",
+              "lo-transfer",
+              "lo-transferred-kill",
+              "lo-kill",
+              "lo-kill.2",
+              "lo-hold",
+              "lo-early",
+              "lo-early-kill",
+              "lo-early-timeout",
+              "lo-ring",
+              "lo-ring-timeout",
+              "lo-consult-answer",
+              "lo-throttled",
+              "lo-throttled-timeout",
+              "conf-first",
+              "conf-second",
+              "conf-leave",
+              "conf-leave-last",
+              "sip-answer",
+              "sip-hold",
+              "sip-unhold",
+              "sip-kill",
+              "sip-kill.2",
+              "sip-remote-hangup",
+              "sip-busy",
+              "sip-bridge",
+              "sip-bridged-kill",
+              "sip-att-xfer-failed",
+              "sip-att-xfer",
+              "sip-att-xfer-consult-gone")) {
+        int dot = file.indexOf('.');
+        String name = dot < 0 ? file : file.substring(0, dot);
+        out.computeIfAbsent(name, k -> new ArrayList<>()).add(EslScene.load(file));
+      }
+      return out;
+    }
+  }
+
+  private static final Pattern UUID_IN_VALUE =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /**
+   * Counts one clock second's session attempts; returns how many of {@code wanted} were granted.
+   */
+  private int throttle(int wanted) {
+    synchronized (throttleLock) {
+      long second = clock.millis() / 1000;
+      if (second != throttleSecond) {
+        throttleLast = throttleSecond == second - 1 ? throttleAttempts : 0;
+        throttleSecond = second;
+        throttleAttempts = 0;
+      }
+      int granted = 0;
+      for (int i = 0; i < wanted; i++) {
+        throttleAttempts++;
+        throttlePeak = Math.max(throttlePeak, throttleAttempts);
+        if (throttleAttempts >= sessionsPerSecond) {
+          // the rest of this originate's legs are refused too, but each attempt counts
+          for (int j = i + 1; j < wanted; j++) {
+            throttleAttempts++;
+          }
+          throttlePeak = Math.max(throttlePeak, throttleAttempts);
+          break;
+        }
+        granted++;
+      }
+      return granted;
+    }
+  }
+
+  private int liveSessions() {
+    Set<EslCall> live = new LinkedHashSet<>();
+    for (EslCall c : calls.values()) {
+      if (c.phase() != EslCall.Phase.ENDED) {
+        live.add(c);
+      }
+    }
+    int n = 0;
+    for (EslCall c : live) {
+      n += c.consulting() ? 4 : c.ids().containsKey("b") ? 2 : 1;
+    }
+    return n;
+  }
+
+  private void startRecorded(
+      EslCall call,
+      String job,
+      java.util.concurrent.CompletableFuture<String> sync,
+      boolean ignoreEarly,
+      long timeoutSec,
+      boolean oneLeg) {
+    boolean sip = call.endpoint().equals("sip");
+    Recorded what = RECORDED.get(call.to());
+    if (oneLeg) {
+      // The second leg was throttled: the first hangs until the originate gives up.
+      call.ids().remove("b");
+      playRecorded("lo-throttled", call, null, null, sync);
+      laterBy(
+          () -> endRecorded(call, "lo-throttled-timeout", job, "NO_ANSWER", sync),
+          throttledHang.toMillis(),
+          TimeUnit.MILLISECONDS);
+      return;
+    }
+    switch (what) {
+      case ANSWER, HANGUP_AFTER -> {
+        call.phase(EslCall.Phase.ANSWERED);
+        // 300 parks its B leg (file 27), 100 sleeps (file 24)
+        String setup =
+            sip ? "sip-answer" : call.to().equals("300") ? "lo-consult-answer" : "lo-answer";
+        playRecorded(setup, call, job, null, sync);
+        if (what == Recorded.HANGUP_AFTER) {
+          laterBy(
+              () -> {
+                if (call.phase() != EslCall.Phase.ENDED && !call.dying()) {
+                  endRecorded(call, "sip-remote-hangup", null, null, null);
+                }
+              },
+              sipRemoteHangupAfter.toMillis(),
+              TimeUnit.MILLISECONDS);
+        }
+      }
+      case EARLY, RING -> {
+        call.phase(what == Recorded.EARLY ? EslCall.Phase.EARLY : EslCall.Phase.RINGING);
+        String setup = what == Recorded.EARLY ? "lo-early" : "lo-ring";
+        if (what == Recorded.EARLY && !ignoreEarly) {
+          // Without ignore_early_media the originate succeeds at early media.
+          playRecorded(setup, call, job, null, sync);
+          return;
+        }
+        playRecorded(setup, call, null, null, null);
+        // originate_timeout counts whole clock seconds: it fires just after the second
+        // (start second + timeout), so up to a second early.
+        long now = clock.millis();
+        long fireAt = (now / 1000 + timeoutSec) * 1000 + 17;
+        String timeout = what == Recorded.EARLY ? "lo-early-timeout" : "lo-ring-timeout";
+        laterBy(
+            () -> {
+              if (call.phase() != EslCall.Phase.ENDED && !call.dying()) {
+                endRecorded(call, timeout, job, "NO_ANSWER", sync);
+              }
+            },
+            Math.max(0, fireAt - now),
+            TimeUnit.MILLISECONDS);
+      }
+      case BUSY -> endRecorded(call, "sip-busy", job, "USER_BUSY", sync);
+      case CONFERENCE -> {
+        call.phase(EslCall.Phase.ANSWERED);
+        String room = call.to();
+        List<String> members = conferences.computeIfAbsent(room, k -> new CopyOnWriteArrayList<>());
+        String segment = members.isEmpty() ? "conf-first" : "conf-second";
+        members.add(0, call.otherUuid()); // listed newest first, by the loopback B leg
+        call.conference(room);
+        playRecorded(segment, call, job, null, sync);
+      }
+    }
+  }
+
+  /** Plays a segment that ends the call (or both calls of a bridge) and marks it ended. */
+  private void endRecorded(
+      EslCall call,
+      String segment,
+      String job,
+      String cause,
+      java.util.concurrent.CompletableFuture<String> sync) {
+    if (call.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    call.ended(cause == null ? "NORMAL_CLEARING" : cause);
+    jobs.remove(call.uuid());
+    playRecorded(segment, call, job, cause, sync);
+  }
+
+  /** {@code uuid_kill} (or hupall) of one leg of a call. */
+  private void kill(EslCall call, String leg, String cause) {
+    if (call.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    if (call.endpoint().equals("classic")) {
+      teardown(call, cause, false);
+      return;
+    }
+    EslCall partner = call.bridgedTo();
+    if (call.consulting()) {
+      String segment =
+          leg.equals(call.ids().get("d")) ? "sip-att-xfer-consult-gone" : "sip-bridged-kill";
+      endRecorded(call, segment, null, cause, null);
+    } else if (partner != null) {
+      EslCall first = partner.ids().containsKey("c") ? partner : call;
+      partner.ended(cause);
+      call.ended(cause);
+      first.ids().put("c", first == call ? partner.uuid() : call.uuid());
+      playRecorded("sip-bridged-kill", first, null, cause, null);
+    } else if (call.conference() != null) {
+      List<String> members = conferences.getOrDefault(call.conference(), List.of());
+      members.remove(call.otherUuid());
+      if (members.isEmpty()) {
+        conferences.remove(call.conference());
+        endRecorded(call, "conf-leave-last", null, cause, null);
+      } else {
+        call.ids().put("c", members.get(0));
+        endRecorded(call, "conf-leave", null, cause, null);
+      }
+    } else if (call.phase() == EslCall.Phase.EARLY || call.phase() == EslCall.Phase.RINGING) {
+      endRecorded(call, "lo-early-kill", null, cause, null);
+    } else if (call.endpoint().equals("sip")) {
+      endRecorded(call, "sip-kill", null, cause, null);
+    } else {
+      endRecorded(call, call.transferred() ? "lo-transferred-kill" : "lo-kill", null, cause, null);
+    }
+  }
+
+  private String recordedHold(EslCall call, boolean hold) {
+    if (call.endpoint().equals("loopback")) {
+      // A loopback channel takes the hold (one CHANNEL_HOLD, no HELD call state) and cannot be
+      // taken off it: "Call is not on hold. No need to unhold." (file 25).
+      if (!hold) {
+        return "-ERR Operation failed\n";
+      }
+      later(() -> playRecorded("lo-hold", call, null, null, null));
+      return "+OK Success\n";
+    }
+    if (hold == (call.phase() == EslCall.Phase.HELD)) {
+      return "-ERR Operation failed\n";
+    }
+    call.phase(hold ? EslCall.Phase.HELD : EslCall.Phase.ANSWERED);
+    later(() -> playRecorded(hold ? "sip-hold" : "sip-unhold", call, null, null, null));
+    return "+OK Success\n";
+  }
+
+  /** {@code uuid_transfer <uuid> <exten> XML <context>}: the leg leaves park for the extension. */
+  private void recordedTransfer(EslCall call, String target, String context) {
+    if (call.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    call.transferred(true);
+    call.ids().put("transfer-target", target);
+    call.ids().put("transfer-context", context);
+    playRecorded("lo-transfer", call, null, null, null);
+  }
+
+  /**
+   * {@code uuid_transfer <uuid> 'att_xfer:<dial string>' inline}: a consult call to the dial
+   * string, bridged to the transferred leg when it answers. A loopback dial string needs its
+   * dialplan ({@code /XML}): without it the consult legs fail at once with DESTINATION_OUT_OF_ORDER
+   * and the inline dialplan ends, hanging up the call (file 28). When the consult call ends, so
+   * does the call (file 29).
+   */
+  private void attendedTransfer(EslCall call, String dial) {
+    if (call.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    String c = UUID.randomUUID().toString();
+    String d = UUID.randomUUID().toString();
+    call.ids().put("c", c);
+    call.ids().put("d", d);
+    if (dial.startsWith("loopback/") && !dial.endsWith("/XML")) {
+      endRecorded(call, "sip-att-xfer-failed", null, null, null);
+      return;
+    }
+    call.consulting(true);
+    calls.put(c, call);
+    calls.put(d, call);
+    playRecorded("sip-att-xfer", call, null, null, null);
+  }
+
+  /** {@code uuid_bridge <leg of one call> <leg of another>} (file 27). */
+  private void recordedBridge(EslCall one, EslCall two) {
+    if (one.phase() == EslCall.Phase.ENDED || two.phase() == EslCall.Phase.ENDED) {
+      return;
+    }
+    one.bridgedTo(two);
+    two.bridgedTo(one);
+    one.ids().put("c", two.uuid());
+    one.ids().put("d", two.otherUuid());
+    playRecorded("sip-bridge", one, null, null, null);
+  }
+
+  /**
+   * Plays a recorded segment to every client, each getting the variant recorded with a subscription
+   * that covers its own (else the first), with the call's ids. A {@code BACKGROUND_JOB} in the
+   * segment is the originate's answer: sent with the job of a bgapi, or handed to a synchronous api
+   * originate (once) instead.
+   */
+  private void playRecorded(
+      String segment,
+      EslCall call,
+      String job,
+      String cause,
+      java.util.concurrent.CompletableFuture<String> sync) {
+    List<EslScene> variants = Segments.BY_NAME.get(segment);
+    if (variants == null) {
+      throw new IllegalStateException("no recorded segment " + segment);
+    }
+    String answer = null;
+    for (EmulatorSession s : sessions()) {
+      if (!(s.handler() instanceof EslSession es)) {
+        continue;
+      }
+      EslScene scene = variants.get(0);
+      for (EslScene v : variants) {
+        if (es.coveredBy(v)) {
+          scene = v;
+          break;
+        }
+      }
+      for (EslEventTemplate ev : scene.events) {
+        boolean isJob = ev.name().equals("BACKGROUND_JOB");
+        if (isJob && job == null) {
+          if (sync != null) {
+            answer = rewriteRecorded(scene, ev, call, job, cause).body();
+          }
+          continue;
+        }
+        EslEventTemplate out = rewriteRecorded(scene, ev, call, job, cause);
+        if (es.wants(out)) {
+          es.deliver(es.render(stamped(out)));
+        }
+      }
+    }
+    if (sync != null) {
+      if (answer == null) {
+        // no client session saw the segment: the answer is the recorded one
+        for (EslEventTemplate ev : variants.get(0).events) {
+          if (ev.name().equals("BACKGROUND_JOB")) {
+            answer = rewriteRecorded(variants.get(0), ev, call, null, cause).body();
+          }
+        }
+      }
+      if (answer != null) {
+        sync.complete(answer);
+      }
+    }
+  }
+
+  private EslEventTemplate rewriteRecorded(
+      EslScene scene, EslEventTemplate ev, EslCall call, String job, String cause) {
+    String recordedCause = recordedCause(scene);
+    String dest = scene.dest;
+    String to = UrlCoding.encode(call.to());
+    String target = call.ids().get("transfer-target");
+    String context = call.ids().get("transfer-context");
+    EslEventTemplate out =
+        ev.map(
+            (name, raw) -> {
+              Matcher m = UUID_IN_VALUE.matcher(raw);
+              StringBuilder sb = new StringBuilder();
+              while (m.find()) {
+                String recorded = m.group();
+                String role = scene.roles.get(recorded);
+                String now;
+                if (role != null && role.equals("job")) {
+                  now = job == null ? recorded : job;
+                } else if (role != null && call.ids().containsKey(role)) {
+                  now = call.ids().get(role);
+                } else if (recorded.equals(RECORDED_CORE_UUID_2)) {
+                  now = coreUuid;
+                } else {
+                  now = call.ids().computeIfAbsent(recorded, k -> UUID.randomUUID().toString());
+                }
+                m.appendReplacement(sb, now);
+              }
+              m.appendTail(sb);
+              String v = sb.toString();
+              if (dest != null && !dest.equals(to)) {
+                if (v.equals(dest)) {
+                  v = to;
+                }
+                v =
+                    v.replace("loopback/" + dest + "-", "loopback/" + to + "-")
+                        .replace("loopback/" + dest + "/", "loopback/" + to + "/")
+                        .replace("/" + dest + "@", "/" + to + "@");
+              }
+              if (target != null && scene.name.equals("lo-transfer")) {
+                v =
+                    v.replace(
+                        "bl_xfer%3A300/sdk/XML",
+                        "bl_xfer%3A"
+                            + UrlCoding.encode(target)
+                            + "/"
+                            + UrlCoding.encode(context)
+                            + "/XML");
+                if (name.equals("Caller-Destination-Number") && v.equals("300")) {
+                  v = UrlCoding.encode(target);
+                }
+              }
+              if (cause != null
+                  && recordedCause != null
+                  && !cause.equals(recordedCause)
+                  && (name.equals("Hangup-Cause")
+                      || name.equals("variable_hangup_cause")
+                      || name.equals("_body")
+                      || name.equals("variable_originate_disposition")
+                      || name.equals("variable_endpoint_disposition"))) {
+                v = v.replace(recordedCause, cause);
+              }
+              if (!call.from().equals("0000000000")
+                  && (name.equals("Caller-Caller-ID-Number")
+                      || name.equals("Caller-Orig-Caller-ID-Number")
+                      || name.equals("Caller-ANI"))
+                  && v.equals("0000000000")) {
+                v = UrlCoding.encode(call.from());
+              }
+              return v;
+            });
+    if (ev.body() != null) {
+      String body = ev.body();
+      Matcher m = UUID_IN_VALUE.matcher(body);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        String role = scene.roles.get(m.group());
+        m.appendReplacement(
+            sb, role != null && call.ids().containsKey(role) ? call.ids().get(role) : m.group());
+      }
+      m.appendTail(sb);
+      body = sb.toString();
+      if (cause != null && recordedCause != null && !cause.equals(recordedCause)) {
+        body = body.replace(recordedCause, cause);
+      }
+      out = out.withBody(body);
+    }
+    if (call.uuid().equals(out.raw("Unique-ID"))) {
+      for (Map.Entry<String, String> var : call.variables().entrySet()) {
+        if (out.raw("variable_" + var.getKey()) == null) {
+          out = out.with("variable_" + var.getKey(), UrlCoding.encode(var.getValue()));
+        }
+      }
+    }
+    return out;
   }
 
   // ---- scene playback ----------------------------------------------------------------------
@@ -1181,6 +1942,17 @@ public class EslEmulator extends TcpEmulator {
     return new EslEventTemplate(h, null);
   }
 
+  /** The API event FreeSWITCH raises for every api command it runs (seen with {@code ALL}). */
+  private EslEventTemplate apiEvent(String command, String arg) {
+    List<Map.Entry<String, String>> h =
+        coreEventHeaders("API", "switch_loadable_module.c", "switch_api_execute", "2954");
+    h.add(Map.entry("API-Command", UrlCoding.encode(command)));
+    if (!arg.isEmpty()) {
+      h.add(Map.entry("API-Command-Argument", UrlCoding.encode(arg)));
+    }
+    return new EslEventTemplate(h, null);
+  }
+
   private EslEventTemplate backgroundJob(String job, String command, String arg, String result) {
     List<Map.Entry<String, String>> h =
         coreEventHeaders("BACKGROUND_JOB", "mod_event_socket.c", "api_exec", "1572");
@@ -1248,21 +2020,42 @@ public class EslEmulator extends TcpEmulator {
   }
 
   private List<Map<String, String>> channelRows() {
-    Collection<EslCall> active = activeCalls();
+    Set<EslCall> active = new LinkedHashSet<>();
+    for (EslCall c : calls.values()) {
+      if (listed(c)) {
+        active.add(c);
+      }
+    }
     List<Map<String, String>> rows = new ArrayList<>();
     for (EslCall c : active) {
-      for (boolean legA : new boolean[] {true, false}) {
-        if (!legA && c.inbound()) {
+      List<String> roles = new ArrayList<>(List.of("a", "b"));
+      if (c.consulting()) {
+        roles.addAll(List.of("c", "d"));
+      }
+      for (String role : roles) {
+        boolean legA = role.equals("a") || role.equals("c");
+        if (!legA && c.inbound() || !c.ids().containsKey(role)) {
           continue;
         }
         Map<String, String> row = new LinkedHashMap<>();
-        String uuid = legA ? c.uuid() : c.otherUuid();
+        String uuid = c.ids().get(role);
         boolean outbound = legA ^ c.inbound();
         row.put("uuid", uuid);
         row.put("direction", outbound ? "outbound" : "inbound");
         row.put("created", "2026-11-26 05:41:42");
         row.put("created_epoch", Long.toString(c.createdEpoch()));
-        row.put("name", "loopback/" + c.to() + (legA ? "-a" : "-b"));
+        String name;
+        if (role.equals("c") || role.equals("d")) {
+          name = "loopback/300" + (legA ? "-a" : "-b");
+        } else if (c.endpoint().equals("sip")) {
+          name =
+              legA
+                  ? "sofia/internal/" + c.to() + "@127.0.0.1:5082"
+                  : "sofia/external/0000000000@127.0.0.1";
+        } else {
+          name = "loopback/" + c.to() + (legA ? "-a" : "-b");
+        }
+        row.put("name", name);
         row.put("state", "CS_EXECUTE");
         row.put("cid_name", "");
         row.put("cid_num", c.from());

@@ -5,14 +5,22 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * A recorded sequence of FreeSWITCH events (one phase of a call, from the real transcripts in
  * {@code org/sipadapter/testkit/fixtures/esl}), replayed by the emulator with fresh ids.
  *
- * <p>Resource format: a first line {@code # recorded legs a=<uuid> b=<uuid> job=<uuid|-> dest=<n>},
- * then the server's {@code text/event-plain} frames exactly as recorded.
+ * <p>Resource format: a first line {@code # recorded legs a=<uuid> b=<uuid> job=<uuid|-> dest=<n>}
+ * (or {@code # scene <name> sub=<ALL|names> a=... b=... [c=... d=...] job=... dest=... source=...}
+ * for the segments cut from files 21-33: {@code sub} is the subscription the recording was made
+ * with, the letters name the channels the segment's events belong to), then the server's {@code
+ * text/event-plain} frames exactly as recorded.
  */
 final class EslScene {
   final String name;
@@ -22,14 +30,36 @@ final class EslScene {
   final String dest;
   final List<EslEventTemplate> events;
 
+  /**
+   * Recorded uuid to the role it plays ({@code a}, {@code b}, {@code c}, {@code d}, {@code job}).
+   */
+  final Map<String, String> roles;
+
+  /** The event names the recording subscribed to; empty when it subscribed to ALL. */
+  final Set<String> recordedWith;
+
   private EslScene(
-      String name, String legA, String legB, String job, String dest, List<EslEventTemplate> ev) {
+      String name,
+      Map<String, String> fields,
+      Map<String, String> roles,
+      Set<String> recordedWith,
+      List<EslEventTemplate> ev) {
     this.name = name;
-    this.legA = legA;
-    this.legB = legB;
-    this.job = job;
-    this.dest = dest;
+    this.legA = fields.get("a");
+    this.legB = fields.get("b");
+    this.job = fields.get("job");
+    this.dest = fields.get("dest");
+    this.roles = Map.copyOf(roles);
+    this.recordedWith = Set.copyOf(recordedWith);
     this.events = List.copyOf(ev);
+  }
+
+  /** Whether the recording saw every event a client subscribed to {@code wanted} would get. */
+  boolean covers(Set<String> wanted, boolean all) {
+    if (recordedWith.isEmpty()) {
+      return true;
+    }
+    return !all && recordedWith.containsAll(wanted);
   }
 
   static EslScene load(String name) {
@@ -46,10 +76,22 @@ final class EslScene {
     String text = new String(bytes, StandardCharsets.UTF_8);
     int nl = text.indexOf('\n');
     String first = text.substring(0, nl);
-    String a = field(first, "a=");
-    String b = field(first, "b=");
-    String job = field(first, "job=");
-    String dest = field(first, "dest=");
+    Map<String, String> fields = new HashMap<>();
+    for (String word : first.split(" ")) {
+      int eq = word.indexOf('=');
+      if (eq > 0 && !word.substring(eq + 1).equals("-")) {
+        fields.put(word.substring(0, eq), word.substring(eq + 1));
+      }
+    }
+    Map<String, String> roles = new HashMap<>();
+    for (String role : List.of("a", "b", "c", "d", "job")) {
+      if (fields.containsKey(role)) {
+        roles.put(fields.get(role), role);
+      }
+    }
+    String sub = fields.getOrDefault("sub", "ALL");
+    Set<String> recordedWith =
+        sub.equals("ALL") ? Set.of() : new HashSet<>(Arrays.asList(sub.split(",")));
     List<EslEventTemplate> events = new ArrayList<>();
     int p = nl + 1;
     while (p < text.length()) {
@@ -62,12 +104,6 @@ final class EslScene {
       events.add(EslEventTemplate.parse(text.substring(bodyStart, bodyStart + length)));
       p = bodyStart + length;
     }
-    return new EslScene(name, a, b, "-".equals(job) ? null : job, dest, events);
-  }
-
-  private static String field(String line, String key) {
-    int at = line.indexOf(key) + key.length();
-    int end = line.indexOf(' ', at);
-    return line.substring(at, end < 0 ? line.length() : end);
+    return new EslScene(name, fields, roles, recordedWith, events);
   }
 }
