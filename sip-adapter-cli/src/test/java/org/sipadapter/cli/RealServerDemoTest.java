@@ -63,14 +63,14 @@ class RealServerDemoTest {
   }
 
   @Test
-  void yatePlacesCallsThroughItsEmulatorWithoutHold() {
+  void yatePlacesCallsThroughItsEmulatorWithHold() {
     CliRun r = CliRun.of("demo", "--only", "yate");
 
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.out())
         .contains("emulated Yate 6.4.1")
-        .contains("call #1 steps: dtmf 1234# ok, hangup sent")
-        .containsPattern("answered call +DIALING>RINGING>CONNECTED>DISCONNECTED ")
+        .contains("call #1 steps: hold ok, dtmf 1234# ok, hangup sent")
+        .containsPattern("answered call +DIALING>RINGING>CONNECTED>ON_HOLD>CONNECTED>DISCONNECTED ")
         .contains("call #2   FAILED       USER_BUSY (Q.850 17, SIP 486)")
         .contains("2 of 2 calls ended as expected");
   }
