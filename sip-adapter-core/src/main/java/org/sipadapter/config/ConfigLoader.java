@@ -9,6 +9,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -431,28 +433,44 @@ public final class ConfigLoader {
 
   /** Expands ${VAR} and ${VAR:-default} in every string of a YAML tree. */
   private Object expand(Object node, String path, ConfigProblems p) {
+    return expand(node, path, p, Collections.newSetFromMap(new IdentityHashMap<>()));
+  }
+
+  /**
+   * @param open the mappings and lists being expanded above this node: YAML lets an alias point at
+   *     a value that contains it ({@code a: &x [*x]}), which must not recurse forever
+   */
+  private Object expand(Object node, String path, ConfigProblems p, Set<Object> open) {
     if (node instanceof String) {
       return expandString((String) node, path, p);
     }
-    if (node instanceof Map) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      ((Map<?, ?>) node)
-          .forEach(
-              (k, v) -> {
-                String key = String.valueOf(k);
-                out.put(key, expand(v, path.isEmpty() ? key : path + "." + key, p));
-              });
-      return out;
+    if (!(node instanceof Map) && !(node instanceof List)) {
+      return node;
     }
-    if (node instanceof List) {
+    if (!open.add(node)) {
+      p.add(path, "an alias refers to a value that contains it");
+      return null;
+    }
+    try {
+      if (node instanceof Map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        ((Map<?, ?>) node)
+            .forEach(
+                (k, v) -> {
+                  String key = String.valueOf(k);
+                  out.put(key, expand(v, path.isEmpty() ? key : path + "." + key, p, open));
+                });
+        return out;
+      }
       List<Object> out = new ArrayList<>();
       int i = 0;
       for (Object v : (List<?>) node) {
-        out.add(expand(v, path + "[" + i++ + "]", p));
+        out.add(expand(v, path + "[" + i++ + "]", p, open));
       }
       return out;
+    } finally {
+      open.remove(node);
     }
-    return node;
   }
 
   private String expandString(String s, String path, ConfigProblems p) {

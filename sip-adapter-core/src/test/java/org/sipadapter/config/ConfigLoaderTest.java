@@ -28,6 +28,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aliasInsideItselfIsAProblemNotAStackOverflow() {
+    assertThat(problems(() -> loader.load("type: asterisk\noptions: {loop: &a [*a]}")))
+        .containsExactly("options.loop[0]: an alias refers to a value that contains it");
+  }
+
+  @Test
   void readsEveryField() {
     AdapterConfig c =
         loader.load(

@@ -160,6 +160,11 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
     resetPacket();
   }
 
+  /** Bytes held for the packet and line not yet complete; the fuzz tests check their bound. */
+  int bufferedBytes() {
+    return partialLength + length;
+  }
+
   private static int indexOfLf(byte[] in, int from, int to) {
     for (int i = from; i < to; i++) {
       if (in[i] == '\n') {
@@ -174,7 +179,10 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
       return;
     }
     int needed = partialLength + n;
-    if (needed > maxFrameBytes) {
+    // The line counts towards its packet, so what is held stays within the limit; a lone CR may
+    // begin the empty line that ends the packet, and is kept so that the packet ends there.
+    boolean emptyLineStart = needed == 1 && in[from] == '\r';
+    if (wireBytes + needed > maxFrameBytes && !emptyLineStart) {
       skippingLongLine = true;
       partialLength = 0;
       if (!discarding) {
@@ -185,7 +193,8 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
       return;
     }
     if (needed > partial.length) {
-      partial = Arrays.copyOf(partial, Math.max(needed, partial.length * 2));
+      partial =
+          Arrays.copyOf(partial, Math.min(maxFrameBytes, Math.max(needed, partial.length * 2)));
     }
     System.arraycopy(in, from, partial, partialLength, n);
     partialLength = needed;
@@ -203,11 +212,7 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
       }
       return;
     }
-    wireBytes += lf - from + 1;
-    if (wireBytes > maxFrameBytes) {
-      discarding = true;
-      resetPacket();
-      sink.malformed("AMI packet longer than " + maxFrameBytes + " bytes dropped");
+    if (!charge(lf - from + 1, sink)) {
       if (end == from) {
         discarding = false;
       }
@@ -235,6 +240,21 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
         && AmiFrame.regionEqualsIgnoreCase(bytes, ends[0], ends[1], "Follows")) {
       follows = true;
     }
+  }
+
+  /**
+   * Counts {@code n} bytes against the packet's limit; past it, drops the packet (reported once)
+   * and returns false.
+   */
+  private boolean charge(int n, FrameSink<AmiFrame> sink) {
+    wireBytes += n;
+    if (wireBytes <= maxFrameBytes) {
+      return true;
+    }
+    discarding = true;
+    resetPacket();
+    sink.malformed("AMI packet longer than " + maxFrameBytes + " bytes dropped");
+    return false;
   }
 
   /** Adds a {@code Key: value} line; false when the line has no usable key. */
@@ -273,8 +293,8 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
     }
     if (endsWith(in, from, end, END_COMMAND)) {
       int textEnd = end - END_COMMAND.length;
-      if (textEnd > from) {
-        addOutput(in, from, textEnd);
+      if (textEnd > from && !addOutput(in, from, textEnd, sink)) {
+        return; // the packet passed the limit and was dropped
       }
       followsEnded = true;
       return;
@@ -283,7 +303,7 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
       return;
     }
     followsOutputStarted = true;
-    addOutput(in, from, end);
+    addOutput(in, from, end, sink);
   }
 
   private static boolean isPrivilegeOrActionId(byte[] in, int from, int end) {
@@ -299,9 +319,14 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
             || AmiFrame.regionEqualsIgnoreCase(in, from, colon, "ActionID"));
   }
 
-  private void addOutput(byte[] in, int from, int end) {
+  /** Adds one raw output line; the {@code Output} key it gains counts against the limit too. */
+  private boolean addOutput(byte[] in, int from, int end, FrameSink<AmiFrame> sink) {
+    if (!charge(OUTPUT.length, sink)) {
+      return false;
+    }
     addPart(OUTPUT, 0, OUTPUT.length);
     addPart(in, from, end - from);
+    return true;
   }
 
   private void addPart(byte[] in, int from, int n) {

@@ -153,6 +153,12 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
     return state == State.BODY || (state == State.HEADER && headerLength > 0);
   }
 
+  /** Bytes held for the frame not yet complete; the fuzz tests check their bound. */
+  int bufferedBytes() {
+    int held = headerLength + (pendingHeader == null ? 0 : pendingHeader.length);
+    return state == State.BODY ? held + body.length : held;
+  }
+
   private int readHeader(byte[] buf, int p, int end, FrameSink<EslFrame> sink) {
     int start = p;
     while (p < end) {

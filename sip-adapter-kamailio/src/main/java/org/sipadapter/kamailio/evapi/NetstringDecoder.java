@@ -77,6 +77,11 @@ public final class NetstringDecoder implements FrameDecoder<byte[]> {
     }
   }
 
+  /** Bytes held for the payload not yet complete; the fuzz tests check their bound. */
+  int bufferedBytes() {
+    return payload == null ? 0 : payload.length;
+  }
+
   private void readLength(ByteBuffer in, FrameSink<byte[]> sink) {
     while (in.hasRemaining()) {
       byte b = in.get();

@@ -66,6 +66,11 @@ public final class JsonObjectDecoder implements FrameDecoder<byte[]> {
     }
   }
 
+  /** Bytes held for the object not yet complete; the fuzz tests check their bound. */
+  int bufferedBytes() {
+    return depth == 0 ? 0 : len;
+  }
+
   private void between(byte b, FrameSink<byte[]> sink) {
     if (b == '{') {
       if (garbageRun > 0) {

@@ -105,8 +105,10 @@ public final class MessageTraceReader {
       String desc = ascii(bytes, sepEnd + 1, descEnd);
       boolean sent = desc.contains(" sent ");
       int length = declaredLength(desc);
-      if ((!sent && !desc.contains(" received ")) || length < 0) {
-        pos = descEnd + 1; // not a message entry (SIPp logs other notes too)
+      // Not a message entry (SIPp logs other notes too), or one longer than a poll may hold, which
+      // could never complete (and would overflow the offsets below).
+      if ((!sent && !desc.contains(" received ")) || length < 0 || length > MAX_PENDING) {
+        pos = descEnd + 1;
         continue;
       }
       int start = descEnd + 1;

@@ -91,6 +91,11 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     skipping = false;
   }
 
+  /** Bytes held for the line not yet complete; the fuzz tests check their bound. */
+  int bufferedBytes() {
+    return length;
+  }
+
   private void emit(FrameSink<ExtFrame> sink) {
     int end = length;
     if (end > 0 && line[end - 1] == '\r') {

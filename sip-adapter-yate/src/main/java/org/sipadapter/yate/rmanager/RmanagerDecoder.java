@@ -13,18 +13,40 @@ import org.sipadapter.transport.FrameSink;
  * IAC WILL/WONT/DO/DONT <option>}, subnegotiations) is dropped wherever it appears; the banner's
  * prelude of CR, blanks and backspaces is removed (the text after the last CR of a line counts);
  * the lines of a {@code %%+status} block are gathered into one reply; message notifications of
- * machine mode ({@code %%<message:}) are skipped. Not thread-safe.
+ * machine mode ({@code %%<message:}) are skipped. A line, or a status block, longer than the limit
+ * is reported and dropped, and decoding goes on with the next line; so is a subnegotiation that
+ * does not end within 64 bytes. Not thread-safe.
  */
 public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
   private static final int IAC = 0xff;
   private static final int SB = 0xfa;
   private static final int SE = 0xf0;
   private static final int MAX_LINE = 1 << 20;
+  // Yate sends no subnegotiation at all; an unterminated one must not swallow the stream.
+  private static final int MAX_SUBNEGOTIATION = 64;
 
+  private final int maxLine;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
   private List<String> block;
+  private int blockBytes; // characters in block: with the line in progress, within maxLine
   private int telnet; // 0 data, 1 after IAC, 2 option byte, 3 in subnegotiation, 4 IAC in sub
+  private int subnegotiationBytes;
   private boolean overflow;
+
+  /** Creates a decoder for console lines of up to 1 MiB. */
+  public RmanagerDecoder() {
+    this(MAX_LINE);
+  }
+
+  /** Creates a decoder with a smaller line limit (tests reach it with short inputs). */
+  RmanagerDecoder(int maxLine) {
+    this.maxLine = maxLine;
+  }
+
+  /** Bytes held for the line and status block not yet complete; the fuzz tests check the bound. */
+  int bufferedBytes() {
+    return line.size() + blockBytes;
+  }
 
   @Override
   public void decode(ByteBuffer in, FrameSink<RmanagerReply> sink) {
@@ -37,6 +59,7 @@ public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
             telnet = 0;
           } else if (b == SB) {
             telnet = 3;
+            subnegotiationBytes = 0;
           } else if (b >= 0xfb) {
             telnet = 2;
           } else {
@@ -48,12 +71,15 @@ public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
           telnet = 0;
           continue;
         }
-        case 3 -> {
-          telnet = b == IAC ? 4 : 3;
-          continue;
-        }
-        case 4 -> {
-          telnet = b == SE ? 0 : 3;
+        case 3, 4 -> {
+          if (++subnegotiationBytes > MAX_SUBNEGOTIATION) {
+            sink.malformed("telnet subnegotiation without end skipped");
+            telnet = 0;
+          } else if (telnet == 3) {
+            telnet = b == IAC ? 4 : 3;
+          } else {
+            telnet = b == SE ? 0 : 3;
+          }
           continue;
         }
         default -> {
@@ -71,9 +97,16 @@ public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
   }
 
   private void append(int b, FrameSink<RmanagerReply> sink) {
-    if (line.size() >= MAX_LINE) {
+    if (line.size() + blockBytes >= maxLine) {
       if (!overflow) {
-        sink.malformed("console line longer than " + MAX_LINE + " bytes skipped");
+        if (block != null) {
+          // An unclosed or runaway status block: drop it so later answers come out again.
+          sink.malformed("status block longer than " + maxLine + " bytes dropped");
+          block = null;
+          blockBytes = 0;
+        } else {
+          sink.malformed("console line longer than " + maxLine + " bytes skipped");
+        }
         overflow = true;
       }
       return;
@@ -113,13 +146,16 @@ public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
     String s = sb.toString().strip();
     if (block != null) {
       block.add(s);
+      blockBytes += s.length();
       if (s.equals("%%-status")) {
         sink.frame(new RmanagerReply(block));
         block = null;
+        blockBytes = 0;
       }
     } else if (s.startsWith("%%+status")) {
       block = new ArrayList<>();
       block.add(s);
+      blockBytes = s.length();
     } else if (s.startsWith("%%<message:") || s.isEmpty()) {
       // machine-mode notifications and blank lines carry no answer
     } else {
@@ -131,6 +167,7 @@ public final class RmanagerDecoder implements FrameDecoder<RmanagerReply> {
   public void reset() {
     line.reset();
     block = null;
+    blockBytes = 0;
     telnet = 0;
     overflow = false;
   }
