@@ -1,0 +1,285 @@
+package org.sipadapter.kafka;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.sipadapter.CallRecord;
+import org.sipadapter.ListenerRegistration;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.SipAdapterListener;
+import org.sipadapter.event.AdapterEvent;
+import org.sipadapter.event.CallStateChanged;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the events and call records of one or many adapters to Kafka. {@link
+ * #attach(SipAdapter)} adds a listener to an adapter; every event becomes one message on the events
+ * topic, and every call's record (looked up in {@link SipAdapter#callHistory()} when the call's
+ * terminal event arrives) one message on the records topic. Messages are keyed by call id (events
+ * not about a call by adapter name), so one call's messages share a partition and keep their order.
+ *
+ * <p>Delivery is at least once: the producer is idempotent with {@code acks=all}, and a terminal
+ * event or record the producer gives up on is handed to it again. A consumer drops duplicates by
+ * the {@code eventId} field (see {@link CallStateView}).
+ *
+ * <p>The listener never blocks: it serialises the event and puts it into a bounded buffer, which
+ * one sender thread drains into the producer. When Kafka is unreachable the producer stops taking
+ * messages and the buffer fills. Then non-terminal events are dropped and counted once the buffer
+ * holds {@code bufferCapacity - terminalReserve} messages; terminal events and records may use the
+ * whole buffer, and if even that is full they are counted as {@code terminalOverflow} and logged at
+ * ERROR with their full JSON (logger {@code org.sipadapter.kafka.KafkaEventPublisher}), from where
+ * they can be replayed. Nothing is dropped without a count.
+ */
+public final class KafkaEventPublisher implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
+
+  private final KafkaSinkSettings settings;
+  private final Producer<String, String> producer;
+  private final LinkedBlockingQueue<Outgoing> buffer = new LinkedBlockingQueue<>();
+  private final AtomicInteger size = new AtomicInteger();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Thread sender;
+
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong acknowledged = new AtomicLong();
+  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private final AtomicLong overflow = new AtomicLong();
+  private final AtomicLong recordsMissing = new AtomicLong();
+
+  /** One message waiting for the producer. */
+  private record Outgoing(String topic, String key, String json, boolean terminal) {}
+
+  /**
+   * Creates a publisher with its own {@link KafkaProducer}.
+   *
+   * @param settings where to publish
+   */
+  public KafkaEventPublisher(KafkaSinkSettings settings) {
+    this(settings, new KafkaProducer<>(settings.producerProperties()));
+  }
+
+  /**
+   * Creates a publisher on a given producer, which it closes on {@link #close()}.
+   *
+   * @param settings where to publish
+   * @param producer the producer; it should be idempotent with {@code acks=all}
+   */
+  public KafkaEventPublisher(KafkaSinkSettings settings, Producer<String, String> producer) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.sender = new Thread(this::drain, "sipadapter-kafka-sender");
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  /**
+   * Publishes an adapter's events and call records from now on.
+   *
+   * @param adapter the adapter
+   * @return the registration; closing it stops publishing this adapter's events
+   */
+  public ListenerRegistration attach(SipAdapter adapter) {
+    Objects.requireNonNull(adapter, "adapter");
+    return adapter.addListener(listener(adapter.instanceId(), id -> findRecord(adapter, id)));
+  }
+
+  /**
+   * Returns a listener that publishes what it receives, for adapters not reachable as a {@link
+   * SipAdapter} object.
+   *
+   * @param instanceId the instance id written into every message
+   * @param records finds the record of a call that has just ended
+   * @return the listener
+   */
+  public SipAdapterListener listener(
+      String instanceId, Function<String, Optional<CallRecord>> records) {
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(records, "records");
+    return new SipAdapterListener() {
+      @Override
+      public void onEvent(AdapterEvent event) {
+        publish(event, instanceId, records);
+      }
+    };
+  }
+
+  private static Optional<CallRecord> findRecord(SipAdapter adapter, String callId) {
+    List<CallRecord> history = adapter.callHistory();
+    for (int i = history.size() - 1; i >= 0; i--) {
+      if (history.get(i).callId().equals(callId)) {
+        return Optional.of(history.get(i));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void publish(
+      AdapterEvent event, String instanceId, Function<String, Optional<CallRecord>> records) {
+    boolean terminal = event instanceof CallStateChanged c && c.isTerminal();
+    String key = event.relatedCallId().orElse(event.adapterName());
+    offer(
+        new Outgoing(
+            settings.eventsTopic(),
+            key,
+            EventSchema.event(event, instanceId, UUID.randomUUID()),
+            terminal));
+    if (terminal) {
+      String callId = ((CallStateChanged) event).callId();
+      Optional<CallRecord> record = records.apply(callId);
+      if (record.isPresent()) {
+        offer(
+            new Outgoing(
+                settings.recordsTopic(),
+                callId,
+                EventSchema.record(record.get(), instanceId, UUID.randomUUID()),
+                true));
+      } else {
+        recordsMissing.incrementAndGet();
+        LOG.warn("no call record in the history of {} for ended call {}", instanceId, callId);
+      }
+    }
+  }
+
+  private void offer(Outgoing m) {
+    int limit =
+        m.terminal()
+            ? settings.bufferCapacity()
+            : settings.bufferCapacity() - settings.terminalReserve();
+    if (closed.get()) {
+      lose(m, "publisher closed");
+      return;
+    }
+    while (true) {
+      int n = size.get();
+      if (n >= limit) {
+        lose(m, "buffer full");
+        return;
+      }
+      if (size.compareAndSet(n, n + 1)) {
+        break;
+      }
+    }
+    accepted.incrementAndGet();
+    buffer.add(m);
+  }
+
+  private void lose(Outgoing m, String why) {
+    if (m.terminal()) {
+      overflow.incrementAndGet();
+      LOG.error("not published ({}), topic {} key {}: {}", why, m.topic(), m.key(), m.json());
+    } else {
+      dropped.incrementAndGet();
+    }
+  }
+
+  private void drain() {
+    while (true) {
+      Outgoing m;
+      try {
+        m = buffer.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (m == null) {
+        if (closed.get()) {
+          return;
+        }
+        continue;
+      }
+      send(m);
+    }
+  }
+
+  private void send(Outgoing m) {
+    try {
+      producer.send(
+          new ProducerRecord<>(m.topic(), m.key(), m.json()),
+          (meta, error) -> {
+            if (error == null) {
+              acknowledged.incrementAndGet();
+            } else {
+              failed(m, error);
+            }
+          });
+    } catch (RuntimeException e) {
+      failed(m, e);
+    } finally {
+      size.decrementAndGet();
+    }
+  }
+
+  private void failed(Outgoing m, Exception error) {
+    if (!m.terminal()) {
+      failed.incrementAndGet();
+      LOG.warn("event not published to {}: {}", m.topic(), error.toString());
+      return;
+    }
+    retried.incrementAndGet();
+    LOG.warn(
+        "terminal message to {} key {} failed, sending again: {}",
+        m.topic(),
+        m.key(),
+        error.toString());
+    offer(m);
+  }
+
+  /**
+   * Returns the counters.
+   *
+   * @return a snapshot
+   */
+  public PublisherMetrics metrics() {
+    return new PublisherMetrics(
+        accepted.get(),
+        acknowledged.get(),
+        size.get(),
+        dropped.get(),
+        failed.get(),
+        retried.get(),
+        overflow.get(),
+        recordsMissing.get());
+  }
+
+  /**
+   * Sends what is buffered, waits for the acknowledgements and closes the producer.
+   *
+   * @param timeout how long to wait for the sender and the producer
+   */
+  public void close(Duration timeout) {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      sender.join(timeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Outgoing m; (m = buffer.poll()) != null; ) {
+      size.decrementAndGet();
+      lose(m, "publisher closed");
+    }
+    producer.close(timeout);
+  }
+
+  /** Closes with a timeout of ten seconds. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+}
