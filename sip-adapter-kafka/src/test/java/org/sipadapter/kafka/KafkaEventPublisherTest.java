@@ -127,7 +127,8 @@ class KafkaEventPublisherTest {
   void whenKafkaIsUnreachableNonTerminalEventsAreDroppedFirstAndNothingIsLostUncounted() {
     StuckProducer producer = new StuckProducer();
     KafkaSinkSettings small = SETTINGS.withBuffer(10, 3);
-    try (KafkaEventPublisher publisher = new KafkaEventPublisher(small, producer)) {
+    KafkaEventPublisher publisher = new KafkaEventPublisher(small, producer);
+    try {
       SipAdapterListener l = publisher.listener("0123456789ab", Events::recordOf);
       // The listener returns at once although the producer takes nothing.
       for (int i = 0; i < 20; i++) {
@@ -156,6 +157,9 @@ class KafkaEventPublisherTest {
               "sipadapter.events " + Events.callId(2),
               "sipadapter.call-records " + Events.callId(2),
               "sipadapter.events " + Events.callId(3));
+    } finally {
+      producer.release.countDown();
+      publisher.close();
     }
   }
 

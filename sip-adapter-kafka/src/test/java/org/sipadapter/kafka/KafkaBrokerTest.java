@@ -1,0 +1,176 @@
+package org.sipadapter.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.sipadapter.CallState;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.asterisk.AsteriskAdapter;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.testkit.ami.AmiEmulator;
+
+/**
+ * Against a real KRaft broker started in this JVM: two adapters on one AMI emulator publish their
+ * calls, and a view rebuilds them from the topics.
+ */
+@Timeout(120)
+class KafkaBrokerTest {
+
+  private static KafkaClusterTestKit cluster;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    cluster =
+        new KafkaClusterTestKit.Builder(
+                new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .build())
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void twoAdaptersOnOneServerPublishEachTheirOwnCallsOnceAndAViewRebuildsThem() throws Exception {
+    String events = "events-" + UUID.randomUUID();
+    String records = "records-" + UUID.randomUUID();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(events, 3, (short) 1), new NewTopic(records, 3, (short) 1)))
+          .all()
+          .get();
+    }
+    KafkaSinkSettings settings =
+        KafkaSinkSettings.defaults(cluster.bootstrapServers()).withTopics(events, records);
+    int callsEach = 10;
+    Map<String, String> instanceOfCall = new HashMap<>();
+    try (AmiEmulator pbx =
+            AmiEmulator.create()
+                .outcome("2000", AmiEmulator.Outcome.ANSWER)
+                .ringTimes(Duration.ofMillis(10), Duration.ofSeconds(30))
+                .start();
+        KafkaEventPublisher publisher = new KafkaEventPublisher(settings);
+        SipAdapter a = adapter(pbx, "app-a");
+        SipAdapter b = adapter(pbx, "app-b")) {
+      publisher.attach(a);
+      publisher.attach(b);
+      a.connect();
+      b.connect();
+      for (SipAdapter adapter : List.of(a, b)) {
+        for (int i = 0; i < callsEach; i++) {
+          String callId = adapter.makeCall("1000", "2000");
+          instanceOfCall.put(callId, adapter.instanceId());
+          await().until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
+          adapter.hangup(callId);
+        }
+      }
+      for (SipAdapter adapter : List.of(a, b)) {
+        await().until(() -> adapter.callHistory().size() == callsEach);
+      }
+      await()
+          .until(
+              () ->
+                  publisher.metrics().recordsMissing() == 0
+                      && publisher.metrics().acknowledged() == publisher.metrics().accepted()
+                      && publisher.metrics().buffered() == 0);
+      assertThat(publisher.metrics().droppedNonTerminal()).isZero();
+      assertThat(publisher.metrics().terminalOverflow()).isZero();
+    }
+
+    try (CallStateView view =
+        CallStateView.fromBeginning(cluster.bootstrapServers(), events, records, 100)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                view.poll(Duration.ofMillis(200));
+                return view.recentRecords().size() == 2 * callsEach;
+              });
+      assertThat(view.liveCalls()).isEmpty();
+      Map<String, String> published = new HashMap<>();
+      for (JsonNode r : view.recentRecords()) {
+        published.put(r.path("callId").asText(), r.path("instanceId").asText());
+      }
+      assertThat(published).isEqualTo(instanceOfCall);
+    }
+
+    // Each call's events are on one partition in the order they happened, ending in its end.
+    Map<String, List<String>> states = new HashMap<>();
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "order-check");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+      c.subscribe(List.of(events));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                  JsonNode n = EventSchema.JSON.readTree(r.value());
+                  if (n.path("type").asText().equals("CallStateChanged")) {
+                    assertThat(r.key()).isEqualTo(n.path("callId").asText());
+                    states
+                        .computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(n.path("state").asText());
+                  }
+                }
+                return states.values().stream()
+                        .filter(s -> s.get(s.size() - 1).equals("DISCONNECTED"))
+                        .count()
+                    == 2 * callsEach;
+              });
+    }
+    assertThat(states).containsOnlyKeys(instanceOfCall.keySet());
+    for (List<String> s : states.values()) {
+      assertThat(s).containsSubsequence("CONNECTED", "DISCONNECTED").doesNotHaveDuplicates();
+    }
+  }
+
+  private static SipAdapter adapter(AmiEmulator pbx, String name) {
+    return new AsteriskAdapter(
+        AdapterConfig.builder("asterisk")
+            .name(name)
+            .server(pbx.host(), pbx.port())
+            .auth("admin", "amipass")
+            .build());
+  }
+}
