@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -162,6 +164,85 @@ class KafkaBrokerTest {
     assertThat(states).containsOnlyKeys(instanceOfCall.keySet());
     for (List<String> s : states.values()) {
       assertThat(s).containsSubsequence("CONNECTED", "DISCONNECTED").doesNotHaveDuplicates();
+    }
+  }
+
+  @Test
+  void aBrokerStoppedAndStartedMidRunLosesNoTerminalEventOrRecord() throws Exception {
+    String events = "events-" + UUID.randomUUID();
+    String records = "records-" + UUID.randomUUID();
+    createTopics(events, records);
+    KafkaSinkSettings settings =
+        KafkaSinkSettings.defaults(cluster.bootstrapServers()).withTopics(events, records);
+    Set<String> calls = new HashSet<>();
+    PublisherMetrics last;
+    try (AmiEmulator pbx =
+            AmiEmulator.create()
+                .outcome("2000", AmiEmulator.Outcome.ANSWER)
+                .ringTimes(Duration.ofMillis(10), Duration.ofSeconds(30))
+                .start();
+        KafkaEventPublisher publisher = new KafkaEventPublisher(settings);
+        SipAdapter a = adapter(pbx, "app-a")) {
+      publisher.attach(a);
+      a.connect();
+      calls.addAll(callAndHangUp(a, 3));
+      await().until(() -> publisher.metrics().acknowledged() == publisher.metrics().accepted());
+
+      cluster.brokers().get(0).shutdown();
+      cluster.brokers().get(0).awaitShutdown();
+      calls.addAll(callAndHangUp(a, 3));
+      long acknowledgedWhileDown = publisher.metrics().acknowledged();
+      assertThat(publisher.metrics().accepted()).isGreaterThan(acknowledgedWhileDown);
+
+      cluster.brokers().get(0).startup();
+      cluster.waitForReadyBrokers();
+      calls.addAll(callAndHangUp(a, 3));
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(
+              () ->
+                  publisher.metrics().buffered() == 0
+                      && publisher.metrics().acknowledged() == publisher.metrics().accepted());
+      last = publisher.metrics();
+    }
+    assertThat(last.terminalOverflow()).isZero();
+    assertThat(last.recordsMissing()).isZero();
+
+    try (CallStateView view =
+        CallStateView.fromBeginning(cluster.bootstrapServers(), events, records, 100)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                view.poll(Duration.ofMillis(200));
+                return view.recentRecords().size() == calls.size();
+              });
+      assertThat(view.liveCalls()).isEmpty();
+      Set<String> recorded = new HashSet<>();
+      view.recentRecords().forEach(r -> recorded.add(r.path("callId").asText()));
+      assertThat(recorded).isEqualTo(calls);
+    }
+  }
+
+  private static List<String> callAndHangUp(SipAdapter adapter, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String callId = adapter.makeCall("1000", "2000");
+      await().until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
+      adapter.hangup(callId);
+      ids.add(callId);
+      await().until(() -> adapter.callHistory().stream().anyMatch(r -> r.callId().equals(callId)));
+    }
+    return ids;
+  }
+
+  private static void createTopics(String events, String records) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin
+          .createTopics(
+              List.of(new NewTopic(events, 3, (short) 1), new NewTopic(records, 3, (short) 1)))
+          .all()
+          .get();
     }
   }
 
