@@ -47,7 +47,9 @@ public final class ConfigLoader {
           "health",
           "events",
           "historySize",
-          "options");
+          "options",
+          // Read by the sink modules (sip-adapter-kafka), not by the adapters.
+          "sinks");
 
   private final Function<String, String> env;
 
@@ -118,7 +120,7 @@ public final class ConfigLoader {
       Map<?, ?> map = (Map<?, ?>) root;
       if (map.containsKey("adapters")) {
         Object list = map.get("adapters");
-        if (map.size() > 1) {
+        if (map.size() > (map.containsKey("sinks") ? 2 : 1)) {
           problems.add("", "'adapters' cannot be mixed with other top-level keys");
         }
         if (!(list instanceof List) || ((List<?>) list).isEmpty()) {

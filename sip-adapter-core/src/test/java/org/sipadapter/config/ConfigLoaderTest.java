@@ -241,6 +241,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aSinksSectionIsLeftToTheSinkModules() {
+    assertThat(
+            loader.loadAll(
+                "sinks: { kafka: { bootstrap: 'k:9092' } }\nadapters:\n  - { type: asterisk }"))
+        .extracting(AdapterConfig::type)
+        .containsExactly("asterisk");
+    assertThat(loader.load("type: asterisk\nsinks: { kafka: { bootstrap: 'k:9092' } }").type())
+        .isEqualTo("asterisk");
+  }
+
+  @Test
   void aMissingFileIsAConfigurationError(@TempDir Path dir) {
     assertThatThrownBy(() -> loader.load(dir.resolve("missing.yaml")))
         .isInstanceOf(ConfigurationException.class)
