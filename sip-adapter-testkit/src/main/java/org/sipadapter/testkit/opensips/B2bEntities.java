@@ -262,6 +262,11 @@ public final class B2bEntities {
     raise(s, "TERMINATED", 0, null, "BYE", "", farEndHeaders(s, "BYE", ++s.remoteCseq));
   }
 
+  /** Drops every session without a word on the wire (between tests). */
+  public synchronized void clear() {
+    sessions.clear();
+  }
+
   /**
    * The keys of the sessions listed now.
    *
