@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallSnapshot;
+import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.Feature;
@@ -36,6 +38,7 @@ import org.sipadapter.opensips.mi.MiException;
 import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
+import org.sipadapter.opensips.ua.UaSessionEvent;
 import org.sipadapter.tracking.ControlLink;
 import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
@@ -78,10 +81,29 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Server id key of the OpenSIPS dialog ID. */
   public static final String DIALOG = ProxyDialog.DIALOG;
 
-  /** Why {@code makeCall} is not offered. */
+  /** Server id key of a b2b_entities UA session's key. */
+  public static final String UA_KEY = "ua-session";
+
+  /** Why {@code makeCall} and the other call controls are not offered without UA sessions. */
   public static final String NO_ORIGINATE =
-      "OpenSIPS MI has no originate command that yields a tracked call (t_uac_dlg sends a single"
-          + " request outside any dialog); calls through OpenSIPS are observed and ended only";
+      "a proxy only observes and ends dialogs; placing, answering, rejecting, holding and"
+          + " transferring calls needs OpenSIPS's b2b_entities module and options.uaSessions: true"
+          + " (see docs/opensips.md, UA sessions)";
+
+  /** Why the call controls are not offered when b2b_entities is not loaded. */
+  public static final String NO_B2B_ENTITIES =
+      "options.uaSessions is on but this OpenSIPS has no b2b_entities (its MI lists no"
+          + " ua_session_client_start): add loadmodule \"b2b_entities.so\" to opensips.cfg";
+
+  private static final java.util.EnumSet<Feature> UA_FEATURES =
+      EnumSet.of(
+          Feature.OUTBOUND_CALLS,
+          Feature.ANSWER,
+          Feature.REJECT,
+          Feature.HOLD,
+          Feature.TRANSFER,
+          Feature.SEND_DTMF);
+  private static final int MISSED_CAUSES_KEPT = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(OpenSipsAdapter.class);
   private static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
@@ -100,6 +122,28 @@ public final class OpenSipsAdapter extends SipAdapter {
   private volatile boolean subscriptionOk;
   private volatile ScheduledFuture<?> poller;
   private volatile ScheduledFuture<?> renewer;
+  // null until a connect read the MI command list
+  private volatile Boolean b2bLoaded;
+  // UA sessions listed at link-up: Call-ID -> b2b state, for resync
+  private volatile Map<String, Integer> uaAtConnect = Map.of();
+  // per UA session key: what the adapter asked of it (hold, transfer)
+  private final Map<String, UaState> uaStates = new ConcurrentHashMap<>();
+  // SIP codes of failed calls by Call-ID, from E_ACC_MISSED_EVENT (it comes before the 1->5)
+  private final Map<String, HangupCause> missedCauses =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, HangupCause> e) {
+              return size() > MISSED_CAUSES_KEPT;
+            }
+          });
+
+  /** What the adapter asked of one UA session. */
+  private static final class UaState {
+    volatile boolean held;
+    volatile boolean transferring;
+    volatile boolean answered;
+  }
 
   /**
    * Creates an unconnected adapter.
@@ -112,10 +156,18 @@ public final class OpenSipsAdapter extends SipAdapter {
     this.dialogs = new DialogCalls<>(callReports());
   }
 
-  /** Observed (inbound) calls only; see the class comment for what a proxy cannot do. */
+  /**
+   * Observed (inbound) calls; with {@code uaSessions} also placing, answering, rejecting, holding,
+   * transferring calls and sending DTMF as b2b_entities UA sessions, unless the connected OpenSIPS
+   * turned out to have no b2b_entities.
+   */
   @Override
   public Set<Feature> features() {
-    return EnumSet.of(Feature.INBOUND_CALLS);
+    EnumSet<Feature> f = EnumSet.of(Feature.INBOUND_CALLS);
+    if (settings.uaSessions() && !Boolean.FALSE.equals(b2bLoaded)) {
+      f.addAll(UA_FEATURES);
+    }
+    return f;
   }
 
   /** The OpenSIPS versions this adapter is built for (MI over mi_http JSON-RPC, event_stream). */
@@ -198,11 +250,29 @@ public final class OpenSipsAdapter extends SipAdapter {
               target.requestTimeout());
       String version = join(m.version());
       serverVersion(version);
+      if (settings.uaSessions()) {
+        b2bLoaded = join(m.commands()).contains("ua_session_client_start");
+        if (!b2bLoaded) {
+          log.warn("[{}] {}", name(), NO_B2B_ENTITIES);
+        }
+      }
       mi = m;
       if (settings.usesEventStream()) {
         openEventStream(m);
       }
       List<Dialog> now = join(m.dialogs());
+      if (Boolean.TRUE.equals(b2bLoaded)) {
+        Map<String, Integer> sessions = new LinkedHashMap<>();
+        for (var n : join(m.uaSessions())) {
+          // a rejected outgoing session stays listed in state 1 (files 12): not a live call
+          boolean rejected = n.path("state").asInt() == 1 && n.path("last_method").asInt() == 2;
+          int state = rejected ? 7 : n.path("state").asInt();
+          // the key is the Call-ID of an outgoing session, the To tag of an incoming one
+          sessions.put(n.path("callid").asText(), state);
+          sessions.put(n.path("to_tag").asText(), state);
+        }
+        uaAtConnect = sessions;
+      }
       dialogs.linkUp(now);
       if (!settings.usesEventStream()) {
         poller =
@@ -233,7 +303,7 @@ public final class OpenSipsAdapter extends SipAdapter {
             name(), settings.eventHost(), settings.eventPort(), new StreamSink());
     eventServer = s;
     String socket = "tcp:" + settings.eventAdvertiseHost() + ":" + s.port();
-    for (String event : settings.subscribedEvents()) {
+    for (String event : subscribedEvents()) {
       join(m.subscribe(event, socket, settings.eventExpire()));
     }
     subscribedSocket = socket;
@@ -248,13 +318,22 @@ public final class OpenSipsAdapter extends SipAdapter {
                 TimeUnit.NANOSECONDS);
   }
 
+  /** The events to subscribe: E_UA_SESSION only where b2b_entities is loaded (else 400). */
+  private List<String> subscribedEvents() {
+    List<String> all = new ArrayList<>(settings.subscribedEvents());
+    if (!Boolean.TRUE.equals(b2bLoaded)) {
+      all.remove(OpenSipsSettings.UA_EVENT);
+    }
+    return all;
+  }
+
   private void renewSubscriptions() {
     OpenSipsMi m = mi;
     String socket = subscribedSocket;
     if (m == null || socket.isEmpty()) {
       return;
     }
-    for (String event : settings.subscribedEvents()) {
+    for (String event : subscribedEvents()) {
       m.subscribe(event, socket, settings.eventExpire())
           .whenComplete(
               (v, e) -> {
@@ -307,7 +386,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Best effort, bounded: expire 0 removes the subscription so OpenSIPS stops connecting. */
   private void unsubscribe(OpenSipsMi m, String socket) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (String event : settings.subscribedEvents()) {
+    for (String event : subscribedEvents()) {
       all.add(m.subscribe(event, socket, Duration.ZERO));
     }
     try {
@@ -320,9 +399,27 @@ public final class OpenSipsAdapter extends SipAdapter {
     }
   }
 
+  /**
+   * The calls whose dialog or UA session the lists read at link-up hold live, in their state; the
+   * others are left out, so core ends them.
+   */
   @Override
   protected Optional<List<CallSnapshot>> doResync() {
-    return Optional.of(dialogs.resync(trackedCalls()));
+    List<CallSnapshot> out = new ArrayList<>(dialogs.resync(trackedCalls()));
+    Map<String, Integer> listed = uaAtConnect;
+    for (TrackedCall c : trackedCalls()) {
+      Optional<String> key = c.serverId(UA_KEY);
+      Integer state = key.map(listed::get).orElse(null);
+      if (state == null || state == 7 || state == 8) {
+        continue;
+      }
+      CallState now =
+          state == 5
+              ? (uaState(key.get()).held ? CallState.ON_HOLD : CallState.CONNECTED)
+              : c.state().isTerminal() ? CallState.RINGING : c.state();
+      out.add(new CallSnapshot(c.callId(), now, c.serverIds()));
+    }
+    return Optional.of(out);
   }
 
   /**
@@ -367,20 +464,347 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   // ------------------------------------------------------------------ call hooks
 
-  /** A proxy observes media-less dialogs: only outbound calls get a reason of their own. */
+  /** Why a feature is missing: UA sessions off, b2b_entities absent, or no media here. */
   @Override
   protected Optional<String> unsupportedReason(Feature feature) {
-    return feature == Feature.OUTBOUND_CALLS
-        ? Optional.of(NO_ORIGINATE)
-        : Optional.of(
-            "OpenSIPS relays signalling only and has no control of the media or the call");
+    if (UA_FEATURES.contains(feature)) {
+      return Optional.of(settings.uaSessions() ? NO_B2B_ENTITIES : NO_ORIGINATE);
+    }
+    return Optional.of(
+        "OpenSIPS handles signalling only: it has no media to record, mix or listen to");
   }
 
-  /** Not offered; see {@link #NO_ORIGINATE}. */
+  // ------------------------------------------------------------------ UA sessions
+
+  /**
+   * {@code ua_session_client_start} to {@code to}, with an SDP offer and this call's marker as a
+   * From-URI parameter ({@value UaSessionEvent#MARKER_PARAM}), which every reply OpenSIPS reports
+   * echoes: events are matched to the call by it even before the MI answer with the key arrives,
+   * and a session OpenSIPS starts late (after a timeout here) is recognised and hung up.
+   */
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    return CompletableFuture.failedFuture(
-        new UnsupportedFeatureException(Feature.OUTBOUND_CALLS, type(), NO_ORIGINATE));
+    OpenSipsMi m = requireMi();
+    if (!settings.uaSessions() || Boolean.FALSE.equals(b2bLoaded)) {
+      return CompletableFuture.failedFuture(
+          new UnsupportedFeatureException(
+              Feature.OUTBOUND_CALLS,
+              type(),
+              settings.uaSessions() ? NO_B2B_ENTITIES : NO_ORIGINATE));
+    }
+    String to = sipUri(call.to());
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("ruri", to);
+    p.put("to", to);
+    p.put("from", sipUri(call.from()) + ";" + UaSessionEvent.MARKER_PARAM + "=" + callMarker(call));
+    p.put("body", sdp("sendrecv"));
+    p.put("flags", "rhb");
+    if (!settings.uaSocket().isEmpty()) {
+      p.put("socket", settings.uaSocket());
+    }
+    return m.startUaSession(p)
+        .handle(
+            (key, e) -> {
+              if (e != null) {
+                Throwable c = ControlLink.unwrap(e);
+                if (c instanceof MiException mx && mx.code() == 500) {
+                  throw new CompletionException(
+                      new MiException(
+                          "ua_session_client_start",
+                          mx.code(),
+                          mx.rpcMessage(),
+                          "b2b_entities needs options.uaSocket (its socket parameter) or its"
+                              + " advertised_contact modparam"));
+                }
+                throw e instanceof CompletionException ce ? ce : new CompletionException(c);
+              }
+              uaStates.putIfAbsent(key, new UaState());
+              bindServerId(call.callId(), UA_KEY, key);
+              return null;
+            });
+  }
+
+  /** {@code ua_session_reply} 200 with an SDP answer to an incoming UA session. */
+  @Override
+  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+    String key = uaKey(call);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("key", key);
+    p.put("method", "INVITE");
+    p.put("code", 200);
+    p.put("reason", "OK");
+    p.put("body", sdp("sendrecv"));
+    return requireMi()
+        .replyUaSession(p)
+        .thenRun(
+            () -> {
+              uaState(key).answered = true;
+              reportCallState(call.callId(), CallState.CONNECTED, null, Map.of(UA_KEY, key));
+            });
+  }
+
+  /**
+   * {@code ua_session_reply} with the cause's SIP status (486 for busy, 603 otherwise), then {@code
+   * ua_session_terminate}, which OpenSIPS needs to drop a session it rejected (it sends nothing).
+   */
+  @Override
+  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+    String key = uaKey(call);
+    int code = cause.sipStatus() >= 400 && cause.sipStatus() <= 699 ? cause.sipStatus() : 603;
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("key", key);
+    p.put("method", "INVITE");
+    p.put("code", code);
+    p.put("reason", code == 486 ? "Busy Here" : code == 603 ? "Decline" : "Rejected");
+    OpenSipsMi m = requireMi();
+    return m.replyUaSession(p)
+        .thenCompose(v -> m.terminateUaSession(key).exceptionally(e -> null))
+        .thenRun(
+            () -> {
+              uaStates.remove(key);
+              reportCallEnded(call.callId(), cause, Map.of());
+            });
+  }
+
+  /** A re-INVITE with {@code a=sendonly} ({@code ua_session_update}). */
+  @Override
+  protected CompletableFuture<Void> doHold(TrackedCall call) {
+    return reInvite(call, true);
+  }
+
+  /** A re-INVITE with {@code a=sendrecv}. */
+  @Override
+  protected CompletableFuture<Void> doResume(TrackedCall call) {
+    return reInvite(call, false);
+  }
+
+  private CompletableFuture<Void> reInvite(TrackedCall call, boolean hold) {
+    String key = uaKey(call);
+    uaState(key).held = hold;
+    return requireMi()
+        .updateUaSession(
+            Map.of("key", key, "method", "INVITE", "body", sdp(hold ? "sendonly" : "sendrecv")))
+        .thenRun(
+            () ->
+                reportCallState(
+                    call.callId(),
+                    hold ? CallState.ON_HOLD : CallState.CONNECTED,
+                    null,
+                    Map.of(UA_KEY, key)));
+  }
+
+  /**
+   * REFER with {@code Refer-To} through {@code ua_session_update}. The body {@code ""} is needed:
+   * OpenSIPS 3.5 sends extra headers only when a body is given (it then adds a Content-Type). The
+   * far end's NOTIFYs are answered 200; a final 2xx in one ends this leg (BYE), a failure returns
+   * the call to CONNECTED.
+   */
+  @Override
+  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    String key = uaKey(call);
+    uaState(key).transferring = true;
+    return requireMi()
+        .updateUaSession(
+            Map.of(
+                "key",
+                key,
+                "method",
+                "REFER",
+                "body",
+                "",
+                "extra_headers",
+                "Refer-To: <" + sipUri(target) + ">\r\n"))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                uaState(key).transferring = false;
+              }
+            });
+  }
+
+  /**
+   * One SIP INFO per digit ({@code application/dtmf-relay}, {@code ua_session_update}): the adapter
+   * has no media path, so RFC 2833 events are not possible.
+   */
+  @Override
+  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+    String key = uaKey(call);
+    OpenSipsMi m = requireMi();
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (char d : digits.toCharArray()) {
+      chain =
+          chain.thenCompose(
+              v ->
+                  m.updateUaSession(
+                      Map.of(
+                          "key",
+                          key,
+                          "method",
+                          "INFO",
+                          "body",
+                          "Signal=" + d + "\r\nDuration=160\r\n",
+                          "content_type",
+                          "application/dtmf-relay")));
+    }
+    return chain;
+  }
+
+  private String uaKey(TrackedCall call) {
+    return call.serverId(UA_KEY)
+        .orElseThrow(
+            () ->
+                new UnsupportedFeatureException(
+                    Feature.ANSWER,
+                    type(),
+                    "this call is a dialog OpenSIPS proxies, not a UA session: it can only be"
+                        + " observed and ended"));
+  }
+
+  private UaState uaState(String key) {
+    return uaStates.computeIfAbsent(key, k -> new UaState());
+  }
+
+  /** {@code sip:<number>@<uaDomain>} for a bare number; a SIP URI as given. */
+  private String sipUri(String v) {
+    return v.startsWith("sip:") || v.startsWith("sips:")
+        ? v
+        : "sip:" + v + "@" + settings.uaDomain();
+  }
+
+  /** An SDP with one PCMU stream at {@code uaMedia}; the adapter itself handles no media. */
+  private String sdp(String direction) {
+    String media = settings.uaMedia();
+    int colon = media.lastIndexOf(':');
+    String host = colon > 0 ? media.substring(0, colon) : media;
+    String port = colon > 0 ? media.substring(colon + 1) : "9";
+    return "v=0\r\no=sipadapter 1 1 IN IP4 "
+        + host
+        + "\r\ns=-\r\nc=IN IP4 "
+        + host
+        + "\r\nt=0 0\r\nm=audio "
+        + port
+        + " RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na="
+        + direction
+        + "\r\n";
+  }
+
+  /** Maps one {@code E_UA_SESSION}; runs on the event queue. */
+  private void onUaEvent(DialogStateEvent raw) {
+    UaSessionEvent e = UaSessionEvent.of(raw.fields());
+    Map<String, String> ids = Map.of(UA_KEY, e.key());
+    Optional<TrackedCall> bound = findCallByServerId(UA_KEY, e.key());
+    String callId = bound.map(TrackedCall::callId).orElse(null);
+    if (callId == null) {
+      Optional<String> marker = e.marker();
+      Optional<String> mine = marker.flatMap(this::callIdOfMarker);
+      if (mine.isPresent()) {
+        callId = mine.get();
+        if (e.type() == UaSessionEvent.Type.REJECTED
+            || e.type() == UaSessionEvent.Type.TERMINATED) {
+          if (findCall(callId).isEmpty()) {
+            return; // the end of a session of a call that ended here: nothing left to hang up
+          }
+        }
+      } else if (e.type() == UaSessionEvent.Type.NEW
+          || e.type() == UaSessionEvent.Type.EARLY
+          || e.type() == UaSessionEvent.Type.ANSWERED) {
+        String from = e.header("From").map(UaSessionEvent::uriOf).orElse("");
+        String to = e.header("To").map(UaSessionEvent::uriOf).orElse("");
+        CallState first =
+            e.type() == UaSessionEvent.Type.ANSWERED ? CallState.CONNECTED : CallState.RINGING;
+        // an incoming session, or another application's outgoing one: a call not placed here
+        callId = reportIncomingCall(from, to, first, ids);
+        bindServerId(callId, UA_KEY, e.key());
+        reportServerEvent(callId, raw.name(), raw.fields());
+        return;
+      } else {
+        reportServerEvent(null, raw.name(), raw.fields());
+        return;
+      }
+    }
+    UaState st = uaState(e.key());
+    switch (e.type()) {
+      case EARLY -> reportCallState(callId, CallState.RINGING, null, ids);
+      case ANSWERED -> {
+        if (e.method().equals("INVITE") && !st.held && !st.answered) {
+          st.answered = true;
+          reportCallState(callId, CallState.CONNECTED, null, ids);
+        } else if (!e.method().equals("INVITE")) {
+          bindServerId(callId, UA_KEY, e.key());
+        }
+      }
+      case REJECTED -> {
+        if (e.method().equals("INVITE") && !st.answered) {
+          uaStates.remove(e.key());
+          reportCallEnded(callId, HangupCause.ofSip(e.status()), ids);
+        }
+      }
+      case TERMINATED -> {
+        uaStates.remove(e.key());
+        reportCallEnded(
+            callId,
+            e.method().equals("CANCEL")
+                ? HangupCause.ORIGINATOR_CANCEL
+                : HangupCause.NORMAL_CLEARING,
+            ids);
+      }
+      case UPDATED -> onUaRequest(callId, e, st);
+      default -> bindServerId(callId, UA_KEY, e.key());
+    }
+    reportServerEvent(callId, raw.name(), raw.fields());
+  }
+
+  /** A sequential request from the far end: NOTIFY of a transfer, INFO with DTMF, ACK. */
+  private void onUaRequest(String callId, UaSessionEvent e, UaState st) {
+    OpenSipsMi m = mi;
+    switch (e.method()) {
+      case "NOTIFY" -> {
+        if (m != null) {
+          Map<String, Object> ok = new LinkedHashMap<>();
+          ok.put("key", e.key());
+          ok.put("method", "NOTIFY");
+          ok.put("code", 200);
+          ok.put("reason", "OK");
+          m.replyUaSession(ok)
+              .exceptionally(
+                  x -> {
+                    log.debug("[{}] NOTIFY reply failed: {}", name(), x.getMessage());
+                    return null;
+                  });
+        }
+        int status = e.sipfragStatus();
+        if (!st.transferring || (status > 0 && status < 200)) {
+          return;
+        }
+        st.transferring = false;
+        reportCallState(callId, CallState.TRANSFERRING, null, Map.of());
+        if (status == 0 || status < 300) {
+          // the target took the call: our leg leaves it
+          if (m != null) {
+            m.terminateUaSession(e.key()).exceptionally(x -> null);
+          }
+          uaStates.remove(e.key());
+          reportCallEnded(callId, HangupCause.NORMAL_CLEARING.withText("transferred"), Map.of());
+        } else {
+          reportCallState(callId, CallState.CONNECTED, null, Map.of());
+        }
+      }
+      case "INFO" -> {
+        java.util.regex.Matcher d =
+            java.util.regex.Pattern.compile("Signal=\\s*([0-9*#A-Da-d])").matcher(e.body());
+        if (d.find()) {
+          reportDtmf(callId, d.group(1).toUpperCase(java.util.Locale.ROOT), Map.of());
+        }
+      }
+      case "ACK" -> {
+        if (st.answered) {
+          reportCallState(callId, CallState.CONNECTED, null, Map.of());
+        }
+      }
+      default -> {
+        // re-INVITE or UPDATE from the far end: no state change
+      }
+    }
   }
 
   /**
@@ -389,6 +813,29 @@ public final class OpenSipsAdapter extends SipAdapter {
    */
   @Override
   protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+    Optional<String> key = call.serverId(UA_KEY);
+    if (key.isPresent()) {
+      if (call.direction() == org.sipadapter.CallDirection.INBOUND
+          && !uaState(key.get()).answered
+          && !call.state().isAnswered()) {
+        return doReject(call, cause);
+      }
+      // ua_session_terminate: BYE when answered, CANCEL while ringing; no event follows. It
+      // answers 500 for a session that failed or is gone: the call is over either way.
+      return requireMi()
+          .terminateUaSession(key.get())
+          .handle(
+              (v, e) -> {
+                if (e != null && !(ControlLink.unwrap(e) instanceof MiException)) {
+                  throw e instanceof CompletionException ce
+                      ? ce
+                      : new CompletionException(ControlLink.unwrap(e));
+                }
+                uaStates.remove(key.get());
+                reportCallEnded(call.callId(), cause, Map.of());
+                return null;
+              });
+    }
     Optional<String> dialogId = call.serverId(DIALOG).or(() -> call.serverId(CALL_ID));
     if (dialogId.isEmpty()) {
       reportCallEnded(call.callId(), cause, Map.of());
@@ -448,6 +895,13 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Maps one event_stream notification. Runs on the event queue, in arrival order. */
   void onStreamEvent(DialogStateEvent e) {
     log.debug("[{}] <- event {} {}", name(), e.name(), e.fields());
+    if (e.name().equals(UaSessionEvent.NAME) && settings.uaSessions()) {
+      onUaEvent(e);
+      return;
+    }
+    if (e.name().equals(OpenSipsSettings.ACC_MISSED) && !e.callId().isEmpty()) {
+      missedCause(e).ifPresent(c -> missedCauses.put(e.callId(), c));
+    }
     if (!e.isDialogStateChange()) {
       reportServerEvent(null, e.name(), e.fields());
       return;
@@ -464,10 +918,18 @@ public final class OpenSipsAdapter extends SipAdapter {
             e.fields().getOrDefault("from_tag", ""),
             e.fields().getOrDefault("to_tag", ""));
     if (to.ended()) {
-      dialogs.ended(
-          d,
-          e.oldState().answered() ? HangupCause.NORMAL_CLEARING : DialogCalls.ENDED_UNANSWERED,
-          false);
+      HangupCause missed = missedCauses.remove(e.callId());
+      HangupCause cause =
+          e.oldState().answered()
+              ? HangupCause.NORMAL_CLEARING
+              : missed != null ? missed : DialogCalls.ENDED_UNANSWERED;
+      // A dialog that fails at once (486 without 180, OpenSIPS's own 404) has one event, 1->5:
+      // still a call, reported with its end. Any other first end is a dialog seen too late.
+      boolean failedAtOnce = e.oldState() == DialogState.UNCONFIRMED;
+      if (failedAtOnce && dialogs.boundCall(d).isEmpty()) {
+        d = withUris(d);
+      }
+      dialogs.ended(d, cause, failedAtOnce);
     } else if (to != DialogState.UNKNOWN) {
       if (dialogs.boundCall(d).isEmpty()) {
         // The event carries no From/To: read them from dlg_list before reporting the call.
@@ -476,6 +938,21 @@ public final class OpenSipsAdapter extends SipAdapter {
       dialogs.live(d);
     }
     reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
+  }
+
+  /** The cause of {@code E_ACC_MISSED_EVENT}'s {@code sip_code} (a string: "486"). */
+  private static Optional<HangupCause> missedCause(DialogStateEvent e) {
+    try {
+      int code = Integer.parseInt(e.fields().getOrDefault("sip_code", ""));
+      if (code >= 300 && code <= 699) {
+        String reason = e.fields().getOrDefault("sip_reason", "");
+        HangupCause c = HangupCause.ofSip(code);
+        return Optional.of(reason.isEmpty() ? c : c.withText(reason));
+      }
+    } catch (NumberFormatException x) {
+      // no usable code
+    }
+    return Optional.empty();
   }
 
   /** The dialog with the From and To URIs that dlg_list shows for it, if it lists it. */

@@ -27,6 +27,16 @@ import org.sipadapter.config.ConfigProblems;
  *       events.
  *   <li>{@code hangupReason} (default {@code true}): {@code dlg_end_dlg} carries a {@code Reason:
  *       Q.850;cause=N} header into the BYEs OpenSIPS sends.
+ *   <li>{@code uaSessions} (default {@code false}): OpenSIPS runs b2b_entities and the adapter
+ *       places, answers, rejects, holds and transfers calls as UA sessions over MI (needs {@code
+ *       eventPort}: their events come only over event_stream).
+ *   <li>{@code uaSocket} (default none): the {@code socket} given to {@code
+ *       ua_session_client_start}, e.g. {@code udp:10.0.0.5:5060}; without it OpenSIPS needs {@code
+ *       modparam("b2b_entities", "advertised_contact", ...)}.
+ *   <li>{@code uaDomain} (default the host of {@code uaSocket}, else the server host): the domain
+ *       of a {@code from} or {@code to} given as a bare number.
+ *   <li>{@code uaMedia} (default {@code <uaDomain>:9}): the {@code host:port} the SDP offer and
+ *       answer of UA sessions name; the adapter handles no media itself.
  * </ul>
  *
  * @param miPath the mi_http path
@@ -37,6 +47,10 @@ import org.sipadapter.config.ConfigProblems;
  * @param extraEvents further events to subscribe
  * @param pollInterval the polling period
  * @param hangupReason whether hangups carry a Reason header
+ * @param uaSessions whether calls are placed and answered as b2b_entities UA sessions
+ * @param uaSocket the sending socket for outgoing UA sessions, empty for advertised_contact
+ * @param uaDomain the domain of bare numbers
+ * @param uaMedia the {@code host:port} put in the SDP of UA sessions
  */
 public record OpenSipsSettings(
     String miPath,
@@ -46,11 +60,22 @@ public record OpenSipsSettings(
     Duration eventExpire,
     List<String> extraEvents,
     Duration pollInterval,
-    boolean hangupReason) {
+    boolean hangupReason,
+    boolean uaSessions,
+    String uaSocket,
+    String uaDomain,
+    String uaMedia) {
 
   /** The dialog event the adapter always subscribes in event mode. */
   public static final String DIALOG_EVENT = "E_DLG_STATE_CHANGED";
 
+  /** The UA session event, subscribed when {@code uaSessions} is on. */
+  public static final String UA_EVENT = "E_UA_SESSION";
+
+  /** The acc event whose {@code sip_code} gives a failed call's cause, when subscribed. */
+  public static final String ACC_MISSED = "E_ACC_MISSED_EVENT";
+
+  private static final Pattern SOCKET = Pattern.compile("(udp|tcp|tls|ws|wss|sctp):[^\\s;,<>\"]+");
   private static final Pattern EVENT_NAME = Pattern.compile("E_[A-Z0-9_]+");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-:\\[\\]]+");
 
@@ -68,6 +93,9 @@ public record OpenSipsSettings(
   public List<String> subscribedEvents() {
     List<String> all = new ArrayList<>();
     all.add(DIALOG_EVENT);
+    if (uaSessions) {
+      all.add(UA_EVENT);
+    }
     extraEvents.stream().filter(e -> !all.contains(e)).forEach(all::add);
     return all;
   }
@@ -84,7 +112,21 @@ public record OpenSipsSettings(
         config.durationOption("eventExpire", Duration.ofSeconds(600)),
         extraEvents(config),
         config.durationOption("pollInterval", Duration.ofSeconds(1)),
-        config.booleanOption("hangupReason", true));
+        config.booleanOption("hangupReason", true),
+        config.booleanOption("uaSessions", false),
+        config.option("uaSocket", ""),
+        uaDomain(config),
+        config.option("uaMedia", uaDomain(config) + ":9"));
+  }
+
+  private static String uaDomain(AdapterConfig config) {
+    String socket = config.option("uaSocket", "");
+    if (!socket.isEmpty()) {
+      String rest = socket.substring(socket.indexOf(':') + 1);
+      int colon = rest.lastIndexOf(':');
+      return config.option("uaDomain", colon > 0 ? rest.substring(0, colon) : rest);
+    }
+    return config.option("uaDomain", config.host());
   }
 
   private static List<String> extraEvents(AdapterConfig config) {
@@ -127,6 +169,28 @@ public record OpenSipsSettings(
     }
     positive(config, problems, "eventExpire", Duration.ofSeconds(600), Duration.ofSeconds(2));
     positive(config, problems, "pollInterval", Duration.ofSeconds(1), Duration.ofMillis(1));
+    config
+        .option("uaSocket")
+        .filter(v -> !SOCKET.matcher(v).matches())
+        .ifPresent(
+            v ->
+                problems.add(
+                    "options.uaSocket", "must be proto:host:port (udp:10.0.0.5:5060): " + v));
+    for (String key : List.of("uaDomain", "uaMedia")) {
+      config
+          .option(key)
+          .filter(h -> !HOST.matcher(h).matches())
+          .ifPresent(h -> problems.add("options." + key, "must be a host or host:port: " + h));
+    }
+    try {
+      if (config.booleanOption("uaSessions", false) && config.option("eventPort").isEmpty()) {
+        problems.add(
+            "options.uaSessions",
+            "needs options.eventPort: UA session events come only over event_stream");
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add("options.uaSessions", e.getMessage());
+    }
     for (String e : extraEvents(config)) {
       if (!EVENT_NAME.matcher(e).matches()) {
         problems.add("options.extraEvents", "not an OpenSIPS event name (E_...): " + e);

@@ -315,7 +315,7 @@ class OpenSipsAdapterTest {
     assertThat(a.features()).containsExactly(Feature.INBOUND_CALLS);
     assertThatThrownBy(() -> a.makeCall("1000", "2000"))
         .isInstanceOf(UnsupportedFeatureException.class)
-        .hasMessageContaining("no originate command");
+        .hasMessageContaining("b2b_entities");
     opensips.startDialog("sip:a@h", "sip:b@h");
     IncomingCall in = awaitIncoming(1);
     for (Runnable op :

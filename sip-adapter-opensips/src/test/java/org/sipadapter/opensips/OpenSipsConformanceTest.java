@@ -2,20 +2,23 @@ package org.sipadapter.opensips;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Timeouts;
 import org.sipadapter.testkit.opensips.OpenSipsEmulator;
+import org.sipadapter.testkit.tck.Destination;
 import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
 import org.sipadapter.testkit.tck.TckCapability;
 import org.sipadapter.testkit.tck.TckFixture;
 
 /**
- * The conformance suite against the OpenSIPS emulator, in event_stream mode. OpenSIPS offers no
- * outbound calls, so the suite's call tests run with inbound dialogs only; the fault proxy sits in
- * front of the MI (the emulator connects straight to the adapter's event listener).
+ * The conformance suite against the OpenSIPS emulator, in event_stream mode with UA sessions
+ * (b2b_entities): calls are placed with {@code ua_session_client_start}, inbound calls arrive as
+ * sessions of the script's {@code ua_session_server_init}. The fault proxy sits in front of the MI
+ * (the emulator connects straight to the adapter's event listener).
  */
 class OpenSipsConformanceTest extends SipAdapterConformanceSuite {
 
@@ -31,6 +34,7 @@ class OpenSipsConformanceTest extends SipAdapterConformanceSuite {
     @Override
     public SipAdapter createAdapter(AdapterConfig config) {
       opensips.liveDialogIds().forEach(opensips::endDialog);
+      opensips.uaSessions().clear();
       return new OpenSipsAdapter(config);
     }
 
@@ -47,6 +51,8 @@ class OpenSipsConformanceTest extends SipAdapterConformanceSuite {
                   Duration.ofSeconds(1)))
           .auth("", "unused-secret-4711")
           .option("eventPort", 0)
+          .option("uaSessions", true)
+          .option("uaSocket", "udp:127.0.0.1:5090")
           .build();
     }
 
@@ -58,17 +64,50 @@ class OpenSipsConformanceTest extends SipAdapterConformanceSuite {
           TckCapability.INBOUND_CALL,
           TckCapability.STALL,
           TckCapability.LARGE_MESSAGE,
-          TckCapability.MALFORMED_FRAMES);
+          TckCapability.MALFORMED_FRAMES,
+          // a stalled MI request is carried out when the emulator resumes, as a thawed OpenSIPS
+          TckCapability.LATE_ANSWER,
+          // evi sends every event to every subscriber
+          TckCapability.SECOND_CLIENT);
+    }
+
+    @Override
+    public Optional<String> destination(Destination destination) {
+      return Optional.of(
+          switch (destination) {
+            case ANSWERS -> "2000";
+            case BUSY -> "busy";
+            case UNKNOWN -> "sip:nobody@127.0.0.1:5090"; // the script's own 404
+            case NO_ANSWER -> "noanswer";
+          });
+    }
+
+    @Override
+    public Optional<String> transferTarget() {
+      return Optional.of("2001");
+    }
+
+    @Override
+    public OptionalInt serverCalls() {
+      return OptionalInt.of(opensips.heldCalls());
     }
 
     @Override
     public void hangupOnServer(CallStatus call) {
-      opensips.endDialog(call.serverIds().get(OpenSipsAdapter.DIALOG));
+      String key = call.serverIds().get(OpenSipsAdapter.UA_KEY);
+      if (key != null) {
+        opensips.uaSessions().farEndHangup(key);
+      } else {
+        opensips.endDialog(call.serverIds().get(OpenSipsAdapter.DIALOG));
+      }
     }
 
+    /** An INVITE to {@code ua-<to>} that the script hands to {@code ua_session_server_init}. */
     @Override
     public void triggerInboundCall(String from, String to) {
-      opensips.startDialog("sip:" + from + "@127.0.0.1:5081", "sip:" + to + "@127.0.0.1:5070");
+      opensips
+          .uaSessions()
+          .incoming("sip:" + from + "@127.0.0.1:5081", "sip:ua-" + to + "@127.0.0.1:5090", "arh");
     }
 
     @Override

@@ -50,7 +50,11 @@ public record DialogStateEvent(String name, Map<String, String> fields) {
             e ->
                 fields.put(
                     e.getKey(),
-                    e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()));
+                    e.getValue().isNull()
+                        ? "" // to_tag of OpenSIPS's own replies, body/headers without flags
+                        : e.getValue().isValueNode()
+                            ? e.getValue().asText()
+                            : e.getValue().toString()));
     return new DialogStateEvent(root.get("method").asText(), fields);
   }
 

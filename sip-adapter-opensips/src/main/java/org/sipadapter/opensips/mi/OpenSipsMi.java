@@ -151,6 +151,66 @@ public final class OpenSipsMi {
             });
   }
 
+  /**
+   * {@code ua_session_client_start}: b2b_entities sends an INVITE as a UA session.
+   *
+   * @param params ruri, to, from and the optional body, flags, socket, extra_headers
+   * @return the session key
+   */
+  public CompletableFuture<String> startUaSession(Map<String, String> params) {
+    return call("ua_session_client_start", params).thenApply(JsonNode::asText);
+  }
+
+  /**
+   * {@code ua_session_update}: a sequential request in a UA session.
+   *
+   * @param params key, method and the optional body, extra_headers, content_type
+   */
+  public CompletableFuture<Void> updateUaSession(Map<String, String> params) {
+    return call("ua_session_update", params).thenApply(n -> null);
+  }
+
+  /**
+   * {@code ua_session_reply}: a reply to a request of a UA session.
+   *
+   * @param params key, method, code, reason and the optional body
+   */
+  public CompletableFuture<Void> replyUaSession(Map<String, Object> params) {
+    return call("ua_session_reply", params).thenApply(n -> null);
+  }
+
+  /**
+   * {@code ua_session_terminate}: BYE for an answered session (nothing is sent for one rejected
+   * here); fails with 500 for a session that is not live.
+   *
+   * @param key the session key
+   */
+  public CompletableFuture<Void> terminateUaSession(String key) {
+    return call("ua_session_terminate", Map.of("key", key)).thenApply(n -> null);
+  }
+
+  /** {@code ua_session_list}: every UA session (key, state, from_uri, to_uri, ...). */
+  public CompletableFuture<List<JsonNode>> uaSessions() {
+    return call("ua_session_list", Map.of())
+        .thenApply(
+            n -> {
+              List<JsonNode> out = new ArrayList<>();
+              n.forEach(out::add);
+              return out;
+            });
+  }
+
+  /** {@code which}: the names of every MI command, to tell which modules are loaded. */
+  public CompletableFuture<List<String>> commands() {
+    return call("which", Map.of())
+        .thenApply(
+            n -> {
+              List<String> out = new ArrayList<>();
+              n.forEach(c -> out.add(c.asText()));
+              return out;
+            });
+  }
+
   static List<Dialog> dialogList(JsonNode result) {
     List<Dialog> out = new ArrayList<>();
     for (JsonNode n : result.path("Dialogs")) {

@@ -77,7 +77,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
       "v=0\r\no=user1 53655765 2353687637 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0"
           + " 0\r\nm=audio 6004 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
   private static final String SDP_CALLEE = SDP_CALLER.replace("6004", "6000");
-  private static final List<String> EVENTS =
+  private static final List<String> CORE_EVENTS =
       List.of(
           "E_CORE_SR_STATUS_CHANGED",
           "E_CORE_THRESHOLD",
@@ -92,9 +92,15 @@ public final class OpenSipsEmulator implements AutoCloseable {
           "E_UL_CONTACT_UPDATE",
           "E_UL_CONTACT_DELETE",
           "E_UL_CONTACT_REFRESH",
-          "E_UL_LATENCY_UPDATE",
-          "E_UA_SESSION",
-          "E_CORE_LOG");
+          "E_UL_LATENCY_UPDATE");
+
+  /** acc's events, as {@code events_list} numbers them after usrloc's when acc is loaded. */
+  public static final List<String> ACC_EVENTS =
+      List.of("E_ACC_EVENT", "E_ACC_CDR", "E_ACC_MISSED_EVENT");
+
+  /** The UA session event of b2b_entities. */
+  public static final String UA_EVENT = "E_UA_SESSION";
+
   private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final DateTimeFormatter CTIME =
       DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.US);
@@ -111,6 +117,13 @@ public final class OpenSipsEmulator implements AutoCloseable {
   private final long startedAtMillis = System.currentTimeMillis();
   private final Object eventLock = new Object();
   private volatile Duration endedLinger = Duration.ofSeconds(1);
+  private volatile boolean acc;
+  private volatile boolean b2bLoaded = true;
+  private volatile long clockSkewNanos;
+  private volatile boolean pinned;
+  private volatile long pinnedNanos;
+  private volatile long pinnedMillis;
+  private final B2bEntities b2b = new B2bEntities(this);
   private long processed;
   private long failed;
 
@@ -124,17 +137,40 @@ public final class OpenSipsEmulator implements AutoCloseable {
     String calleeTag;
     int state;
     long timestart;
+    long created;
     long endedAtNanos;
+    boolean listed = true;
+
+    /** do_accounting's flags of the recorded script: "failed" too for users starting f-. */
+    boolean accFailed() {
+      return toUri.replaceFirst("^sips?:", "").startsWith("f-");
+    }
   }
 
-  private record Subscriber(String socket, long expire, long expiresAtNanos) {
-    boolean expired() {
-      return expire == 0 || System.nanoTime() - expiresAtNanos >= 0;
+  /**
+   * One subscription as evi keeps it: the time it was (re)subscribed and its expire, both in whole
+   * seconds as {@code time(0)} counts them.
+   */
+  private static final class Subscriber {
+    final String socket;
+    long expire;
+    long subscribedAt;
+
+    Subscriber(String socket, long expire, long subscribedAt) {
+      this.socket = socket;
+      this.expire = expire;
+      this.subscribedAt = subscribedAt;
     }
 
-    Object ttl() {
-      long left = (expiresAtNanos - System.nanoTime()) / 1_000_000_000L;
-      return expired() ? "expired" : (Object) Math.max(left, 0);
+    /** evi's removal test: {@code subscription_time + expire < now}. */
+    boolean removable(long now) {
+      return subscribedAt + expire < now;
+    }
+
+    /** What {@code subscribers_list} prints: the seconds left, or "expired" at 0 or less. */
+    Object ttl(long now) {
+      long left = expire - (now - subscribedAt);
+      return left > 0 ? (Object) left : "expired";
     }
   }
 
@@ -209,6 +245,100 @@ public final class OpenSipsEmulator implements AutoCloseable {
   }
 
   /**
+   * Loads acc with {@code do_accounting("evi", "cdr|missed")} on every dialog (and {@code
+   * "cdr|missed|failed"} for request URIs whose user starts with {@code f-}), as the recorded
+   * script of files 14-15 does: {@code events_list} then numbers {@value #UA_EVENT} 17, and calls
+   * raise {@code E_ACC_CDR}, {@code E_ACC_MISSED_EVENT} and {@code E_ACC_EVENT}.
+   *
+   * @param loaded whether acc is loaded
+   * @return this emulator
+   */
+  public OpenSipsEmulator acc(boolean loaded) {
+    this.acc = loaded;
+    return this;
+  }
+
+  /**
+   * Loads or unloads b2b_entities (loaded by default, as in every recording): without it the {@code
+   * ua_session_*} commands and {@code b2be_list} answer {@code -32601 Method not found} and {@value
+   * #UA_EVENT} is not an event.
+   *
+   * @param loaded whether b2b_entities is loaded
+   * @return this emulator
+   */
+  public OpenSipsEmulator b2bEntities(boolean loaded) {
+    this.b2bLoaded = loaded;
+    return this;
+  }
+
+  /**
+   * Sets b2b_entities' {@code advertised_contact} modparam, so {@code ua_session_client_start}
+   * works without a {@code socket} (file 19). Without it or a socket it answers 500.
+   *
+   * @param contact e.g. {@code sip:b2b@127.0.0.1:5090}, or null for none
+   * @return this emulator
+   */
+  public OpenSipsEmulator advertisedContact(String contact) {
+    b2b.advertisedContact(contact);
+    return this;
+  }
+
+  /** Returns the UA sessions (b2b_entities) of this emulator, for test hooks. */
+  public B2bEntities uaSessions() {
+    return b2b;
+  }
+
+  /**
+   * Moves the emulator's clock forward (subscription expiry, uptime, times in events), so that a
+   * recorded "4 s later" needs no waiting.
+   *
+   * @param d how far
+   */
+  public void advanceClock(Duration d) {
+    clockSkewNanos += d.toNanos();
+  }
+
+  /**
+   * Stops the emulator's clock: from now on only {@link #advanceClock} moves it, so that whole
+   * seconds (which decide when evi drops a subscriber) do not tick over in the middle of a test.
+   */
+  public void pinClock() {
+    pinnedNanos = System.nanoTime();
+    pinnedMillis = System.currentTimeMillis();
+    pinned = true;
+  }
+
+  long nowNanos() {
+    return (pinned ? pinnedNanos : System.nanoTime()) + clockSkewNanos;
+  }
+
+  long epochSeconds() {
+    long millis = pinned ? pinnedMillis : System.currentTimeMillis();
+    return (millis + clockSkewNanos / 1_000_000L) / 1000;
+  }
+
+  boolean accLoaded() {
+    return acc;
+  }
+
+  boolean b2bLoaded() {
+    return b2bLoaded;
+  }
+
+  /** The events of the loaded modules, in {@code events_list} order (their ids). */
+  List<String> events() {
+    List<String> all = new ArrayList<>(CORE_EVENTS);
+    if (acc) {
+      all.addAll(ACC_EVENTS);
+    }
+    if (b2bLoaded) {
+      all.add(UA_EVENT);
+    }
+    all.add("E_CORE_LOG");
+    return all;
+  }
+
+  /**
    * Sets how long an ended dialog stays in {@code dlg_list} with state 5.
    *
    * @param linger zero or more
@@ -228,6 +358,68 @@ public final class OpenSipsEmulator implements AutoCloseable {
    * @return the dialog ID, e.g. {@code 2da.69ee64b1}
    */
   public String startDialog(String fromUri, String toUri) {
+    Dlg d = newDialog(fromUri, toUri);
+    move(d, 2);
+    return d.id;
+  }
+
+  /**
+   * A call through OpenSIPS that the callee rejects at once (a 486 without a 180, say): one {@code
+   * 1->5}, and with acc {@code E_ACC_MISSED_EVENT} before it and, for {@code f-} users, {@code
+   * E_ACC_EVENT} after it (file 14).
+   *
+   * @param fromUri the caller's From URI
+   * @param toUri the To URI
+   * @param code the callee's final status, e.g. 486
+   * @param reason its reason phrase, e.g. {@code Busy Here}
+   * @return the dialog ID
+   */
+  public String rejectDialog(String fromUri, String toUri, int code, String reason) {
+    Dlg d = newDialog(fromUri, toUri);
+    synchronized (eventLock) {
+      synchronized (this) {
+        failed++;
+      }
+      accMissed(d, code, reason, true);
+      move(d, 5);
+      if (acc && d.accFailed()) {
+        raise("E_ACC_EVENT", accParams(d, code, reason, false));
+      }
+    }
+    return d.id;
+  }
+
+  /**
+   * OpenSIPS answers a call itself with 404 (no route): {@code 1->5} with {@code to_tag} null (file
+   * 15). Stateless ({@code send_reply} without a transaction): that is the only event and the
+   * dialog is gone from {@code dlg_list} at once; stateful ({@code t_newtran()} first): {@code
+   * E_ACC_MISSED_EVENT} 404 follows with acc, and the dialog stays listed with state 5.
+   *
+   * @param fromUri the caller's From URI
+   * @param toUri the To URI
+   * @param stateful whether the script created a transaction before replying
+   * @return the dialog ID
+   */
+  public String ownNotFound(String fromUri, String toUri, boolean stateful) {
+    Dlg d = newDialog(fromUri, toUri);
+    synchronized (eventLock) {
+      synchronized (this) {
+        d.calleeTag = null;
+        d.listed = stateful;
+        if (!stateful) {
+          dialogs.remove(d.id);
+        }
+        failed++;
+      }
+      move(d, 5);
+      if (stateful) {
+        accMissed(d, 404, "Not Found", false);
+      }
+    }
+    return d.id;
+  }
+
+  private Dlg newDialog(String fromUri, String toUri) {
     Dlg d = new Dlg();
     ThreadLocalRandom r = ThreadLocalRandom.current();
     long seq = callSeq.incrementAndGet();
@@ -240,13 +432,40 @@ public final class OpenSipsEmulator implements AutoCloseable {
       d.fromUri = fromUri;
       d.toUri = toUri;
       d.callerTag = seq + "SIPpTag001";
-      d.calleeTag = (seq - 4) + "SIPpTag011";
+      d.calleeTag = (seq - 1) + "SIPpTag011";
       d.state = 1;
+      d.created = epochSeconds();
       dialogs.put(d.id, d);
       processed++;
     }
-    move(d, 2);
-    return d.id;
+    return d;
+  }
+
+  /** {@code E_ACC_MISSED_EVENT} when acc is loaded (a failed call's SIP code, as a string). */
+  private void accMissed(Dlg d, int code, String reason, boolean withSetup) {
+    if (acc) {
+      raise("E_ACC_MISSED_EVENT", accParams(d, code, reason, true));
+    }
+  }
+
+  private ObjectNode accParams(Dlg d, int code, String reason, boolean setup) {
+    ObjectNode p = NODES.objectNode();
+    p.put("method", "INVITE");
+    p.put("from_tag", d.callerTag);
+    if (d.calleeTag == null) {
+      p.putNull("to_tag");
+    } else {
+      p.put("to_tag", d.calleeTag);
+    }
+    p.put("callid", d.callId);
+    p.put("sip_code", Integer.toString(code));
+    p.put("sip_reason", reason);
+    p.put("time", epochSeconds());
+    if (setup) {
+      p.put("setuptime", 0);
+      p.put("created", d.created);
+    }
+    return p;
   }
 
   /**
@@ -258,7 +477,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
   public void answer(String dialogIdOrCallId) {
     Dlg d = live(dialogIdOrCallId);
     synchronized (this) {
-      d.timestart = System.currentTimeMillis() / 1000;
+      d.timestart = epochSeconds();
     }
     move(d, 3);
     move(d, 4);
@@ -272,12 +491,30 @@ public final class OpenSipsEmulator implements AutoCloseable {
    */
   public void endDialog(String dialogIdOrCallId) {
     Dlg d = live(dialogIdOrCallId);
-    synchronized (this) {
-      if (d.state < 3) {
-        failed++;
+    synchronized (eventLock) {
+      boolean answered;
+      synchronized (this) {
+        answered = d.state >= 3;
+        if (!answered) {
+          failed++;
+        }
+      }
+      if (!answered) {
+        // CANCEL: the callee's 487 is the failed call's code (acc orders it before the end).
+        accMissed(d, 487, "Request Terminated", true);
+      }
+      move(d, 5);
+      if (answered && acc) {
+        long now = epochSeconds();
+        ObjectNode p = accParams(d, 200, "OK", false);
+        p.put("time", d.timestart);
+        p.put("duration", Math.max(now - d.timestart, 0));
+        p.put("ms_duration", Math.max(now - d.timestart, 0) * 1000);
+        p.put("setuptime", 0);
+        p.put("created", d.created);
+        raise("E_ACC_CDR", p);
       }
     }
-    move(d, 5);
   }
 
   /**
@@ -288,6 +525,15 @@ public final class OpenSipsEmulator implements AutoCloseable {
   public synchronized Optional<Integer> dialogState(String dialogIdOrCallId) {
     purge();
     return find(dialogIdOrCallId).map(d -> d.state);
+  }
+
+  /**
+   * Counts the calls OpenSIPS holds: dialogs not ended plus UA sessions ringing or answered.
+   *
+   * @return the count
+   */
+  public int heldCalls() {
+    return liveDialogIds().size() + b2b.live();
   }
 
   /** Returns the IDs of the dialogs not yet ended, oldest first. */
@@ -325,9 +571,10 @@ public final class OpenSipsEmulator implements AutoCloseable {
 
   /** Returns the sockets subscribed (not expired) to {@code event}, newest first. */
   public synchronized List<String> subscribers(String event) {
+    long now = epochSeconds();
     return subscribers.getOrDefault(event, List.of()).stream()
-        .filter(s -> !s.expired())
-        .map(Subscriber::socket)
+        .filter(s -> !s.removable(now))
+        .map(s -> s.socket)
         .toList();
   }
 
@@ -370,7 +617,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
     p.put("to_tag", "t2");
     p.put("old_state", 4);
     p.put("new_state", 5);
-    sendRawToSubscribers(notification(p));
+    sendRawToSubscribers(notification(DIALOG_EVENT, p));
   }
 
   // ------------------------------------------------------------------ dialog machinery
@@ -390,31 +637,55 @@ public final class OpenSipsEmulator implements AutoCloseable {
   }
 
   private void purge() {
-    long now = System.nanoTime();
+    long now = nowNanos();
     dialogs.values().removeIf(d -> d.state == 5 && now - d.endedAtNanos >= endedLinger.toNanos());
   }
 
   /** Moves a dialog and raises the event; events leave in the order of the moves. */
   private void move(Dlg d, int to) {
-    ObjectNode p;
     synchronized (eventLock) {
+      ObjectNode p;
       synchronized (this) {
         int from = d.state;
         d.state = to;
         if (to == 5) {
-          d.endedAtNanos = System.nanoTime();
+          d.endedAtNanos = nowNanos();
         }
         p = NODES.objectNode();
         p.put("id", d.id);
         p.put("db_id", d.dbId);
         p.put("callid", d.callId);
         p.put("from_tag", d.callerTag);
-        p.put("to_tag", d.calleeTag);
+        if (d.calleeTag == null) {
+          p.putNull("to_tag");
+        } else {
+          p.put("to_tag", d.calleeTag);
+        }
         p.put("old_state", from);
         p.put("new_state", to);
       }
-      byte[] bytes = notification(p);
-      for (String socket : subscribers(DIALOG_EVENT)) {
+      raise(DIALOG_EVENT, p);
+    }
+  }
+
+  /**
+   * Raises an event as evi does: expired subscribers are removed (correctly, unlike {@code
+   * subscribers_list}), and every other one gets the notification, newest subscriber first.
+   */
+  void raise(String event, ObjectNode params) {
+    synchronized (eventLock) {
+      List<String> sockets;
+      synchronized (this) {
+        List<Subscriber> list = subscribers.get(event);
+        if (list == null) {
+          return;
+        }
+        long now = epochSeconds();
+        list.removeIf(s -> s.removable(now));
+        sockets = list.stream().map(s -> s.socket).toList();
+      }
+      byte[] bytes = notification(event, params);
+      for (String socket : sockets) {
         if (socket.startsWith("tcp:")) {
           writeStream(socket, bytes);
         } else if (socket.startsWith("udp:")) {
@@ -424,10 +695,10 @@ public final class OpenSipsEmulator implements AutoCloseable {
     }
   }
 
-  private static byte[] notification(ObjectNode params) {
+  private static byte[] notification(String event, ObjectNode params) {
     ObjectNode n = NODES.objectNode();
     n.put("jsonrpc", "2.0");
-    n.put("method", DIALOG_EVENT);
+    n.put("method", event);
     n.set("params", params);
     try {
       return JSON.writeValueAsBytes(n);
@@ -506,8 +777,12 @@ public final class OpenSipsEmulator implements AutoCloseable {
         "list_all_profiles",
         p -> Map.of("Profiles", List.of(profile("inbound", false), profile("caller", true))));
     mi.method("b2b_list", p -> Map.of("Tuples", List.of()));
-    mi.method("b2be_list", p -> List.of());
-    mi.method("ua_session_list", p -> List.of());
+    mi.method("b2be_list", p -> b2bEntities().list(NODES.objectNode()));
+    mi.method("ua_session_list", p -> b2bEntities().list(p));
+    mi.method("ua_session_client_start", p -> b2bEntities().clientStart(p));
+    mi.method("ua_session_update", p -> b2bEntities().update(p));
+    mi.method("ua_session_reply", p -> b2bEntities().reply(p));
+    mi.method("ua_session_terminate", p -> b2bEntities().terminate(p));
     mi.method("events_list", p -> eventsList());
     mi.method("event_subscribe", this::subscribe);
     mi.method("subscribers_list", this::subscribersList);
@@ -529,7 +804,15 @@ public final class OpenSipsEmulator implements AutoCloseable {
   private static final String NAMES_DO_NOT_MATCH = "Named parameters do not match";
   private static final String NAMED_ONLY = "Command only supports named parameters";
 
-  private static RpcError invalidParams(String data) {
+  /** b2b_entities, or {@code -32601} as mi_http answers for a module that is not loaded. */
+  private B2bEntities b2bEntities() throws RpcError {
+    if (!b2bLoaded) {
+      throw new RpcError(JsonRpcEmulator.METHOD_NOT_FOUND, "Method not found");
+    }
+    return b2b;
+  }
+
+  static RpcError invalidParams(String data) {
     return new RpcError(-32602, "Invalid params", data);
   }
 
@@ -538,7 +821,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
   }
 
   /** Checks named params: an object whose keys are all in {@code allowed}; array -> -32602. */
-  private static ObjectNode named(JsonNode p, String... required) throws RpcError {
+  static ObjectNode named(JsonNode p, String... required) throws RpcError {
     if (p.isNull() || p.isMissingNode()) {
       if (required.length > 0) {
         throw invalidParams(WRONG_COUNT);
@@ -598,15 +881,21 @@ public final class OpenSipsEmulator implements AutoCloseable {
 
   private Object which(JsonNode p) throws RpcError {
     ObjectNode n = named(p);
+    List<String> loaded =
+        b2bLoaded
+            ? commands
+            : commands.stream()
+                .filter(c -> !c.startsWith("ua_session_") && !c.equals("b2be_list"))
+                .toList();
     if (!n.has("command")) {
-      return commands;
+      return loaded;
     }
     String c = n.get("command").asText();
     if (c.equals("dlg_list") || c.equals("dlg_list_ctx")) {
       return List.of(
           List.of(), List.of("callid"), List.of("callid", "from_tag"), List.of("index", "counter"));
     }
-    if (!commands.contains(c)) {
+    if (!loaded.contains(c)) {
       throw new RpcError(404, "Unknown command");
     }
     return List.of(List.of());
@@ -713,7 +1002,11 @@ public final class OpenSipsEmulator implements AutoCloseable {
     o.put("caller_route_set", "");
     o.put("caller_bind_addr", BIND);
     o.put("caller_sdp", SDP_CALLER);
-    ObjectNode callee = o.putArray("CALLEES").addObject();
+    ArrayNode callees = o.putArray("CALLEES");
+    if (d.calleeTag == null) {
+      return ctx ? withContext(o, d) : o; // OpenSIPS's own reply: no callee leg (file 15)
+    }
+    ObjectNode callee = callees.addObject();
     callee.put("callee_tag", d.calleeTag);
     callee.put("callee_contact", answered ? "sip:127.0.0.1:5080;transport=UDP" : "");
     callee.put("caller_cseq", "1");
@@ -722,15 +1015,17 @@ public final class OpenSipsEmulator implements AutoCloseable {
     if (answered) {
       callee.put("callee_sdp", SDP_CALLEE);
     }
-    if (ctx) {
-      ObjectNode c = o.putObject("context");
-      // What the recorded script sets: a dialog variable and the profiles inbound and caller.
-      c.putArray("values").addObject().put("sdk_tag", "anchor");
-      ArrayNode profiles = c.putArray("profiles");
-      String user = d.fromUri.replaceFirst("^sips?:", "").replaceFirst("@.*$", "");
-      profiles.addObject().put("caller", user);
-      profiles.addObject().put("inbound", "");
-    }
+    return ctx ? withContext(o, d) : o;
+  }
+
+  private static ObjectNode withContext(ObjectNode o, Dlg d) {
+    ObjectNode c = o.putObject("context");
+    // What the recorded script sets: a dialog variable and the profiles inbound and caller.
+    c.putArray("values").addObject().put("sdk_tag", "anchor");
+    ArrayNode profiles = c.putArray("profiles");
+    String user = d.fromUri.replaceFirst("^sips?:", "").replaceFirst("@.*$", "");
+    profiles.addObject().put("caller", user);
+    profiles.addObject().put("inbound", "");
     return o;
   }
 
@@ -781,42 +1076,40 @@ public final class OpenSipsEmulator implements AutoCloseable {
     return Map.of("Dialogs", list);
   }
 
-  private static Object eventsList() {
+  private Object eventsList() {
+    List<String> events = events();
     List<Map<String, Object>> out = new ArrayList<>();
-    for (int i = 0; i < EVENTS.size(); i++) {
+    for (int i = 0; i < events.size(); i++) {
       Map<String, Object> e = new LinkedHashMap<>();
-      e.put("name", EVENTS.get(i));
+      e.put("name", events.get(i));
       e.put("id", i);
       out.add(e);
     }
     return Map.of("Events", out);
   }
 
+  /**
+   * {@code event_subscribe}: a socket already subscribed keeps its place and gets a new
+   * subscription time and expire; a new one goes first (evi prepends).
+   */
   private Object subscribe(JsonNode p) throws RpcError {
     ObjectNode n = named(p, "event", "socket");
     String event = n.get("event").asText();
     String socket = n.get("socket").asText();
     long expire = n.has("expire") ? n.get("expire").asLong() : 3600;
     boolean schemeOk = socket.startsWith("tcp:") || socket.startsWith("udp:");
-    if (!EVENTS.contains(event) || !schemeOk || socket.lastIndexOf(':') < 5) {
+    if (!events().contains(event) || !schemeOk || socket.lastIndexOf(':') < 5) {
       throw new RpcError(400, "Bad parameter value");
     }
     synchronized (this) {
       List<Subscriber> list = subscribers.computeIfAbsent(event, k -> new ArrayList<>());
-      boolean existed = list.removeIf(s -> s.socket().equals(socket));
-      Subscriber s = new Subscriber(socket, expire, System.nanoTime() + expire * 1_000_000_000L);
-      if (existed || expire == 0) {
-        list.add(0, s);
+      Subscriber known =
+          list.stream().filter(s -> s.socket.equals(socket)).findFirst().orElse(null);
+      if (known != null) {
+        known.subscribedAt = epochSeconds();
+        known.expire = expire;
       } else {
-        list.add(0, s);
-      }
-    }
-    if (expire == 0) {
-      synchronized (eventLock) {
-        Socket s = streams.remove(socket);
-        if (s != null) {
-          closeQuietly(s);
-        }
+        list.add(0, new Subscriber(socket, expire, epochSeconds()));
       }
     }
     return "OK";
@@ -824,15 +1117,18 @@ public final class OpenSipsEmulator implements AutoCloseable {
 
   private synchronized Object subscribersList(JsonNode p) throws RpcError {
     ObjectNode n = named(p);
+    List<String> events = events();
     if (n.has("event")) {
       String event = n.get("event").asText();
-      if (!EVENTS.contains(event)) {
+      if (!events.contains(event)) {
         throw new RpcError(404, "Unknown event");
       }
+      removeExpiredAsOpenSips(event);
       return Map.of("Event", eventSubscribers(event));
     }
     List<Object> out = new ArrayList<>();
-    for (String event : EVENTS) {
+    for (String event : events) {
+      removeExpiredAsOpenSips(event);
       if (!subscribers.getOrDefault(event, List.of()).isEmpty()) {
         out.add(eventSubscribers(event));
       }
@@ -840,16 +1136,43 @@ public final class OpenSipsEmulator implements AutoCloseable {
     return Map.of("Events", out);
   }
 
+  /**
+   * What 3.5.9's {@code evi_remove_expired_subs()} does before {@code subscribers_list} prints: it
+   * never advances its {@code prev} pointer, so removing an expired subscriber makes the one after
+   * it the head of the list, dropping every subscriber listed before it (files 16-18).
+   */
+  private void removeExpiredAsOpenSips(String event) {
+    List<Subscriber> list = subscribers.get(event);
+    if (list == null) {
+      return;
+    }
+    long now = epochSeconds();
+    int i = 0;
+    while (i < list.size()) {
+      if (list.get(i).removable(now)) {
+        list.subList(0, i + 1).clear();
+        i = 0;
+      } else {
+        i++;
+      }
+    }
+  }
+
   private Map<String, Object> eventSubscribers(String event) {
+    List<Subscriber> list = subscribers.getOrDefault(event, List.of());
     Map<String, Object> e = new LinkedHashMap<>();
+    if (list.isEmpty()) {
+      return e; // {"Event":{}} as recorded
+    }
     e.put("name", event);
-    e.put("id", EVENTS.indexOf(event));
+    e.put("id", events().indexOf(event));
     List<Object> subs = new ArrayList<>();
-    for (Subscriber s : subscribers.getOrDefault(event, List.of())) {
+    long now = epochSeconds();
+    for (Subscriber s : list) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("socket", s.socket());
-      m.put("expire", s.expire());
-      m.put("ttl", s.ttl());
+      m.put("socket", s.socket);
+      m.put("expire", s.expire);
+      m.put("ttl", s.ttl(now));
       subs.add(m);
     }
     e.put("Subscribers", subs);
@@ -922,6 +1245,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
   public void close() {
     dropEventConnections();
     mi.close();
+    b2b.close();
   }
 
   @Override

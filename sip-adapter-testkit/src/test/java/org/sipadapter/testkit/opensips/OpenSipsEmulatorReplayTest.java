@@ -64,6 +64,7 @@ class OpenSipsEmulatorReplayTest {
     JsonNode scenario = fixture(file);
     int compared = 0;
     try (OpenSipsEmulator emulator = new OpenSipsEmulator().start()) {
+      emulator.pinClock();
       emulator.endedLinger(Duration.ofMinutes(1));
       Map<String, String> ids = new java.util.HashMap<>();
       for (JsonNode ex : scenario.get("exchanges")) {
@@ -279,13 +280,16 @@ class OpenSipsEmulatorReplayTest {
   @Test
   void expiredSubscriptionsGetNoEventsAndListAsExpired() throws Exception {
     try (OpenSipsEmulator emulator = new OpenSipsEmulator().start()) {
+      emulator.pinClock();
       post(
           emulator,
           "{\"jsonrpc\":\"2.0\",\"method\":\"event_subscribe\",\"params\":{\"event\":\"E_DLG_STATE_CHANGED\",\"socket\":\"tcp:127.0.0.1:9\",\"expire\":0},\"id\":1}");
-      assertThat(emulator.subscribers(OpenSipsEmulator.DIALOG_EVENT)).isEmpty();
       JsonNode list =
           post(emulator, "{\"jsonrpc\":\"2.0\",\"method\":\"subscribers_list\",\"id\":2}");
       assertThat(list.at("/result/Events/0/Subscribers/0/ttl").asText()).isEqualTo("expired");
+      // evi removes a subscriber once subscription_time + expire < time(0): the next second
+      emulator.advanceClock(Duration.ofSeconds(1));
+      assertThat(emulator.subscribers(OpenSipsEmulator.DIALOG_EVENT)).isEmpty();
     }
   }
 }
