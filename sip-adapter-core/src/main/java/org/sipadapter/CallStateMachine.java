@@ -324,10 +324,11 @@ final class CallStateMachine {
   }
 
   /**
-   * The server accepted a transfer: an answered call moves to {@code TRANSFERRING}, from which the
-   * adapter reports what the server shows next (the call continuing, or its end).
+   * A transfer is under way: an answered call moves to {@code TRANSFERRING}, from which the adapter
+   * reports what the server shows next (the call continuing, or its end). Called before the request
+   * is sent, so no report of the server can overtake it.
    */
-  void transferAccepted(TrackedCall call) {
+  void transferStarted(TrackedCall call) {
     synchronized (call) {
       CallState prev = call.state;
       if (prev.isTerminal() || prev == CallState.TRANSFERRING || !prev.isAnswered()) {
@@ -348,7 +349,7 @@ final class CallStateMachine {
   }
 
   /**
-   * A transfer request failed: a call that {@link #transferAccepted} or the adapter moved to {@code
+   * A transfer request failed: a call that {@link #transferStarted} or the adapter moved to {@code
    * TRANSFERRING} goes back to {@code CONNECTED}.
    */
   void transferFailed(TrackedCall call) {

@@ -1418,9 +1418,15 @@ public abstract class SipAdapter implements AutoCloseable {
     return requests.timed(feature.displayName(), () -> op.apply(call));
   }
 
-  /** Runs a transfer hook; once the server accepted it, the call reports TRANSFERRING. */
+  /**
+   * Runs a transfer hook. The call reports {@code TRANSFERRING} before the request goes out, so
+   * whatever the server shows next (the call continuing, or its end) comes after it whichever of
+   * the reply and the server's events arrives first; a refused transfer returns it to {@code
+   * CONNECTED}.
+   */
   private CompletableFuture<Void> transferring(
       TrackedCall call, Supplier<CompletableFuture<Void>> hook) {
+    machine.transferStarted(call);
     CompletableFuture<Void> f;
     try {
       f = hook.get();
@@ -1428,16 +1434,18 @@ public abstract class SipAdapter implements AutoCloseable {
       f = CompletableFuture.failedFuture(e);
     }
     if (f == null) {
+      machine.transferFailed(call);
       return null;
     }
-    return f.whenComplete(
-        (v, e) -> {
-          if (e == null) {
-            machine.transferAccepted(call);
-          } else {
-            machine.transferFailed(call);
-          }
-        });
+    f.copy()
+        .orTimeout(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                machine.transferFailed(call);
+              }
+            });
+    return f;
   }
 
   private <T> T await(CompletableFuture<T> f) {

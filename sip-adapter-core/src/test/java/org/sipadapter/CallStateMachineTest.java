@@ -182,11 +182,11 @@ class CallStateMachineTest {
   }
 
   @Test
-  void anAcceptedTransferReportsTransferringThenWhatTheServerShows() {
+  void aTransferReportsTransferringThenWhatTheServerShows() {
     TrackedCall call = place();
     machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
 
-    machine.transferAccepted(call);
+    machine.transferStarted(call);
     machine.ended(call.callId(), HangupCause.NORMAL_CLEARING, Map.of());
 
     assertThat(eventsOf(call.callId()).stream().map(e -> ((CallStateChanged) e).state()).toList())
