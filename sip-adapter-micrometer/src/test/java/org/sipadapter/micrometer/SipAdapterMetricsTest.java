@@ -145,10 +145,22 @@ class SipAdapterMetricsTest {
         .contains("sipadapter_call_setup_seconds_count{adapter=\"pbx\",type=\"asterisk\"} 1")
         .contains("sipadapter_requests_seconds_bucket{adapter=\"pbx\",type=\"asterisk\",le=")
         .contains(
-            "sipadapter_requests_seconds{adapter=\"pbx\",type=\"asterisk\",quantile=\"0.99\"}")
-        .contains(
             "sipadapter_connection_state{adapter=\"pbx\",state=\"connected\",type=\"asterisk\"} 1")
         .contains("sipadapter_orphans_hungup_total{adapter=\"pbx\",type=\"asterisk\"} 0");
+  }
+
+  @Test
+  void withoutTheHistogramPrometheusGetsASummaryWithTheClientSidePercentiles() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    SipAdapterMetrics.builder().adapter(pbx).percentileHistogram(false).build().bindTo(registry);
+
+    callUntil("2000", CallState.CONNECTED);
+
+    assertThat(registry.scrape())
+        .contains("# TYPE sipadapter_requests_seconds summary")
+        .contains(
+            "sipadapter_requests_seconds{adapter=\"pbx\",type=\"asterisk\",quantile=\"0.99\"}")
+        .doesNotContain("sipadapter_requests_seconds_bucket");
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.sipadapter.ConfigurationException;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterListener;
@@ -141,7 +142,7 @@ class SipAdapterAutoConfigurationTest {
             context ->
                 assertThat(context)
                     .getFailure()
-                    .rootCause()
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("sipadapter.adapters[0].port")
                     .hasMessageContaining("sipadapter.adapters[0].colour"));
   }
@@ -155,6 +156,7 @@ class SipAdapterAutoConfigurationTest {
             context ->
                 assertThat(context)
                     .getFailure()
+                    .cause()
                     .hasMessageContaining("sip-adapter 'pbx' (asterisk) could not connect on start")
                     .hasMessageContaining("sipadapter.startup.on-failure=continue"));
   }

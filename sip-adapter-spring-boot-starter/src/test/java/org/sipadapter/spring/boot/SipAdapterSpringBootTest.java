@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
 import org.sipadapter.SipAdapter;
@@ -11,20 +12,25 @@ import org.sipadapter.testkit.ami.AmiEmulator;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** A whole Spring Boot application with the starter and one adapter against the AMI emulator. */
+/**
+ * A whole Spring Boot application with the starter and one adapter against the AMI emulator. Spring
+ * Boot's tests export no metrics unless asked: {@code @AutoConfigureObservability} turns the
+ * Prometheus endpoint on, as it is in the running application.
+ */
+@AutoConfigureObservability(tracing = false)
+@DirtiesContext
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "sipadapter.adapters[0].type=asterisk",
-      "sipadapter.adapters[0].name=pbx",
-      "sipadapter.adapters[0].auth.username=admin",
-      "sipadapter.adapters[0].auth.password=${AMI_SECRET}",
       "AMI_SECRET=amipass",
       "management.endpoints.web.exposure.include=health,prometheus",
       "management.endpoint.health.show-details=always"
@@ -32,15 +38,29 @@ import org.springframework.test.context.DynamicPropertySource;
 class SipAdapterSpringBootTest {
   static final AmiEmulator AMI = AmiEmulator.create().start();
 
+  // A list is bound from one property source (Spring replaces lists, it does not merge them), so
+  // the whole adapter is declared here, where the emulator's port is known.
   @DynamicPropertySource
-  static void server(DynamicPropertyRegistry registry) {
+  static void adapter(DynamicPropertyRegistry registry) {
+    registry.add("sipadapter.adapters[0].type", () -> "asterisk");
+    registry.add("sipadapter.adapters[0].name", () -> "pbx");
+    registry.add("sipadapter.adapters[0].auth.username", () -> "admin");
+    registry.add("sipadapter.adapters[0].auth.password", () -> "${AMI_SECRET}");
     registry.add("sipadapter.adapters[0].host", AMI::host);
     registry.add("sipadapter.adapters[0].port", AMI::port);
   }
 
   @AfterAll
-  static void stop() {
+  static void stopTheEmulator() {
     AMI.close();
+  }
+
+  @Autowired ConfigurableApplicationContext application;
+
+  /** The application (and so the adapter) goes first, so the adapter sees no lost link. */
+  @AfterEach
+  void stopTheApplication() {
+    application.close();
   }
 
   @Autowired TestRestTemplate http;
