@@ -1,6 +1,7 @@
 /**
  * The OpenSIPS adapter (Management Interface and event datagrams). Exports the adapter and its
- * settings; the dialog model, the event stream and the MI client stay inside the module.
+ * settings, and the packages of the values its public methods return ({@code registeredContacts()},
+ * {@code activeDialogStats()}, {@code serverDialog()}); the event stream stays inside the module.
  */
 module org.sipadapter.opensips {
   requires transitive org.sipadapter.core;
@@ -10,6 +11,8 @@ module org.sipadapter.opensips {
   requires java.net.http;
 
   exports org.sipadapter.opensips;
+  exports org.sipadapter.opensips.dialog;
+  exports org.sipadapter.opensips.mi;
 
   provides org.sipadapter.SipAdapterProvider with
       org.sipadapter.opensips.OpenSipsAdapterProvider;

@@ -43,11 +43,11 @@ public final class ModuleGraphCheck {
           "org.sipadapter.freeswitch",
           List.of("org.sipadapter.freeswitch.esl"),
           "org.sipadapter.kamailio",
-          List.of("org.sipadapter.kamailio.evapi", "org.sipadapter.kamailio.rpc"),
+          List.of("org.sipadapter.kamailio.evapi"),
           "org.sipadapter.opensips",
-          List.of("org.sipadapter.opensips.mi", "org.sipadapter.opensips.event"),
+          List.of("org.sipadapter.opensips.event"),
           "org.sipadapter.yate",
-          List.of("org.sipadapter.yate.extmodule", "org.sipadapter.yate.rmanager"),
+          List.of("org.sipadapter.yate.rmanager"),
           "org.sipadapter.sipp",
           List.of("org.sipadapter.sipp.agent"));
 

@@ -3,8 +3,6 @@ package org.sipadapter.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
 import org.sipadapter.SipAdapter;
@@ -15,7 +13,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -36,6 +33,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "management.endpoint.health.show-details=always"
     })
 class SipAdapterSpringBootTest {
+  // Not closed here: @DirtiesContext closes the application (and its adapter) after this class,
+  // and the adapter must not see its server go first. The emulator ends with the test JVM.
   static final AmiEmulator AMI = AmiEmulator.create().start();
 
   // A list is bound from one property source (Spring replaces lists, it does not merge them), so
@@ -48,19 +47,6 @@ class SipAdapterSpringBootTest {
     registry.add("sipadapter.adapters[0].auth.password", () -> "${AMI_SECRET}");
     registry.add("sipadapter.adapters[0].host", AMI::host);
     registry.add("sipadapter.adapters[0].port", AMI::port);
-  }
-
-  @AfterAll
-  static void stopTheEmulator() {
-    AMI.close();
-  }
-
-  @Autowired ConfigurableApplicationContext application;
-
-  /** The application (and so the adapter) goes first, so the adapter sees no lost link. */
-  @AfterEach
-  void stopTheApplication() {
-    application.close();
   }
 
   @Autowired TestRestTemplate http;
