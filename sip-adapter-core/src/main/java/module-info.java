@@ -26,7 +26,8 @@ module org.sipadapter.core {
       org.sipadapter.sipp,
       org.sipadapter.pjsua,
       org.sipadapter.cli,
-      org.sipadapter.benchmarks;
+      org.sipadapter.benchmarks,
+      org.sipadapter.testkit;
   exports org.sipadapter.tracking to
       org.sipadapter.kamailio,
       org.sipadapter.opensips;

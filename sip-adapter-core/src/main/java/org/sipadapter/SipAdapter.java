@@ -817,6 +817,19 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   /**
+   * Registers an observer of every request round trip and call setup time, for metrics libraries
+   * that keep their own distributions. Samples recorded before registration are not replayed.
+   *
+   * @param observer the observer; see {@link LatencyObserver} for its threading contract
+   * @return a handle whose {@code close()} unregisters it
+   */
+  public final ListenerRegistration addLatencyObserver(LatencyObserver observer) {
+    Objects.requireNonNull(observer, "observer");
+    metrics.addLatencyObserver(observer);
+    return () -> metrics.removeLatencyObserver(observer);
+  }
+
+  /**
    * Returns the adapter's counters now.
    *
    * @return a snapshot

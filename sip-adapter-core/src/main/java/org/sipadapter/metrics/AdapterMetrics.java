@@ -1,7 +1,9 @@
 package org.sipadapter.metrics;
 
 import java.time.Duration;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import org.sipadapter.LatencyObserver;
 import org.sipadapter.MetricsSnapshot;
 
 /**
@@ -22,6 +24,26 @@ public final class AdapterMetrics {
   private final LongAdder orphansHungUp = new LongAdder();
   private final LatencyHistogram requestLatency = new LatencyHistogram();
   private final LatencyHistogram setupTime = new LatencyHistogram();
+  // Usually empty: iterating an empty copy-on-write list costs one array read on the hot path.
+  private final CopyOnWriteArrayList<LatencyObserver> observers = new CopyOnWriteArrayList<>();
+
+  /**
+   * Adds an observer of every latency sample.
+   *
+   * @param observer the observer
+   */
+  public void addLatencyObserver(LatencyObserver observer) {
+    observers.add(observer);
+  }
+
+  /**
+   * Removes an observer.
+   *
+   * @param observer the observer
+   */
+  public void removeLatencyObserver(LatencyObserver observer) {
+    observers.remove(observer);
+  }
 
   /** Counts an outbound call placed. */
   public void callAttempted() {
@@ -36,6 +58,13 @@ public final class AdapterMetrics {
   public void callSucceeded(long setupNanos) {
     succeeded.increment();
     setupTime.recordNanos(setupNanos);
+    for (LatencyObserver o : observers) {
+      try {
+        o.callAnswered(setupNanos);
+      } catch (RuntimeException e) {
+        // An observer must not stop the thread that reports the call (it may read the socket).
+      }
+    }
   }
 
   /** Counts an outbound call that ended without being answered. */
@@ -85,6 +114,13 @@ public final class AdapterMetrics {
 
   public void requestLatency(long nanos) {
     requestLatency.recordNanos(nanos);
+    for (LatencyObserver o : observers) {
+      try {
+        o.requestCompleted(nanos);
+      } catch (RuntimeException e) {
+        // An observer must not stop the thread that completes the request.
+      }
+    }
   }
 
   /**
