@@ -106,6 +106,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
   private final Set<String> transferredLegs = ConcurrentHashMap.newKeySet();
+  private final Set<String> loopbackLegs = ConcurrentHashMap.newKeySet();
   private final Map<LinkSlot.Link<EslFrame>, Long> linkGenerations = new ConcurrentHashMap<>();
   private volatile long openingGeneration;
   private final OriginatePacer originatePacer;
@@ -230,8 +231,15 @@ public class FreeSwitchAdapter extends SipAdapter {
           Futures.await(
               command(subscribe.toString(), "FreeSWITCH event"), timeout, "FreeSWITCH event");
       if (!subscribed.isOk()) {
+        // A userauth user whose esl-allowed-events lacks one of the events is refused the whole
+        // command. Subscribing to less would leave calls without their states: connect fails.
         throw new ProtocolException(
-            "FreeSWITCH refused the event subscription: " + subscribed.replyText());
+            "FreeSWITCH refused the event subscription ("
+                + subscribed.replyText()
+                + "); the user's esl-allowed-events must allow "
+                + String.join(" ", CHANNEL_EVENTS)
+                + (settings.customEvents().isEmpty() ? "" : " CUSTOM")
+                + " (or all)");
       }
       String status = Futures.await(api("status"), timeout, "FreeSWITCH api status");
       Matcher m = VERSION.matcher(status);
@@ -494,6 +502,7 @@ public class FreeSwitchAdapter extends SipAdapter {
         if (callId != null) {
           pendingKills.remove(uuid);
           transferredLegs.remove(uuid);
+          loopbackLegs.remove(uuid);
           reportCallEnded(callId, causeOf(ce.hangupCause()), ids);
         }
       }
@@ -678,6 +687,9 @@ public class FreeSwitchAdapter extends SipAdapter {
             .replace("{to}", call.to())
             .replace("{from}", call.from())
             .replace("{gateway}", settings.gateway());
+    if (dial.startsWith("loopback/")) {
+      loopbackLegs.add(uuid);
+    }
     String destination =
         settings.application().startsWith("&")
             ? settings.application()
@@ -689,6 +701,9 @@ public class FreeSwitchAdapter extends SipAdapter {
             job, "originate " + call.callId(), ring.plus(requestTimeout()).plusSeconds(5));
     result.whenComplete(
         (body, error) -> {
+          if (body == null || !body.startsWith("+OK")) {
+            loopbackLegs.remove(uuid); // no channel, so no hangup event will clear it
+          }
           if (body != null && !body.startsWith("+OK")) {
             String cause = firstWordAfterErr(body);
             reportCallEnded(
@@ -832,7 +847,16 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doHold(TrackedCall call) {
-    return apiOk("uuid_hold " + uuidOf(call));
+    String uuid = uuidOf(call);
+    if (loopbackLegs.contains(uuid)) {
+      // FreeSWITCH answers +OK and raises CHANNEL_HOLD, but a loopback channel never reaches the
+      // HELD call state and "uuid_hold off" then fails: hold needs SIP endpoints.
+      return CompletableFuture.failedFuture(
+          new CallException(
+              "FreeSWITCH cannot hold loopback channels (hold needs a SIP endpoint): call "
+                  + call.callId()));
+    }
+    return apiOk("uuid_hold " + uuid);
   }
 
   @Override

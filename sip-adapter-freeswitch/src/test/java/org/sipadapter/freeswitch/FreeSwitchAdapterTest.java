@@ -156,6 +156,37 @@ class FreeSwitchAdapterTest {
   }
 
   @Test
+  void aUserWhoseAllowedEventsAreRestrictedFailsConnectNamingTheSetting() {
+    emulator.user("esl-limited@sdk", "limited-1", List.of("CHANNEL_CREATE"), List.of("status"));
+    FreeSwitchAdapter a =
+        new FreeSwitchAdapter(
+            EslEmulatorFixture.configFor(emulator, "limited-1").toBuilder()
+                .auth("esl-limited@sdk", "limited-1")
+                .build());
+    adapter = a;
+    assertThatThrownBy(a::connect)
+        .isInstanceOf(org.sipadapter.ProtocolException.class)
+        .hasMessageContaining("permission denied")
+        .hasMessageContaining("esl-allowed-events")
+        .hasMessageContaining("BACKGROUND_JOB");
+  }
+
+  @Test
+  void holdOnALoopbackChannelIsReportedAsFailed() {
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("endpoint", "loopback/{to}/sdk")
+                .build());
+    String id = connectedCall(a, "100", CallOptions.DEFAULTS);
+    assertThatThrownBy(() -> a.hold(id))
+        .isInstanceOf(CallException.class)
+        .hasMessageContaining("loopback");
+    assertThat(a.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+    assertThat(emulator.apiCommands()).noneMatch(c -> c.startsWith("uuid_hold"));
+  }
+
+  @Test
   void theOriginateCarriesTheCallMarkerAsAChannelVariable() {
     FreeSwitchAdapter a = connect();
     String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
