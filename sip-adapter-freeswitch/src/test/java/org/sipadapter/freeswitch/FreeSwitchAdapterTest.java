@@ -187,6 +187,30 @@ class FreeSwitchAdapterTest {
   }
 
   @Test
+  void aCallStuckInEarlyMediaStillEndsAtItsRingTimeout() {
+    // Without ignore_early_media FreeSWITCH answers the originate +OK at early media (fixture 22)
+    // and its own originate_timeout no longer applies; core's ring timer still does.
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("endpoint", "loopback/{to}/sdk")
+                .build());
+    String id =
+        a.makeCall(
+            "1000",
+            "184",
+            CallOptions.builder().earlyMedia(true).timeout(Duration.ofSeconds(1)).build());
+    await().atMost(WAIT).until(() -> events.ended(id));
+    assertThat(events.states(id))
+        .contains(CallState.EARLY_MEDIA)
+        .doesNotContain(CallState.CONNECTED);
+    assertThat(a.getStatus(id).state()).isEqualTo(CallState.FAILED);
+    assertThat(a.getStatus(id).hangupCause().map(org.sipadapter.HangupCause::name))
+        .contains("NO_ANSWER");
+    await().atMost(WAIT).until(() -> emulator.activeCalls().isEmpty());
+  }
+
+  @Test
   void theOriginateCarriesTheCallMarkerAsAChannelVariable() {
     FreeSwitchAdapter a = connect();
     String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
