@@ -68,9 +68,17 @@ public class FreeSwitchAdapter extends SipAdapter {
   /** The server id key under which a call's channel UUID is kept. */
   public static final String UUID_KEY = "Unique-ID";
 
+  /**
+   * The channel variable that carries the call marker on the channels an originate creates ({@code
+   * {sipadapter_call=<marker>}}): it tells this adapter's calls from those of other ESL clients.
+   */
+  public static final String MARKER_VARIABLE = "sipadapter_call";
+
   private static final Logger log = LoggerFactory.getLogger(FreeSwitchAdapter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERSION = Pattern.compile("Version ([0-9][^ )]*)");
+  private static final Pattern SESSIONS_PER_SECOND =
+      Pattern.compile("session\\(s\\) per Sec out of max ([0-9]+)");
   private static final Pattern CAUSE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
   private static final List<String> CHANNEL_EVENTS =
       List.of(
@@ -98,6 +106,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       new RequestCorrelator<>("ESL background job");
   private final Map<String, HangupCause> pendingKills = new ConcurrentHashMap<>();
   private final Set<String> transferredLegs = ConcurrentHashMap.newKeySet();
+  private final Set<String> loopbackLegs = ConcurrentHashMap.newKeySet();
   private final Map<LinkSlot.Link<EslFrame>, Long> linkGenerations = new ConcurrentHashMap<>();
   private volatile long openingGeneration;
   private final OriginatePacer originatePacer;
@@ -222,8 +231,15 @@ public class FreeSwitchAdapter extends SipAdapter {
           Futures.await(
               command(subscribe.toString(), "FreeSWITCH event"), timeout, "FreeSWITCH event");
       if (!subscribed.isOk()) {
+        // A userauth user whose esl-allowed-events lacks one of the events is refused the whole
+        // command. Subscribing to less would leave calls without their states: connect fails.
         throw new ProtocolException(
-            "FreeSWITCH refused the event subscription: " + subscribed.replyText());
+            "FreeSWITCH refused the event subscription ("
+                + subscribed.replyText()
+                + "); the user's esl-allowed-events must allow "
+                + String.join(" ", CHANNEL_EVENTS)
+                + (settings.customEvents().isEmpty() ? "" : " CUSTOM")
+                + " (or all)");
       }
       String status = Futures.await(api("status"), timeout, "FreeSWITCH api status");
       Matcher m = VERSION.matcher(status);
@@ -291,7 +307,16 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected Map<String, Object> doHealthDetails() {
+    // The probe: a server that does not answer (or answers an error) fails the health check.
+    String status = Futures.await(api("status"), requestTimeout(), "FreeSWITCH api status");
+    if (!status.contains("is ready")) {
+      throw new ProtocolException("FreeSWITCH is not ready: " + status.strip());
+    }
     Map<String, Object> details = new LinkedHashMap<>();
+    Matcher sessions = SESSIONS_PER_SECOND.matcher(status);
+    if (sessions.find()) {
+      details.put("sessionsPerSecondMax", Integer.parseInt(sessions.group(1)));
+    }
     details.put(
         "lastEventAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEventNanos));
     details.put("pendingCommands", replies.size());
@@ -327,6 +352,23 @@ public class FreeSwitchAdapter extends SipAdapter {
                 call.callId(),
                 listed == null ? call.state() : stateOf(listed),
                 Map.of(UUID_KEY, uuid.get())));
+      }
+    }
+    // A call given up here whose originate the server carried out late, while no link of this
+    // adapter was subscribed to see its events. Core hangs up orphans only once connected, so the
+    // channel is killed here; binding it counts and logs the orphan.
+    for (TrackedCall gone : givenUpCalls()) {
+      Optional<String> uuid = gone.serverId(UUID_KEY);
+      if (uuid.isPresent()
+          && Futures.await(
+                  api("uuid_exists " + uuid.get()), requestTimeout(), "FreeSWITCH uuid_exists")
+              .strip()
+              .equals("true")) {
+        Futures.await(
+            api("uuid_kill " + uuid.get() + " NORMAL_CLEARING"),
+            requestTimeout(),
+            "FreeSWITCH uuid_kill");
+        bindServerId(gone.callId(), UUID_KEY, uuid.get());
       }
     }
     return Optional.of(snapshots);
@@ -395,6 +437,19 @@ public class FreeSwitchAdapter extends SipAdapter {
             ? null
             : findCallByServerId(UUID_KEY, uuid).map(TrackedCall::callId).orElse(null);
     Map<String, String> ids = uuid == null ? Map.of() : Map.of(UUID_KEY, uuid);
+    if (callId == null && uuid != null && ce.kind() != ChannelEvent.Kind.JOB_DONE) {
+      String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
+      Optional<String> own = callIdOfMarker(marker);
+      if (own.isPresent() && findCall(own.get()).isEmpty()) {
+        // A channel of a call that ended here (its originate timed out, its link was lost): the
+        // server carried it out late. Binding it lets core hang it up; nothing else is reported.
+        bindServerId(own.get(), UUID_KEY, uuid);
+        return;
+      }
+      if (own.isPresent()) {
+        return; // another channel of a live call of ours (e.g. a leg it bridged to)
+      }
+    }
     switch (ce.kind()) {
       case JOB_DONE -> {
         if (ce.jobUuid() != null) {
@@ -407,7 +462,7 @@ public class FreeSwitchAdapter extends SipAdapter {
           if (kill != null) {
             api("uuid_kill " + uuid + " " + causeName(kill));
           }
-        } else if (ce.inbound() && uuid != null) {
+        } else if (uuid != null && placedElsewhere(ce, event)) {
           String id =
               reportIncomingCall(
                   nullToEmpty(ce.from()), nullToEmpty(ce.to()), CallState.RINGING, ids);
@@ -447,6 +502,7 @@ public class FreeSwitchAdapter extends SipAdapter {
         if (callId != null) {
           pendingKills.remove(uuid);
           transferredLegs.remove(uuid);
+          loopbackLegs.remove(uuid);
           reportCallEnded(callId, causeOf(ce.hangupCause()), ids);
         }
       }
@@ -460,6 +516,28 @@ public class FreeSwitchAdapter extends SipAdapter {
         // liveness only, or no effect on calls
       }
     }
+  }
+
+  /**
+   * Whether a new channel that is not ours starts a call another party placed: a call arriving from
+   * outside, or the first leg of another ESL client's originate (a foreign marker, or none). The
+   * second half of a loopback pair and the legs a channel's dialplan dials out are parts of a call
+   * already seen.
+   */
+  private boolean placedElsewhere(ChannelEvent ce, EslEvent event) {
+    if ("B".equals(event.headerOrNull("variable_loopback_leg"))) {
+      return false;
+    }
+    if (ce.inbound()) {
+      return true;
+    }
+    String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
+    if (isForeignMarker(marker)) {
+      return true;
+    }
+    return "outbound".equals(event.headerOrNull("Call-Direction"))
+        && event.headerOrNull("variable_originating_leg_uuid") == null
+        && event.headerOrNull("Other-Leg-Unique-ID") == null;
   }
 
   private void state(String callId, CallState state, Map<String, String> ids) {
@@ -590,10 +668,14 @@ public class FreeSwitchAdapter extends SipAdapter {
     bindServerId(call.callId(), UUID_KEY, uuid);
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("origination_uuid", uuid);
+    vars.put(MARKER_VARIABLE, callMarker(call));
     vars.put("origination_caller_id_number", call.options().callerIdNumber().orElse(call.from()));
     call.options().callerIdName().ifPresent(n -> vars.put("origination_caller_id_name", n));
     Duration ring = call.options().timeout().orElse(config().timeouts().ring());
-    vars.put("originate_timeout", Long.toString(Math.max(1, ring.toSeconds())));
+    // Core's ring timer ends the call on time. originate_timeout is only a backstop: FreeSWITCH
+    // counts it in whole clock seconds and fires up to a second early, so it is rounded up and
+    // given one second more, never ending a call before core's timer.
+    vars.put("originate_timeout", Long.toString(backstopSeconds(ring)));
     if (!call.options().earlyMedia()) {
       vars.put("ignore_early_media", "true");
     }
@@ -605,6 +687,9 @@ public class FreeSwitchAdapter extends SipAdapter {
             .replace("{to}", call.to())
             .replace("{from}", call.from())
             .replace("{gateway}", settings.gateway());
+    if (dial.startsWith("loopback/")) {
+      loopbackLegs.add(uuid);
+    }
     String destination =
         settings.application().startsWith("&")
             ? settings.application()
@@ -616,10 +701,13 @@ public class FreeSwitchAdapter extends SipAdapter {
             job, "originate " + call.callId(), ring.plus(requestTimeout()).plusSeconds(5));
     result.whenComplete(
         (body, error) -> {
+          if (body == null || !body.startsWith("+OK")) {
+            loopbackLegs.remove(uuid); // no channel, so no hangup event will clear it
+          }
           if (body != null && !body.startsWith("+OK")) {
             String cause = firstWordAfterErr(body);
             reportCallEnded(
-                call.callId(), causeOf(cause).withText("FreeSWITCH: " + body.strip()), Map.of());
+                call.callId(), causeOf(cause).withText(originateFailureText(body)), Map.of());
           }
         });
     CompletableFuture<Void> accepted = new CompletableFuture<>();
@@ -658,6 +746,25 @@ public class FreeSwitchAdapter extends SipAdapter {
     // The shared timer only hands the send on: a socket write has no place on the timer thread.
     timer().schedule(() -> blockingExecutor().execute(send), delay, TimeUnit.NANOSECONDS);
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** The server's ring timeout for a ring time: whole seconds, rounded up, plus one. */
+  static long backstopSeconds(Duration ring) {
+    long millis = Math.max(1, ring.toMillis());
+    return (millis + 999) / 1000 + 1;
+  }
+
+  /** The text of a failed originate, with a hint where FreeSWITCH's answer is cryptic. */
+  static String originateFailureText(String body) {
+    String text = "FreeSWITCH: " + body.strip();
+    if (body.contains("DESTINATION_OUT_OF_ORDER")) {
+      // What FreeSWITCH answers when an originate exceeds its sessions-per-second limit
+      // ("Throttle Error!" in its log), as well as for a dead destination.
+      text +=
+          " (also FreeSWITCH's answer when originates exceed its sessions-per-second limit:"
+              + " lower options.originateRate, or raise max-sessions-per-second in switch.conf.xml)";
+    }
+    return text;
   }
 
   private static String firstWordAfterErr(String body) {
@@ -740,7 +847,16 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doHold(TrackedCall call) {
-    return apiOk("uuid_hold " + uuidOf(call));
+    String uuid = uuidOf(call);
+    if (loopbackLegs.contains(uuid)) {
+      // FreeSWITCH answers +OK and raises CHANNEL_HOLD, but a loopback channel never reaches the
+      // HELD call state and "uuid_hold off" then fails: hold needs SIP endpoints.
+      return CompletableFuture.failedFuture(
+          new CallException(
+              "FreeSWITCH cannot hold loopback channels (hold needs a SIP endpoint): call "
+                  + call.callId()));
+    }
+    return apiOk("uuid_hold " + uuid);
   }
 
   @Override

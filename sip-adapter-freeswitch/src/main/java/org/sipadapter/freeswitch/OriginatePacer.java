@@ -2,29 +2,35 @@ package org.sipadapter.freeswitch;
 
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * Spaces originates at a fixed rate per second and lets one second's worth through at once after an
- * idle spell (a generic cell rate check: one "theoretical arrival time" advanced by one spacing per
- * originate).
+ * Lets at most N originates go out in any one second: the slot booked for an originate is at least
+ * one second after the slot booked N originates earlier (a sliding window). An idle pacer lets N
+ * through at once; the next N wait for the second to pass. FreeSWITCH counts sessions per clock
+ * second and refuses those beyond its limit, so a window of one second never lets more than N into
+ * any clock second.
  *
  * <p>It never waits: {@link #reserve()} books the next free slot and says how long the caller must
  * delay the send, so the adapter can schedule the send on a timer instead of blocking the caller's
  * thread or the reader thread.
  *
- * <p>Thread-safe and lock-free: concurrent callers each get a slot of their own (a compare-and-set
- * loop on the arrival time).
+ * <p>Thread-safe: concurrent callers each get a slot of their own.
  */
 final class OriginatePacer {
-  private final long spacingNanos;
-  private final long burstToleranceNanos;
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
   private final LongSupplier nanoClock;
-  private final AtomicLong theoreticalArrival;
+  private final int perSecond;
+
+  /** The last {@code perSecond} booked slots, as a ring; {@code filled} of them are set. */
+  private final long[] slots;
+
+  private int next;
+  private int filled;
 
   /**
-   * Creates a pacer whose burst allowance is full.
+   * Creates a pacer with no originate booked.
    *
    * @param perSecond originates per second, at least 1; also the burst size
    * @param nanoClock a monotonic clock in nanoseconds, such as {@code System::nanoTime}
@@ -35,10 +41,8 @@ final class OriginatePacer {
       throw new IllegalArgumentException("originate rate must be at least 1 per second");
     }
     this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    this.spacingNanos = TimeUnit.SECONDS.toNanos(1) / perSecond;
-    // The first perSecond slots of an idle pacer are due at once: a one-second burst.
-    this.burstToleranceNanos = spacingNanos * (perSecond - 1);
-    this.theoreticalArrival = new AtomicLong(nanoClock.getAsLong());
+    this.perSecond = perSecond;
+    this.slots = new long[perSecond];
   }
 
   /**
@@ -46,24 +50,29 @@ final class OriginatePacer {
    *
    * @return how long to wait before sending, in nanoseconds; 0 to send now
    */
-  long reserve() {
-    while (true) {
-      long now = nanoClock.getAsLong();
-      long tat = theoreticalArrival.get();
-      // After an idle spell the arrival time is in the past: the burst allowance has refilled.
-      long slot = Math.max(tat, now);
-      if (theoreticalArrival.compareAndSet(tat, slot + spacingNanos)) {
-        return Math.max(0, slot - burstToleranceNanos - now);
+  synchronized long reserve() {
+    long now = nanoClock.getAsLong();
+    long slot = now;
+    if (filled == perSecond) {
+      // slots[next] is the slot booked perSecond originates ago
+      long earliest = slots[next] + SECOND;
+      if (earliest - slot > 0) {
+        slot = earliest;
       }
+    } else {
+      filled++;
     }
+    slots[next] = slot;
+    next = (next + 1) % perSecond;
+    return slot - now;
   }
 
   /**
-   * Returns the gap between two paced originates.
+   * Returns the gap between two originates at the steady rate.
    *
    * @return nanoseconds, {@code 1e9 / perSecond}
    */
   long spacingNanos() {
-    return spacingNanos;
+    return SECOND / perSecond;
   }
 }

@@ -2,6 +2,7 @@ package org.sipadapter.freeswitch;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
@@ -64,7 +65,9 @@ final class EslEmulatorFixture implements TckFixture {
         TckCapability.DTMF_TO_ADAPTER,
         TckCapability.STALL,
         TckCapability.LARGE_MESSAGE,
-        TckCapability.MALFORMED_FRAMES);
+        TckCapability.MALFORMED_FRAMES,
+        TckCapability.LATE_ANSWER,
+        TckCapability.SECOND_CLIENT);
   }
 
   @Override
@@ -100,7 +103,13 @@ final class EslEmulatorFixture implements TckFixture {
 
   @Override
   public void resumeServer() {
-    emulator.resumeDiscardingHeld();
+    // A thawed FreeSWITCH carries out what it read meanwhile, late.
+    emulator.resume();
+  }
+
+  @Override
+  public OptionalInt serverCalls() {
+    return OptionalInt.of(emulator.activeCalls().size());
   }
 
   @Override

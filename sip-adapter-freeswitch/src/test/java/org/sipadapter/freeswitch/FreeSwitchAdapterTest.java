@@ -135,9 +135,128 @@ class FreeSwitchAdapterTest {
                     .startsWith("originate {origination_uuid=" + uuid)
                     .contains("origination_caller_id_number=1000")
                     .contains("origination_caller_id_name='Front Desk'")
-                    .contains("originate_timeout=25")
+                    .contains("originate_timeout=26")
                     .contains("sip_secure_media=true")
                     .endsWith("}user/2000 &park()"));
+  }
+
+  @Test
+  void theServersRingTimeoutIsABackstopRoundedUpPastCoresExactTimer() {
+    // FreeSWITCH counts originate_timeout in whole clock seconds and fires up to 1 s early
+    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofMillis(2500))).isEqualTo(4);
+    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofSeconds(3))).isEqualTo(4);
+    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofMillis(10))).isEqualTo(2);
+  }
+
+  @Test
+  void aThrottledOriginateEndsWithACauseThatSaysSo() {
+    assertThat(FreeSwitchAdapter.originateFailureText("-ERR DESTINATION_OUT_OF_ORDER\n"))
+        .contains("sessions-per-second")
+        .contains("options.originateRate");
+  }
+
+  @Test
+  void aUserWhoseAllowedEventsAreRestrictedFailsConnectNamingTheSetting() {
+    emulator.user("esl-limited@sdk", "limited-1", List.of("CHANNEL_CREATE"), List.of("status"));
+    FreeSwitchAdapter a =
+        new FreeSwitchAdapter(
+            EslEmulatorFixture.configFor(emulator, "limited-1").toBuilder()
+                .auth("esl-limited@sdk", "limited-1")
+                .build());
+    adapter = a;
+    assertThatThrownBy(a::connect)
+        .isInstanceOf(org.sipadapter.ProtocolException.class)
+        .hasMessageContaining("permission denied")
+        .hasMessageContaining("esl-allowed-events")
+        .hasMessageContaining("BACKGROUND_JOB");
+  }
+
+  @Test
+  void holdOnALoopbackChannelIsReportedAsFailed() {
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("endpoint", "loopback/{to}/sdk")
+                .build());
+    String id = connectedCall(a, "100", CallOptions.DEFAULTS);
+    assertThatThrownBy(() -> a.hold(id))
+        .isInstanceOf(CallException.class)
+        .hasMessageContaining("loopback");
+    assertThat(a.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+    assertThat(emulator.apiCommands()).noneMatch(c -> c.startsWith("uuid_hold"));
+  }
+
+  @Test
+  void aCallStuckInEarlyMediaStillEndsAtItsRingTimeout() {
+    // Without ignore_early_media FreeSWITCH answers the originate +OK at early media (fixture 22)
+    // and its own originate_timeout no longer applies; core's ring timer still does.
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("endpoint", "loopback/{to}/sdk")
+                .build());
+    String id =
+        a.makeCall(
+            "1000",
+            "184",
+            CallOptions.builder().earlyMedia(true).timeout(Duration.ofSeconds(1)).build());
+    await().atMost(WAIT).until(() -> events.ended(id));
+    assertThat(events.states(id))
+        .contains(CallState.EARLY_MEDIA)
+        .doesNotContain(CallState.CONNECTED);
+    assertThat(a.getStatus(id).state()).isEqualTo(CallState.FAILED);
+    assertThat(a.getStatus(id).hangupCause().map(org.sipadapter.HangupCause::name))
+        .contains("NO_ANSWER");
+    await().atMost(WAIT).until(() -> emulator.activeCalls().isEmpty());
+  }
+
+  @Test
+  void theOriginateCarriesTheCallMarkerAsAChannelVariable() {
+    FreeSwitchAdapter a = connect();
+    String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
+    String marker = a.instanceId() + "." + id.substring(id.lastIndexOf('/') + 1);
+    assertThat(emulator.apiCommands())
+        .anySatisfy(c -> assertThat(c).contains("sipadapter_call=" + marker));
+    // the emulator puts the originate's variables on the channel's events, as FreeSWITCH does
+    assertThat(emulator.call(uuid(a, id)).variables()).containsEntry("sipadapter_call", marker);
+  }
+
+  @Test
+  void aCallAnotherEslClientOriginatesWithoutAMarkerIsReportedAsNotPlacedHere() throws Exception {
+    FreeSwitchAdapter a = connect();
+    try (java.net.Socket other = new java.net.Socket(emulator.host(), emulator.port())) {
+      other.setSoTimeout(5000);
+      java.io.OutputStream out = other.getOutputStream();
+      out.write(
+          "auth secret-1\n\nbgapi originate user/2000 &park()\n\n"
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      await().atMost(WAIT).until(() -> !events.incomingCalls().isEmpty());
+    }
+    assertThat(events.incomingCalls()).hasSize(1);
+    assertThat(events.incomingCalls().get(0).to()).isEqualTo("2000");
+    await().atMost(WAIT).until(() -> a.activeCalls().isEmpty() || hasConnectedInbound(a));
+    assertThat(a.activeCalls())
+        .allSatisfy(c -> assertThat(c.direction()).isEqualTo(org.sipadapter.CallDirection.INBOUND));
+  }
+
+  private static boolean hasConnectedInbound(SipAdapter a) {
+    return a.activeCalls().stream()
+        .anyMatch(
+            c ->
+                c.direction() == org.sipadapter.CallDirection.INBOUND
+                    && c.state() == CallState.CONNECTED);
+  }
+
+  @Test
+  void aServerThatDoesNotAnswerTheProbeIsNotHealthy() {
+    FreeSwitchAdapter a = connect();
+    assertThat(a.healthCheck().status()).isEqualTo(org.sipadapter.HealthStatus.HEALTHY);
+    emulator.stall();
+    org.sipadapter.HealthReport report = a.healthCheck();
+    emulator.resumeDiscardingHeld();
+    assertThat(report.status()).isNotEqualTo(org.sipadapter.HealthStatus.HEALTHY);
+    assertThat(report.reasons()).anySatisfy(r -> assertThat(r).startsWith("server check"));
   }
 
   @Test

@@ -40,23 +40,42 @@ class OriginatePacerTest {
   }
 
   @Test
-  void originatesBeyondTheBurstAreSpacedOneIntervalApart() {
+  void originatesBeyondTheBurstWaitForTheSecondToPass() {
     OriginatePacer pacer = pacer(4);
-    long spacing = SECOND / 4;
     reserve(pacer, 4);
 
-    assertThat(reserve(pacer, 3)).containsExactly(spacing, 2 * spacing, 3 * spacing);
+    assertThat(reserve(pacer, 5)).containsExactly(SECOND, SECOND, SECOND, SECOND, 2 * SECOND);
+  }
+
+  @Test
+  void noOneSecondEverHoldsMoreThanTheRate() {
+    // An idle spell, then a burst: the old pacer let 2N-1 through in the first second.
+    int perSecond = 5;
+    OriginatePacer pacer = pacer(perSecond);
+    List<Long> sendTimes = new ArrayList<>();
+    long[] steps = {0, 0, 3 * SECOND, 0, SECOND / 10, 0, SECOND / 3, 0, 0, 0, SECOND / 7, 0};
+    for (int round = 0; round < 6; round++) {
+      for (long step : steps) {
+        clock.addAndGet(step);
+        sendTimes.add(clock.get() + pacer.reserve());
+      }
+    }
+    List<Long> sorted = sendTimes.stream().sorted().toList();
+    for (int i = 0; i + perSecond < sorted.size(); i++) {
+      assertThat(sorted.get(i + perSecond) - sorted.get(i)).isGreaterThanOrEqualTo(SECOND);
+    }
   }
 
   @Test
   void atTheSteadyRateNoOriginateWaits() {
     OriginatePacer pacer = pacer(10);
     reserve(pacer, 10); // the burst is spent
+    clock.addAndGet(SECOND);
 
     List<Long> delays = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      clock.addAndGet(pacer.spacingNanos());
       delays.add(pacer.reserve());
+      clock.addAndGet(pacer.spacingNanos());
     }
     assertThat(delays).containsOnly(0L);
   }
@@ -65,11 +84,11 @@ class OriginatePacerTest {
   void aDelayCountsFromTheCurrentTimeOfTheCaller() {
     OriginatePacer pacer = pacer(2);
     reserve(pacer, 2);
-    long spacing = SECOND / 2;
 
-    clock.addAndGet(spacing / 4);
-    assertThat(pacer.reserve()).isEqualTo(spacing - spacing / 4);
-    assertThat(pacer.reserve()).isEqualTo(2 * spacing - spacing / 4);
+    clock.addAndGet(SECOND / 4);
+    assertThat(pacer.reserve()).isEqualTo(SECOND - SECOND / 4);
+    assertThat(pacer.reserve()).isEqualTo(SECOND - SECOND / 4);
+    assertThat(pacer.reserve()).isEqualTo(2 * SECOND - SECOND / 4);
   }
 
   @Test
@@ -80,16 +99,7 @@ class OriginatePacerTest {
 
     clock.addAndGet(2 * SECOND); // the queued slot has passed and a second has gone by idle
     assertThat(reserve(pacer, 3)).containsOnly(0L);
-    assertThat(pacer.reserve()).isEqualTo(pacer.spacingNanos());
-  }
-
-  @Test
-  void aPartlyIdleSpellRefillsOnlyPartOfTheBurst() {
-    OriginatePacer pacer = pacer(4);
-    reserve(pacer, 4);
-
-    clock.addAndGet(2 * pacer.spacingNanos()); // two slots' worth of idle time
-    assertThat(reserve(pacer, 3)).containsExactly(0L, 0L, pacer.spacingNanos());
+    assertThat(pacer.reserve()).isEqualTo(SECOND);
   }
 
   @Test
@@ -115,10 +125,10 @@ class OriginatePacerTest {
         delays.add(f.get(10, TimeUnit.SECONDS));
       }
 
-      // The clock stands still, so the slots must be exactly the burst and then one per spacing.
+      // The clock stands still, so the slots must be one burst per second.
       List<Long> expected = new ArrayList<>();
       for (int i = 0; i < callers; i++) {
-        expected.add(Math.max(0, (i - (perSecond - 1)) * pacer.spacingNanos()));
+        expected.add((long) (i / perSecond) * SECOND);
       }
       assertThat(delays).containsExactlyInAnyOrderElementsOf(expected);
     } finally {

@@ -180,6 +180,11 @@ public final class EmulatorSession {
     }
   }
 
+  /** Returns true while frames received during a stall wait for the handler. */
+  boolean hasPendingFrames() {
+    return !pendingFrames.isEmpty();
+  }
+
   /** Hands queued frames to scripts or the handler, in order, unless the emulator is stalled. */
   void drain() {
     synchronized (dispatchLock) {

@@ -69,6 +69,8 @@ public class TcpEmulator implements AutoCloseable {
   private volatile ServerSocket serverSocket;
   private volatile boolean stalled;
   private volatile boolean closed;
+  private volatile boolean lateInputOfClosedConnections;
+  private final Set<EmulatorSession> closedWithInput = ConcurrentHashMap.newKeySet();
 
   /**
    * Creates an emulator whose connections are served by handlers from {@code handlers}; call {@link
@@ -347,6 +349,17 @@ public class TcpEmulator implements AutoCloseable {
     stalled = true;
   }
 
+  /**
+   * Makes {@link #resume()} also hand to the handler the frames a connection received during the
+   * stall when the client closed it meanwhile, as a thawed server reads what its socket buffered
+   * (the replies go nowhere). Off by default: such frames are dropped with the connection.
+   *
+   * @param on true to carry out the input of connections closed during a stall
+   */
+  public void handleInputOfConnectionsClosedWhileStalled(boolean on) {
+    lateInputOfClosedConnections = on;
+  }
+
   /** Returns true between {@link #stall()} and {@link #resume()}. */
   public boolean isStalled() {
     return stalled;
@@ -358,6 +371,11 @@ public class TcpEmulator implements AutoCloseable {
    */
   public void resume() {
     stalled = false;
+    // What a frozen server read before a client left is still carried out, before the rest.
+    for (EmulatorSession s : new ArrayList<>(closedWithInput)) {
+      closedWithInput.remove(s);
+      s.resume(true);
+    }
     for (EmulatorSession s : sessions()) {
       s.resume(true);
     }
@@ -366,6 +384,7 @@ public class TcpEmulator implements AutoCloseable {
   /** Ends a stall dropping what was held: frames received and output produced meanwhile. */
   public void resumeDiscardingHeld() {
     stalled = false;
+    closedWithInput.clear();
     for (EmulatorSession s : sessions()) {
       s.resume(false);
     }
@@ -526,6 +545,9 @@ public class TcpEmulator implements AutoCloseable {
               session.run(splitter, maxFrameBytes);
             } finally {
               sessions.remove(session);
+              if (stalled && lateInputOfClosedConnections && session.hasPendingFrames()) {
+                closedWithInput.add(session);
+              }
             }
           });
     }

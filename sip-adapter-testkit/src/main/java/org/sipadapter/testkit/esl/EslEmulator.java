@@ -151,6 +151,8 @@ public class EslEmulator extends TcpEmulator {
   public EslEmulator(String password) {
     super("esl", FrameSplitter.headersWithContentLength());
     this.password = Objects.requireNonNull(password, "password");
+    // A thawed FreeSWITCH runs the commands it read before the client left (a late originate).
+    handleInputOfConnectionsClosedWhileStalled(true);
     this.events =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
