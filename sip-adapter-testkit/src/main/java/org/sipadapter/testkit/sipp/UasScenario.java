@@ -26,7 +26,20 @@ public enum UasScenario {
    * Answers, and when a REFER arrives (Kamailio's {@code dlg.bridge_dlg} click-to-dial) accepts it
    * and places the referred call, as a phone following a transfer does.
    */
-  REFER_FOLLOWER("uas-refer-follower.xml");
+  REFER_FOLLOWER("uas-refer-follower.xml"),
+  /** Refuses every call with {@code 404 Not Found}. */
+  NOT_FOUND("uas-not-found.xml"),
+  /**
+   * Rings (180), answers, and after the duration given to {@link SippProcess.Builder#callDuration}
+   * hangs up itself (BYE).
+   */
+  ANSWER_THEN_HANGUP("uas-answer-then-hangup.xml"),
+  /**
+   * Rings (180), answers, and after the duration given to {@link SippProcess.Builder#callDuration}
+   * presses {@code 1}, {@code 2} and {@code #} (SIP INFO {@code application/dtmf-relay}, one per
+   * digit), then waits for the caller's BYE.
+   */
+  ANSWER_THEN_DTMF("uas-answer-then-dtmf.xml");
 
   private final String resource;
 
