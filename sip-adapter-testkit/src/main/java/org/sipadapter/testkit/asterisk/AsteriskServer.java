@@ -31,9 +31,9 @@ import java.util.regex.Pattern;
  * <p>Each instance has its own directories under {@code /var/tmp/sip-adapter/asterisk-<n>} inside
  * the {@link AsteriskInstall}'s root: {@code etc} (the generated configuration), {@code db}
  * (astdb), {@code run} (pid file and control socket), {@code spool} (MixMonitor writes to {@code
- * spool/monitor}), {@code log} ({@code messages.log}) and {@code moh} (one sound file for music on
- * hold). With a provisioned root (see {@code scripts/test.sh}) Asterisk runs through {@code chroot}
- * as the root's {@code asterisk} user and never touches the machine's own packages.
+ * spool/monitor}), {@code log} ({@code messages.log}) and {@code moh} (a generated tone for music
+ * on hold). With a provisioned root (see {@code scripts/test.sh}) Asterisk runs through {@code
+ * chroot} as the root's {@code asterisk} user and never touches the machine's own packages.
  *
  * <p>The generated configuration loads only the modules the tests need (PJSIP with one UDP
  * transport, Local channels, the dialplan, Dial, Playback, ConfBridge, MixMonitor, music on hold,
@@ -402,10 +402,7 @@ public final class AsteriskServer implements AutoCloseable {
     for (String sub : List.of("etc", "db", "run", "spool/monitor", "log", "moh")) {
       Files.createDirectories(dir.resolve(sub));
     }
-    Path hello = install.outside(install.dataDir()).resolve("sounds/en/hello-world.gsm");
-    if (Files.exists(hello)) {
-      Files.copy(hello, dir.resolve("moh/hello-world.gsm"));
-    }
+    Files.write(dir.resolve("moh/tone.ulaw"), tone());
     amiPort = freeTcpPort();
     sipPort = freeUdpPort();
     for (Map.Entry<String, String> file : renderConfig().entrySet()) {
@@ -685,6 +682,27 @@ public final class AsteriskServer implements AutoCloseable {
       exten => _X.,1,Ringing()
        same => n,Wait(3600)
       """;
+
+  /** One second of a quiet 425 Hz tone as 8 kHz mu-law, so music on hold needs no sound package. */
+  static byte[] tone() {
+    byte[] b = new byte[8000];
+    for (int n = 0; n < b.length; n++) {
+      b[n] = ulaw((int) (2000 * Math.sin(2 * Math.PI * 425 * n / 8000.0)));
+    }
+    return b;
+  }
+
+  /** G.711 mu-law encoding of one 16-bit sample. */
+  private static byte ulaw(int sample) {
+    int sign = sample < 0 ? 0x80 : 0;
+    int magnitude = Math.min(Math.abs(sample), 32635) + 0x84;
+    int exponent = 7;
+    for (int mask = 0x4000; (magnitude & mask) == 0 && exponent > 0; mask >>= 1) {
+      exponent--;
+    }
+    int mantissa = (magnitude >> (exponent + 3)) & 0x0f;
+    return (byte) ~(sign | (exponent << 4) | mantissa);
+  }
 
   private static String secret() {
     byte[] b = new byte[12];

@@ -1,0 +1,124 @@
+package org.sipadapter.asterisk;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.sipadapter.CallStatus;
+import org.sipadapter.SipAdapter;
+import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.testkit.ami.AmiMessage;
+import org.sipadapter.testkit.tck.Destination;
+import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
+import org.sipadapter.testkit.tck.TckCapability;
+import org.sipadapter.testkit.tck.TckFixture;
+
+/**
+ * The conformance suite against a real Asterisk 22: calls go through PJSIP to SIPp phones, inbound
+ * calls come from a SIPp caller, the server is frozen with SIGSTOP for the stall test.
+ */
+class RealAsteriskConformanceTest extends SipAdapterConformanceSuite {
+
+  @Override
+  protected TckFixture createFixture() {
+    return new Fixture(RealAsterisk.open(""));
+  }
+
+  @Override
+  protected Duration eventTimeout() {
+    return Duration.ofSeconds(20);
+  }
+
+  private static final class Fixture implements TckFixture {
+    private final RealAsterisk asterisk;
+
+    Fixture(RealAsterisk asterisk) {
+      this.asterisk = asterisk;
+    }
+
+    @Override
+    public SipAdapter createAdapter(AdapterConfig config) {
+      return new AsteriskAdapter(config);
+    }
+
+    @Override
+    public AdapterConfig config() {
+      return asterisk.config().build();
+    }
+
+    @Override
+    public Optional<AdapterConfig> configWithWrongCredentials() {
+      return Optional.of(config().toBuilder().auth("sdk", "not-the-secret").build());
+    }
+
+    @Override
+    public Set<TckCapability> capabilities() {
+      return Set.of(
+          TckCapability.FAULT_PROXY,
+          TckCapability.REMOTE_HANGUP,
+          TckCapability.INBOUND_CALL,
+          TckCapability.DTMF_TO_ADAPTER,
+          TckCapability.STALL);
+    }
+
+    @Override
+    public Optional<String> destination(Destination destination) {
+      return Optional.of(
+          switch (destination) {
+            case ANSWERS -> "2000";
+            case BUSY -> "486";
+            case UNKNOWN -> "404";
+            case NO_ANSWER -> "408";
+          });
+    }
+
+    @Override
+    public void hangupOnServer(CallStatus call) {
+      asterisk.probe.action(
+          AmiMessage.builder()
+              .add("Action", "Hangup")
+              .add("Channel", call.serverIds().get("Channel"))
+              .add("Cause", "16"));
+    }
+
+    @Override
+    public void triggerInboundCall(String from, String to) {
+      asterisk.call(from, to);
+    }
+
+    @Override
+    public void sendDtmfToAdapter(CallStatus call, String digit) {
+      // Asterisk acts as if the phone had sent the digit on the call's channel.
+      asterisk.probe.action(
+          AmiMessage.builder()
+              .add("Action", "PlayDTMF")
+              .add("Channel", call.serverIds().get("Channel"))
+              .add("Digit", digit)
+              .add("Receive", "yes"));
+    }
+
+    @Override
+    public void stallServer() {
+      asterisk.server.freeze();
+    }
+
+    @Override
+    public void resumeServer() {
+      asterisk.server.thaw();
+    }
+
+    @Override
+    public Optional<String> transferTarget() {
+      return Optional.of("2001");
+    }
+
+    @Override
+    public boolean isSharedThread(String threadName) {
+      return threadName.startsWith("ami-probe-");
+    }
+
+    @Override
+    public void close() {
+      asterisk.close();
+    }
+  }
+}
