@@ -29,6 +29,7 @@ import java.util.TreeMap;
  * @param cause why it ended
  * @param disposition how it ended for the caller
  * @param serverIds the server's own ids for the call
+ * @param timeSource who measured {@code createdAt}, {@code answeredAt} and {@code endedAt}
  */
 public record CallRecord(
     String callId,
@@ -43,14 +44,26 @@ public record CallRecord(
     CallState finalState,
     HangupCause cause,
     Disposition disposition,
-    Map<String, String> serverIds) {
+    Map<String, String> serverIds,
+    TimeSource timeSource) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Who measured a record's times. */
+  public enum TimeSource {
+    /** The adapter, from the events it saw (the default). */
+    ADAPTER,
+    /**
+     * The server's own call detail record (such as Asterisk's {@code Cdr} event): the setup and
+     * billable durations are the server's, to the second; {@code endedAt} stays the adapter's.
+     */
+    SERVER_CDR
+  }
 
   /** The CSV header line written by {@link #writeCsv(Iterable, Writer)}. */
   public static final String CSV_HEADER =
       "call_id,adapter_name,adapter_type,direction,from,to,created_at,answered_at,ended_at,"
-          + "setup_ms,duration_ms,final_state,q850,sip_status,cause,cause_text,disposition";
+          + "setup_ms,duration_ms,final_state,q850,sip_status,cause,cause_text,disposition,time_source";
 
   /**
    * Checks and copies the components.
@@ -63,7 +76,78 @@ public record CallRecord(
     Objects.requireNonNull(cause, "cause");
     Objects.requireNonNull(disposition, "disposition");
     Objects.requireNonNull(endedAt, "endedAt");
+    Objects.requireNonNull(timeSource, "timeSource");
     serverIds = Map.copyOf(serverIds);
+  }
+
+  /**
+   * A record whose times the adapter measured ({@link TimeSource#ADAPTER}).
+   *
+   * @throws NullPointerException if a required component is null
+   */
+  public CallRecord(
+      String callId,
+      String adapterName,
+      String adapterType,
+      CallDirection direction,
+      String from,
+      String to,
+      Instant createdAt,
+      Instant answeredAt,
+      Instant endedAt,
+      CallState finalState,
+      HangupCause cause,
+      Disposition disposition,
+      Map<String, String> serverIds) {
+    this(
+        callId,
+        adapterName,
+        adapterType,
+        direction,
+        from,
+        to,
+        createdAt,
+        answeredAt,
+        endedAt,
+        finalState,
+        cause,
+        disposition,
+        serverIds,
+        TimeSource.ADAPTER);
+  }
+
+  /**
+   * Returns this record with the durations of the server's own call detail record: the call lasted
+   * {@code total} from placing to end, {@code billable} of it answered. {@code endedAt} is kept;
+   * {@code createdAt} and {@code answeredAt} are set back from it, and the server's fields are
+   * added to the server ids.
+   *
+   * @param total the server's duration (Asterisk {@code Duration})
+   * @param billable the server's billable duration (Asterisk {@code BillableSeconds}); zero when
+   *     never answered
+   * @param serverFields the server's record fields to keep, such as {@code CdrDisposition}
+   * @return the record with {@link TimeSource#SERVER_CDR}
+   */
+  public CallRecord withServerDurations(
+      Duration total, Duration billable, Map<String, String> serverFields) {
+    Map<String, String> ids = new TreeMap<>(serverIds);
+    ids.putAll(serverFields);
+    Instant answered = billable.isZero() && answeredAt == null ? null : endedAt.minus(billable);
+    return new CallRecord(
+        callId,
+        adapterName,
+        adapterType,
+        direction,
+        from,
+        to,
+        endedAt.minus(total),
+        answered,
+        endedAt,
+        finalState,
+        cause,
+        disposition,
+        ids,
+        TimeSource.SERVER_CDR);
   }
 
   /**
@@ -108,6 +192,7 @@ public record CallRecord(
     n.put("cause", cause.name());
     n.put("causeText", cause.text());
     n.put("disposition", disposition.name());
+    n.put("timeSource", timeSource.name());
     ObjectNode ids = n.putObject("serverIds");
     new TreeMap<>(serverIds).forEach(ids::put);
     try {
@@ -141,7 +226,8 @@ public record CallRecord(
       cause.sipStatus(),
       cause.name(),
       cause.text(),
-      disposition
+      disposition,
+      timeSource
     };
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < cols.length; i++) {

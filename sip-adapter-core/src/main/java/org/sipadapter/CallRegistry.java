@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 
 /**
  * The calls of one adapter: the live ones, the index of their server ids, the records of ended
@@ -159,6 +160,27 @@ final class CallRegistry {
   Optional<CallRecord> record(String callId) {
     synchronized (endedLock) {
       return Optional.ofNullable(history.get(callId));
+    }
+  }
+
+  /**
+   * Replaces a finished call's record (what the server reports after the end, such as its own CDR);
+   * the record keeps its place in the history.
+   *
+   * @return true when the call's record was in the history
+   */
+  boolean amend(String callId, UnaryOperator<CallRecord> change) {
+    synchronized (endedLock) {
+      CallRecord old = history.get(callId);
+      if (old == null) {
+        return false;
+      }
+      CallRecord updated = change.apply(old);
+      if (!updated.callId().equals(callId)) {
+        throw new IllegalArgumentException("an amended record must keep its call id");
+      }
+      history.put(callId, updated);
+      return true;
     }
   }
 

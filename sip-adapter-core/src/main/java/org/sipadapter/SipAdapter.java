@@ -21,6 +21,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Credentials;
 import org.sipadapter.config.Redaction;
@@ -1241,6 +1242,19 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected final void serverVersion(String version) {
     this.serverVersion = version == null ? "" : version;
+  }
+
+  /**
+   * Replaces the record of a finished call in {@link #callHistory()}, for what the server reports
+   * after the call ended (such as its own call detail record). Does nothing when the call has not
+   * ended or its record has left the history.
+   *
+   * @param callId the call id
+   * @param change the new record, made from the old one; must keep the call id
+   * @return true when a record was replaced
+   */
+  protected final boolean amendCallRecord(String callId, UnaryOperator<CallRecord> change) {
+    return registry.amend(callId, change);
   }
 
   /**

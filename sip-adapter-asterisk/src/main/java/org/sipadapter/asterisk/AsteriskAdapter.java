@@ -10,8 +10,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
@@ -65,7 +68,8 @@ public final class AsteriskAdapter extends SipAdapter {
               Feature.RECORDING,
               Feature.SEND_DTMF,
               Feature.RECEIVE_DTMF,
-              Feature.CONFERENCE));
+              Feature.CONFERENCE,
+              Feature.BRIDGE));
   private static final List<String> VERSIONS = List.of("16", "17", "18", "19", "20", "21", "22");
 
   /** Server id keys this adapter binds to calls. */
@@ -74,9 +78,41 @@ public final class AsteriskAdapter extends SipAdapter {
   static final String LINKEDID = "Linkedid";
   static final String CHANNEL = "Channel";
 
+  /** ConfbridgeList's answer for a room nobody is in (or that never existed). */
+  private static final String NO_CONFERENCE = "No active conferences.";
+
   private final AsteriskSettings settings;
   private final AmiEventMapper mapper = new AmiEventMapper();
   private volatile AmiConnection connection;
+  private volatile String asteriskVersion = "";
+
+  /**
+   * New channels that are the first of their chain but came without a caller id ({@code
+   * CallerIDNum: <unknown>}): Asterisk sets it with a {@code NewCallerid} right after. Keyed by
+   * Uniqueid; the next event of the channel reports the call. Reader thread only.
+   */
+  private final Map<String, AmiFrame> unnamedInbound = new ConcurrentHashMap<>();
+
+  /**
+   * Calls whose channel hung up with cause 0 before the {@code OriginateResponse} that says why:
+   * Asterisk sends the two in either order. The future ends the call if the response never comes.
+   */
+  private final Map<String, ScheduledFuture<?>> awaitingOriginateOutcome =
+      new ConcurrentHashMap<>();
+
+  /** Transfers under way, by call id (see {@link PendingTransfer}). */
+  private final Map<String, PendingTransfer> transfers = new ConcurrentHashMap<>();
+
+  /** {@code Cdr} events that came before the call's end, by call id; applied at the end. */
+  private final Map<String, AmiFrame> earlyCdrs =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, AmiFrame> eldest) {
+              // Calls ended by core (timeouts, close) never collect theirs; keep the map small.
+              return size() > 256;
+            }
+          });
 
   /**
    * Creates the adapter; {@link org.sipadapter.SipAdapters} calls this through {@link
@@ -138,7 +174,31 @@ public final class AsteriskAdapter extends SipAdapter {
       throw new AdapterConnectionException("[" + name() + "] AMI link closed right after login");
     }
     connection = c;
-    serverVersion(describeVersion(c.amiVersion()));
+    asteriskVersion = readAsteriskVersion(c, target.requestTimeout());
+    serverVersion(describeVersion(c.amiVersion(), asteriskVersion));
+  }
+
+  /**
+   * The release from {@code CoreSettings} ({@code AsteriskVersion}, such as {@code 22.10.1}); the
+   * banner only tells the AMI version.
+   *
+   * @return the version, or empty when the user may not ask or the server did not say
+   */
+  private String readAsteriskVersion(AmiConnection c, Duration timeout) {
+    try {
+      AmiReply reply =
+          org.sipadapter.transport.Futures.await(
+              c.send(AmiAction.of("CoreSettings").build(), timeout), timeout, "CoreSettings");
+      if (reply.isSuccess()) {
+        return reply.response().getOrDefault("AsteriskVersion", "");
+      }
+      log.info(
+          "[{}] CoreSettings refused ({}); showing the AMI version only", name(), reply.message());
+    } catch (RuntimeException e) {
+      log.info(
+          "[{}] CoreSettings failed ({}); showing the AMI version only", name(), e.getMessage());
+    }
+    return "";
   }
 
   @Override
@@ -167,6 +227,9 @@ public final class AsteriskAdapter extends SipAdapter {
     Map<String, Object> details = new LinkedHashMap<>();
     AmiConnection c = link();
     details.put("amiVersion", c.amiVersion());
+    if (!asteriskVersion.isEmpty()) {
+      details.put("asteriskVersion", asteriskVersion);
+    }
     details.put("pendingActions", c.pending());
     long start = System.nanoTime();
     try {
@@ -188,7 +251,11 @@ public final class AsteriskAdapter extends SipAdapter {
         link().sendList(AmiAction.of("CoreShowChannels").build(), requestTimeout()).get();
     if (!reply.isSuccess()) {
       throw new ProtocolException(
-          "[" + name() + "] CoreShowChannels refused: " + reply.message() + permissionHint(reply));
+          "["
+              + name()
+              + "] CoreShowChannels refused: "
+              + reply.message()
+              + hint(reply, "CoreShowChannels"));
     }
     Map<String, AmiFrame> byUniqueid = new LinkedHashMap<>();
     Set<String> linkedids = new java.util.HashSet<>();
@@ -216,7 +283,7 @@ public final class AsteriskAdapter extends SipAdapter {
       if (uniqueid.equals(ch.getOrDefault(LINKEDID, ""))
           && callIdOf(uniqueid, uniqueid) == null
           && isInboundContext(ch)) {
-        reportInbound(ch, uniqueid, uniqueid, ch.intValue("ChannelState", -1));
+        reportInbound(ch, uniqueid, uniqueid, ch.intValue("ChannelState", -1), callerOf(ch));
       }
     }
     log.info("[{}] resync: {} channel(s) on the server", name(), reply.items().size());
@@ -262,7 +329,7 @@ public final class AsteriskAdapter extends SipAdapter {
             reply -> {
               if (!reply.isSuccess() && reply.message().equalsIgnoreCase("No such channel")) {
                 // The channel is gone already; its Hangup event was missed or is on its way.
-                reportCallEnded(call.callId(), cause, Map.of());
+                endCall(call.callId(), cause);
                 return;
               }
               requireSuccess(reply, "Hangup");
@@ -277,25 +344,126 @@ public final class AsteriskAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+    if (!settings.transferMode().equals("blindTransfer")) {
+      return simple(redirect(call, settings.transferContext(), target));
+    }
     AmiAction action =
-        settings.transferMode().equals("blindTransfer")
-            ? AmiAction.of("BlindTransfer")
-                .add(CHANNEL, channelOf(call))
-                .add("Context", settings.transferContext())
-                .add("Exten", target)
-                .build()
-            : redirect(call, settings.transferContext(), target);
-    return simple(action);
+        AmiAction.of("BlindTransfer")
+            .add(CHANNEL, channelOf(call))
+            .add("Context", settings.transferContext())
+            .add("Exten", target)
+            .build();
+    // Asterisk takes the transferer off hold (Unhold) while it moves the other party.
+    PendingTransfer transfer = new PendingTransfer(false, target);
+    transfers.put(call.callId(), transfer);
+    return link()
+        .send(action, requestTimeout())
+        .thenAccept(reply -> requireSuccess(reply, "BlindTransfer"))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                transfers.remove(call.callId(), transfer);
+              }
+            });
   }
 
+  /**
+   * Sends {@code Atxfer} and completes once the transfer has really begun: a channel of the call
+   * dialling the target (the consultation call) or an {@code AttendedTransfer} event. Asterisk
+   * answers "Atxfer successfully queued" even when the channel has no transfer feature (no Dial
+   * option {@code T}); then nothing follows, and the future fails after the request timeout.
+   */
   @Override
   protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
-    return simple(
+    String callId = call.callId();
+    AmiAction action =
         AmiAction.of("Atxfer")
             .add(CHANNEL, channelOf(call))
             .add("Exten", target)
             .add("Context", settings.transferContext())
-            .build());
+            .build();
+    PendingTransfer transfer = new PendingTransfer(true, target);
+    if (transfers.putIfAbsent(callId, transfer) != null) {
+      return CompletableFuture.failedFuture(
+          new CallException("[" + name() + "] a transfer of " + callId + " is already under way"));
+    }
+    Duration timeout = requestTimeout();
+    ScheduledFuture<?> deadline =
+        timer()
+            .schedule(
+                () ->
+                    transfer.started.completeExceptionally(
+                        new CallException(
+                            "["
+                                + name()
+                                + "] Atxfer was queued but no attended transfer to "
+                                + target
+                                + " began within "
+                                + timeout.toMillis()
+                                + " ms: the channel needs the atxfer feature code on its bridge"
+                                + " (Dial option T, atxfer in features.conf [featuremap]) and "
+                                + target
+                                + " must exist in "
+                                + settings.transferContext())),
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    link()
+        .send(action, timeout)
+        .whenComplete(
+            (reply, e) -> {
+              if (e != null) {
+                transfer.started.completeExceptionally(e);
+              } else if (!reply.isSuccess()) {
+                transfer.started.completeExceptionally(
+                    new CallException(
+                        "["
+                            + name()
+                            + "] Atxfer failed: "
+                            + reply.message()
+                            + hint(reply, "Atxfer")));
+              }
+            });
+    return transfer.started.whenComplete(
+        (v, e) -> {
+          deadline.cancel(false);
+          // Until the feature-code digits have all come, they are still Asterisk's, not the call's.
+          if (transfer.digitsSettled()) {
+            transfers.remove(callId, transfer);
+          }
+        });
+  }
+
+  /**
+   * A transfer the adapter asked for, until Asterisk has done what it does for it. While it lasts,
+   * the {@code Hold}/{@code Unhold} Asterisk raises on the transferer, and (attended) the DTMF of
+   * the feature code and target Asterisk feeds into the channel as if received, are not the call's
+   * own.
+   */
+  private static final class PendingTransfer {
+    final boolean attended;
+    final String target;
+    final CompletableFuture<Void> started = new CompletableFuture<>();
+    final StringBuilder digits = new StringBuilder();
+
+    PendingTransfer(boolean attended, String target) {
+      this.attended = attended;
+      this.target = target;
+    }
+
+    /** Takes one received digit; true once the feature code and the whole target have passed. */
+    synchronized boolean consume(String digit) {
+      digits.append(digit);
+      return digitsDone();
+    }
+
+    /** Whether Asterisk has fed nothing into the channel yet, or all it will. */
+    synchronized boolean digitsSettled() {
+      return digits.length() == 0 || digitsDone();
+    }
+
+    synchronized boolean digitsDone() {
+      return digits.length() > target.length() && digits.toString().endsWith(target);
+    }
   }
 
   @Override
@@ -372,10 +540,26 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   /**
+   * Bridges the two calls' channels with the AMI {@code Bridge} action. When one side hangs up,
+   * Asterisk sends the other on in its dialplan at the next priority.
+   */
+  @Override
+  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+    return simple(
+        AmiAction.of("Bridge")
+            .add("Channel1", channelOf(a))
+            .add("Channel2", channelOf(b))
+            .add("Tone", "no")
+            .build());
+  }
+
+  /**
    * Lists the channels in a ConfBridge room ({@code ConfbridgeList}).
    *
    * @param room the room, as given to {@link #conference}
-   * @return a future with the members' channel names; empty when the room has no one
+   * @return a future with the members' channel names, empty when the room has no one; failed with a
+   *     {@link CallException} carrying Asterisk's reason when the list is refused (for instance
+   *     {@code Permission denied} for a user whose {@code write=} lacks {@code reporting})
    * @throws IllegalArgumentException if the room name holds characters AMI cannot carry
    */
   public CompletableFuture<List<String>> conferenceMembers(String room) {
@@ -390,8 +574,15 @@ public final class AsteriskAdapter extends SipAdapter {
         .thenApply(
             reply -> {
               if (!reply.isSuccess()) {
-                // Asterisk answers an empty or unknown room with an error.
-                return List.of();
+                if (reply.message().equalsIgnoreCase(NO_CONFERENCE)) {
+                  return List.of();
+                }
+                throw new CallException(
+                    "["
+                        + name()
+                        + "] ConfbridgeList failed: "
+                        + reply.message()
+                        + hint(reply, "ConfbridgeList"));
               }
               List<String> channels = new ArrayList<>();
               for (AmiFrame item : reply.items()) {
@@ -430,7 +621,7 @@ public final class AsteriskAdapter extends SipAdapter {
                       Map.of());
                 } else {
                   throw new CallException(
-                      "[" + name() + "] Status failed: " + reply.message() + permissionHint(reply));
+                      "[" + name() + "] Status failed: " + reply.message() + hint(reply, "Status"));
                 }
               } else if (!reply.items().isEmpty()) {
                 int state = reply.items().get(0).intValue("ChannelState", -1);
@@ -501,6 +692,9 @@ public final class AsteriskAdapter extends SipAdapter {
       reportServerEvent(null, event.name(), fields(event));
       return;
     }
+    if (!unnamedInbound.isEmpty()) {
+      nameInbound(event);
+    }
     ChannelSignal signal = mapper.map(event);
     if (signal instanceof ChannelSignal.ChannelState s) {
       onChannelState(s);
@@ -516,7 +710,8 @@ public final class AsteriskAdapter extends SipAdapter {
       onDtmf(d);
     } else if (signal instanceof ChannelSignal.Hold h) {
       String callId = callIdOf(h.uniqueid(), "");
-      if (callId != null) {
+      // The transferer's Hold/Unhold during a transfer is Asterisk's doing, not the phone's.
+      if (callId != null && !transfers.containsKey(callId)) {
         reportCallState(callId, h.held() ? CallState.ON_HOLD : CallState.CONNECTED, null, Map.of());
       }
     } else if (signal instanceof ChannelSignal.Other o) {
@@ -531,9 +726,19 @@ public final class AsteriskAdapter extends SipAdapter {
           && s.uniqueid().equals(s.linkedid())
           && !s.uniqueid().isEmpty()
           && isInboundContext(s.event())) {
-        reportInbound(s.event(), s.uniqueid(), s.linkedid(), s.channelState());
+        String from = callerOf(s.event());
+        if (from.isEmpty()) {
+          // Asterisk often names the caller in a NewCallerid right after (Local channels,
+          // dialplan Originate): report the call at the channel's next event.
+          unnamedInbound.put(s.uniqueid(), s.event());
+        } else {
+          reportInbound(s.event(), s.uniqueid(), s.linkedid(), s.channelState(), from);
+        }
       }
       return;
+    }
+    if (s.created() && !transfers.isEmpty()) {
+      transferChannel(callId, s);
     }
     if (!isPrimary(callId, s.uniqueid())) {
       return;
@@ -550,11 +755,41 @@ public final class AsteriskAdapter extends SipAdapter {
     }
   }
 
-  private void reportInbound(AmiFrame event, String uniqueid, String linkedid, int state) {
+  /** The event's caller id number; empty for Asterisk's {@code <unknown>}. */
+  private static String callerOf(AmiFrame event) {
     String from = event.getOrDefault("CallerIDNum", "");
-    if (from.equals("<unknown>")) {
-      from = "";
+    return from.equals("<unknown>") ? "" : from;
+  }
+
+  /**
+   * Reports a new call that came without a caller id, now that its channel has a next event: a
+   * {@code NewCallerid} names the caller, anything else means there is none.
+   */
+  private void nameInbound(AmiFrame event) {
+    AmiFrame first = unnamedInbound.remove(event.getOrDefault(UNIQUEID, ""));
+    if (first != null) {
+      String from = event.isEvent("NewCallerid") ? callerOf(event) : "";
+      String uniqueid = first.getOrDefault(UNIQUEID, "");
+      reportInbound(first, uniqueid, uniqueid, first.intValue("ChannelState", -1), from);
     }
+  }
+
+  /**
+   * A new channel in the chain of a call being transferred: for an attended transfer, the
+   * consultation channel to the target shows that the transfer began.
+   */
+  private void transferChannel(String callId, ChannelSignal.ChannelState s) {
+    PendingTransfer t = transfers.get(callId);
+    if (t != null
+        && t.attended
+        && s.exten().equals(t.target)
+        && s.event().getOrDefault("Context", "").equals(settings.transferContext())) {
+      t.started.complete(null);
+    }
+  }
+
+  private void reportInbound(
+      AmiFrame event, String uniqueid, String linkedid, int state, String from) {
     Map<String, String> ids = new LinkedHashMap<>();
     ids.put(UNIQUEID, uniqueid);
     ids.put(LINKEDID, linkedid);
@@ -576,17 +811,53 @@ public final class AsteriskAdapter extends SipAdapter {
     if (callId == null || !isPrimary(callId, h.uniqueid())) {
       return;
     }
+    Optional<TrackedCall> call = findCall(callId);
+    if (call.isEmpty()) {
+      return;
+    }
     HangupCause cause;
     if (h.cause() > 0) {
       cause = HangupCause.ofQ850(h.cause(), h.causeText());
     } else {
       cause =
-          findCall(callId)
-              .flatMap(c -> c.serverId("DialStatus"))
+          call.get()
+              .serverId("DialStatus")
               .map(AsteriskAdapter::causeOfDialStatus)
               .orElse(HangupCause.NORMAL_CLEARING);
+      if (call.get().direction() == CallDirection.OUTBOUND && !call.get().state().isAnswered()) {
+        // Cause 0 says nothing; the OriginateResponse, before or after this Hangup, says why.
+        awaitOriginateOutcome(callId, cause);
+        return;
+      }
     }
+    endCall(callId, cause);
+  }
+
+  private void awaitOriginateOutcome(String callId, HangupCause fallback) {
+    ScheduledFuture<?> fallbackEnd =
+        timer()
+            .schedule(
+                () -> {
+                  if (awaitingOriginateOutcome.remove(callId) != null) {
+                    endCall(callId, fallback);
+                  }
+                },
+                requestTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> previous = awaitingOriginateOutcome.put(callId, fallbackEnd);
+    if (previous != null) {
+      previous.cancel(false);
+    }
+  }
+
+  /** Ends a call as the server reported, then merges a {@code Cdr} that came early. */
+  private void endCall(String callId, HangupCause cause) {
+    transfers.remove(callId);
     reportCallEnded(callId, cause, Map.of());
+    AmiFrame cdr = earlyCdrs.remove(callId);
+    if (cdr != null) {
+      mergeCdr(callId, cdr);
+    }
   }
 
   private void onDial(ChannelSignal.Dial d) {
@@ -613,13 +884,17 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     String callId = CALL_PREFIX + o.actionId().substring(ORIGINATE_PREFIX.length());
+    ScheduledFuture<?> fallbackEnd = awaitingOriginateOutcome.remove(callId);
+    if (fallbackEnd != null) {
+      fallbackEnd.cancel(false);
+    }
     if (o.success()) {
       reportCallState(callId, CallState.CONNECTED, null, Map.of());
       findCall(callId).filter(c -> c.options().record()).ifPresent(this::recordFromAnswer);
       return;
     }
     Optional<String> dialStatus = findCall(callId).flatMap(c -> c.serverId("DialStatus"));
-    reportCallEnded(callId, causeOfReason(o.reason(), dialStatus), Map.of());
+    endCall(callId, causeOfReason(o.reason(), dialStatus));
   }
 
   private void recordFromAnswer(TrackedCall call) {
@@ -652,9 +927,18 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     String callId = callIdOf(d.uniqueid(), "");
-    if (callId != null && isPrimary(callId, d.uniqueid())) {
-      reportDtmf(callId, d.digit(), Map.of(UNIQUEID, d.uniqueid()));
+    if (callId == null || !isPrimary(callId, d.uniqueid())) {
+      return;
     }
+    PendingTransfer t = transfers.get(callId);
+    if (t != null && t.attended) {
+      // Atxfer works by feeding the feature code and the target into the channel as DTMF.
+      if (t.consume(d.digit()) && t.started.isDone()) {
+        transfers.remove(callId, t);
+      }
+      return;
+    }
+    reportDtmf(callId, d.digit(), Map.of(UNIQUEID, d.uniqueid()));
   }
 
   private void onOther(AmiFrame event) {
@@ -663,8 +947,89 @@ public final class AsteriskAdapter extends SipAdapter {
         uniqueid.isEmpty() ? null : callIdOf(uniqueid, event.getOrDefault(LINKEDID, ""));
     if (event.isEvent("Shutdown")) {
       log.info("[{}] Asterisk is shutting down ({})", name(), event.getOrDefault("Shutdown", ""));
+    } else if (event.isEvent("Cdr")) {
+      // Cdr spells UniqueID; it has no Linkedid.
+      callId = onCdr(event);
+    } else if (event.isEvent("AttendedTransfer") || event.isEvent("BlindTransfer")) {
+      callId = onTransferDone(event);
     }
     reportServerEvent(callId, event.name(), fields(event));
+  }
+
+  /**
+   * Asterisk's {@code AttendedTransfer} or {@code BlindTransfer}: the outcome of a transfer. For an
+   * attended transfer the adapter asked for, a failed result fails it.
+   *
+   * @return the call it concerns, or null
+   */
+  private String onTransferDone(AmiFrame event) {
+    boolean attended = event.isEvent("AttendedTransfer");
+    String prefix = attended ? "OrigTransferer" : "Transferer";
+    String callId =
+        callIdOf(
+            event.getOrDefault(prefix + "Uniqueid", ""),
+            event.getOrDefault(prefix + "Linkedid", ""));
+    if (callId == null) {
+      return null;
+    }
+    PendingTransfer t = transfers.get(callId);
+    if (t != null && t.attended == attended) {
+      String result = event.getOrDefault("Result", "");
+      if (result.equals("Success")) {
+        t.started.complete(null);
+      } else {
+        t.started.completeExceptionally(
+            new CallException(
+                "[" + name() + "] " + event.name() + " to " + t.target + ": Result " + result));
+      }
+      if (!attended || t.digitsDone()) {
+        transfers.remove(callId, t);
+      }
+    }
+    return callId;
+  }
+
+  /**
+   * Asterisk's own call detail record ({@code Event: Cdr}, from cdr_manager): merged into the
+   * call's {@link org.sipadapter.CallRecord} once the call has ended.
+   *
+   * @return the call it concerns, or null
+   */
+  private String onCdr(AmiFrame event) {
+    String uniqueid = event.getOrDefault("UniqueID", "");
+    String callId = callIdOf(uniqueid, "");
+    // Only the record of the call's own channel: a Local channel's ;2 half has its own.
+    if (callId == null
+        || (ownCallId(uniqueid) != null && uniqueid.length() != UUID_LENGTH)
+        || (ownCallId(uniqueid) == null && !isPrimary(callId, uniqueid))) {
+      return callId;
+    }
+    if (findCall(callId).isPresent()) {
+      earlyCdrs.put(callId, event);
+    } else {
+      mergeCdr(callId, event);
+    }
+    return callId;
+  }
+
+  private void mergeCdr(String callId, AmiFrame cdr) {
+    long total = cdr.intValue("Duration", -1);
+    long billable = cdr.intValue("BillableSeconds", -1);
+    if (total < 0 || billable < 0) {
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("CdrDisposition", cdr.getOrDefault("Disposition", ""));
+    fields.put("CdrDuration", String.valueOf(total));
+    fields.put("CdrBillableSeconds", String.valueOf(billable));
+    String account = cdr.getOrDefault("AccountCode", "");
+    if (!account.isEmpty()) {
+      fields.put("CdrAccountCode", account);
+    }
+    amendCallRecord(
+        callId,
+        r ->
+            r.withServerDurations(Duration.ofSeconds(total), Duration.ofSeconds(billable), fields));
   }
 
   /** The event's headers, first value of each key, without anything that looks like a secret. */
@@ -786,17 +1151,31 @@ public final class AsteriskAdapter extends SipAdapter {
   private void requireSuccess(AmiReply reply, String action) {
     if (!reply.isSuccess()) {
       throw new CallException(
-          "[" + name() + "] " + action + " failed: " + reply.message() + permissionHint(reply));
+          "[" + name() + "] " + action + " failed: " + reply.message() + hint(reply, action));
     }
   }
 
-  private static String permissionHint(AmiReply reply) {
+  /** What to change on the server, for the refusals a new setup runs into. */
+  static String hint(AmiReply reply, String action) {
     String m = reply.message();
     if (m.equalsIgnoreCase("Permission denied")) {
-      return " (the AMI user's write= in manager.conf lacks this action's class)";
+      String needed =
+          switch (action) {
+            case "Originate" -> "originate";
+            case "ConfbridgeList", "ConfbridgeListRooms" -> "reporting";
+            case "MixMonitor", "StopMixMonitor" -> "system";
+            case "CoreShowChannels" -> "system or reporting";
+            case "Status" -> "system, call or reporting";
+            default -> "call";
+          };
+      return " (the AMI user's write= in manager.conf needs " + needed + " for " + action + ")";
     }
     if (m.contains("No attended transfer feature code")) {
       return " (define atxfer under [featuremap] in features.conf)";
+    }
+    if (m.equalsIgnoreCase("Transfer invalid")) {
+      return " (the channel is not bridged to a party that could be transferred: place the call"
+          + " with Dial(...,T), see docs/asterisk.md)";
     }
     return "";
   }
@@ -833,12 +1212,19 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   /**
-   * Names the Asterisk release behind an AMI version.
+   * Names the Asterisk release: the server's own version when {@code CoreSettings} told it, else
+   * the major release behind the banner's AMI version.
    *
    * @param amiVersion the banner's version, such as {@code 11.0.0}
-   * @return for example {@code Asterisk 22 (AMI 11.0.0)}
+   * @param asteriskVersion {@code CoreSettings}' {@code AsteriskVersion}, or empty
+   * @return for example {@code Asterisk 22.10.1 (AMI 11.0.0)} or {@code Asterisk 22 (AMI 11.0.0)}
    */
-  static String describeVersion(String amiVersion) {
+  static String describeVersion(String amiVersion, String asteriskVersion) {
+    if (!asteriskVersion.isEmpty()) {
+      return "Asterisk "
+          + asteriskVersion
+          + (amiVersion.isEmpty() ? "" : " (AMI " + amiVersion + ")");
+    }
     if (amiVersion.isEmpty()) {
       return "Asterisk (AMI version unknown)";
     }

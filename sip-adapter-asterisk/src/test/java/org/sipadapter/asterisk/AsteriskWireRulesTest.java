@@ -128,6 +128,6 @@ class AsteriskWireRulesTest {
     "2.10.4,Asterisk 13/14"
   })
   void bannerVersionNamesTheRelease(String ami, String release) {
-    assertThat(AsteriskAdapter.describeVersion(ami)).startsWith(release).contains(ami);
+    assertThat(AsteriskAdapter.describeVersion(ami, "")).startsWith(release).contains(ami);
   }
 }
