@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.sipadapter.AdapterConnectionException;
@@ -78,8 +79,15 @@ public final class AsteriskAdapter extends SipAdapter {
   static final String LINKEDID = "Linkedid";
   static final String CHANNEL = "Channel";
 
-  /** ConfbridgeList's answer for a room nobody is in (or that never existed). */
-  private static final String NO_CONFERENCE = "No active conferences.";
+  /** The channel variable MixMonitor's {@code i()} option stores the recording's id in. */
+  static final String MIXMONITOR_ID_VARIABLE = "SIPADAPTER_MIXMONITOR_ID";
+
+  /**
+   * ConfbridgeList's answers for a room nobody is in: the first when no room exists at all, the
+   * second when others do.
+   */
+  private static final Set<String> NO_CONFERENCE =
+      Set.of("No active conferences.", "No Conference by that name found.");
 
   private final AsteriskSettings settings;
   private final AmiEventMapper mapper = new AmiEventMapper();
@@ -94,11 +102,17 @@ public final class AsteriskAdapter extends SipAdapter {
   private final Map<String, AmiFrame> unnamedInbound = new ConcurrentHashMap<>();
 
   /**
-   * Calls whose channel hung up with cause 0 before the {@code OriginateResponse} that says why:
-   * Asterisk sends the two in either order. The future ends the call if the response never comes.
+   * Failed outbound calls waiting for the second of the two events that say why: the {@code
+   * OriginateResponse} and the {@code Hangup} of the call's channel, which Asterisk sends in either
+   * order (see {@link FailedOriginate}).
    */
-  private final Map<String, ScheduledFuture<?>> awaitingOriginateOutcome =
-      new ConcurrentHashMap<>();
+  private final Map<String, FailedOriginate> failing = new ConcurrentHashMap<>();
+
+  /** Calls whose own channel is in a bridge now (BridgeEnter without BridgeLeave). */
+  private final Set<String> bridged = ConcurrentHashMap.newKeySet();
+
+  /** Actions waiting for a call's channel to enter a bridge, by call id. */
+  private final Map<String, CompletableFuture<Void>> bridgeWaiters = new ConcurrentHashMap<>();
 
   /** Transfers under way, by call id (see {@link PendingTransfer}). */
   private final Map<String, PendingTransfer> transfers = new ConcurrentHashMap<>();
@@ -368,10 +382,12 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   /**
-   * Sends {@code Atxfer} and completes once the transfer has really begun: a channel of the call
-   * dialling the target (the consultation call) or an {@code AttendedTransfer} event. Asterisk
+   * Sends {@code Atxfer} and completes once the transfer has really begun: the {@code Hold}
+   * Asterisk puts on the transferer when the feature code is recognised, a channel of the call
+   * dialling the target (the consultation call), or an {@code AttendedTransfer} event. Asterisk
    * answers "Atxfer successfully queued" even when the channel has no transfer feature (no Dial
-   * option {@code T}); then nothing follows, and the future fails after the request timeout.
+   * option {@code T}); then nothing follows, and the future fails with the reason after three
+   * quarters of the request timeout (before core's own timeout would).
    */
   @Override
   protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
@@ -387,7 +403,7 @@ public final class AsteriskAdapter extends SipAdapter {
       return CompletableFuture.failedFuture(
           new CallException("[" + name() + "] a transfer of " + callId + " is already under way"));
     }
-    Duration timeout = requestTimeout();
+    Duration timeout = requestTimeout().multipliedBy(3).dividedBy(4);
     ScheduledFuture<?> deadline =
         timer()
             .schedule(
@@ -396,19 +412,27 @@ public final class AsteriskAdapter extends SipAdapter {
                         new CallException(
                             "["
                                 + name()
-                                + "] Atxfer was queued but no attended transfer to "
+                                + "] no attended transfer to "
                                 + target
                                 + " began within "
                                 + timeout.toMillis()
-                                + " ms: the channel needs the atxfer feature code on its bridge"
-                                + " (Dial option T, atxfer in features.conf [featuremap]) and "
-                                + target
-                                + " must exist in "
-                                + settings.transferContext())),
+                                + " ms: "
+                                + (bridged.contains(callId)
+                                    ? "Atxfer was queued, but the channel needs the atxfer"
+                                        + " feature code on its bridge (Dial option T, atxfer in"
+                                        + " features.conf [featuremap]) and "
+                                        + target
+                                        + " must exist in "
+                                        + settings.transferContext()
+                                    : "the call's channel is in no bridge; place the call with"
+                                        + " Dial option T so it is bridged with the transfer"
+                                        + " feature"))),
                 timeout.toMillis(),
                 TimeUnit.MILLISECONDS);
-    link()
-        .send(action, timeout)
+    // Asterisk acts on the feature code only once the channel is bridged (a click-to-call is
+    // answered by the caller's phone before Dial has bridged it to the callee).
+    whenBridged(callId)
+        .thenComposeAsync(v -> link().send(action, requestTimeout()), blockingExecutor())
         .whenComplete(
             (reply, e) -> {
               if (e != null) {
@@ -426,6 +450,10 @@ public final class AsteriskAdapter extends SipAdapter {
     return transfer.started.whenComplete(
         (v, e) -> {
           deadline.cancel(false);
+          CompletableFuture<Void> waiter = bridgeWaiters.remove(callId);
+          if (waiter != null) {
+            waiter.cancel(false);
+          }
           // Until the feature-code digits have all come, they are still Asterisk's, not the call's.
           if (transfer.digitsSettled()) {
             transfers.remove(callId, transfer);
@@ -487,13 +515,25 @@ public final class AsteriskAdapter extends SipAdapter {
         .thenRun(() -> reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
   }
 
+  /**
+   * Starts {@code MixMonitor}. A file name without an extension gets {@code .wav} (Asterisk would
+   * write a headerless {@code .raw}); the {@code i(...)} option is added unless the configured
+   * options have one, because only with it does the reply carry the {@code MixMonitorID} that stops
+   * this recording and no other.
+   */
   @Override
   protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+    String file =
+        fileName.lastIndexOf('.') > fileName.lastIndexOf('/') ? fileName : fileName + ".wav";
+    String options = settings.recordingOptions();
+    if (!options.contains("i(")) {
+      options = options + "i(" + MIXMONITOR_ID_VARIABLE + ")";
+    }
     AmiAction action =
         AmiAction.of("MixMonitor")
             .add(CHANNEL, channelOf(call))
-            .add("File", fileName)
-            .addIfPresent("Options", settings.recordingOptions())
+            .add("File", file)
+            .add("Options", options)
             .build();
     return link()
         .send(action, requestTimeout())
@@ -574,7 +614,7 @@ public final class AsteriskAdapter extends SipAdapter {
         .thenApply(
             reply -> {
               if (!reply.isSuccess()) {
-                if (reply.message().equalsIgnoreCase(NO_CONFERENCE)) {
+                if (NO_CONFERENCE.contains(reply.message())) {
                   return List.of();
                 }
                 throw new CallException(
@@ -710,9 +750,16 @@ public final class AsteriskAdapter extends SipAdapter {
       onDtmf(d);
     } else if (signal instanceof ChannelSignal.Hold h) {
       String callId = callIdOf(h.uniqueid(), "");
-      // The transferer's Hold/Unhold during a transfer is Asterisk's doing, not the phone's.
-      if (callId != null && !transfers.containsKey(callId)) {
-        reportCallState(callId, h.held() ? CallState.ON_HOLD : CallState.CONNECTED, null, Map.of());
+      PendingTransfer t = callId == null ? null : transfers.get(callId);
+      if (t == null) {
+        if (callId != null) {
+          reportCallState(
+              callId, h.held() ? CallState.ON_HOLD : CallState.CONNECTED, null, Map.of());
+        }
+      } else if (t.attended && h.held() && isPrimary(callId, h.uniqueid())) {
+        // The transferer's Hold/Unhold during a transfer is Asterisk's doing, not the phone's;
+        // Hold right after the feature code shows the atxfer feature took it.
+        t.started.complete(null);
       }
     } else if (signal instanceof ChannelSignal.Other o) {
       onOther(o.frame());
@@ -762,14 +809,25 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   /**
-   * Reports a new call that came without a caller id, now that its channel has a next event: a
-   * {@code NewCallerid} names the caller, anything else means there is none.
+   * Reports a new call that came without a caller id once its channel tells more: an event that
+   * carries the caller id (the {@code NewCallerid} Asterisk sends right after, possibly behind a
+   * {@code Newexten} or {@code NewConnectedLine}), or one that moves the call on ({@code Newstate},
+   * a dial, a bridge, the hangup), after which no caller id is coming.
    */
   private void nameInbound(AmiFrame event) {
-    AmiFrame first = unnamedInbound.remove(event.getOrDefault(UNIQUEID, ""));
-    if (first != null) {
-      String from = event.isEvent("NewCallerid") ? callerOf(event) : "";
-      String uniqueid = first.getOrDefault(UNIQUEID, "");
+    String uniqueid = event.getOrDefault(UNIQUEID, "");
+    AmiFrame first = unnamedInbound.get(uniqueid);
+    if (first == null) {
+      return;
+    }
+    String from = callerOf(event);
+    boolean movesOn =
+        event.isEvent("Newstate")
+            || event.isEvent("Hangup")
+            || event.isEvent("DialBegin")
+            || event.isEvent("BridgeEnter")
+            || event.isEvent("DTMFBegin");
+    if ((!from.isEmpty() || movesOn) && unnamedInbound.remove(uniqueid, first)) {
       reportInbound(first, uniqueid, uniqueid, first.intValue("ChannelState", -1), from);
     }
   }
@@ -815,44 +873,152 @@ public final class AsteriskAdapter extends SipAdapter {
     if (call.isEmpty()) {
       return;
     }
-    HangupCause cause;
-    if (h.cause() > 0) {
-      cause = HangupCause.ofQ850(h.cause(), h.causeText());
-    } else {
-      cause =
-          call.get()
-              .serverId("DialStatus")
-              .map(AsteriskAdapter::causeOfDialStatus)
-              .orElse(HangupCause.NORMAL_CLEARING);
-      if (call.get().direction() == CallDirection.OUTBOUND && !call.get().state().isAnswered()) {
-        // Cause 0 says nothing; the OriginateResponse, before or after this Hangup, says why.
-        awaitOriginateOutcome(callId, cause);
-        return;
-      }
+    HangupCause cause = h.cause() > 0 ? HangupCause.ofQ850(h.cause(), h.causeText()) : null;
+    boolean originating =
+        call.get().direction() == CallDirection.OUTBOUND && !call.get().state().isAnswered();
+    if (!originating) {
+      endCall(callId, cause != null ? cause : dialStatusCause(call.get()));
+      return;
     }
-    endCall(callId, cause);
+    FailedOriginate f = failing.computeIfAbsent(callId, FailedOriginate::new);
+    f.hangup(cause == null ? 0 : h.cause(), cause);
+    settle(f, call.get());
   }
 
-  private void awaitOriginateOutcome(String callId, HangupCause fallback) {
-    ScheduledFuture<?> fallbackEnd =
-        timer()
-            .schedule(
-                () -> {
-                  if (awaitingOriginateOutcome.remove(callId) != null) {
-                    endCall(callId, fallback);
-                  }
-                },
-                requestTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-    ScheduledFuture<?> previous = awaitingOriginateOutcome.put(callId, fallbackEnd);
-    if (previous != null) {
-      previous.cancel(false);
+  private void onOriginateResult(ChannelSignal.OriginateResult o) {
+    if (!o.actionId().startsWith(ORIGINATE_PREFIX)) {
+      return;
+    }
+    String callId = CALL_PREFIX + o.actionId().substring(ORIGINATE_PREFIX.length());
+    Optional<TrackedCall> call = findCall(callId);
+    if (o.success()) {
+      FailedOriginate stale = failing.remove(callId);
+      if (stale != null) {
+        stale.cancel();
+      }
+      reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      call.filter(c -> c.options().record()).ifPresent(this::recordFromAnswer);
+      return;
+    }
+    if (call.isEmpty()) {
+      return;
+    }
+    FailedOriginate f = failing.computeIfAbsent(callId, FailedOriginate::new);
+    // Without a channel (Newchannel never came) no Hangup will follow.
+    f.response(o.reason(), call.get().serverId(CHANNEL).isEmpty());
+    settle(f, call.get());
+  }
+
+  /**
+   * Ends a failed outbound call once both of its events are in, or at once when the one in says
+   * enough; otherwise waits (at most the request timeout) for the other.
+   */
+  private void settle(FailedOriginate f, TrackedCall call) {
+    Optional<HangupCause> cause = f.decide(call.serverId("DialStatus"));
+    if (cause.isPresent()) {
+      if (failing.remove(f.callId, f)) {
+        f.cancel();
+        endCall(f.callId, cause.get());
+      }
+      return;
+    }
+    f.armFallback(
+        timer(),
+        requestTimeout(),
+        () -> {
+          if (failing.remove(f.callId, f)) {
+            endCall(
+                f.callId, f.decideNow(findCall(f.callId).flatMap(c -> c.serverId("DialStatus"))));
+          }
+        });
+  }
+
+  private static HangupCause dialStatusCause(TrackedCall call) {
+    return call.serverId("DialStatus")
+        .map(AsteriskAdapter::causeOfDialStatus)
+        .orElse(HangupCause.NORMAL_CLEARING);
+  }
+
+  /**
+   * What Asterisk said about an outbound call that failed: the {@code OriginateResponse} Reason and
+   * the {@code Hangup} cause of the call's channel. Both arrive, in either order (fixture 19: a
+   * Local channel to a missing extension; with PJSIP a busy phone gives {@code Reason: 0} before
+   * {@code Hangup} with cause 17). A specific Hangup cause wins; Reason 0 ("failed") and causes 0
+   * and 16 say little, so they wait for the other event.
+   */
+  static final class FailedOriginate {
+    final String callId;
+    private Integer reason;
+    private boolean noChannel;
+    private int hangupCode = -1;
+    private HangupCause hangupCause;
+    private ScheduledFuture<?> fallback;
+
+    FailedOriginate(String callId) {
+      this.callId = callId;
+    }
+
+    synchronized void response(int reason, boolean noChannel) {
+      this.reason = reason;
+      this.noChannel = noChannel;
+    }
+
+    synchronized void hangup(int code, HangupCause cause) {
+      this.hangupCode = code;
+      this.hangupCause = cause;
+    }
+
+    /** The cause, once what has arrived is enough to tell it. */
+    synchronized Optional<HangupCause> decide(Optional<String> dialStatus) {
+      boolean specificHangup = hangupCode > 0 && hangupCode != 16;
+      if (specificHangup || (reason != null && (hangupCode >= 0 || noChannel))) {
+        return Optional.of(decideNow(dialStatus));
+      }
+      return Optional.empty();
+    }
+
+    /** The best cause from what has arrived. */
+    synchronized HangupCause decideNow(Optional<String> dialStatus) {
+      if (hangupCode > 0 && hangupCode != 16) {
+        return hangupCause;
+      }
+      if (reason != null && reason != 0) {
+        return causeOfReason(reason, dialStatus);
+      }
+      if (dialStatus.isPresent()) {
+        return causeOfDialStatus(dialStatus.get());
+      }
+      if (hangupCode == 16) {
+        return hangupCause;
+      }
+      return reason != null ? causeOfReason(reason, dialStatus) : HangupCause.NORMAL_CLEARING;
+    }
+
+    synchronized void armFallback(ScheduledExecutorService timer, Duration after, Runnable end) {
+      if (fallback == null) {
+        fallback = timer.schedule(end, after.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+
+    synchronized void cancel() {
+      if (fallback != null) {
+        fallback.cancel(false);
+      }
     }
   }
 
   /** Ends a call as the server reported, then merges a {@code Cdr} that came early. */
   private void endCall(String callId, HangupCause cause) {
     transfers.remove(callId);
+    bridged.remove(callId);
+    CompletableFuture<Void> waiter = bridgeWaiters.remove(callId);
+    if (waiter != null) {
+      waiter.cancel(false);
+    }
+    FailedOriginate f = failing.remove(callId);
+    if (f != null) {
+      f.cancel();
+    }
     reportCallEnded(callId, cause, Map.of());
     AmiFrame cdr = earlyCdrs.remove(callId);
     if (cdr != null) {
@@ -879,24 +1045,6 @@ public final class AsteriskAdapter extends SipAdapter {
     }
   }
 
-  private void onOriginateResult(ChannelSignal.OriginateResult o) {
-    if (!o.actionId().startsWith(ORIGINATE_PREFIX)) {
-      return;
-    }
-    String callId = CALL_PREFIX + o.actionId().substring(ORIGINATE_PREFIX.length());
-    ScheduledFuture<?> fallbackEnd = awaitingOriginateOutcome.remove(callId);
-    if (fallbackEnd != null) {
-      fallbackEnd.cancel(false);
-    }
-    if (o.success()) {
-      reportCallState(callId, CallState.CONNECTED, null, Map.of());
-      findCall(callId).filter(c -> c.options().record()).ifPresent(this::recordFromAnswer);
-      return;
-    }
-    Optional<String> dialStatus = findCall(callId).flatMap(c -> c.serverId("DialStatus"));
-    endCall(callId, causeOfReason(o.reason(), dialStatus));
-  }
-
   private void recordFromAnswer(TrackedCall call) {
     String file = call.callId().substring(CALL_PREFIX.length()) + ".wav";
     // Off the reader thread: a request must never be written from it.
@@ -913,13 +1061,38 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   private void onBridge(ChannelSignal.Bridge b) {
-    if (!b.entered()) {
+    String callId = callIdOf(b.uniqueid(), b.linkedid());
+    if (callId == null) {
       return;
     }
-    String callId = callIdOf(b.uniqueid(), b.linkedid());
-    if (callId != null && findCall(callId).map(c -> !c.state().isAnswered()).orElse(false)) {
+    if (isPrimary(callId, b.uniqueid())) {
+      if (b.entered()) {
+        bridged.add(callId);
+        CompletableFuture<Void> waiter = bridgeWaiters.remove(callId);
+        if (waiter != null) {
+          waiter.complete(null);
+        }
+      } else {
+        bridged.remove(callId);
+      }
+    }
+    if (b.entered() && findCall(callId).map(c -> !c.state().isAnswered()).orElse(false)) {
       reportCallState(callId, CallState.CONNECTED, null, Map.of());
     }
+  }
+
+  /** Completes when the call's own channel is in a bridge (at once if it is now). */
+  private CompletableFuture<Void> whenBridged(String callId) {
+    if (bridged.contains(callId)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> waiter =
+        bridgeWaiters.computeIfAbsent(callId, k -> new CompletableFuture<>());
+    if (bridged.contains(callId) && bridgeWaiters.remove(callId, waiter)) {
+      // Entered between the first look and the registration.
+      waiter.complete(null);
+    }
+    return waiter;
   }
 
   private void onDtmf(ChannelSignal.Dtmf d) {

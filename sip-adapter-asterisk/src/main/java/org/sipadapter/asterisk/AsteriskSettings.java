@@ -74,6 +74,12 @@ public record AsteriskSettings(
           "maxFrameBytes",
           "inboundContexts");
 
+  /**
+   * Default Login {@code Events} mask: call tracking, DTMF, system events, UserEvents and the
+   * {@code Cdr} events merged into call records.
+   */
+  public static final String DEFAULT_EVENTS = "call,dtmf,system,user,cdr";
+
   /** Default Originate channel template. */
   public static final String DEFAULT_CHANNEL = "PJSIP/{to}";
 
@@ -99,7 +105,7 @@ public record AsteriskSettings(
         config.option("application", ""),
         config.option("data", ""),
         config.option("authType", "plain").equalsIgnoreCase("md5"),
-        config.option("events", "call,dtmf,system,user"),
+        config.option("events", DEFAULT_EVENTS),
         config.option("transferContext", context),
         config.option("transferMode", "redirect"),
         config.option("holdContext", "sdk-hold"),

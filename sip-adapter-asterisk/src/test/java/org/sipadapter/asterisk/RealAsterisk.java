@@ -19,7 +19,7 @@ import org.sipadapter.testkit.sipp.UasScenario;
  *
  * <table>
  *   <tr><th>endpoint</th><th>SIPp phone</th></tr>
- *   <tr><td>{@code 2000}, {@code 2001}, {@code 2002}</td><td>rings 200 ms, answers, waits for BYE</td></tr>
+ *   <tr><td>{@code 2000}, {@code 2001}, {@code 2002}</td><td>rings 200 ms, answers, talks (RTP) until BYE</td></tr>
  *   <tr><td>{@code 486}</td><td>486 Busy Here</td></tr>
  *   <tr><td>{@code 404}</td><td>404 Not Found</td></tr>
  *   <tr><td>{@code 408}</td><td>rings and never answers</td></tr>
@@ -27,17 +27,26 @@ import org.sipadapter.testkit.sipp.UasScenario;
  *   <tr><td>{@code 2200}</td><td>answers and after 500 ms presses 1, 2, #</td></tr>
  * </table>
  *
+ * <p>The conformance fixture places click-to-call style calls: the first phone answers, then {@code
+ * Dial(PJSIP/2002,30,T)} bridges it to a second, so attended and blind transfers have the bridge
+ * and transfer feature they need ({@link #clickToCall()}).
+ *
  * <p>{@link #open} skips the calling test class, with the reason, when no provisioned Asterisk root
  * is available (see {@code scripts/test.sh}).
  */
 final class RealAsterisk implements AutoCloseable {
   final AsteriskServer server;
   final AmiProbe probe;
+
+  /** The ring-then-answer phone behind endpoints 2000, 2001 and 2002. */
+  final SippProcess answeringPhone;
+
   private final List<SippProcess> phones = new ArrayList<>();
   private final List<SippProcess> callers = new ArrayList<>();
 
   private RealAsterisk(AsteriskServer.Builder builder, List<SippProcess> phones) {
     this.phones.addAll(phones);
+    this.answeringPhone = phones.get(0);
     this.server = builder.build().start();
     this.probe = server.probe();
   }
@@ -56,7 +65,7 @@ final class RealAsterisk implements AutoCloseable {
       SippProcess answer =
           start(
               phones,
-              SippProcess.uas(UasScenario.RING_THEN_ANSWER).ringDelay(Duration.ofMillis(200)));
+              SippProcess.uas(UasScenario.RING_THEN_TALK).ringDelay(Duration.ofMillis(200)));
       b.phone("2000", answer.port()).phone("2001", answer.port()).phone("2002", answer.port());
       b.phone("486", start(phones, SippProcess.uas(UasScenario.BUSY)).port());
       b.phone("404", start(phones, SippProcess.uas(UasScenario.NOT_FOUND)).port());
@@ -102,6 +111,17 @@ final class RealAsterisk implements AutoCloseable {
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(5)));
+  }
+
+  /**
+   * A config whose calls ring the {@code to} phone and, once answered, bridge it to phone 2002 with
+   * {@code Dial(...,T)} in context {@code sdk-click}; transfers go to {@code sdk-transfer}.
+   */
+  AdapterConfig.Builder clickToCall() {
+    return config()
+        .option("context", "sdk-click")
+        .option("exten", "2002")
+        .option("transferContext", "sdk-transfer");
   }
 
   /**

@@ -7,15 +7,18 @@ import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.testkit.ami.AmiMessage;
+import org.sipadapter.testkit.asterisk.RequiresAsterisk;
 import org.sipadapter.testkit.tck.Destination;
 import org.sipadapter.testkit.tck.SipAdapterConformanceSuite;
 import org.sipadapter.testkit.tck.TckCapability;
 import org.sipadapter.testkit.tck.TckFixture;
 
 /**
- * The conformance suite against a real Asterisk 22: calls go through PJSIP to SIPp phones, inbound
- * calls come from a SIPp caller, the server is frozen with SIGSTOP for the stall test.
+ * The conformance suite against a real Asterisk 22: calls go through PJSIP to SIPp phones (an
+ * answered call is bridged to a second phone with {@code Dial(...,T)}), inbound calls come from a
+ * SIPp caller, the server is frozen with SIGSTOP for the stall test.
  */
+@RequiresAsterisk
 class RealAsteriskConformanceTest extends SipAdapterConformanceSuite {
 
   @Override
@@ -42,7 +45,8 @@ class RealAsteriskConformanceTest extends SipAdapterConformanceSuite {
 
     @Override
     public AdapterConfig config() {
-      return asterisk.config().build();
+      // Answered calls are bridged with Dial(...,T), so both transfer kinds have what they need.
+      return asterisk.clickToCall().build();
     }
 
     @Override

@@ -173,6 +173,11 @@ public final class AmiProbe implements AutoCloseable {
     return received.stream().filter(m -> m.get("Event", "").equalsIgnoreCase(event)).toList();
   }
 
+  /** Forgets every packet received so far, so later {@link #await}s see only what comes next. */
+  public void clear() {
+    received.clear();
+  }
+
   private AmiMessage first(Predicate<AmiMessage> match) {
     for (AmiMessage m : received) {
       if (match.test(m)) {

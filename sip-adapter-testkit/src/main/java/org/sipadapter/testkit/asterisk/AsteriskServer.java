@@ -46,9 +46,9 @@ import java.util.regex.Pattern;
  *   <li>one PJSIP endpoint and AOR per {@link Builder#phone(String, int)} (a SIPp UAS on loopback),
  *       dialled as {@code PJSIP/<name>}; calls from loopback land in context {@code from-phones}.
  *   <li>the contexts of {@code docs/asterisk.md} ({@code from-sdk}, {@code sdk-hold}, {@code
- *       sdk-conf}, {@code sdk-click} for click-to-call with {@code Dial(...,T)}), {@code
- *       sdk-targets} (Local-channel targets), {@code from-phones}, plus whatever {@link
- *       Builder#dialplan(String)} adds.
+ *       sdk-conf}, {@code sdk-click} for click-to-call with {@code Dial(...,T)}, {@code
+ *       sdk-transfer} for transfer targets), {@code sdk-targets} (Local-channel targets), {@code
+ *       from-phones}, plus whatever {@link Builder#dialplan(String)} adds.
  *   <li>{@code features.conf} with {@code blindxfer => #1} and {@code atxfer => *2}.
  * </ul>
  *
@@ -68,7 +68,7 @@ public final class AsteriskServer implements AutoCloseable {
   public static final String SDK = "sdk";
 
   /** {@code read=} of the {@link #SDK} user, as documented. */
-  public static final String SDK_READ = "call,dtmf,system,user,dialplan,cdr,reporting";
+  public static final String SDK_READ = "call,dtmf,system,user,dialplan,cdr";
 
   /** {@code write=} of the {@link #SDK} user, as documented. */
   public static final String SDK_WRITE = "call,originate,system,command,user,reporting";
@@ -574,7 +574,7 @@ public final class AsteriskServer implements AutoCloseable {
                 + sipPort
                 + "\n\n"
                 + "[phones-in]\ntype = endpoint\ncontext = from-phones\ndisallow = all\n"
-                + "allow = ulaw\ndtmf_mode = info\n\n"
+                + ENDPOINT_MEDIA
                 + "[phones-in]\ntype = identify\nendpoint = phones-in\nmatch = "
                 + HOST
                 + "\n\n");
@@ -584,7 +584,8 @@ public final class AsteriskServer implements AutoCloseable {
                 .append('[')
                 .append(name)
                 .append("]\ntype = endpoint\ncontext = from-phones\n")
-                .append("disallow = all\nallow = ulaw\ndtmf_mode = info\naors = ")
+                .append(ENDPOINT_MEDIA)
+                .append("aors = ")
                 .append(name)
                 .append("\n\n[")
                 .append(name)
@@ -624,6 +625,13 @@ public final class AsteriskServer implements AutoCloseable {
   }
 
   /**
+   * Media settings of every endpoint: G.711, DTMF as SIP INFO, and media through Asterisk (no
+   * re-INVITEs to connect phones directly, which a scripted SIPp phone would not expect).
+   */
+  private static final String ENDPOINT_MEDIA =
+      "disallow = all\nallow = ulaw,alaw\ndtmf_mode = info\ndirect_media = no\n";
+
+  /**
    * The dialplan every instance has: the contexts of {@code docs/asterisk.md} and the test targets.
    */
   static final String DIALPLAN =
@@ -649,6 +657,14 @@ public final class AsteriskServer implements AutoCloseable {
       exten => _[0-9a-zA-Z],1,Dial(PJSIP/${EXTEN},30,T)
        same => n,Hangup()
       exten => failed,1,Hangup()
+
+      ; transfer targets (options.transferContext): fixed-length patterns, so Atxfer's digit
+      ; collection ends at the last digit instead of matching a shorter prefix
+      [sdk-transfer]
+      exten => _2XXX,1,Dial(PJSIP/${EXTEN},30)
+       same => n,Hangup()
+      exten => _4XX,1,Dial(PJSIP/${EXTEN},30)
+       same => n,Hangup()
 
       [sdk-hold]
       exten => hold,1,Answer()

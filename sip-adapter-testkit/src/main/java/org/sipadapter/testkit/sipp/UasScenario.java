@@ -27,6 +27,13 @@ public enum UasScenario {
    * and places the referred call, as a phone following a transfer does.
    */
   REFER_FOLLOWER("uas-refer-follower.xml"),
+  /**
+   * Rings (180) for the ring delay given to {@link SippProcess.Builder#ringDelay}, answers with
+   * G.711 A-law and sends audio (the A-law recording Debian's sip-tester ships) until the caller's
+   * BYE, as a real phone does; SIP INFO (DTMF) is answered 200. Servers that clock DTMF or
+   * transfers by the media stream (Asterisk's Atxfer) need a phone that talks.
+   */
+  RING_THEN_TALK("uas-ring-then-talk.xml"),
   /** Refuses every call with {@code 404 Not Found}. */
   NOT_FOUND("uas-not-found.xml"),
   /**

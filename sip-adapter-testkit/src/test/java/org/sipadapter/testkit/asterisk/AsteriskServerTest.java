@@ -18,6 +18,7 @@ import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
 
 /** A real Asterisk 22 from the provisioned root, with a SIPp phone behind PJSIP. */
+@RequiresAsterisk
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AsteriskServerTest {
   private SippProcess phone;
