@@ -56,7 +56,10 @@ public final class AsteriskAdapter extends SipAdapter {
   private static final Logger log = LoggerFactory.getLogger(AsteriskAdapter.class);
   private static final String CALL_PREFIX = "if://call/";
   private static final String ORIGINATE_PREFIX = "originate-";
-  private static final int UUID_LENGTH = 36;
+
+  /** {@code <12 hex digits of the instance>.<uuid of the call>}, see {@link #callMarker}. */
+  private static final int MARKER_LENGTH = 49;
+
   private static final Set<Feature> FEATURES =
       Set.copyOf(
           EnumSet.of(
@@ -318,14 +321,16 @@ public final class AsteriskAdapter extends SipAdapter {
 
   @Override
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    String uuid = call.callId().substring(CALL_PREFIX.length());
+    // The channel's preset Uniqueid is the call marker: this adapter instance and the call, so
+    // another adapter on the same Asterisk sees a call it did not place.
+    String marker = callMarker(call);
     Duration ring = call.options().timeout().orElse(config().timeouts().ring());
     OriginateRequest request =
-        OriginateRequest.of(settings, call.from(), call.to(), call.options(), ring, uuid);
-    bindServerId(call.callId(), UNIQUEID, uuid);
-    bindServerId(call.callId(), LINKEDID, uuid);
+        OriginateRequest.of(settings, call.from(), call.to(), call.options(), ring, marker);
+    bindServerId(call.callId(), UNIQUEID, marker);
+    bindServerId(call.callId(), LINKEDID, marker);
     return link()
-        .send(request.toAction(), ORIGINATE_PREFIX + uuid, requestTimeout())
+        .send(request.toAction(), ORIGINATE_PREFIX + marker, requestTimeout())
         .thenAccept(reply -> requireSuccess(reply, "Originate"));
   }
 
@@ -356,10 +361,34 @@ public final class AsteriskAdapter extends SipAdapter {
     return doHangup(call, cause);
   }
 
+  /**
+   * Blind transfer. In {@code redirect} mode the call's own channel moves to the target: once core
+   * has the call {@code TRANSFERRING}, a {@code Status} of the channel shows it continuing there
+   * ({@code CONNECTED}) or gone. In {@code blindTransfer} mode Asterisk moves the other party and
+   * hangs up the call's channel, which ends the call.
+   */
   @Override
   protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
     if (!settings.transferMode().equals("blindTransfer")) {
-      return simple(redirect(call, settings.transferContext(), target));
+      CompletableFuture<Void> accepted = new CompletableFuture<>();
+      simple(redirect(call, settings.transferContext(), target))
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  accepted.completeExceptionally(e);
+                  return;
+                }
+                // Completing runs core's TRANSFERRING first; the Status round trip comes after.
+                accepted.complete(null);
+                doRefreshStatus(call)
+                    .whenComplete(
+                        (s, se) -> {
+                          if (se == null) {
+                            reportCallState(call.callId(), CallState.CONNECTED, null, Map.of());
+                          }
+                        });
+              });
+      return accepted;
     }
     AmiAction action =
         AmiAction.of("BlindTransfer")
@@ -889,7 +918,12 @@ public final class AsteriskAdapter extends SipAdapter {
     if (!o.actionId().startsWith(ORIGINATE_PREFIX)) {
       return;
     }
-    String callId = CALL_PREFIX + o.actionId().substring(ORIGINATE_PREFIX.length());
+    // Asterisk sends every session the OriginateResponse, with the ActionID of whoever asked.
+    Optional<String> own = callIdOfMarker(o.actionId().substring(ORIGINATE_PREFIX.length()));
+    if (own.isEmpty()) {
+      return;
+    }
+    String callId = own.get();
     Optional<TrackedCall> call = findCall(callId);
     if (o.success()) {
       FailedOriginate stale = failing.remove(callId);
@@ -1076,7 +1110,12 @@ public final class AsteriskAdapter extends SipAdapter {
         bridged.remove(callId);
       }
     }
-    if (b.entered() && findCall(callId).map(c -> !c.state().isAnswered()).orElse(false)) {
+    Optional<CallState> state = findCall(callId).map(TrackedCall::state);
+    boolean primary = isPrimary(callId, b.uniqueid());
+    if (b.entered()
+        && state.isPresent()
+        && (!state.get().isAnswered() || (primary && state.get() == CallState.TRANSFERRING))) {
+      // Answered, or after a transfer: the call's channel talks to the target now.
       reportCallState(callId, CallState.CONNECTED, null, Map.of());
     }
   }
@@ -1173,7 +1212,7 @@ public final class AsteriskAdapter extends SipAdapter {
     String callId = callIdOf(uniqueid, "");
     // Only the record of the call's own channel: a Local channel's ;2 half has its own.
     if (callId == null
-        || (ownCallId(uniqueid) != null && uniqueid.length() != UUID_LENGTH)
+        || (ownCallId(uniqueid) != null && uniqueid.length() != MARKER_LENGTH)
         || (ownCallId(uniqueid) == null && !isPrimary(callId, uniqueid))) {
       return callId;
     }
@@ -1257,25 +1296,38 @@ public final class AsteriskAdapter extends SipAdapter {
     return null;
   }
 
-  /** The call id behind a Uniqueid this adapter preset ({@code <uuid>} or {@code <uuid>-2}). */
-  static String ownCallId(String id) {
+  /**
+   * The call marker in a Uniqueid an adapter preset: the id itself, or the marker of a Local
+   * channel's {@code ;2} half ({@code <marker>-2}).
+   *
+   * @return the marker, or null for any other id
+   */
+  static String markerOf(String id) {
     int n = id.length();
-    if (n < UUID_LENGTH
-        || id.charAt(8) != '-'
-        || id.charAt(13) != '-'
-        || id.charAt(18) != '-'
-        || id.charAt(23) != '-'
-        || (n > UUID_LENGTH && id.charAt(UUID_LENGTH) != '-')) {
+    if (n != MARKER_LENGTH && !(n == MARKER_LENGTH + 2 && id.endsWith("-2"))) {
       return null;
     }
-    return CALL_PREFIX + (n == UUID_LENGTH ? id : id.substring(0, UUID_LENGTH));
+    if (id.charAt(12) != '.'
+        || id.charAt(21) != '-'
+        || id.charAt(26) != '-'
+        || id.charAt(31) != '-'
+        || id.charAt(36) != '-') {
+      return null;
+    }
+    return n == MARKER_LENGTH ? id : id.substring(0, MARKER_LENGTH);
+  }
+
+  /** The call id behind a Uniqueid this adapter instance preset, or null. */
+  private String ownCallId(String id) {
+    String marker = markerOf(id);
+    return marker == null ? null : callIdOfMarker(marker).orElse(null);
   }
 
   /**
    * Whether the channel is the call's own: the originated one, or the caller of an inbound call.
    */
   private boolean isPrimary(String callId, String uniqueid) {
-    if (uniqueid.length() == UUID_LENGTH && ownCallId(uniqueid) != null) {
+    if (uniqueid.length() == MARKER_LENGTH && ownCallId(uniqueid) != null) {
       return true;
     }
     return findCall(callId).flatMap(c -> c.serverId(UNIQUEID)).map(uniqueid::equals).orElse(false);
