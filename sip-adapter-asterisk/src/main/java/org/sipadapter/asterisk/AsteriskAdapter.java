@@ -396,18 +396,54 @@ public final class AsteriskAdapter extends SipAdapter {
             .add("Context", settings.transferContext())
             .add("Exten", target)
             .build();
-    // Asterisk takes the transferer off hold (Unhold) while it moves the other party.
+    // Asterisk takes the transferer off hold (Unhold) while it moves the other party. The
+    // transfer counts as accepted with its BlindTransfer event, which comes on the reader thread
+    // before the transferer's Hangup, so TRANSFERRING is always reported before the end.
+    String callId = call.callId();
     PendingTransfer transfer = new PendingTransfer(false, target);
-    transfers.put(call.callId(), transfer);
-    return link()
+    if (transfers.putIfAbsent(callId, transfer) != null) {
+      return CompletableFuture.failedFuture(
+          new CallException("[" + name() + "] a transfer of " + callId + " is already under way"));
+    }
+    Duration timeout = requestTimeout().multipliedBy(3).dividedBy(4);
+    ScheduledFuture<?> deadline =
+        timer()
+            .schedule(
+                () ->
+                    transfer.started.completeExceptionally(
+                        new CallException(
+                            "["
+                                + name()
+                                + "] BlindTransfer to "
+                                + target
+                                + " was not reported done within "
+                                + timeout.toMillis()
+                                + " ms")),
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+    link()
         .send(action, requestTimeout())
-        .thenAccept(reply -> requireSuccess(reply, "BlindTransfer"))
         .whenComplete(
-            (v, e) -> {
+            (reply, e) -> {
               if (e != null) {
-                transfers.remove(call.callId(), transfer);
+                transfer.started.completeExceptionally(e);
+              } else if (!reply.isSuccess()) {
+                transfer.started.completeExceptionally(
+                    new CallException(
+                        "["
+                            + name()
+                            + "] BlindTransfer failed: "
+                            + reply.message()
+                            + hint(reply, "BlindTransfer")));
               }
             });
+    return transfer.started.whenComplete(
+        (v, e) -> {
+          deadline.cancel(false);
+          if (e != null) {
+            transfers.remove(callId, transfer);
+          }
+        });
   }
 
   /**
@@ -1194,7 +1230,8 @@ public final class AsteriskAdapter extends SipAdapter {
             new CallException(
                 "[" + name() + "] " + event.name() + " to " + t.target + ": Result " + result));
       }
-      if (!attended || t.digitsDone()) {
+      // A blind transfer's entry stays until the transferer's end: its Unhold may still come.
+      if (attended && t.digitsDone()) {
         transfers.remove(callId, t);
       }
     }

@@ -109,7 +109,9 @@ class AsteriskAdapterTest {
     a.connect();
 
     assertThat(a.connectionState()).isEqualTo(ConnectionState.CONNECTED);
-    assertThat(a.serverVersion()).contains("Asterisk 22 (AMI 11.0.0)");
+    // The release comes from CoreSettings, the AMI version from the banner.
+    assertThat(a.serverVersion()).contains("Asterisk 22.10.1 (AMI 11.0.0)");
+    assertThat(sent("CoreSettings")).hasSize(1);
     AmiMessage login = sent("Login").get(0);
     assertThat(login.get("Username", "")).isEqualTo("admin");
     assertThat(login.get("Secret", "")).isEqualTo("amipass");
@@ -187,7 +189,8 @@ class AsteriskAdapterTest {
             CallState.DIALING, CallState.RINGING, CallState.CONNECTED, CallState.DISCONNECTED);
     assertThat(end.cause().q850()).isEqualTo(16);
     AmiMessage originate = sent("Originate").get(0);
-    String uuid = callId.substring("if://call/".length());
+    // The preset Uniqueid is the call marker: this adapter instance, then the call's uuid.
+    String uuid = a.instanceId() + "." + callId.substring("if://call/".length());
     assertThat(originate.get("Channel", "")).isEqualTo("PJSIP/2000");
     assertThat(originate.get("Async", "")).isEqualTo("true");
     assertThat(originate.get("ChannelId", "")).isEqualTo(uuid);
@@ -279,7 +282,7 @@ class AsteriskAdapterTest {
     AsteriskAdapter a = connected();
     String callId = answeredCall(a);
 
-    pbx.remoteHangup(callId.substring("if://call/".length()), 16);
+    pbx.remoteHangup(a.getStatus(callId).serverIds().get("Uniqueid"), 16);
     CallStateChanged end = awaitEnd(callId);
 
     assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
@@ -360,20 +363,32 @@ class AsteriskAdapterTest {
 
   @Test
   void blindTransferModeUsesTheBlindTransferAction() {
-    AsteriskAdapter a = adapter(config().option("transferMode", "blindTransfer").build());
+    pbx.dialContext("sdk-click", "Local/{exten}@sdk-targets");
+    AsteriskAdapter a =
+        adapter(
+            config()
+                .option("transferMode", "blindTransfer")
+                .option("context", "sdk-click")
+                .build());
     a.connect();
     String callId = answeredCall(a);
+    await().until(() -> pbx.channelNames().size() == 4);
 
     a.transfer(callId, "2001");
 
     assertThat(sent("BlindTransfer").get(0).get("Exten", "")).isEqualTo("2001");
+    // Asterisk moves the other party and hangs up the transferer: the call ends.
+    assertThat(awaitEnd(callId).state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(events.states(callId)).contains(CallState.TRANSFERRING);
   }
 
   @Test
   void attendedTransferWithoutFeatureCodeFailsWithAHint() {
-    pbx.atxferConfigured(false);
-    AsteriskAdapter a = connected();
+    pbx.atxferConfigured(false).dialContext("sdk-click", "Local/{exten}@sdk-targets");
+    AsteriskAdapter a = adapter(config().option("context", "sdk-click").build());
+    a.connect();
     String callId = answeredCall(a);
+    await().until(() -> pbx.channelNames().size() == 4);
 
     assertThatThrownBy(() -> a.attendedTransfer(callId, "2001"))
         .isInstanceOf(CallException.class)
@@ -417,7 +432,7 @@ class AsteriskAdapterTest {
     AsteriskAdapter a = connected();
     String callId = answeredCall(a);
 
-    pbx.receiveDtmf(callId.substring("if://call/".length()), "7");
+    pbx.receiveDtmf(a.getStatus(callId).serverIds().get("Uniqueid"), "7");
 
     await().until(() -> !events.dtmf().isEmpty());
     assertThat(events.dtmf().get(0).digit()).isEqualTo("7");
@@ -451,7 +466,7 @@ class AsteriskAdapterTest {
   void holdEventsFromThePhoneMoveTheCallOnAndOffHold() {
     AsteriskAdapter a = connected();
     String callId = answeredCall(a);
-    String uuid = callId.substring("if://call/".length());
+    String uuid = a.instanceId() + "." + callId.substring("if://call/".length());
 
     pbx.phoneHold(uuid, true);
     await().until(() -> a.getStatus(callId).state() == CallState.ON_HOLD);
@@ -485,7 +500,7 @@ class AsteriskAdapterTest {
     assertThat(a.refreshStatus(callId).state()).isEqualTo(CallState.CONNECTED);
     // End the channel without the adapter seeing it: events off for this session.
     pbx.stall();
-    pbx.remoteHangup(callId.substring("if://call/".length()), 16);
+    pbx.remoteHangup(a.getStatus(callId).serverIds().get("Uniqueid"), 16);
     pbx.resumeDiscardingHeld();
     CallStatus after = a.refreshStatus(callId);
 
@@ -580,7 +595,7 @@ class AsteriskAdapterTest {
     AsteriskAdapter a = connected();
     String callId = answeredCall(a);
     pbx.stall();
-    pbx.remoteHangup(callId.substring("if://call/".length()), 16);
+    pbx.remoteHangup(a.getStatus(callId).serverIds().get("Uniqueid"), 16);
     pbx.resumeDiscardingHeld();
 
     a.hangup(callId);

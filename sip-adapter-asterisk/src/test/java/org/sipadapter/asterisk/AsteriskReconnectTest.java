@@ -101,7 +101,7 @@ class AsteriskReconnectTest {
     proxy.refuseNew();
     proxy.cutAll();
     await().until(() -> adapter.connectionState() == ConnectionState.RECONNECTING);
-    pbx.remoteHangup(ended.substring("if://call/".length()), 16);
+    pbx.remoteHangup(adapter.getStatus(ended).serverIds().get("Uniqueid"), 16);
     proxy.acceptNew();
     await().until(() -> adapter.connectionState() == ConnectionState.CONNECTED);
 

@@ -99,13 +99,15 @@ class AsteriskWireRulesTest {
   }
 
   @Test
-  void presetIdsMapBackToTheCallIdAndOthersDoNot() {
-    String uuid = "5f0c3a1e-2b4d-4c6e-8f10-123456789abc";
-    assertThat(AsteriskAdapter.ownCallId(uuid)).isEqualTo("if://call/" + uuid);
-    assertThat(AsteriskAdapter.ownCallId(uuid + "-2")).isEqualTo("if://call/" + uuid);
-    assertThat(AsteriskAdapter.ownCallId("1795671312.6")).isNull();
-    assertThat(AsteriskAdapter.ownCallId("pbx-1-1795671312.6")).isNull();
-    assertThat(AsteriskAdapter.ownCallId("")).isNull();
+  void presetIdsAreCallMarkersAndOtherIdsAreNot() {
+    String marker = "0123456789ab.5f0c3a1e-2b4d-4c6e-8f10-123456789abc";
+    assertThat(AsteriskAdapter.markerOf(marker)).isEqualTo(marker);
+    assertThat(AsteriskAdapter.markerOf(marker + "-2")).isEqualTo(marker);
+    assertThat(AsteriskAdapter.markerOf(marker + "-3")).isNull();
+    assertThat(AsteriskAdapter.markerOf("5f0c3a1e-2b4d-4c6e-8f10-123456789abc")).isNull();
+    assertThat(AsteriskAdapter.markerOf("1795671312.6")).isNull();
+    assertThat(AsteriskAdapter.markerOf("pbx-1-1795671312.6")).isNull();
+    assertThat(AsteriskAdapter.markerOf("")).isNull();
   }
 
   @ParameterizedTest
