@@ -82,4 +82,22 @@ class CallRecordTest {
   void csvLeavesNegativeNumbersAlone() {
     assertThat(record("-42", "ok", null).toCsvRow()).contains(",-42,");
   }
+
+  @Test
+  void serverDurationsReplaceTheTimesButKeepTheEnd() {
+    CallRecord r = record("1000", "ok", null);
+    CallRecord merged =
+        r.withServerDurations(
+            java.time.Duration.ofSeconds(7),
+            java.time.Duration.ofSeconds(4),
+            java.util.Map.of("CdrDisposition", "ANSWERED"));
+
+    assertThat(r.timeSource()).isEqualTo(CallRecord.TimeSource.ADAPTER);
+    assertThat(merged.timeSource()).isEqualTo(CallRecord.TimeSource.SERVER_CDR);
+    assertThat(merged.endedAt()).isEqualTo(r.endedAt());
+    assertThat(merged.billableDuration()).isEqualTo(java.time.Duration.ofSeconds(4));
+    assertThat(merged.setupTime()).isEqualTo(java.time.Duration.ofSeconds(3));
+    assertThat(merged.serverIds()).containsEntry("CdrDisposition", "ANSWERED");
+    assertThat(merged.toCsvRow()).endsWith(",SERVER_CDR");
+  }
 }

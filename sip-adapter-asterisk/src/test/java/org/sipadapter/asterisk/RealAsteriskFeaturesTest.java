@@ -120,8 +120,16 @@ class RealAsteriskFeaturesTest {
         .toList();
   }
 
-  private static String uuid(String callId) {
-    return callId.substring("if://call/".length());
+  /** The Uniqueid Asterisk gave the call's channel: its marker, preset by the adapter. */
+  private String uuid(String callId) {
+    for (AsteriskAdapter a : adapters) {
+      try {
+        return a.getStatus(callId).serverIds().get("Uniqueid");
+      } catch (org.sipadapter.CallNotFoundException notThisOne) {
+        // another adapter's call
+      }
+    }
+    throw new IllegalArgumentException("no adapter knows " + callId);
   }
 
   // ------------------------------------------------------------------ version (item 6)

@@ -427,6 +427,33 @@ public final class AmiEmulator extends TcpEmulator {
   }
 
   /**
+   * An incoming call on a Local channel, as another AMI client's Originate or a dialplan {@code
+   * Originate()} makes one: {@code Newchannel} of both halves with {@code CallerIDNum: <unknown>},
+   * then a {@code NewCallerid} of each with the caller id ({@code
+   * 20-originate-callerid-dialplan-new-call.txt}).
+   *
+   * @param from the caller id number
+   * @param exten the called extension
+   * @return the Uniqueid of the {@code ;1} half
+   */
+  public String incomingLocalCall(String from, String exten) {
+    synchronized (eventLock) {
+      Channel one = newLeg("Local/" + exten + "@from-internal", null);
+      broadcast(channelEvent("Newchannel", one).build());
+      broadcast(channelEvent("Newchannel", one.partner).build());
+      for (Channel c : List.of(one, one.partner)) {
+        c.callerNum = from;
+        c.callerName = from;
+        broadcast(
+            channelEvent("NewCallerid", c)
+                .add("CID-CallingPres", "0 (Presentation Allowed, Not Screened)")
+                .build());
+      }
+      return one.uniqueid;
+    }
+  }
+
+  /**
    * Sends an event to every logged-in session that has events on.
    *
    * @param event the event
