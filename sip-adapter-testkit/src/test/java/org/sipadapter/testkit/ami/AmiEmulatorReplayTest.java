@@ -1,7 +1,6 @@
 package org.sipadapter.testkit.ami;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,30 +28,6 @@ class AmiEmulatorReplayTest {
   private static final Set<String> NOT_EMULATED =
       Set.of("park", "parkedcalls", "command", "setvar", "getvar");
 
-  /**
-   * Sessions of the second recording (files 19-28, Asterisk 22.10.1 with the test configuration)
-   * that need behaviour the emulator does not have yet, by file number, with what is missing.
-   */
-  private static final Map<String, String> SESSION_NOT_EMULATED =
-      Map.of(
-          "20",
-          "a dialplan that originates a second call chain (Originate(...,acn)) is not emulated:"
-              + " the recorded Hangup of that chain's channel finds no channel",
-          "21",
-          "logged in as the restricted user sdk; the emulator accepts only the admin login of the"
-              + " other recordings",
-          "21b",
-          "ConfBridge (ConfbridgeListRooms, ConfbridgeList and their events) is not emulated",
-          "22",
-          "Action: Bridge of two calls is not emulated",
-          "23",
-          "BlindTransfer and Atxfer of a bridged call are not emulated",
-          "24",
-          "MixMonitor with a MixMonitorID: the emulator's StopMixMonitor reply carries a Message"
-              + " the recorded one lacks",
-          "25",
-          "the emulator's CoreSettings and CoreStatus replies lack the recorded headers");
-
   static List<Fixture> fixtures() {
     return Fixtures.transcripts("ami");
   }
@@ -70,8 +45,6 @@ class AmiEmulatorReplayTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void emulatorAnswersTheRecordedRequestsWithPacketsOfTheSameShape(Fixture file) throws Exception {
-    String number = file.name().substring(0, file.name().indexOf('-'));
-    assumeTrue(!SESSION_NOT_EMULATED.containsKey(number), () -> SESSION_NOT_EMULATED.get(number));
     WireTranscript transcript = WireTranscript.read(file);
     String server = new String(transcript.serverBytes(), StandardCharsets.UTF_8);
     String banner = server.substring(0, server.indexOf("\r\n"));
