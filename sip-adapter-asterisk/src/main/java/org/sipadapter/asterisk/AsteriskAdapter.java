@@ -82,6 +82,12 @@ public final class AsteriskAdapter extends SipAdapter {
   static final String LINKEDID = "Linkedid";
   static final String CHANNEL = "Channel";
 
+  /**
+   * The channel Asterisk makes to run a context's {@code failed} extension after an Originate
+   * failed: the end of a call, never a new one.
+   */
+  private static final String FAILED_ORIGINATE_CHANNEL = "OutgoingSpoolFailed";
+
   /** The channel variable MixMonitor's {@code i()} option stores the recording's id in. */
   static final String MIXMONITOR_ID_VARIABLE = "SIPADAPTER_MIXMONITOR_ID";
 
@@ -837,6 +843,7 @@ public final class AsteriskAdapter extends SipAdapter {
       if (s.created()
           && s.uniqueid().equals(s.linkedid())
           && !s.uniqueid().isEmpty()
+          && !s.channel().equals(FAILED_ORIGINATE_CHANNEL)
           && isInboundContext(s.event())) {
         String from = callerOf(s.event());
         if (from.isEmpty()) {

@@ -265,4 +265,32 @@ class AsteriskFindingsTest {
         .isEqualTo(Duration.ofSeconds(Long.parseLong(r.serverIds().get("CdrBillableSeconds"))));
     assertThat(r.toJson()).contains("\"timeSource\":\"SERVER_CDR\"");
   }
+
+  @Test
+  void theChannelThatRunsAFailedOriginatesFailedExtensionIsNoIncomingCall() {
+    emulator(AmiEmulator.create());
+    connected(config().build());
+
+    // What a real Asterisk sends when a given-up call's late Originate is hung up before answer
+    // and the context has a failed extension; then an ordinary new call.
+    pbx.pushEvent(
+        org.sipadapter.testkit.ami.AmiMessage.builder()
+            .add("Event", "Newchannel")
+            .add("Privilege", "call,all")
+            .add("Channel", "OutgoingSpoolFailed")
+            .add("ChannelState", "0")
+            .add("ChannelStateDesc", "Down")
+            .add("CallerIDNum", "1000")
+            .add("CallerIDName", "1000")
+            .add("Context", "sdk-click")
+            .add("Exten", "failed")
+            .add("Priority", "1")
+            .add("Uniqueid", "1796172656.50")
+            .add("Linkedid", "1796172656.50")
+            .build());
+    pbx.incomingCall("3001", "4001");
+
+    await().until(() -> !events.incomingCalls().isEmpty());
+    assertThat(events.incomingCalls()).extracting(IncomingCall::from).containsExactly("3001");
+  }
 }
