@@ -436,9 +436,7 @@ public final class AsteriskServer implements AutoCloseable {
 
   /** {@code [chroot ROOT] asterisk -C <instance>/etc/asterisk.conf}. */
   private List<String> asteriskCommand() {
-    List<String> cmd =
-        chrootPrefix(install.executable().toString(), "-C", instance + "/etc/asterisk.conf");
-    return cmd;
+    return chrootPrefix(install.executable().toString(), "-C", instance + "/etc/asterisk.conf");
   }
 
   private List<String> chrootPrefix(String... command) {

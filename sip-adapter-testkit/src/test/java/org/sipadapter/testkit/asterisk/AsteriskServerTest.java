@@ -2,7 +2,6 @@ package org.sipadapter.testkit.asterisk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +25,6 @@ class AsteriskServerTest {
 
   @BeforeAll
   void start() {
-    AsteriskInstall.unavailableReason().ifPresent(reason -> assumeTrue(false, reason));
     phone = SippProcess.uas(UasScenario.ANSWER).start();
     asterisk = AsteriskServer.builder().phone("2000", phone.port()).build().start();
   }
