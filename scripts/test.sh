@@ -48,10 +48,13 @@ debian_mirror() {
 }
 unstable_install() {
   # The served index is a frozen copy: its Valid-Until date may have passed.
-  local apt_opts=(-o Acquire::Check-Valid-Until=false)
-  chroot "$unstable_root" apt-get "${apt_opts[@]}" update -qq
-  chroot "$unstable_root" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
-    install -y -qq --no-install-recommends "$@"
+  local apt_opts=(-o Acquire::Check-Valid-Until=false) log="${unstable_root}.install.log"
+  if ! { chroot "$unstable_root" apt-get "${apt_opts[@]}" update -qq \
+      && chroot "$unstable_root" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" \
+        install -y -qq --no-install-recommends "$@"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    return 1
+  fi
 }
 root_asterisk_version() {
   chroot "$unstable_root" asterisk -V 2>/dev/null | sed -n 's/^Asterisk \([0-9.]*\).*/\1/p'
