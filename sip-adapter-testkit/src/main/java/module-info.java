@@ -22,6 +22,7 @@ module org.sipadapter.testkit {
   requires jdk.httpserver;
 
   exports org.sipadapter.testkit.ami;
+  exports org.sipadapter.testkit.asterisk;
   exports org.sipadapter.testkit.containers;
   exports org.sipadapter.testkit.emulator;
   exports org.sipadapter.testkit.esl;
@@ -36,5 +37,7 @@ module org.sipadapter.testkit {
   exports org.sipadapter.testkit.yate;
 
   opens org.sipadapter.testkit.containers to
+      org.junit.platform.commons;
+  opens org.sipadapter.testkit.asterisk to
       org.junit.platform.commons;
 }
