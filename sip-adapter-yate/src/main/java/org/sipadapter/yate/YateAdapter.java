@@ -108,6 +108,14 @@ public class YateAdapter extends SipAdapter {
   /** Our message id of a pending outbound call.execute, to the call it places. */
   private final Map<String, String> pendingExecutes = new ConcurrentHashMap<>();
 
+  /**
+   * Our message id of the request that carries out a transfer, to the call it transfers. Its
+   * processed answer moves the call to TRANSFERRING on the event thread, before the lines after it
+   * (our leg's chan.disconnected and chan.hangup); the request's future may be completed, and core
+   * told, only after the event thread has handled those.
+   */
+  private final Map<String, String> pendingTransfers = new ConcurrentHashMap<>();
+
   /** Per call: completed once the outbound call.execute was answered (legs known). */
   private final Map<String, CompletableFuture<Void>> executed = new ConcurrentHashMap<>();
 
@@ -304,6 +312,7 @@ public class YateAdapter extends SipAdapter {
     messages.failAll(error);
     commands.failAll(error);
     pendingExecutes.clear();
+    pendingTransfers.clear();
     onEventThread(
         () -> {
           earlyEvents.clear();
@@ -552,6 +561,10 @@ public class YateAdapter extends SipAdapter {
 
   /** The result of one of our messages. */
   private void onResult(MessageResult r) {
+    String transferred = pendingTransfers.remove(r.id());
+    if (transferred != null && r.processed()) {
+      reportCallState(transferred, CallState.TRANSFERRING, null, Map.of());
+    }
     String callId = pendingExecutes.remove(r.id());
     if (callId != null) {
       onExecuteResult(callId, r);
@@ -795,10 +808,15 @@ public class YateAdapter extends SipAdapter {
 
   /** Dispatches a message and completes with Yate's result. */
   private CompletableFuture<MessageResult> send(String name, Params params) {
-    return send(name, params, null);
+    return send(name, params, null, null);
   }
 
   private CompletableFuture<MessageResult> send(String name, Params params, String executesCall) {
+    return send(name, params, executesCall, null);
+  }
+
+  private CompletableFuture<MessageResult> send(
+      String name, Params params, String executesCall, String transfersCall) {
     FramedConnection<ExtFrame> c = links.current().flatMap(LinkSlot.Link::connection).orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
@@ -810,6 +828,10 @@ public class YateAdapter extends SipAdapter {
     if (executesCall != null) {
       pendingExecutes.put(id, executesCall);
       f.whenComplete((r, e) -> pendingExecutes.remove(id));
+    }
+    if (transfersCall != null) {
+      pendingTransfers.put(id, transfersCall);
+      f.whenComplete((r, e) -> pendingTransfers.remove(id));
     }
     if (log.isDebugEnabled()) {
       log.debug("[{}] >> {} {} {}", name(), name, id, params.names());
@@ -824,7 +846,13 @@ public class YateAdapter extends SipAdapter {
 
   /** Sends a message that must be processed; a false result fails with {@code what}. */
   private CompletableFuture<MessageResult> sendProcessed(String name, Params params, String what) {
-    return send(name, params)
+    return sendProcessed(name, params, what, null);
+  }
+
+  /** As {@link #sendProcessed(String, Params, String)}; a processed answer transfers the call. */
+  private CompletableFuture<MessageResult> sendProcessed(
+      String name, Params params, String what, String transfersCall) {
+    return send(name, params, null, transfersCall)
         .thenApply(
             r -> {
               if (!r.processed()) {
@@ -989,7 +1017,8 @@ public class YateAdapter extends SipAdapter {
                         target,
                         "reason",
                         "transfer"),
-                    "transfer to " + target))
+                    "transfer to " + target,
+                    call.callId()))
         .thenApply(r -> null);
   }
 
@@ -1013,7 +1042,8 @@ public class YateAdapter extends SipAdapter {
                         consult.params().get("peerid", ""),
                         "reason",
                         "transfer"),
-                    "chan.connect"))
+                    "chan.connect",
+                    call.callId()))
         .thenApply(r -> null);
   }
 
@@ -1135,11 +1165,16 @@ public class YateAdapter extends SipAdapter {
    */
   private CompletableFuture<MessageResult> masquerade(
       String channel, String message, Params params, String what) {
+    return masquerade(channel, message, params, what, null);
+  }
+
+  private CompletableFuture<MessageResult> masquerade(
+      String channel, String message, Params params, String what, String transfersCall) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("id", channel);
     p.put("message", message);
     p.putAll(params.toMap());
-    return sendProcessed("chan.masquerade", Params.of(p), what);
+    return sendProcessed("chan.masquerade", Params.of(p), what, transfersCall);
   }
 
   private static String remoteLeg(TrackedCall call) {
