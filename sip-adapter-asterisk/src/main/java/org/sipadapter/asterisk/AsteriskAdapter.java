@@ -1233,9 +1233,25 @@ public final class AsteriskAdapter extends SipAdapter {
       if (result.equals("Success")) {
         t.started.complete(null);
       } else {
+        // Asterisk refuses an unbridged blind transfer either in the action's reply ("Transfer
+        // invalid") or, depending on timing, in this event: both get the same explanation.
+        String why =
+            !attended && result.equalsIgnoreCase("Invalid")
+                ? ": Transfer invalid"
+                    + " (the channel is not bridged to a party that could be transferred: place"
+                    + " the call with Dial(...,T), see docs/asterisk.md)"
+                : "";
         t.started.completeExceptionally(
             new CallException(
-                "[" + name() + "] " + event.name() + " to " + t.target + ": Result " + result));
+                "["
+                    + name()
+                    + "] "
+                    + event.name()
+                    + " to "
+                    + t.target
+                    + ": Result "
+                    + result
+                    + why));
       }
       // A blind transfer's entry stays until the transferer's end: its Unhold may still come.
       if (attended && t.digitsDone()) {
