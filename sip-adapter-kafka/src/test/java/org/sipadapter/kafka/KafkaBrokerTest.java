@@ -98,12 +98,16 @@ class KafkaBrokerTest {
         for (int i = 0; i < callsEach; i++) {
           String callId = adapter.makeCall("1000", "2000");
           instanceOfCall.put(callId, adapter.instanceId());
-          await().until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
           adapter.hangup(callId);
         }
       }
       for (SipAdapter adapter : List.of(a, b)) {
-        await().until(() -> adapter.callHistory().size() == callsEach);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> adapter.callHistory().size() == callsEach);
       }
       await()
           .until(
@@ -186,7 +190,9 @@ class KafkaBrokerTest {
       publisher.attach(a);
       a.connect();
       calls.addAll(callAndHangUp(a, 3));
-      await().until(() -> publisher.metrics().acknowledged() == publisher.metrics().accepted());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> publisher.metrics().acknowledged() == publisher.metrics().accepted());
 
       cluster.brokers().get(0).shutdown();
       cluster.brokers().get(0).awaitShutdown();
@@ -228,10 +234,14 @@ class KafkaBrokerTest {
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String callId = adapter.makeCall("1000", "2000");
-      await().until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> adapter.getStatus(callId).state() == CallState.CONNECTED);
       adapter.hangup(callId);
       ids.add(callId);
-      await().until(() -> adapter.callHistory().stream().anyMatch(r -> r.callId().equals(callId)));
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> adapter.callHistory().stream().anyMatch(r -> r.callId().equals(callId)));
     }
     return ids;
   }
