@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.sipadapter.CallDirection;
+import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.asterisk.AsteriskAdapter;
@@ -82,6 +84,7 @@ class KafkaBrokerTest {
         KafkaSinkSettings.defaults(cluster.bootstrapServers()).withTopics(events, records);
     int callsEach = 10;
     Map<String, String> instanceOfCall = new HashMap<>();
+    Map<String, Long> observedEach = new HashMap<>();
     try (AmiEmulator pbx =
             AmiEmulator.create()
                 .outcome("2000", AmiEmulator.Outcome.ANSWER)
@@ -94,6 +97,8 @@ class KafkaBrokerTest {
       publisher.attach(b);
       a.connect();
       b.connect();
+      observedEach.put(a.instanceId(), (long) callsEach);
+      observedEach.put(b.instanceId(), (long) callsEach);
       for (SipAdapter adapter : List.of(a, b)) {
         for (int i = 0; i < callsEach; i++) {
           String callId = adapter.makeCall("1000", "2000");
@@ -104,10 +109,28 @@ class KafkaBrokerTest {
           adapter.hangup(callId);
         }
       }
+      // Each adapter sees the other's calls too, as calls it did not place (Asterisk sends every
+      // AMI session every event): its history holds its own calls and the other's.
       for (SipAdapter adapter : List.of(a, b)) {
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> adapter.callHistory().size() == callsEach);
+            .untilAsserted(
+                () ->
+                    assertThat(adapter.callHistory())
+                        .as("history of %s", adapter.name())
+                        .hasSize(2 * callsEach));
+        Map<CallDirection, Long> byDirection = new HashMap<>();
+        for (CallRecord r : adapter.callHistory()) {
+          byDirection.merge(r.direction(), 1L, Long::sum);
+          if (r.direction() == CallDirection.OUTBOUND) {
+            assertThat(instanceOfCall).containsEntry(r.callId(), adapter.instanceId());
+          } else {
+            assertThat(instanceOfCall).doesNotContainKey(r.callId());
+          }
+        }
+        assertThat(byDirection)
+            .containsEntry(CallDirection.OUTBOUND, (long) callsEach)
+            .containsEntry(CallDirection.INBOUND, (long) callsEach);
       }
       await()
           .until(
@@ -126,14 +149,24 @@ class KafkaBrokerTest {
           .until(
               () -> {
                 view.poll(Duration.ofMillis(200));
-                return view.recentRecords().size() == 2 * callsEach;
+                return view.recentRecords().size() == 4 * callsEach;
               });
       assertThat(view.liveCalls()).isEmpty();
-      Map<String, String> published = new HashMap<>();
+      // Every call its owner placed, published once by its owner; and each one once more as the
+      // other instance's observation of a call it did not place.
+      Map<String, String> placed = new HashMap<>();
+      Map<String, Long> observedBy = new HashMap<>();
       for (JsonNode r : view.recentRecords()) {
-        published.put(r.path("callId").asText(), r.path("instanceId").asText());
+        String instance = r.path("instanceId").asText();
+        if (r.path("direction").asText().equals("OUTBOUND")) {
+          assertThat(placed.put(r.path("callId").asText(), instance)).isNull();
+        } else {
+          assertThat(r.path("direction").asText()).isEqualTo("INBOUND");
+          observedBy.merge(instance, 1L, Long::sum);
+        }
       }
-      assertThat(published).isEqualTo(instanceOfCall);
+      assertThat(placed).isEqualTo(instanceOfCall);
+      assertThat(observedBy).isEqualTo(observedEach);
     }
 
     // Each call's events are on one partition in the order they happened, ending in its end.
@@ -162,10 +195,11 @@ class KafkaBrokerTest {
                 return states.values().stream()
                         .filter(s -> s.get(s.size() - 1).equals("DISCONNECTED"))
                         .count()
-                    == 2 * callsEach;
+                    == 4 * callsEach;
               });
     }
-    assertThat(states).containsOnlyKeys(instanceOfCall.keySet());
+    assertThat(states).containsKeys(instanceOfCall.keySet().toArray(String[]::new));
+    assertThat(states).hasSize(4 * callsEach);
     for (List<String> s : states.values()) {
       assertThat(s).containsSubsequence("CONNECTED", "DISCONNECTED").doesNotHaveDuplicates();
     }
