@@ -12,7 +12,7 @@ import org.sipadapter.event.ConnectionStateChanged;
 
 /** Records every event an adapter delivers, for assertions. */
 final class EventLog implements SipAdapterListener {
-  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration WAIT = Duration.ofSeconds(60);
 
   private final List<AdapterEvent> events = new CopyOnWriteArrayList<>();
 

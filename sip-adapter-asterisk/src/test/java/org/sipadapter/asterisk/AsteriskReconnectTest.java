@@ -76,7 +76,7 @@ class AsteriskReconnectTest {
         adapter.makeCallAsync("1000", "2000", CallOptions.DEFAULTS);
     proxy.cutAll();
 
-    await().atMost(Duration.ofSeconds(5)).until(inFlight::isDone);
+    await().atMost(Duration.ofSeconds(60)).until(inFlight::isDone);
     assertThatThrownBy(inFlight::join).hasCauseInstanceOf(AdapterConnectionException.class);
     proxy.restore();
     await().until(() -> adapter.connectionState() == ConnectionState.CONNECTED);
@@ -132,7 +132,7 @@ class AsteriskReconnectTest {
     proxy.blackHole();
 
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> events.connectionStates().contains(ConnectionState.RECONNECTING));
     assertThat(events.errors())
         .anySatisfy(e -> assertThat(e.message()).contains("keepalive failed"));

@@ -67,10 +67,10 @@ class AsteriskTlsTest {
     a.connect();
     String callId = a.makeCall("1000", "2000");
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> events.states(callId).contains(CallState.CONNECTED));
     a.hangup(callId);
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.ended(callId));
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.ended(callId));
 
     assertThat(a.connectionState()).isEqualTo(ConnectionState.CONNECTED);
     assertThat(pbx.isTls()).isTrue();

@@ -28,7 +28,7 @@ class RealAsteriskConformanceTest extends SipAdapterConformanceSuite {
 
   @Override
   protected Duration eventTimeout() {
-    return Duration.ofSeconds(20);
+    return Duration.ofSeconds(60);
   }
 
   private static final class Fixture implements TckFixture {

@@ -35,7 +35,7 @@ import org.sipadapter.testkit.tck.EventRecorder;
 @RequiresAsterisk
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealAsteriskFeaturesTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private RealAsterisk asterisk;
   private final List<AsteriskAdapter> adapters = new ArrayList<>();

@@ -90,7 +90,7 @@ class DemoCommandTest {
     CliRun serving =
         CliRun.inBackground(
             "demo", "--only", "fake", "--serve", file.toString(), "--duration", "20s");
-    await().atMost(Duration.ofSeconds(10)).until(() -> serving.err().contains("wrote "));
+    await().atMost(Duration.ofSeconds(60)).until(() -> serving.err().contains("wrote "));
 
     CliRun health = CliRun.of("health", "-c", file.toString());
 

@@ -75,7 +75,7 @@ class ProcessTest {
             .redirectError(err.toFile())
             .start();
     p.getOutputStream().close();
-    await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(err).contains("wrote "));
+    await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(err).contains("wrote "));
 
     p.destroy(); // SIGTERM, as Ctrl-C or a service manager would stop it
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

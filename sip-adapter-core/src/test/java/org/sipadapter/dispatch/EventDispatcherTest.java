@@ -27,7 +27,7 @@ import org.sipadapter.event.DtmfReceived;
 import org.sipadapter.metrics.AdapterMetrics;
 
 class EventDispatcherTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private final AdapterMetrics metrics = new AdapterMetrics();
   private EventDispatcher dispatcher;
 
@@ -148,10 +148,10 @@ class EventDispatcherTest {
         });
 
     dispatcher.dispatch(event(blocked, 0));
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
     dispatcher.dispatch(event(free, 0));
 
-    assertThat(freeDelivered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(freeDelivered.await(60, TimeUnit.SECONDS)).isTrue();
     release.countDown();
   }
 
@@ -175,7 +175,7 @@ class EventDispatcherTest {
           }
         });
     assertThat(dispatcher.dispatch(event("c", 0))).isTrue();
-    assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
 
     int accepted = 0;
     int refused = 0;
@@ -314,7 +314,7 @@ class EventDispatcherTest {
               seen.add(e);
             }));
     dispatcher.dispatch(event("c0", 0));
-    blocked.await(10, TimeUnit.SECONDS);
+    blocked.await(60, TimeUnit.SECONDS);
     for (int i = 1; i <= 10; i++) {
       dispatcher.dispatch(event("c" + i, i));
     }
@@ -351,7 +351,7 @@ class EventDispatcherTest {
 
   private static void awaitLatch(CountDownLatch latch) {
     try {
-      latch.await(10, TimeUnit.SECONDS);
+      latch.await(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

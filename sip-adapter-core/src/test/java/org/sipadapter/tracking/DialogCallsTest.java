@@ -127,7 +127,7 @@ class DialogCallsTest {
             second.set(t);
             t.start();
             await()
-                .atMost(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(60))
                 .until(
                     () ->
                         calls.incoming.get() > 1

@@ -54,7 +54,7 @@ class CorrelatorTest {
     CompletableFuture<String> quick = c.register("1", "Ping", Duration.ofMillis(20));
     CompletableFuture<String> slow = c.register("2", "Status", LONG);
 
-    await().atMost(Duration.ofSeconds(5)).until(quick::isDone);
+    await().atMost(Duration.ofSeconds(60)).until(quick::isDone);
 
     assertThatThrownBy(quick::get)
         .isInstanceOf(ExecutionException.class)
@@ -99,7 +99,7 @@ class CorrelatorTest {
     InOrderCorrelator<String> c = new InOrderCorrelator<>("ESL command");
     CompletableFuture<String> slow = c.sendInOrder("api slow", Duration.ofMillis(20), () -> {});
     CompletableFuture<String> next = c.sendInOrder("api next", LONG, () -> {});
-    await().atMost(Duration.ofSeconds(5)).until(slow::isDone);
+    await().atMost(Duration.ofSeconds(60)).until(slow::isDone);
     assertThatThrownBy(slow::join).hasCauseInstanceOf(AdapterTimeoutException.class);
     assertThat(c.size()).isEqualTo(2);
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterConnectionException;
 
 class FramedConnectionTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
   private final List<String> frames = new CopyOnWriteArrayList<>();

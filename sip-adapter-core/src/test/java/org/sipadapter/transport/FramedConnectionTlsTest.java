@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterConnectionException;
 
 class FramedConnectionTlsTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private ServerSocket server;
   private final List<String> frames = new CopyOnWriteArrayList<>();
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterConnectionException;
 
 class LinkSlotTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private ServerSocket server;
   private final List<Socket> accepted = new CopyOnWriteArrayList<>();
@@ -114,7 +114,7 @@ class LinkSlotTest {
             Thread.currentThread().interrupt();
           }
         });
-    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
     return release;
   }
 
@@ -175,7 +175,7 @@ class LinkSlotTest {
     assertThat(closed).containsExactly(link);
     assertThat(slot.current()).isEmpty();
     // The close was queued behind everything else: draining the executor adds nothing more.
-    CompletableFuture.runAsync(() -> {}, events).get(10, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> {}, events).get(60, TimeUnit.SECONDS);
     assertThat(closed).hasSize(1);
   }
 
@@ -185,7 +185,7 @@ class LinkSlotTest {
     peer();
     link.close();
 
-    CompletableFuture.runAsync(() -> {}, events).get(10, TimeUnit.SECONDS);
+    CompletableFuture.runAsync(() -> {}, events).get(60, TimeUnit.SECONDS);
     assertThat(closed).isEmpty();
     assertThat(slot.current()).isEmpty();
     assertThatThrownBy(() -> link.send("x\n".getBytes(StandardCharsets.UTF_8)))

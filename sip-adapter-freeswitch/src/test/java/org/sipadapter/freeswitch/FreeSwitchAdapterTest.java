@@ -24,7 +24,7 @@ import org.sipadapter.testkit.esl.EslEmulator;
 import org.sipadapter.testkit.tck.EventRecorder;
 
 class FreeSwitchAdapterTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final EslEmulator emulator =
       new EslEmulator("secret-1").route("2000", EslEmulator.Behavior.ANSWER).start();

@@ -122,7 +122,7 @@ class OriginatePacerTest {
       start.countDown();
       List<Long> delays = new ArrayList<>();
       for (Future<Long> f : results) {
-        delays.add(f.get(10, TimeUnit.SECONDS));
+        delays.add(f.get(60, TimeUnit.SECONDS));
       }
 
       // The clock stands still, so the slots must be one burst per second.

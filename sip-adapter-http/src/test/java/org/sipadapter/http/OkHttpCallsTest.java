@@ -190,7 +190,7 @@ class OkHttpCallsTest {
         .withMessageContaining("/slow")
         .withMessageNotContaining("s3cret")
         .withCauseInstanceOf(InterruptedIOException.class);
-    await().atMost(Duration.ofSeconds(5)).until(() -> callsInFlight() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> callsInFlight() == 0);
   }
 
   @Test
@@ -203,7 +203,7 @@ class OkHttpCallsTest {
     f.cancel(true);
 
     assertThat(call.isCanceled()).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> callsInFlight() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> callsInFlight() == 0);
   }
 
   @Test
@@ -216,7 +216,7 @@ class OkHttpCallsTest {
     f.completeExceptionally(new IllegalStateException("the caller's own deadline passed"));
 
     assertThat(call.isCanceled()).isTrue();
-    await().atMost(Duration.ofSeconds(5)).until(() -> callsInFlight() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> callsInFlight() == 0);
   }
 
   @Test

@@ -187,7 +187,7 @@ class OkHttpJsonRpcTransportTest {
 
     assertThatThrownBy(() -> client(t, Duration.ofMillis(300)).callSync("core.version"))
         .isInstanceOf(AdapterTimeoutException.class);
-    await().atMost(Duration.ofSeconds(5)).until(() -> t.callsInFlight() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> t.callsInFlight() == 0);
   }
 
   @Test
@@ -214,7 +214,7 @@ class OkHttpJsonRpcTransportTest {
 
     f.cancel(true);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> t.callsInFlight() == 0);
+    await().atMost(Duration.ofSeconds(60)).until(() -> t.callsInFlight() == 0);
   }
 
   @Test

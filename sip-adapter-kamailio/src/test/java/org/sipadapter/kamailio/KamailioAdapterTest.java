@@ -113,7 +113,7 @@ class KamailioAdapterTest {
 
   private String awaitIncoming(String sipCallId) {
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 events.stream()
@@ -139,7 +139,7 @@ class KamailioAdapterTest {
 
   private CallStateChanged terminalOf(String callId) {
     await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> statesOf(callId).stream().anyMatch(CallState::isTerminal));
     return events.stream()
         .filter(e -> e instanceof CallStateChanged c && c.callId().equals(callId))
@@ -233,7 +233,7 @@ class KamailioAdapterTest {
     call("2000", sipCallId, Duration.ofSeconds(60));
     String callId = awaitIncoming(sipCallId);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> statesOf(callId).contains(CallState.CONNECTED));
     assertThat(adapter.serverDialog(callId))
         .hasValueSatisfying(d -> assertThat(d.callId()).isEqualTo(sipCallId));
@@ -243,7 +243,7 @@ class KamailioAdapterTest {
     CallStateChanged end = terminalOf(callId);
     assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(
             () ->
                 adapter.serverDialog(callId).isEmpty()
@@ -256,14 +256,14 @@ class KamailioAdapterTest {
     String sipCallId = "kam-before-" + System.nanoTime();
     call("2000", sipCallId, Duration.ofSeconds(30));
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> kamailio.rpc("dlg.list").contains(sipCallId));
 
     connect(config(kamailio).build());
     String callId = awaitIncoming(sipCallId);
 
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> statesOf(callId).contains(CallState.CONNECTED));
     assertThat(adapter.activeCalls()).anySatisfy(s -> assertThat(s.callId()).isEqualTo(callId));
   }
@@ -328,7 +328,7 @@ class KamailioAdapterTest {
       String callId = adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), "2000");
 
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> statesOf(callId).contains(CallState.CONNECTED));
       assertThat(statesOf(callId))
           .containsExactly(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
@@ -360,7 +360,7 @@ class KamailioAdapterTest {
         out.write((ready.length() + ":" + ready + ",").getBytes(StandardCharsets.UTF_8));
         out.flush();
         await()
-            .atMost(Duration.ofSeconds(10))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> adapter.connectionState().name().equals("CONNECTED"));
         String good =
             "{\"event\":\"dialog:start\",\"h_entry\":7,\"h_id\":8,\"callid\":\"fake-1\","

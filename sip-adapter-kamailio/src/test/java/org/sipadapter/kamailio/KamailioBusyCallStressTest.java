@@ -77,7 +77,7 @@ class KamailioBusyCallStressTest {
         String callId =
             adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), kamailio.sipUri("busy"));
         await()
-            .atMost(Duration.ofSeconds(20))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> !events.terminalEvents(callId).isEmpty());
         CallStateChanged end = events.terminalEvents(callId).get(0);
         causes.add(end.state() + " " + end.cause().q850() + " " + end.cause().text());

@@ -39,7 +39,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
 
   @Override
   protected Duration eventTimeout() {
-    return Duration.ofSeconds(15);
+    return Duration.ofSeconds(60);
   }
 
   /** Kamailio plus four SIPp phones on loopback. */
@@ -92,7 +92,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
           }
         }
         await()
-            .atMost(Duration.ofSeconds(5))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> !kamailio.rpc("dlg.list").matches("(?s).*\"state\":[1-4][,}].*"));
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
@@ -161,7 +161,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
               .orElseThrow(() -> new IllegalStateException("call has no dialog id: " + call));
       String sipCallId = call.serverIds().get(KamailioAdapter.CALL_ID);
       await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> kamailio.rpc("dlg.dlg_list", sipCallId).contains("\"state\":4"));
       kamailio.rpc("dlg.end_dlg", key.hEntry(), key.hId());
     }

@@ -53,22 +53,22 @@ class KamailioWithSippAdapterTest {
 
       String placed = sipp.makeCall("1000", "2000");
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> states(sippEvents, placed).contains(CallState.CONNECTED));
       String sipCallId = sipp.getStatus(placed).serverIds().get("sip.callId");
-      await().atMost(Duration.ofSeconds(10)).until(() -> incoming(kamEvents, sipCallId) != null);
+      await().atMost(Duration.ofSeconds(60)).until(() -> incoming(kamEvents, sipCallId) != null);
       String seen = incoming(kamEvents, sipCallId).callId();
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> states(kamEvents, seen).contains(CallState.CONNECTED));
 
       kam.hangup(seen);
 
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> states(sippEvents, placed).contains(CallState.DISCONNECTED));
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> states(kamEvents, seen).contains(CallState.DISCONNECTED));
       assertThat(incoming(kamEvents, sipCallId).to()).isEqualTo(kamailio.sipUri("2000"));
     }

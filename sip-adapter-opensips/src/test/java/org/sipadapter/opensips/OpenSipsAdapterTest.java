@@ -68,7 +68,7 @@ class OpenSipsAdapterTest {
   }
 
   private IncomingCall awaitIncoming(int n) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() >= n);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.incomingCalls().size() >= n);
     return events.incomingCalls().get(n - 1);
   }
 
@@ -218,7 +218,7 @@ class OpenSipsAdapterTest {
   void subscriptionIsRenewedBeforeItExpires() {
     connect(config().option("eventPort", 0).option("eventExpire", "2s").build());
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> opensips.requests("event_subscribe").size() >= 2);
     assertThat(opensips.subscribers("E_DLG_STATE_CHANGED")).hasSize(1);
   }

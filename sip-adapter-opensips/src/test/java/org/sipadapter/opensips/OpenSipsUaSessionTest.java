@@ -64,7 +64,7 @@ class OpenSipsUaSessionTest {
   }
 
   private CallStateChanged awaitEnd(String callId) {
-    await().atMost(Duration.ofSeconds(5)).until(() -> !events.terminalEvents(callId).isEmpty());
+    await().atMost(Duration.ofSeconds(60)).until(() -> !events.terminalEvents(callId).isEmpty());
     return events.terminalEvents(callId).get(0);
   }
 
@@ -74,7 +74,7 @@ class OpenSipsUaSessionTest {
 
     String callId = a.makeCall("1000", "2000");
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> events.states(callId).contains(CallState.CONNECTED));
     String key = a.getStatus(callId).serverIds().get(OpenSipsAdapter.UA_KEY);
     assertThat(opensips.requests("ua_session_client_start").get(0).body())
@@ -108,7 +108,7 @@ class OpenSipsUaSessionTest {
     OpenSipsAdapter a = connectWithUaSessions();
     String callId = a.makeCall("1000", "2000");
     await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> events.states(callId).contains(CallState.CONNECTED));
     String key = a.getStatus(callId).serverIds().get(OpenSipsAdapter.UA_KEY);
 
@@ -137,14 +137,14 @@ class OpenSipsUaSessionTest {
   void incomingUaSessionIsAnsweredAndRejectedWithUaSessionReply() {
     OpenSipsAdapter a = connectWithUaSessions();
     String k1 = opensips.uaSessions().incoming("sip:alice@h", "sip:ua-1@127.0.0.1:5090", "arh");
-    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.incomingCalls().size() == 1);
     IncomingCall in = events.incomingCalls().get(0);
     assertThat(in.from()).isEqualTo("sip:alice@h");
     a.answer(in.callId());
     assertThat(opensips.uaSessions().state(k1)).hasValue(5);
 
     String k2 = opensips.uaSessions().incoming("sip:bob@h", "sip:ua-2@127.0.0.1:5090", "arh");
-    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() == 2);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.incomingCalls().size() == 2);
     String rejected = events.incomingCalls().get(1).callId();
     a.reject(rejected, HangupCause.USER_BUSY);
 
@@ -172,7 +172,7 @@ class OpenSipsUaSessionTest {
 
     opensips.rejectDialog("sip:alice@h", "sip:busy@127.0.0.1:5093", 486, "Busy Here");
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.incomingCalls().size() == 1);
     String callId = events.incomingCalls().get(0).callId();
     CallStateChanged end = awaitEnd(callId);
     assertThat(end.state()).isEqualTo(CallState.FAILED);
@@ -189,7 +189,7 @@ class OpenSipsUaSessionTest {
 
     opensips.ownNotFound("sip:alice@h", "sip:nobody@127.0.0.1:5090", false);
 
-    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() == 1);
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.incomingCalls().size() == 1);
     CallStateChanged end = awaitEnd(events.incomingCalls().get(0).callId());
     assertThat(end.state()).isEqualTo(CallState.FAILED);
   }

@@ -63,7 +63,7 @@ class PjsuaAdapterTest {
   }
 
   private CallStateChanged awaitEnd(String callId) {
-    await().atMost(Duration.ofSeconds(10)).until(() -> events.ended(callId));
+    await().atMost(Duration.ofSeconds(60)).until(() -> events.ended(callId));
     return events.terminalEvents(callId).get(0);
   }
 

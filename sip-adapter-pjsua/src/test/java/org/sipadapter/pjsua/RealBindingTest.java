@@ -94,7 +94,7 @@ class RealBindingTest {
         ids.add(ua.makeCall("1000", "sip:2000@" + answering()));
       }
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () -> ids.stream().allMatch(id -> events.states(id).contains(CallState.CONNECTED)));
 
@@ -102,7 +102,7 @@ class RealBindingTest {
           .isInstanceOf(CallException.class)
           .hasMessageContaining("options.maxCalls");
       ids.forEach(ua::hangup);
-      await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream().allMatch(events::ended));
+      await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(events::ended));
     }
   }
 
@@ -118,7 +118,7 @@ class RealBindingTest {
       String c = ua.makeCall("1000", "sip:2000@" + answering());
       for (String id : List.of(a, b, c)) {
         await()
-            .atMost(Duration.ofSeconds(20))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> events.states(id).contains(CallState.CONNECTED));
       }
 
@@ -146,7 +146,7 @@ class RealBindingTest {
       // example.invalid resolves nowhere: only the proxy can take the INVITE
       String id = ua.makeCall("1000", "sip:2000@example.invalid");
       await()
-          .atMost(Duration.ofSeconds(20))
+          .atMost(Duration.ofSeconds(60))
           .until(() -> events.states(id).contains(CallState.CONNECTED));
       ua.hangup(id);
     }

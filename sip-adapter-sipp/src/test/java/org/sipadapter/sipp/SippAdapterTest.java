@@ -42,7 +42,7 @@ import org.sipadapter.testkit.sipp.SippProcess;
 /** The SIPp adapter in embedded mode against real SIPp user agent servers. */
 class SippAdapterTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static SippUasFixtures uas;
   private SippAdapter adapter;

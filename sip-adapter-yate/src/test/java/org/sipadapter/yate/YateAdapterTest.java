@@ -23,7 +23,7 @@ import org.sipadapter.testkit.tck.EventRecorder;
 import org.sipadapter.testkit.yate.YateEmulator;
 
 class YateAdapterTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private final YateEmulator yate =
       new YateEmulator()

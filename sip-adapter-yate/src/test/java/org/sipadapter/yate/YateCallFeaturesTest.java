@@ -25,7 +25,7 @@ import org.sipadapter.testkit.yate.YateEmulator;
  * an error, so the far end is a Yate channel whose state the emulator shows.
  */
 class YateCallFeaturesTest {
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String SELF = "sip/sip:loop%s@127.0.0.1:5070";
 
   private final YateEmulator yate =

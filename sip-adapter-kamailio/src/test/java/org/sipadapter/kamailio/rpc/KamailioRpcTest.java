@@ -131,7 +131,7 @@ class KamailioRpcTest {
             .extraArgs("-cid_str", callId)
             .start()) {
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   rpc.dialogs().join().stream()
@@ -143,7 +143,7 @@ class KamailioRpcTest {
       rpc.endDialog(d.key()).join();
 
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .until(
               () -> {
                 List<Dialog> now = rpc.dialogs().join();

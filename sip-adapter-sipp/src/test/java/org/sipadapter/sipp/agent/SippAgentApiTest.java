@@ -268,7 +268,7 @@ class SippAgentApiTest {
     assertThat(r.status()).isEqualTo(202);
     assertThat(r.json().get("stopRequested").asBoolean()).isTrue();
     org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
+        .atMost(java.time.Duration.ofSeconds(60))
         .until(() -> "ENDED".equals(http.get("/calls/" + id).json().get("state").asText()));
     assertThat(http.get("/calls/" + id).json().get("verdict").asText()).isEqualTo("STOPPED");
   }
@@ -279,7 +279,7 @@ class SippAgentApiTest {
     var r = http.post("/calls", "{\"scenario\":\"uac\",\"target\":\"127.0.0.1:9\"}");
     String id = r.json().get("id").asText();
     org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
+        .atMost(java.time.Duration.ofSeconds(60))
         .until(() -> http.get("/logs/" + id).json().get("messagesBytes").asLong() > 100);
     http.delete("/calls/" + id + "?force=true");
 

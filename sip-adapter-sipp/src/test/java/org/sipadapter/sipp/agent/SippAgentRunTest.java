@@ -16,7 +16,7 @@ import org.sipadapter.testkit.sipp.UasScenario;
 /** Runs started through the agent's API against real SIPp user agent servers. */
 class SippAgentRunTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = Duration.ofSeconds(60);
 
   private static SippAgent agent;
   private static AgentHttp http;

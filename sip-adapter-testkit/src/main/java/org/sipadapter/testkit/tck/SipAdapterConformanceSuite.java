@@ -101,10 +101,10 @@ public abstract class SipAdapterConformanceSuite {
   /**
    * Returns how long the suite waits for an event. Raise it for slow servers.
    *
-   * @return 15 seconds by default
+   * @return 60 seconds by default
    */
   protected Duration eventTimeout() {
-    return Duration.ofSeconds(15);
+    return Duration.ofSeconds(60);
   }
 
   /**

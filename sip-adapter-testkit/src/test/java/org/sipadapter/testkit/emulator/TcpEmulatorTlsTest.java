@@ -74,7 +74,7 @@ class TcpEmulatorTlsTest {
         FramedConnection<String> c = connect(emulator)) {
       c.send("over tls\n".getBytes(StandardCharsets.US_ASCII));
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains("over tls"));
+      await().atMost(Duration.ofSeconds(60)).until(() -> lines.contains("over tls"));
       assertThat(emulator.isTls()).isTrue();
       assertThat(emulator.receivedFrames()).hasSize(1);
     }

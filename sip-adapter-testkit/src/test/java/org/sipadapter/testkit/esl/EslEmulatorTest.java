@@ -163,7 +163,7 @@ class EslEmulatorTest {
       c.login();
       c.send("event plain CUSTOM emulator::huge");
       c.frame();
-      await().atMost(Duration.ofSeconds(5)).until(() -> emulator.sessionCount() == 1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> emulator.sessionCount() == 1);
       emulator.injectHugeFrame(1 << 20);
       String huge = c.frame();
       // plain values are URL-encoded, "::" included, as FreeSWITCH sends them

@@ -82,14 +82,14 @@ class KamailioServerTest {
       uacs.add(caller("2000", callId, 4000));
 
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () ->
                   assertThat(kamailio.rpc("dlg.list"))
                       .contains("\"call-id\":\"" + callId + "\"")
                       .contains("\"state\":4"));
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () ->
                   assertThat(tap.text())
@@ -99,7 +99,7 @@ class KamailioServerTest {
                       .contains("\"to_uri\":\"sip:2000@127.0.0.1:" + kamailio.sipPort() + "\""));
       // The caller hangs up after 4 s: the BYE must reach the UAS without Route headers.
       await()
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(() -> assertThat(tap.text()).contains("{\"event\":\"dialog:end\""));
     }
   }
@@ -110,7 +110,7 @@ class KamailioServerTest {
       String callId = "kstest-unrouted-" + System.nanoTime();
       uacs.add(caller("9999", callId, 1000));
       await()
-          .atMost(Duration.ofSeconds(10))
+          .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () ->
                   assertThat(tap.text())

@@ -78,7 +78,7 @@ class OpenSipsEmulatorScenarioReplayTest {
           sip.note(ex.get("note").asText());
           continue;
         }
-        await().atMost(Duration.ofSeconds(10)).until(emulator.uaSessions()::idle);
+        await().atMost(Duration.ofSeconds(60)).until(emulator.uaSessions()::idle);
         String body = ex.get("request_body_raw").asText();
         Matcher m = RECORDED_SOCKET.matcher(body);
         if (m.find()) {
@@ -108,7 +108,7 @@ class OpenSipsEmulatorScenarioReplayTest {
         }
         compared++;
       }
-      await().atMost(Duration.ofSeconds(10)).until(emulator.uaSessions()::idle);
+      await().atMost(Duration.ofSeconds(60)).until(emulator.uaSessions()::idle);
       emulator.dropEventConnections();
       assertThat(compared).isPositive();
     }
@@ -200,7 +200,7 @@ class OpenSipsEmulatorScenarioReplayTest {
     private void endCall() {
       if (lastDialog != null) {
         await()
-            .atMost(Duration.ofSeconds(5))
+            .atMost(Duration.ofSeconds(60))
             .until(() -> emulator.dialogState(lastDialog).isPresent());
         if (emulator.dialogState(lastDialog).orElse(5) < 5) {
           emulator.endDialog(lastDialog);

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Runs the installed {@code sipp} on loopback. */
 class SippProcessTest {
 
-  private static final Duration RUN = Duration.ofSeconds(15);
+  private static final Duration RUN = Duration.ofSeconds(60);
 
   @Test
   void uacCallsToAnsweringUasAllSucceedWithExitCodeZero() throws InterruptedException {
