@@ -80,6 +80,29 @@ public class FreeSwitchAdapter extends SipAdapter {
   private static final Pattern SESSIONS_PER_SECOND =
       Pattern.compile("session\\(s\\) per Sec out of max ([0-9]+)");
   private static final Pattern CAUSE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+  private static final int MAX_RECORD_LEGS = 65_536;
+
+  /**
+   * The billing variables of {@code CHANNEL_HANGUP_COMPLETE} kept in a call's record (server ids),
+   * under FreeSWITCH's own names.
+   */
+  private static final List<String> RECORD_VARIABLES =
+      List.of(
+          "duration",
+          "billsec",
+          "mduration",
+          "billmsec",
+          "start_uepoch",
+          "answer_uepoch",
+          "end_uepoch",
+          "hangup_cause",
+          "hangup_cause_q850",
+          "sip_term_status",
+          "sip_hangup_disposition");
+
+  /** The server id under which a call keeps the channel its attended transfer bridged it to. */
+  public static final String CONSULT_KEY = "Consult-Unique-ID";
+
   private static final List<String> CHANNEL_EVENTS =
       List.of(
           "CHANNEL_CREATE",
@@ -109,7 +132,27 @@ public class FreeSwitchAdapter extends SipAdapter {
   private final Set<String> loopbackLegs = ConcurrentHashMap.newKeySet();
   private final Map<LinkSlot.Link<EslFrame>, Long> linkGenerations = new ConcurrentHashMap<>();
   private volatile long openingGeneration;
-  private final OriginatePacer originatePacer;
+
+  /** Replaced at a connect that derives another rate from the server's limit. */
+  private volatile OriginatePacer originatePacer;
+
+  /**
+   * The channel of each call of this adapter, until its {@code CHANNEL_HANGUP_COMPLETE} brings
+   * FreeSWITCH's record of the call (which comes after the call's end, reported at {@code
+   * CHANNEL_HANGUP}). Bounded: an entry whose event never comes (a lost link) ages out.
+   */
+  private final Map<String, String> recordLegs = boundedMap();
+
+  /**
+   * Consultation channels given up before FreeSWITCH created them (the call ended, or the
+   * originate's job timed out): killed when their {@code CHANNEL_CREATE} comes. Bounded like {@link
+   * #recordLegs}.
+   */
+  private final Set<String> abandonedConsults = java.util.Collections.newSetFromMap(boundedMap());
+
+  /** Attended transfers under way, by the channel of the call being transferred. */
+  private final Map<String, Consultation> consultations = new ConcurrentHashMap<>();
+
   private final LinkSlot<EslFrame> links;
 
   /**
@@ -128,7 +171,10 @@ public class FreeSwitchAdapter extends SipAdapter {
   public FreeSwitchAdapter(AdapterConfig config) {
     super(config);
     this.settings = FreeSwitchSettings.from(config);
-    this.originatePacer = new OriginatePacer(settings.originateRate(), System::nanoTime);
+    this.originatePacer =
+        new OriginatePacer(
+            settings.derivedOriginateRate(FreeSwitchSettings.STOCK_SESSIONS_PER_SECOND),
+            System::nanoTime);
     String threadName = "sipadapter-esl-" + config.name() + "-events";
     this.eventThread =
         Executors.newSingleThreadExecutor(
@@ -160,6 +206,16 @@ public class FreeSwitchAdapter extends SipAdapter {
             });
   }
 
+  private static <V> Map<String, V> boundedMap() {
+    return java.util.Collections.synchronizedMap(
+        new LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+            return size() > MAX_RECORD_LEGS;
+          }
+        });
+  }
+
   @Override
   public Set<Feature> features() {
     return EnumSet.of(
@@ -168,6 +224,7 @@ public class FreeSwitchAdapter extends SipAdapter {
         Feature.ANSWER,
         Feature.REJECT,
         Feature.TRANSFER,
+        Feature.ATTENDED_TRANSFER,
         Feature.HOLD,
         Feature.RECORDING,
         Feature.SEND_DTMF,
@@ -179,6 +236,16 @@ public class FreeSwitchAdapter extends SipAdapter {
   @Override
   public List<String> supportedVersions() {
     return List.of("1.10");
+  }
+
+  /**
+   * Returns the originates per second the adapter lets out: {@code options.originateRate}, or the
+   * rate derived from the server's sessions-per-second limit at the last connect.
+   *
+   * @return originates per second
+   */
+  public int originateRate() {
+    return originatePacer.perSecond();
   }
 
   /** Returns the FreeSWITCH options in effect. */
@@ -246,11 +313,32 @@ public class FreeSwitchAdapter extends SipAdapter {
       if (m.find()) {
         serverVersion(m.group(1));
       }
+      paceFor(status);
       lastEventNanos = System.nanoTime();
       log.info("[{}] logged in to FreeSWITCH at {}:{}", name(), target.host(), target.port());
     } catch (Exception e) {
       dropLink(l, hello, e);
       throw e;
+    }
+  }
+
+  /** Sets the originate rate for the server's sessions-per-second limit shown by {@code status}. */
+  private void paceFor(String status) {
+    Matcher limit = SESSIONS_PER_SECOND.matcher(status);
+    int sessionsPerSecond =
+        limit.find()
+            ? Integer.parseInt(limit.group(1))
+            : FreeSwitchSettings.STOCK_SESSIONS_PER_SECOND;
+    int rate = settings.derivedOriginateRate(sessionsPerSecond);
+    if (rate != originatePacer.perSecond()) {
+      // Only a changed limit starts a new window; the same rate keeps what was booked.
+      originatePacer = new OriginatePacer(rate, System::nanoTime);
+      log.info(
+          "[{}] originates paced at {}/s (FreeSWITCH allows {} sessions/s, {} per call)",
+          name(),
+          rate,
+          sessionsPerSecond,
+          settings.sessionsPerCall());
     }
   }
 
@@ -317,6 +405,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     if (sessions.find()) {
       details.put("sessionsPerSecondMax", Integer.parseInt(sessions.group(1)));
     }
+    details.put("originateRate", originatePacer.perSecond());
     details.put(
         "lastEventAgoMs", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastEventNanos));
     details.put("pendingCommands", replies.size());
@@ -437,9 +526,26 @@ public class FreeSwitchAdapter extends SipAdapter {
             ? null
             : findCallByServerId(UUID_KEY, uuid).map(TrackedCall::callId).orElse(null);
     Map<String, String> ids = uuid == null ? Map.of() : Map.of(UUID_KEY, uuid);
+    String recorded =
+        ce.kind() == ChannelEvent.Kind.HANGUP_COMPLETE && uuid != null
+            ? recordLegs.remove(uuid)
+            : null;
+    if (recorded != null) {
+      // The channel's last event: the call ends (if CHANNEL_HANGUP did not end it), then its record
+      // takes FreeSWITCH's figures.
+      if (callId != null) {
+        legEnded(callId, uuid, ce.hangupCause(), ids);
+      }
+      mergeServerRecord(recorded, event);
+      return;
+    }
     if (callId == null && uuid != null && ce.kind() != ChannelEvent.Kind.JOB_DONE) {
       String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
       Optional<String> own = callIdOfMarker(marker);
+      if (ce.kind() == ChannelEvent.Kind.CREATED && abandonedConsults.remove(uuid)) {
+        killQuietly(uuid); // the consultation call of a transfer given up, created late
+        return;
+      }
       if (own.isPresent() && findCall(own.get()).isEmpty()) {
         // A channel of a call that ended here (its originate timed out, its link was lost): the
         // server carried it out late. Binding it lets core hang it up; nothing else is reported.
@@ -467,6 +573,7 @@ public class FreeSwitchAdapter extends SipAdapter {
               reportIncomingCall(
                   nullToEmpty(ce.from()), nullToEmpty(ce.to()), CallState.RINGING, ids);
           bindServerId(id, UUID_KEY, uuid);
+          recordLegs.put(uuid, id);
         }
       }
       case RINGING -> state(callId, CallState.RINGING, ids);
@@ -476,7 +583,8 @@ public class FreeSwitchAdapter extends SipAdapter {
       case TRANSFERRED -> {
         // After uuid_transfer the leg leaves park for the target's dialplan and the call goes on
         // there: TRANSFERRING (set by core on the +OK) becomes CONNECTED again.
-        if (callId != null) {
+        Consultation under = uuid == null ? null : consultations.get(uuid);
+        if (callId != null && (under == null || under.bridged)) {
           boolean transferring =
               findCallByServerId(UUID_KEY, uuid)
                   .map(c -> c.state() == CallState.TRANSFERRING)
@@ -500,10 +608,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       }
       case HANGUP, HANGUP_COMPLETE -> {
         if (callId != null) {
-          pendingKills.remove(uuid);
-          transferredLegs.remove(uuid);
-          loopbackLegs.remove(uuid);
-          reportCallEnded(callId, causeOf(ce.hangupCause()), ids);
+          legEnded(callId, uuid, ce.hangupCause(), ids);
         }
       }
       case DTMF -> {
@@ -538,6 +643,93 @@ public class FreeSwitchAdapter extends SipAdapter {
     return "outbound".equals(event.headerOrNull("Call-Direction"))
         && event.headerOrNull("variable_originating_leg_uuid") == null
         && event.headerOrNull("Other-Leg-Unique-ID") == null;
+  }
+
+  /** The call's own channel hung up: the call ends, and what it had going on the server too. */
+  private void legEnded(String callId, String uuid, String cause, Map<String, String> ids) {
+    pendingKills.remove(uuid);
+    transferredLegs.remove(uuid);
+    loopbackLegs.remove(uuid);
+    reportCallEnded(callId, causeOf(cause), ids);
+    Consultation consult = consultations.remove(uuid);
+    if (consult != null) {
+      consult.abandon();
+    }
+  }
+
+  /**
+   * FreeSWITCH's own record of a call, the billing variables of its channel's {@code
+   * CHANNEL_HANGUP_COMPLETE}: the durations (milliseconds, {@code mduration} and {@code billmsec};
+   * the whole-second {@code duration} and {@code billsec} are differences of truncated epoch
+   * seconds and can be a second off), the SIP status where the leg has one ({@code sip_term_status}
+   * is only on the leg that received the final response or the BYE), and the variables of {@link
+   * #RECORD_VARIABLES} as server ids.
+   */
+  private void mergeServerRecord(String callId, EslEvent event) {
+    long total = millis(event, "mduration", "duration");
+    long billable = millis(event, "billmsec", "billsec");
+    if (total < 0 || billable < 0) {
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String name : RECORD_VARIABLES) {
+      String value = event.headerOrNull("variable_" + name);
+      if (value != null && !value.isEmpty()) {
+        fields.put(name, value);
+      }
+    }
+    int sipStatus = parseIntOr(fields.get("sip_term_status"), 0);
+    amendCallRecord(
+        callId,
+        r ->
+            withSipStatus(
+                r.withServerDurations(
+                    Duration.ofMillis(total), Duration.ofMillis(Math.min(billable, total)), fields),
+                sipStatus));
+  }
+
+  private static long millis(EslEvent event, String msVariable, String secondsVariable) {
+    long ms = parseIntOr(event.headerOrNull("variable_" + msVariable), -1);
+    if (ms >= 0) {
+      return ms;
+    }
+    long s = parseIntOr(event.headerOrNull("variable_" + secondsVariable), -1);
+    return s < 0 ? -1 : s * 1000;
+  }
+
+  private static int parseIntOr(String s, int fallback) {
+    if (s == null || s.isEmpty() || s.length() > 9) {
+      return fallback;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return fallback;
+      }
+    }
+    return Integer.parseInt(s);
+  }
+
+  /** The record with the SIP status FreeSWITCH saw on the call's leg (none: unchanged). */
+  private static org.sipadapter.CallRecord withSipStatus(org.sipadapter.CallRecord r, int sip) {
+    if (sip < 100 || sip > 699 || sip == r.cause().sipStatus()) {
+      return r;
+    }
+    HangupCause c = r.cause();
+    return new org.sipadapter.CallRecord(
+        r.callId(),
+        r.adapterName(),
+        r.adapterType(),
+        r.direction(),
+        r.from(),
+        r.to(),
+        r.createdAt(),
+        r.answeredAt(),
+        r.endedAt(),
+        r.finalState(),
+        new HangupCause(c.q850(), sip, c.name(), c.text()),
+        r.disposition(),
+        r.serverIds(),
+        r.timeSource());
   }
 
   private void state(String callId, CallState state, Map<String, String> ids) {
@@ -666,6 +858,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
     String uuid = UUID.randomUUID().toString();
     bindServerId(call.callId(), UUID_KEY, uuid);
+    recordLegs.put(uuid, call.callId());
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("origination_uuid", uuid);
     vars.put(MARKER_VARIABLE, callMarker(call));
@@ -681,12 +874,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     }
     call.options().headers().forEach((k, v) -> vars.put("sip_h_" + k, v));
     vars.putAll(call.options().variables());
-    String dial =
-        settings
-            .endpoint()
-            .replace("{to}", call.to())
-            .replace("{from}", call.from())
-            .replace("{gateway}", settings.gateway());
+    String dial = settings.dialString(call.to(), call.from());
     if (dial.startsWith("loopback/")) {
       loopbackLegs.add(uuid);
     }
@@ -843,6 +1031,160 @@ public class FreeSwitchAdapter extends SipAdapter {
     findCallByServerId(UUID_KEY, uuid)
         .filter(c -> c.state() == CallState.TRANSFERRING)
         .ifPresent(c -> reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, uuid)));
+  }
+
+  /**
+   * Attended transfer: a consultation call to {@code target} (an originate like {@code makeCall}'s,
+   * through the same endpoint, parked when answered), then {@code uuid_bridge <call's channel>
+   * <consultation channel>} once it answered, so that whoever is on the call talks to the target.
+   * The future completes when FreeSWITCH took the consultation originate; the call is TRANSFERRING
+   * until the bridge is up (CONNECTED again, the consultation channel under {@link #CONSULT_KEY}),
+   * or until the consultation fails (CONNECTED again, with an {@code AdapterError} naming
+   * FreeSWITCH's cause). FreeSWITCH hangs up the survivor when either bridged channel hangs up, so
+   * the call ends with the target; a call that ends first takes its consultation call with it.
+   */
+  @Override
+  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+    String leg = uuidOf(call);
+    Consultation consult = new Consultation(call.callId(), leg, UUID.randomUUID().toString());
+    if (consultations.putIfAbsent(leg, consult) != null) {
+      return CompletableFuture.failedFuture(
+          new CallException(
+              "call " + call.callId() + " already has an attended transfer under way"));
+    }
+    Map<String, String> vars = new LinkedHashMap<>();
+    vars.put("origination_uuid", consult.channel);
+    vars.put(MARKER_VARIABLE, callMarker(call)); // its events are the call's, not a new call
+    vars.put("origination_caller_id_number", call.options().callerIdNumber().orElse(call.from()));
+    Duration ring = config().timeouts().ring();
+    vars.put("originate_timeout", Long.toString(backstopSeconds(ring)));
+    vars.put("ignore_early_media", "true");
+    String args = EslCommands.originate(vars, settings.dialString(target, call.from()), "&park()");
+    String job = UUID.randomUUID().toString();
+    jobs.register(
+            job, "attended transfer " + call.callId(), ring.plus(requestTimeout()).plusSeconds(5))
+        .whenComplete(consult::answered);
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    Runnable send =
+        () ->
+            command("bgapi " + args, "bgapi originate", job)
+                .whenComplete(
+                    (reply, error) -> {
+                      Throwable refused =
+                          error != null
+                              ? error
+                              : reply.isOk()
+                                  ? null
+                                  : new CallException("FreeSWITCH: " + reply.replyText());
+                      if (refused == null) {
+                        accepted.complete(null);
+                        return;
+                      }
+                      consultations.remove(leg, consult); // its job's failure reports nothing
+                      jobs.fail(job, refused);
+                      if (!accepted.completeExceptionally(refused)) {
+                        consult.failed(String.valueOf(refused.getMessage()), refused);
+                      }
+                    });
+    long delay = originatePacer.reserve();
+    if (delay == 0) {
+      send.run();
+      return accepted;
+    }
+    // Queued like a paced makeCall: accepted now; a later refusal is reported on the call.
+    accepted.complete(null);
+    timer().schedule(() -> blockingExecutor().execute(send), delay, TimeUnit.NANOSECONDS);
+    return accepted;
+  }
+
+  /** Kills a channel, ignoring the answer (it may have ended meanwhile). */
+  private void killQuietly(String uuid) {
+    api("uuid_kill " + uuid + " NORMAL_CLEARING")
+        .whenComplete(
+            (body, e) -> log.debug("[{}] uuid_kill {}: {}", name(), uuid, e == null ? body : e));
+  }
+
+  /** One attended transfer: the consultation channel, from its originate to the end of the call. */
+  private final class Consultation {
+    final String callId;
+    final String leg;
+    final String channel;
+    private volatile boolean bridged;
+
+    Consultation(String callId, String leg, String channel) {
+      this.callId = callId;
+      this.leg = leg;
+      this.channel = channel;
+    }
+
+    /** The consultation originate's BACKGROUND_JOB (or its timeout). */
+    void answered(String body, Throwable error) {
+      boolean up = body != null && body.startsWith("+OK");
+      // After a timeout FreeSWITCH may still carry the originate out.
+      boolean timedOut =
+          error instanceof AdapterTimeoutException
+              || (error != null && error.getCause() instanceof AdapterTimeoutException);
+      if (timedOut) {
+        abandonedConsults.add(channel);
+      }
+      if (consultations.get(leg) != this) {
+        // The call ended (or the originate was refused) meanwhile: nothing may stay on the server.
+        if (up) {
+          killQuietly(channel);
+        }
+        return;
+      }
+      if (!up) {
+        consultations.remove(leg, this);
+        failed(
+            error != null ? String.valueOf(error.getMessage()) : "FreeSWITCH: " + body.strip(),
+            error);
+        return;
+      }
+      api("uuid_bridge " + leg + " " + channel)
+          .whenComplete(
+              (reply, e) -> {
+                String text = reply == null ? "" : reply.strip();
+                if (e == null && text.startsWith("+OK")) {
+                  bridged = true;
+                  bindServerId(callId, CONSULT_KEY, channel);
+                  reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg));
+                  if (consultations.get(leg) != this) {
+                    killQuietly(channel); // the call ended while the bridge was set up
+                  }
+                  return;
+                }
+                consultations.remove(leg, this);
+                killQuietly(channel);
+                failed(e != null ? String.valueOf(e.getMessage()) : "FreeSWITCH: " + text, e);
+              });
+    }
+
+    /** The transfer did not happen: the call goes on as it was, and listeners hear why. */
+    void failed(String why, Throwable error) {
+      reportError(callId, "attended transfer failed: " + why, error);
+      findCall(callId)
+          .filter(c -> c.state() == CallState.TRANSFERRING)
+          .ifPresent(
+              c -> reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg)));
+    }
+
+    /** The call's own channel ended: the consultation call must not outlive it. */
+    void abandon() {
+      if (bridged) {
+        killQuietly(channel); // FreeSWITCH hangs up the survivor of a bridge; made sure of here
+        return;
+      }
+      // Before the bridge: its channel may not exist yet (the answer to the kill says so).
+      abandonedConsults.add(channel);
+      api("uuid_kill " + channel + " NORMAL_CLEARING")
+          .thenAccept(
+              body -> {
+                if (body.startsWith("+OK")) {
+                  abandonedConsults.remove(channel);
+                }
+              });
+    }
   }
 
   @Override

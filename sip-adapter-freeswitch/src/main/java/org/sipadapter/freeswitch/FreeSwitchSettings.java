@@ -8,16 +8,21 @@ import org.sipadapter.config.ConfigProblems;
 /**
  * The FreeSWITCH-specific part of the configuration ({@code options:} in YAML).
  *
- * @param endpoint dial string template for outbound calls; {@code {to}}, {@code {from}} and {@code
- *     {gateway}} are replaced. Default {@code user/{to}}, or {@code sofia/gateway/{gateway}/{to}}
- *     when a gateway is set.
+ * @param endpoint dial string template for outbound calls (and the consultation call of an attended
+ *     transfer); {@code {to}}, {@code {from}}, {@code {gateway}} and {@code {context}} are
+ *     replaced. Default {@code loopback/{to}/{context}}, which reaches any extension of the
+ *     dialplan (a stock server's {@code user/<n>} reaches only registered directory users), or
+ *     {@code sofia/gateway/{gateway}/{to}} when a gateway is set.
  * @param gateway the sofia gateway name for the default endpoint, or empty
  * @param application what the originated leg runs once answered, e.g. {@code &park()} (default), or
  *     an extension number routed through {@link #dialplan} and {@link #context}
  * @param dialplan the dialplan for an extension and for transfers, default {@code XML}
  * @param context the dialplan context for an extension and for transfers, default {@code default}
- * @param originateRate at most this many originates per second (FreeSWITCH's own default limit is
- *     30 sessions per second); default 20
+ * @param originateRate at most this many originates in any one second; 0 (the default) derives it
+ *     at each connect from the server's sessions-per-second limit ({@code status}) and {@link
+ *     #sessionsPerCall}: see {@link #derivedOriginateRate(int)}
+ * @param sessionsPerCall the FreeSWITCH sessions one call creates: default 2 for a {@code
+ *     loopback/} endpoint (its A and B legs), else 1
  * @param customEvents {@code CUSTOM} subclasses to subscribe to (passed on as server events),
  *     default {@code conference::maintenance}
  * @param eventFormat {@code plain} (default, fastest to decode) or {@code json}
@@ -30,9 +35,15 @@ public record FreeSwitchSettings(
     String dialplan,
     String context,
     int originateRate,
+    int sessionsPerCall,
     List<String> customEvents,
     String eventFormat,
     int maxFrameBytes) {
+
+  /**
+   * The sessions-per-second limit of a stock {@code switch.conf.xml}, when the server shows none.
+   */
+  public static final int STOCK_SESSIONS_PER_SECOND = 30;
 
   /** Copies the list. */
   public FreeSwitchSettings {
@@ -48,7 +59,9 @@ public record FreeSwitchSettings(
   public static FreeSwitchSettings from(AdapterConfig config) {
     String gateway = config.option("gateway", "");
     String endpoint =
-        config.option("endpoint", gateway.isEmpty() ? "user/{to}" : "sofia/gateway/{gateway}/{to}");
+        config.option(
+            "endpoint",
+            gateway.isEmpty() ? "loopback/{to}/{context}" : "sofia/gateway/{gateway}/{to}");
     List<String> custom = new ArrayList<>();
     for (String s : words(config.option("customEvents", "conference::maintenance"))) {
       custom.add(s);
@@ -59,7 +72,8 @@ public record FreeSwitchSettings(
         config.option("application", "&park()"),
         config.option("dialplan", "XML"),
         config.option("context", "default"),
-        config.intOption("originateRate", 20),
+        config.intOption("originateRate", 0),
+        config.intOption("sessionsPerCall", endpoint.startsWith("loopback/") ? 2 : 1),
         custom,
         config.option("eventFormat", "plain"),
         config.intOption("maxFrameBytes", 16 * 1024 * 1024));
@@ -72,13 +86,18 @@ public record FreeSwitchSettings(
    */
   public void validate(ConfigProblems problems) {
     if (!endpoint.contains("{to}")) {
-      problems.add("options.endpoint", "must contain {to}, e.g. user/{to}");
+      problems.add("options.endpoint", "must contain {to}, e.g. loopback/{to}/{context}");
     }
     if (endpoint.contains("{gateway}") && gateway.isEmpty()) {
       problems.add("options.gateway", "must be set when options.endpoint uses {gateway}");
     }
-    if (originateRate < 1) {
-      problems.add("options.originateRate", "must be at least 1 per second");
+    if (originateRate < 0) {
+      problems.add(
+          "options.originateRate",
+          "must be at least 1 per second, or 0 to derive it from the server");
+    }
+    if (sessionsPerCall < 1) {
+      problems.add("options.sessionsPerCall", "must be at least 1");
     }
     if (!eventFormat.equals("plain") && !eventFormat.equals("json")) {
       problems.add("options.eventFormat", "must be plain or json");
@@ -88,7 +107,12 @@ public record FreeSwitchSettings(
     }
     for (String field : List.of(endpoint, gateway, application, dialplan, context)) {
       if (EslCommands.hasSeparator(
-          field.replace("{to}", "").replace("{from}", "").replace("{gateway}", ""), true)) {
+          field
+              .replace("{to}", "")
+              .replace("{from}", "")
+              .replace("{gateway}", "")
+              .replace("{context}", ""),
+          true)) {
         problems.add(
             "options",
             "endpoint, gateway, application, dialplan and context must not"
@@ -96,6 +120,39 @@ public record FreeSwitchSettings(
                 + field);
       }
     }
+  }
+
+  /**
+   * The dial string for a number: {@link #endpoint} with its placeholders replaced.
+   *
+   * @param to the number, already checked
+   * @param from the caller, already checked
+   * @return the dial string
+   */
+  public String dialString(String to, String from) {
+    return endpoint
+        .replace("{to}", to)
+        .replace("{from}", from)
+        .replace("{gateway}", gateway)
+        .replace("{context}", context);
+  }
+
+  /**
+   * The originate rate to use against a server that allows {@code sessionsPerSecond} new sessions
+   * per second: {@link #originateRate} when set, else {@code (sessionsPerSecond - 1) /
+   * sessionsPerCall - 1}, at least 1. FreeSWITCH refuses the session that reaches its limit within
+   * one second (so {@code limit - 1} fit), and one call's worth is left free because a send's delay
+   * can move an originate into the next second's count: stock 30 gives 13 loopback calls or 28
+   * single-leg calls per second.
+   *
+   * @param sessionsPerSecond the server's {@code max-sessions-per-second}, at least 1
+   * @return originates per second, at least 1
+   */
+  public int derivedOriginateRate(int sessionsPerSecond) {
+    if (originateRate > 0) {
+      return originateRate;
+    }
+    return Math.max(1, (sessionsPerSecond - 1) / sessionsPerCall - 1);
   }
 
   private static List<String> words(String s) {

@@ -68,6 +68,15 @@ final class OriginatePacer {
   }
 
   /**
+   * Returns the rate.
+   *
+   * @return originates per second
+   */
+  int perSecond() {
+    return perSecond;
+  }
+
+  /**
    * Returns the gap between two originates at the steady rate.
    *
    * @return nanoseconds, {@code 1e9 / perSecond}

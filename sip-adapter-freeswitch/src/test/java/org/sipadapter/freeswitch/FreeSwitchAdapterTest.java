@@ -103,7 +103,7 @@ class FreeSwitchAdapterTest {
     AdapterConfig config =
         EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
             .option("endpoint", "sofia/gateway/{gateway}/x")
-            .option("originateRate", 0)
+            .option("originateRate", -1)
             .option("eventFormat", "xml")
             .build();
     assertThatThrownBy(() -> SipAdapters.create(config))
@@ -137,7 +137,7 @@ class FreeSwitchAdapterTest {
                     .contains("origination_caller_id_name='Front Desk'")
                     .contains("originate_timeout=26")
                     .contains("sip_secure_media=true")
-                    .endsWith("}user/2000 &park()"));
+                    .endsWith("}loopback/2000/default &park()"));
   }
 
   @Test
@@ -228,7 +228,7 @@ class FreeSwitchAdapterTest {
       other.setSoTimeout(5000);
       java.io.OutputStream out = other.getOutputStream();
       out.write(
-          "auth secret-1\n\nbgapi originate user/2000 &park()\n\n"
+          "auth secret-1\n\nbgapi originate loopback/2000 &park()\n\n"
               .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       out.flush();
       await().atMost(WAIT).until(() -> !events.incomingCalls().isEmpty());
@@ -392,7 +392,12 @@ class FreeSwitchAdapterTest {
 
   @Test
   void codeChainedOnAReplyMayWaitForAnotherRequest() {
-    FreeSwitchAdapter a = connect();
+    // hold needs a SIP endpoint (a loopback call cannot be held)
+    FreeSwitchAdapter a =
+        connect(
+            EslEmulatorFixture.configFor(emulator, "secret-1").toBuilder()
+                .option("endpoint", "sofia/internal/{to}@192.0.2.10")
+                .build());
     String id = connectedCall(a, "2000", CallOptions.DEFAULTS);
     // The chained resume() blocks until its own reply arrives: it must not run on the thread that
     // delivers replies, or it waits for itself until the request timeout.

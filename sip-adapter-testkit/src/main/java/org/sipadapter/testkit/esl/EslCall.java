@@ -35,6 +35,10 @@ public final class EslCall {
   private volatile boolean transferred;
   private final long createdNanos = System.nanoTime();
   private volatile long endedNanos;
+  private final long createdMicros = nowMicros();
+  private volatile long answeredMicros;
+  private volatile long endedMicros;
+  private volatile String bridgeFirstLeg;
   private volatile EslCall bridgedTo;
   private volatile boolean consulting;
   private volatile boolean dying;
@@ -174,13 +178,41 @@ public final class EslCall {
     if (d && endedNanos == 0) {
       endedNanos = System.nanoTime();
     }
+    if (d && endedMicros == 0) {
+      endedMicros = nowMicros();
+    }
   }
 
   long createdEpoch() {
     return createdEpoch;
   }
 
+  /** When the call was created, answered (0: not answered) and ended (0: not yet), epoch µs. */
+  long createdMicros() {
+    return createdMicros;
+  }
+
+  long answeredMicros() {
+    return answeredMicros;
+  }
+
+  long endedMicros() {
+    return endedMicros;
+  }
+
+  /** The first argument of the {@code uuid_bridge} that bridged this call, or null. */
+  String bridgeFirstLeg() {
+    return bridgeFirstLeg;
+  }
+
+  void bridgeFirstLeg(String uuid) {
+    bridgeFirstLeg = uuid;
+  }
+
   void phase(Phase p) {
+    if (p == Phase.ANSWERED && answeredMicros == 0) {
+      answeredMicros = nowMicros();
+    }
     phase = p;
   }
 
@@ -189,7 +221,15 @@ public final class EslCall {
     if (endedNanos == 0) {
       endedNanos = System.nanoTime();
     }
+    if (endedMicros == 0) {
+      endedMicros = nowMicros();
+    }
     phase = Phase.ENDED;
+  }
+
+  static long nowMicros() {
+    return java.time.temporal.ChronoUnit.MICROS.between(
+        java.time.Instant.EPOCH, java.time.Instant.now());
   }
 
   void conference(String room) {

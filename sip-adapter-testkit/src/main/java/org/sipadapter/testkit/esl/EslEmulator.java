@@ -127,6 +127,10 @@ public class EslEmulator extends TcpEmulator {
   private volatile Duration remoteHangupAfter = Duration.ofMillis(200);
   private volatile Duration answerAfter = Duration.ZERO;
   private final Map<String, EslUser> users = new ConcurrentHashMap<>();
+
+  /** The directory's users (for {@code user/<n>}): whether each has a registration. */
+  private final Map<String, Boolean> directory = new ConcurrentHashMap<>();
+
   private volatile java.time.Clock clock = java.time.Clock.systemUTC();
   private volatile int sessionsPerSecond = 30;
   private volatile Duration throttledHang = Duration.ofMillis(60_600);
@@ -169,6 +173,10 @@ public class EslEmulator extends TcpEmulator {
     routes.put("9105", Behavior.NO_ANSWER);
     routes.put("9196", Behavior.ANSWER);
     routes.put("99999", Behavior.UNKNOWN);
+    // The stock directory: users 1000-1019, none registered until a phone registers.
+    for (int n = 1000; n <= 1019; n++) {
+      directory.put(Integer.toString(n), false);
+    }
     // The directory user of files 21-33 (domain sdk).
     users.put(
         "esl-limited@sdk",
@@ -276,6 +284,21 @@ public class EslEmulator extends TcpEmulator {
         Objects.requireNonNull(userAtDomain),
         new EslUser(
             Objects.requireNonNull(password), List.copyOf(allowedEvents), List.copyOf(allowedApi)));
+    return this;
+  }
+
+  /**
+   * Registers a directory user, so that {@code user/<number>} reaches it: it then behaves as its
+   * {@link #route} says. FreeSWITCH's {@code user/} endpoint reaches only registered users of its
+   * directory: a user in the directory without a registration fails the originate with {@code
+   * USER_NOT_REGISTERED}, a number not in the directory (a dialplan extension, say) with {@code
+   * SUBSCRIBER_ABSENT}, both without any channel event. The stock directory holds 1000-1019.
+   *
+   * @param number the user, not null
+   * @return this emulator
+   */
+  public EslEmulator registerUser(String number) {
+    directory.put(Objects.requireNonNull(number), true);
     return this;
   }
 
@@ -957,15 +980,23 @@ public class EslEmulator extends TcpEmulator {
           String u1 = a.get(0);
           String u2 = a.get(1);
           if (!one.endpoint().equals("classic") && !two.endpoint().equals("classic")) {
-            later(() -> recordedBridge(one, two));
+            later(() -> recordedBridge(one, two, u1));
             return "+OK " + u2 + "\n";
           }
+          // As recorded (file 27): the answer names the second channel, and one CHANNEL_BRIDGE
+          // comes, on the first.
+          one.bridgedTo(two);
+          two.bridgedTo(one);
+          one.bridgeFirstLeg(u1);
+          two.bridgeFirstLeg(u1);
           later(
-              () -> {
-                emit(channelEvent(one, "CHANNEL_BRIDGE").with("Other-Leg-Unique-ID", u2));
-                emit(channelEvent(two, "CHANNEL_BRIDGE").with("Other-Leg-Unique-ID", u1));
-              });
-          return "+OK " + u1 + "\n";
+              () ->
+                  emit(
+                      channelEvent(one, "CHANNEL_BRIDGE")
+                          .with("Bridge-A-Unique-ID", u1)
+                          .with("Bridge-B-Unique-ID", u2)
+                          .with("Other-Leg-Unique-ID", u2)));
+          return "+OK " + u2 + "\n";
         }
       case "uuid_record":
         {
@@ -1098,16 +1129,18 @@ public class EslEmulator extends TcpEmulator {
     if (t != null && t.matches("\\d+")) {
       timeoutMs = Math.min(timeoutMs, Long.parseLong(t) * 1000);
     }
+    if (tech.equals("user") && !Boolean.TRUE.equals(directory.get(dest))) {
+      // user/ resolves through the directory before any session exists.
+      return refused(
+          directory.containsKey(dest) ? "USER_NOT_REGISTERED" : "SUBSCRIBER_ABSENT",
+          job,
+          args,
+          sync);
+    }
     int legs = throttle(tech.equals("loopback") || kind.equals("sip") ? 2 : 1);
     if (legs == 0) {
       // Throttle Error: no session, no event; the job (or the api) answers at once.
-      String refused = "-ERR DESTINATION_OUT_OF_ORDER\n";
-      if (sync != null) {
-        return refused;
-      }
-      String command = "originate";
-      later(() -> emit(backgroundJob(job, command, args, refused)));
-      return null;
+      return refused("DESTINATION_OUT_OF_ORDER", job, args, sync);
     }
     EslCall call = new EslCall(uuidA, UUID.randomUUID().toString(), from, dest, false, kind);
     call.callerName(vars.get("origination_caller_id_name"));
@@ -1134,6 +1167,17 @@ public class EslEmulator extends TcpEmulator {
     laterBy(
         () -> startCall(call, behavior, job, ringFirst, ringMs, sync), 0, TimeUnit.MILLISECONDS);
     return null; // answered by startCall: in the scene (bgapi) or as the api response
+  }
+
+  /** An originate that failed before any session: the job (or the api) answers at once. */
+  private String refused(
+      String cause, String job, String args, java.util.concurrent.CompletableFuture<String> sync) {
+    String answer = "-ERR " + cause + "\n";
+    if (sync != null) {
+      return answer;
+    }
+    later(() -> emit(backgroundJob(job, "originate", args, answer)));
+    return null;
   }
 
   private void startCall(
@@ -1210,6 +1254,19 @@ public class EslEmulator extends TcpEmulator {
     call.ended(cause);
     String job = jobs.remove(call.uuid());
     leaveConference(call);
+    EslCall partner = call.bridgedTo();
+    if (partner != null) {
+      // The other channel of a uuid_bridge hangs up once its partner left (file 27), and the
+      // first channel of the bridge reports the unbridge.
+      call.bridgedTo(null);
+      partner.bridgedTo(null);
+      EslCall first = call.uuid().equals(call.bridgeFirstLeg()) ? call : partner;
+      later(
+          () -> {
+            emit(channelEvent(first, "CHANNEL_UNBRIDGE"));
+            teardown(partner, "NORMAL_CLEARING", false);
+          });
+    }
     if (phase == EslCall.Phase.RINGING) {
       int hangupAt = indexOf(Scenes.BUSY.events, "CHANNEL_HANGUP", 0);
       playRange(Scenes.BUSY, call, job, cause, hangupAt, Scenes.BUSY.events.size(), false);
@@ -1611,10 +1668,21 @@ public class EslEmulator extends TcpEmulator {
     playRecorded("sip-att-xfer", call, null, null, null);
   }
 
-  /** {@code uuid_bridge <leg of one call> <leg of another>} (file 27). */
-  private void recordedBridge(EslCall one, EslCall two) {
+  /**
+   * {@code uuid_bridge <leg of one call> <leg of another>} (file 27, where the first argument was
+   * the far leg of a SIP call, the second the parked A leg of a loopback call). A bridge whose
+   * first argument is the call's originated leg plays the same recording with that leg in the first
+   * argument's place (its far leg in the originated leg's): the bridge, its one CHANNEL_BRIDGE on
+   * the first argument and the hangup of all four channels when one call ends are as recorded; the
+   * channel names in those events stay the recorded ones.
+   */
+  private void recordedBridge(EslCall one, EslCall two, String first) {
     if (one.phase() == EslCall.Phase.ENDED || two.phase() == EslCall.Phase.ENDED) {
       return;
+    }
+    if (first.equals(one.uuid())) {
+      one.ids().put("a", one.otherUuid());
+      one.ids().put("b", one.uuid());
     }
     one.bridgedTo(two);
     two.bridgedTo(one);
@@ -1769,11 +1837,76 @@ public class EslEmulator extends TcpEmulator {
     if (call.uuid().equals(out.raw("Unique-ID"))) {
       for (Map.Entry<String, String> var : call.variables().entrySet()) {
         if (out.raw("variable_" + var.getKey()) == null) {
-          out = out.with("variable_" + var.getKey(), UrlCoding.encode(var.getValue()));
+          out = out.with("variable_" + var.getKey(), var.getValue());
         }
       }
     }
-    return out;
+    return withCallTimes(out, call);
+  }
+
+  /**
+   * FreeSWITCH's timing of a channel on its {@code CHANNEL_HANGUP_COMPLETE}, from the emulated
+   * call's own times instead of the recording's: the channel times, the epochs, and the durations
+   * as FreeSWITCH computes them, each unit on its own (whole seconds are differences of truncated
+   * epoch seconds, so {@code billsec} can be a second more than {@code billmsec / 1000}). A leg the
+   * recording shows unanswered stays unanswered.
+   */
+  private EslEventTemplate withCallTimes(EslEventTemplate ev, EslCall call) {
+    if (!ev.name().equals("CHANNEL_HANGUP_COMPLETE") || ev.raw("variable_start_uepoch") == null) {
+      return ev;
+    }
+    long start = call.createdMicros();
+    boolean answered = !"0".equals(ev.raw("variable_answer_uepoch"));
+    long answer = answered ? Math.max(start, call.answeredMicros()) : 0;
+    long ended = call.endedMicros() != 0 ? call.endedMicros() : EslCall.nowMicros();
+    long end = Math.max(ended, Math.max(start, answer));
+    Map<String, String> v = new HashMap<>();
+    v.put("Caller-Channel-Created-Time", Long.toString(start));
+    v.put("Caller-Channel-Answered-Time", Long.toString(answer));
+    v.put("Caller-Channel-Hangup-Time", Long.toString(end));
+    for (String p : List.of("variable_start", "variable_profile_start")) {
+      v.put(p + "_epoch", Long.toString(start / 1_000_000));
+      v.put(p + "_uepoch", Long.toString(start));
+    }
+    v.put("variable_answer_epoch", Long.toString(answer / 1_000_000));
+    v.put("variable_answer_uepoch", Long.toString(answer));
+    v.put("variable_end_epoch", Long.toString(end / 1_000_000));
+    v.put("variable_end_uepoch", Long.toString(end));
+    putUnits(v, "duration", "mduration", "uduration", start, end, true);
+    putUnits(v, "billsec", "billmsec", "billusec", answer, end, answered);
+    putUnits(v, "flow_billsec", "flow_billmsec", "flow_billusec", start, end, answered);
+    putUnits(v, "answersec", "answermsec", "answerusec", start, answer, answered);
+    putUnits(v, "waitsec", "waitmsec", "waitusec", start, answer, answered);
+    v.put("variable_start_stamp", stamp(start));
+    v.put("variable_answer_stamp", stamp(answer));
+    v.put("variable_end_stamp", stamp(end));
+    return ev.map(
+        (name, raw) -> {
+          String now = v.get(name);
+          if (now == null || raw.equals("0") && name.startsWith("Caller-Channel-")) {
+            return raw; // a time the recording does not have stays unset
+          }
+          return now;
+        });
+  }
+
+  private static void putUnits(
+      Map<String, String> v,
+      String seconds,
+      String millis,
+      String micros,
+      long from,
+      long to,
+      boolean counted) {
+    v.put("variable_" + seconds, counted ? Long.toString(to / 1_000_000 - from / 1_000_000) : "0");
+    v.put("variable_" + millis, counted ? Long.toString(to / 1000 - from / 1000) : "0");
+    v.put("variable_" + micros, counted ? Long.toString(to - from) : "0");
+  }
+
+  private static String stamp(long micros) {
+    return UrlCoding.encode(
+        LOCAL_DATE.format(
+            java.time.Instant.ofEpochSecond(micros / 1_000_000).atZone(java.time.ZoneOffset.UTC)));
   }
 
   // ---- scene playback ----------------------------------------------------------------------
@@ -1811,7 +1944,14 @@ public class EslEmulator extends TcpEmulator {
       }
       if (call.uuid().equals(out.raw("Unique-ID"))) {
         out = out.with("Caller-Caller-ID-Number", call.from());
+        // The originate's {...} variables are the channel's, on all its events.
+        for (Map.Entry<String, String> var : call.variables().entrySet()) {
+          if (out.raw("variable_" + var.getKey()) == null) {
+            out = out.with("variable_" + var.getKey(), var.getValue());
+          }
+        }
       }
+      out = withCallTimes(out, call);
       if ((scene == Scenes.ANSWER || scene == Scenes.REMOTE_HANGUP)
           && out.raw("Caller-Caller-ID-Name") != null) {
         // FreeSWITCH sends the caller name headers only when a name was set.
