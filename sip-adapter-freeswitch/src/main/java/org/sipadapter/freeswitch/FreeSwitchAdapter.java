@@ -867,7 +867,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     Duration ring = call.options().timeout().orElse(config().timeouts().ring());
     // Core's ring timer ends the call on time. originate_timeout is only a backstop: FreeSWITCH
     // counts it in whole clock seconds and fires up to a second early, so it is rounded up and
-    // given one second more, never ending a call before core's timer.
+    // given two seconds more: it fires at least a second after core's timer, never racing it.
     vars.put("originate_timeout", Long.toString(backstopSeconds(ring)));
     if (!call.options().earlyMedia()) {
       vars.put("ignore_early_media", "true");
@@ -936,10 +936,10 @@ public class FreeSwitchAdapter extends SipAdapter {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** The server's ring timeout for a ring time: whole seconds, rounded up, plus one. */
+  /** The server's ring timeout for a ring time: whole seconds, rounded up, plus two. */
   static long backstopSeconds(Duration ring) {
     long millis = Math.max(1, ring.toMillis());
-    return (millis + 999) / 1000 + 1;
+    return (millis + 999) / 1000 + 2;
   }
 
   /** The text of a failed originate, with a hint where FreeSWITCH's answer is cryptic. */

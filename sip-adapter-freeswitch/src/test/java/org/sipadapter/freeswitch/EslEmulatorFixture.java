@@ -23,6 +23,13 @@ final class EslEmulatorFixture implements TckFixture {
           .route("2001", EslEmulator.Behavior.BUSY)
           .route("2002", EslEmulator.Behavior.UNKNOWN)
           .route("2003", EslEmulator.Behavior.NO_ANSWER)
+          // SIP phones registered in the directory, reached with user/<n>: they ring (180) and can
+          // be held, unlike a loopback call
+          .registerUser("2000")
+          .registerUser("2001")
+          .registerUser("2002")
+          .registerUser("2003")
+          .registerUser("3000")
           .noAnswerAfter(Duration.ofMillis(500))
           .answerAfter(Duration.ofMillis(20))
           .start();
@@ -48,12 +55,16 @@ final class EslEmulatorFixture implements TckFixture {
 
   @Override
   public AdapterConfig config() {
-    return configFor(emulator, PASSWORD);
+    return phones(configFor(emulator, PASSWORD));
   }
 
   @Override
   public Optional<AdapterConfig> configWithWrongCredentials() {
-    return Optional.of(configFor(emulator, "WrongPassword"));
+    return Optional.of(phones(configFor(emulator, "WrongPassword")));
+  }
+
+  private static AdapterConfig phones(AdapterConfig config) {
+    return config.toBuilder().option("endpoint", "user/{to}").build();
   }
 
   @Override

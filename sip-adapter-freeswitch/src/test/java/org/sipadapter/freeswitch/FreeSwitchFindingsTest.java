@@ -147,9 +147,9 @@ class FreeSwitchFindingsTest {
 
   @Test
   void aRingTimeoutEndsOnCoresTimerNotOnFreeSwitchsWholeSecondOne() {
-    // 0.3 s past a whole second: FreeSWITCH's originate_timeout=2 would fire 1.7 s after the
-    // originate (start second + 2), before the 2 s asked; the backstop of 3 fires at 2.7 s.
-    emulator.clock(Clock.fixed(Instant.parse("2026-12-01T22:17:30.300Z"), ZoneOffset.UTC));
+    // 0.6 s past a whole second: FreeSWITCH's originate_timeout=2 would fire 1.4 s after the
+    // originate (start second + 2), before the 2 s asked; the backstop of 4 fires at 3.4 s.
+    emulator.clock(Clock.fixed(Instant.parse("2026-12-01T22:17:30.600Z"), ZoneOffset.UTC));
     connect(config().option("endpoint", "loopback/{to}/sdk"));
 
     String id =
@@ -161,7 +161,7 @@ class FreeSwitchFindingsTest {
     assertThat(end.cause().name()).isEqualTo("NO_ANSWER");
     assertThat(end.cause().text()).isEqualTo("not answered within the ring timeout");
     assertThat(emulator.apiCommands())
-        .anySatisfy(c -> assertThat(c).contains("originate_timeout=3,"));
+        .anySatisfy(c -> assertThat(c).contains("originate_timeout=4,"));
     await().atMost(WAIT).until(() -> emulator.activeCalls().isEmpty());
   }
 

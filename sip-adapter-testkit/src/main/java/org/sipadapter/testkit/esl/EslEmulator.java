@@ -1154,8 +1154,12 @@ public class EslEmulator extends TcpEmulator {
       boolean ignoreEarly = "true".equals(vars.get("ignore_early_media"));
       long timeoutSec = t != null && t.matches("\\d+") ? Long.parseLong(t) : 60;
       boolean oneLeg = legs == 1;
+      long receivedMillis = clock.millis(); // FreeSWITCH counts the timeout from here
+      long receivedNanos = System.nanoTime();
       laterBy(
-          () -> startRecorded(call, job, sync, ignoreEarly, timeoutSec, oneLeg),
+          () ->
+              startRecorded(
+                  call, job, sync, ignoreEarly, timeoutSec, oneLeg, receivedMillis, receivedNanos),
           0,
           TimeUnit.MILLISECONDS);
       return null;
@@ -1493,7 +1497,9 @@ public class EslEmulator extends TcpEmulator {
       java.util.concurrent.CompletableFuture<String> sync,
       boolean ignoreEarly,
       long timeoutSec,
-      boolean oneLeg) {
+      boolean oneLeg,
+      long receivedMillis,
+      long receivedNanos) {
     boolean sip = call.endpoint().equals("sip");
     Recorded what = RECORDED.get(call.to());
     if (oneLeg) {
@@ -1535,8 +1541,9 @@ public class EslEmulator extends TcpEmulator {
         playRecorded(setup, call, null, null, null);
         // originate_timeout counts whole clock seconds: it fires just after the second
         // (start second + timeout), so up to a second early.
-        long now = clock.millis();
-        long fireAt = (now / 1000 + timeoutSec) * 1000 + 17;
+        long fireAt = (receivedMillis / 1000 + timeoutSec) * 1000 + 17;
+        long now =
+            receivedMillis + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - receivedNanos);
         String timeout = what == Recorded.EARLY ? "lo-early-timeout" : "lo-ring-timeout";
         laterBy(
             () -> {
