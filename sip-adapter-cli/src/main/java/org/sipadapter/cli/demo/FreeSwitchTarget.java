@@ -35,6 +35,9 @@ public final class FreeSwitchTarget implements DemoTarget {
         new EslEmulator()
             .route(DemoNumbers.ANSWER, EslEmulator.Behavior.ANSWER)
             .route(DemoNumbers.BUSY, EslEmulator.Behavior.BUSY)
+            // registered SIP phones (user/<n>): they ring and can be held, unlike loopback calls
+            .registerUser(DemoNumbers.ANSWER)
+            .registerUser(DemoNumbers.BUSY)
             .start();
     return new DemoServer() {
       @Override
@@ -43,6 +46,7 @@ public final class FreeSwitchTarget implements DemoTarget {
             .name("freeswitch")
             .server(esl.host(), esl.port())
             .auth("", EslEmulator.DEFAULT_PASSWORD)
+            .option("endpoint", "user/{to}")
             .build();
       }
 
