@@ -218,6 +218,24 @@ class FreeSwitchFindingsTest {
     assertThat(end.cause().text()).contains("sessions-per-second").contains("originateRate");
   }
 
+  @Test
+  void aCallWhoseSecondLegWasThrottledEndsAtItsRingTimeoutNotSixtySecondsLater() {
+    // File 21: the loopback call's -b session was refused; its A leg hung 60.6 s before NO_ANSWER.
+    emulator
+        .sessionsPerSecond(2)
+        .clock(Clock.fixed(Instant.parse("2026-12-01T22:16:18.377Z"), ZoneOffset.UTC));
+    connect(config().option("endpoint", "loopback/{to}/sdk").option("originateRate", 20));
+
+    String id =
+        adapter.makeCall(
+            "1000", "100", CallOptions.builder().timeout(Duration.ofSeconds(2)).build());
+
+    CallStateChanged end = terminal(id);
+    assertThat(end.state()).isEqualTo(CallState.FAILED);
+    assertThat(end.cause().text()).isEqualTo("not answered within the ring timeout");
+    await().atMost(WAIT).until(() -> emulator.activeCalls().isEmpty()); // its A leg killed
+  }
+
   // ---------------------------------------------------------------- 5 and 7: transfer, resync
 
   @Test

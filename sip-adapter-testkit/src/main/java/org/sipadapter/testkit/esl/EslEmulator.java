@@ -1727,6 +1727,10 @@ public class EslEmulator extends TcpEmulator {
         }
       }
       for (EslEventTemplate ev : scene.events) {
+        String leg = ev.raw("Unique-ID");
+        if (leg != null && "b".equals(scene.roles.get(leg)) && !call.ids().containsKey("b")) {
+          continue; // a call whose second leg was never created (throttled) has no events of it
+        }
         boolean isJob = ev.name().equals("BACKGROUND_JOB");
         if (isJob && job == null) {
           if (sync != null) {
