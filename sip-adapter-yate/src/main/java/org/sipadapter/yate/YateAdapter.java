@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
+import org.sipadapter.CallRecord;
 import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
 import org.sipadapter.ConnectTarget;
@@ -94,8 +95,10 @@ public class YateAdapter extends SipAdapter {
           "call.answered",
           "chan.disconnected",
           "chan.hangup",
-          "chan.dtmf");
+          "chan.dtmf",
+          "call.cdr");
   private static final int MAX_EARLY_EVENTS = 1024;
+  private static final int MAX_CDR_LEGS = 4096;
 
   private final YateSettings settings;
   private final ExecutorService eventThread;
@@ -107,14 +110,6 @@ public class YateAdapter extends SipAdapter {
 
   /** Our message id of a pending outbound call.execute, to the call it places. */
   private final Map<String, String> pendingExecutes = new ConcurrentHashMap<>();
-
-  /**
-   * Our message id of the request that carries out a transfer, to the call it transfers. Its
-   * processed answer moves the call to TRANSFERRING on the event thread, before the lines after it
-   * (our leg's chan.disconnected and chan.hangup); the request's future may be completed, and core
-   * told, only after the event thread has handled those.
-   */
-  private final Map<String, String> pendingTransfers = new ConcurrentHashMap<>();
 
   /** Per call: completed once the outbound call.execute was answered (legs known). */
   private final Map<String, CompletableFuture<Void>> executed = new ConcurrentHashMap<>();
@@ -139,6 +134,32 @@ public class YateAdapter extends SipAdapter {
    * on in their remote leg, whose end ends them.
    */
   private final Set<String> detached = ConcurrentHashMap.newKeySet();
+
+  /**
+   * The legs whose server CDR ({@code call.cdr}, {@code operation=finalize}) may be a call's, to
+   * the call: Yate sends the record after the leg's {@code chan.hangup} (cdrbuild enqueues it),
+   * when the call's bindings are gone. Bounded: a leg whose record never comes is forgotten. Event
+   * thread only.
+   */
+  private final Map<String, String> cdrLegs =
+      new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > MAX_CDR_LEGS;
+        }
+      };
+
+  /**
+   * Finalized records of a call's legs that came before the call ended, by call id then leg; the
+   * record of the leg whose end ended the call is merged then. Event thread only, bounded.
+   */
+  private final Map<String, Map<String, Params>> earlyCdrs =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Map<String, Params>> eldest) {
+          return size() > MAX_EARLY_EVENTS;
+        }
+      };
 
   /** Calls put on hold, by their local leg's attached source. */
   private final Set<String> onHold = ConcurrentHashMap.newKeySet();
@@ -312,7 +333,6 @@ public class YateAdapter extends SipAdapter {
     messages.failAll(error);
     commands.failAll(error);
     pendingExecutes.clear();
-    pendingTransfers.clear();
     onEventThread(
         () -> {
           earlyEvents.clear();
@@ -526,7 +546,7 @@ public class YateAdapter extends SipAdapter {
         String callId =
             reportIncomingCall(
                 p.get("caller", ""), p.get("called", ""), CallState.RINGING, Map.copyOf(ids));
-        bindServerId(callId, CHANNEL_KEY, channel);
+        bindLeg(callId, CHANNEL_KEY, channel);
         inboundLegs.put(callId, new CompletableFuture<>());
         processed = true;
         retval = settings.inboundTarget();
@@ -561,10 +581,6 @@ public class YateAdapter extends SipAdapter {
 
   /** The result of one of our messages. */
   private void onResult(MessageResult r) {
-    String transferred = pendingTransfers.remove(r.id());
-    if (transferred != null && r.processed()) {
-      reportCallState(transferred, CallState.TRANSFERRING, null, Map.of());
-    }
     String callId = pendingExecutes.remove(r.id());
     if (callId != null) {
       onExecuteResult(callId, r);
@@ -600,8 +616,8 @@ public class YateAdapter extends SipAdapter {
     }
     String local = r.params().get("id");
     String remote = r.params().get("peerid", r.params().get("targetid"));
-    bindServerId(callId, LOCAL_KEY, local);
-    bindServerId(callId, CHANNEL_KEY, remote == null || remote.isEmpty() ? local : remote);
+    bindLeg(callId, LOCAL_KEY, local);
+    bindLeg(callId, CHANNEL_KEY, remote == null || remote.isEmpty() ? local : remote);
     if (done != null) {
       done.complete(null);
     }
@@ -629,6 +645,10 @@ public class YateAdapter extends SipAdapter {
   /** A watched message, after dispatch. */
   private void onNotification(MessageResult r) {
     Params p = r.params();
+    if (r.name().equals("call.cdr")) {
+      onCdr(p);
+      return;
+    }
     String id = p.get("id");
     TrackedCall call = callOf(id, p.get("targetid"));
     if (call == null && observeForeign(r)) {
@@ -650,7 +670,7 @@ public class YateAdapter extends SipAdapter {
         if (call != null && call.direction() == CallDirection.INBOUND) {
           String peer = p.get("peerid", p.get("targetid"));
           if (peer != null && !peer.isEmpty()) {
-            bindServerId(callId, LOCAL_KEY, peer);
+            bindLeg(callId, LOCAL_KEY, peer);
             CompletableFuture<String> leg = inboundLegs.remove(callId);
             if (leg != null) {
               leg.complete(peer);
@@ -665,6 +685,7 @@ public class YateAdapter extends SipAdapter {
         if (call != null && !(detached.contains(callId) && id.equals(local(call)))) {
           String reason = p.get("reason");
           reportCallEnded(callId, YateCauses.of(reason, p.get("cause_sip")), ids(call));
+          endedByLeg(callId, id);
           inboundLegs.remove(callId);
           detached.remove(callId);
           onHold.remove(callId);
@@ -679,6 +700,91 @@ public class YateAdapter extends SipAdapter {
         }
       }
       default -> reportServerEvent(callId, r.name(), p.toMap());
+    }
+  }
+
+  /** Binds a server id; a leg's server CDR is then merged into the call's record. */
+  private void bindLeg(String callId, String key, String value) {
+    bindServerId(callId, key, value);
+    if ((key.equals(LOCAL_KEY) || key.equals(CHANNEL_KEY)) && value != null && !value.isEmpty()) {
+      cdrLegs.put(value, callId);
+    }
+  }
+
+  /**
+   * cdrbuild's record of a leg ({@code call.cdr}): only {@code operation=finalize} counts. After
+   * the call ended, the first finalized record of one of its legs is merged into its {@code
+   * CallRecord}: the leg whose {@code chan.hangup} ended the call is the first to be finalized (the
+   * local leg of a transferred call, the far leg after a SIP rejection). A record that overtakes
+   * the end waits for it.
+   */
+  private void onCdr(Params p) {
+    if (!"finalize".equals(p.get("operation"))) {
+      return;
+    }
+    String leg = p.get("chan", "");
+    String callId = cdrLegs.get(leg);
+    if (callId == null) {
+      return;
+    }
+    Optional<TrackedCall> live = findCall(callId);
+    if (live.isPresent()) {
+      if (!(detached.contains(callId) && leg.equals(local(live.get())))) {
+        earlyCdrs.computeIfAbsent(callId, k -> new LinkedHashMap<>()).put(leg, p);
+      }
+      return;
+    }
+    cdrLegs.remove(leg);
+    mergeCdr(callId, p);
+  }
+
+  /** The call ended with the end of {@code leg}: its record, if it came already, is merged. */
+  private void endedByLeg(String callId, String leg) {
+    Map<String, Params> early = earlyCdrs.remove(callId);
+    Params cdr = early == null ? null : early.get(leg);
+    if (cdr != null) {
+      cdrLegs.remove(leg);
+      mergeCdr(callId, cdr);
+    }
+  }
+
+  private void mergeCdr(String callId, Params cdr) {
+    Duration total = seconds(cdr.get("duration"));
+    Duration billable = seconds(cdr.get("billtime"));
+    if (total == null || billable == null) {
+      return;
+    }
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("cdrStatus", cdr.get("status", ""));
+    fields.put("cdrDuration", cdr.get("duration"));
+    fields.put("cdrBilltime", cdr.get("billtime"));
+    fields.put("cdrRingtime", cdr.get("ringtime", ""));
+    String reason = cdr.get("reason", "");
+    if (!reason.isEmpty()) {
+      fields.put("cdrReason", reason);
+    }
+    amendCallRecord(
+        callId,
+        r ->
+            r.timeSource() == CallRecord.TimeSource.SERVER_CDR
+                ? r
+                : r.withServerDurations(total, billable, fields));
+  }
+
+  /** cdrbuild's {@code 2.052} (seconds, to the millisecond), or null when it is not a number. */
+  static Duration seconds(String value) {
+    if (value == null || value.isEmpty() || value.length() > 20) {
+      return null;
+    }
+    try {
+      long millis =
+          new java.math.BigDecimal(value)
+              .movePointRight(3)
+              .setScale(0, java.math.RoundingMode.HALF_UP)
+              .longValueExact();
+      return millis < 0 ? null : Duration.ofMillis(millis);
+    } catch (NumberFormatException | ArithmeticException e) {
+      return null;
     }
   }
 
@@ -730,7 +836,7 @@ public class YateAdapter extends SipAdapter {
             p.get(foreignExecute ? "target" : "called", p.get("called", "")),
             CallState.RINGING,
             Map.copyOf(ids));
-    ids.forEach((k, v) -> bindServerId(callId, k, v));
+    ids.forEach((k, v) -> bindLeg(callId, k, v));
     return true;
   }
 
@@ -808,15 +914,10 @@ public class YateAdapter extends SipAdapter {
 
   /** Dispatches a message and completes with Yate's result. */
   private CompletableFuture<MessageResult> send(String name, Params params) {
-    return send(name, params, null, null);
+    return send(name, params, null);
   }
 
   private CompletableFuture<MessageResult> send(String name, Params params, String executesCall) {
-    return send(name, params, executesCall, null);
-  }
-
-  private CompletableFuture<MessageResult> send(
-      String name, Params params, String executesCall, String transfersCall) {
     FramedConnection<ExtFrame> c = links.current().flatMap(LinkSlot.Link::connection).orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
@@ -828,10 +929,6 @@ public class YateAdapter extends SipAdapter {
     if (executesCall != null) {
       pendingExecutes.put(id, executesCall);
       f.whenComplete((r, e) -> pendingExecutes.remove(id));
-    }
-    if (transfersCall != null) {
-      pendingTransfers.put(id, transfersCall);
-      f.whenComplete((r, e) -> pendingTransfers.remove(id));
     }
     if (log.isDebugEnabled()) {
       log.debug("[{}] >> {} {} {}", name(), name, id, params.names());
@@ -846,13 +943,7 @@ public class YateAdapter extends SipAdapter {
 
   /** Sends a message that must be processed; a false result fails with {@code what}. */
   private CompletableFuture<MessageResult> sendProcessed(String name, Params params, String what) {
-    return sendProcessed(name, params, what, null);
-  }
-
-  /** As {@link #sendProcessed(String, Params, String)}; a processed answer transfers the call. */
-  private CompletableFuture<MessageResult> sendProcessed(
-      String name, Params params, String what, String transfersCall) {
-    return send(name, params, null, transfersCall)
+    return send(name, params, null)
         .thenApply(
             r -> {
               if (!r.processed()) {
@@ -1017,8 +1108,7 @@ public class YateAdapter extends SipAdapter {
                         target,
                         "reason",
                         "transfer"),
-                    "transfer to " + target,
-                    call.callId()))
+                    "transfer to " + target))
         .thenApply(r -> null);
   }
 
@@ -1042,8 +1132,7 @@ public class YateAdapter extends SipAdapter {
                         consult.params().get("peerid", ""),
                         "reason",
                         "transfer"),
-                    "chan.connect",
-                    call.callId()))
+                    "chan.connect"))
         .thenApply(r -> null);
   }
 
@@ -1165,16 +1254,11 @@ public class YateAdapter extends SipAdapter {
    */
   private CompletableFuture<MessageResult> masquerade(
       String channel, String message, Params params, String what) {
-    return masquerade(channel, message, params, what, null);
-  }
-
-  private CompletableFuture<MessageResult> masquerade(
-      String channel, String message, Params params, String what, String transfersCall) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("id", channel);
     p.put("message", message);
     p.putAll(params.toMap());
-    return sendProcessed("chan.masquerade", Params.of(p), what, transfersCall);
+    return sendProcessed("chan.masquerade", Params.of(p), what);
   }
 
   private static String remoteLeg(TrackedCall call) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallOptions;
+import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
 import org.sipadapter.HangupCause;
 import org.sipadapter.config.AdapterConfig;
@@ -85,6 +86,7 @@ class YateCallFeaturesTest {
     await().atMost(WAIT).until(() -> events.ended(id));
     assertThat(events.states(id))
         .containsSubsequence(CallState.TRANSFERRING, CallState.DISCONNECTED);
+    assertThat(events.states(id)).containsOnlyOnce(CallState.TRANSFERRING);
     assertThat(yate.peerOf(remote)).hasValueSatisfying(p -> assertThat(p).startsWith("sip/"));
     assertThat(yate.channels()).doesNotContainKey(local(id));
   }
@@ -99,6 +101,7 @@ class YateCallFeaturesTest {
     await().atMost(WAIT).until(() -> events.ended(id));
     assertThat(events.states(id))
         .containsSubsequence(CallState.TRANSFERRING, CallState.DISCONNECTED);
+    assertThat(events.states(id)).containsOnlyOnce(CallState.TRANSFERRING);
     assertThat(yate.peerOf(remote)).hasValueSatisfying(p -> assertThat(p).startsWith("sip/"));
     await()
         .atMost(WAIT)
@@ -186,6 +189,89 @@ class YateCallFeaturesTest {
     await().atMost(WAIT).until(() -> events.ended(id));
     CallStateChanged end = events.terminalEvents(id).get(0);
     assertThat(end.cause().q850()).isEqualTo(HangupCause.USER_BUSY.q850());
+  }
+
+  private CallRecord record(String callId) {
+    return adapter.callHistory().stream()
+        .filter(r -> r.callId().equals(callId))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private CallRecord serverRecord(String callId) {
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                adapter.callHistory().stream()
+                    .anyMatch(
+                        r ->
+                            r.callId().equals(callId)
+                                && r.timeSource() == CallRecord.TimeSource.SERVER_CDR));
+    return record(callId);
+  }
+
+  @Test
+  void theServerCdrOfTheLegThatEndedTheCallIsMergedIntoTheCallRecord() {
+    String id = answeredCall();
+    String local = local(id);
+
+    adapter.hangup(id);
+
+    CallRecord r = serverRecord(id);
+    // our dumb/ leg was dropped: its record (status normal) is the call's
+    assertThat(r.serverIds()).containsEntry("cdrStatus", "normal");
+    assertThat(r.serverIds()).containsEntry(YateAdapter.LOCAL_KEY, local);
+    assertThat(r.billableDuration())
+        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrBilltime")));
+    assertThat(r.setupTime().plus(r.billableDuration()))
+        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrDuration")));
+    assertThat(r.answeredAt()).isNotNull();
+  }
+
+  @Test
+  void aRejectedCallsRecordIsTheFarLegsWithItsSipReasonAndNoBillableTime() {
+    String id = adapter.makeCall("1000", "1486");
+
+    CallRecord r = serverRecord(id);
+    assertThat(r.serverIds()).containsEntry("cdrReason", "Busy Here");
+    assertThat(r.answeredAt()).isNull();
+    assertThat(r.billableDuration()).isZero();
+    assertThat(r.cause().q850()).isEqualTo(HangupCause.USER_BUSY.q850());
+  }
+
+  @Test
+  void aServerCdrThatOvertakesTheHangupWaitsForTheCallsEnd() {
+    yate.cdrBeforeHangup(true);
+    String id = answeredCall();
+
+    adapter.hangup(id);
+
+    CallRecord r = serverRecord(id);
+    assertThat(r.serverIds()).containsEntry("cdrStatus", "normal");
+    assertThat(r.billableDuration())
+        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrBilltime")));
+  }
+
+  @Test
+  void aTransferredCallKeepsTheRecordOfOurLegNotTheFarLegThatLivesOn() {
+    String id = answeredCall();
+    String remote = remote(id);
+
+    adapter.transfer(id, "200");
+
+    CallRecord r = serverRecord(id);
+    assertThat(yate.channels()).containsKey(remote);
+    assertThat(r.serverIds()).containsKey("cdrBilltime");
+  }
+
+  @Test
+  void cdrDurationsAreSecondsToTheMillisecond() {
+    assertThat(YateAdapter.seconds("2.052")).isEqualTo(Duration.ofMillis(2052));
+    assertThat(YateAdapter.seconds("0.000")).isEqualTo(Duration.ZERO);
+    assertThat(YateAdapter.seconds("-1")).isNull();
+    assertThat(YateAdapter.seconds("x")).isNull();
+    assertThat(YateAdapter.seconds(null)).isNull();
   }
 
   @Test

@@ -94,6 +94,7 @@ public class YateEmulator extends TcpEmulator {
   private int cdrSeq;
   private volatile String selfAddress = "127.0.0.1:5062";
   private volatile boolean mohLoaded;
+  private volatile boolean cdrBeforeHangup;
   private final List<Module> modules = new CopyOnWriteArrayList<>();
   private final AtomicLong msgSeq = new AtomicLong(400_000_000L);
   private final AtomicLong billSeq = new AtomicLong();
@@ -179,6 +180,19 @@ public class YateEmulator extends TcpEmulator {
    */
   public YateEmulator mohLoaded(boolean loaded) {
     this.mohLoaded = loaded;
+    return this;
+  }
+
+  /**
+   * Sends a leg's finalized {@code call.cdr} before its {@code chan.hangup}. cdrbuild enqueues the
+   * record while {@code chan.hangup} is dispatched, so another engine thread may deliver it first;
+   * by default it comes after, as recorded.
+   *
+   * @param before true for the record first
+   * @return this emulator
+   */
+  public YateEmulator cdrBeforeHangup(boolean before) {
+    this.cdrBeforeHangup = before;
     return this;
   }
 
@@ -851,8 +865,13 @@ public class YateEmulator extends TcpEmulator {
     if (c.sip()) {
       h.set("reason", c.reason);
     }
+    if (cdrBeforeHangup) {
+      cdr(c, "finalize");
+    }
     notifyWatchers(null, "chan.hangup", false, "", h.add("handlers", H_HANGUP));
-    cdr(c, "finalize");
+    if (!cdrBeforeHangup) {
+      cdr(c, "finalize");
+    }
   }
 
   /** {@code chan.disconnected} of a channel whose peer left: {@code prefix}, then its fields. */
