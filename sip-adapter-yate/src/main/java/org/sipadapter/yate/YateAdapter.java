@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
@@ -101,6 +102,10 @@ public class YateAdapter extends SipAdapter {
   private static final int MAX_CDR_LEGS = 4096;
 
   private final YateSettings settings;
+
+  /** {@code options.inboundCalled} as a regular expression, or null when it is not one. */
+  private final Pattern inboundCalledPattern;
+
   private final ExecutorService eventThread;
   private final RequestCorrelator<String, MessageResult> messages =
       new RequestCorrelator<>("Yate message");
@@ -175,6 +180,7 @@ public class YateAdapter extends SipAdapter {
   public YateAdapter(AdapterConfig config) {
     super(config);
     this.settings = YateSettings.from(config);
+    this.inboundCalledPattern = settings.inboundCalledPattern().orElse(null);
     String threadName = "sipadapter-yate-" + config.name() + "-events";
     this.eventThread =
         Executors.newSingleThreadExecutor(
@@ -274,7 +280,7 @@ public class YateAdapter extends SipAdapter {
               .value();
       List<CompletableFuture<CommandReply>> subscriptions = new ArrayList<>();
       if (settings.inbound()) {
-        boolean filtered = !settings.inboundCalled().isEmpty();
+        boolean filtered = !settings.inboundCalled().isEmpty() && inboundCalledPattern == null;
         subscriptions.add(
             command(
                 l,
@@ -566,6 +572,8 @@ public class YateAdapter extends SipAdapter {
         && id != null
         && !id.isEmpty()
         && "incoming".equals(p.get("direction"))
+        && (inboundCalledPattern == null
+            || inboundCalledPattern.matcher(p.get("called", "")).find())
         && findCallByServerId(CHANNEL_KEY, id).isEmpty()
         && findCallByServerId(LOCAL_KEY, id).isEmpty();
   }

@@ -1,5 +1,8 @@
 package org.sipadapter.yate;
 
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.ConfigProblems;
 import org.sipadapter.config.Secret;
@@ -21,8 +24,10 @@ import org.sipadapter.yate.extmodule.ExtFrameDecoder;
  * @param inbound whether to take inbound calls: install a {@code call.route} handler, route the
  *     calls it takes to {@link #inboundTarget} and raise {@code IncomingCall}; default false
  *     (routing stays with Yate's own routers)
- * @param inboundCalled only take inbound calls to this called number (a handler filter); empty
- *     takes every incoming call Yate routes
+ * @param inboundCalled only take inbound calls to this called number (a handler filter Yate
+ *     applies), or, starting with {@code ^}, to the numbers this regular expression finds (checked
+ *     by the adapter, which answers the others unprocessed at once); empty takes every incoming
+ *     call Yate routes
  * @param inboundTarget where a taken inbound call is routed, default {@code dumb/}
  * @param routePriority the {@code call.route} handler's priority, default 50 (before regexroute's
  *     100)
@@ -68,6 +73,18 @@ public record YateSettings(
         Secret.of(config.option("rmanagerPassword", "")));
   }
 
+  /**
+   * Returns the pattern of {@link #inboundCalled} when it is a regular expression (it starts with
+   * {@code ^}).
+   *
+   * @return the pattern, or empty for a plain number or no filter
+   */
+  public Optional<Pattern> inboundCalledPattern() {
+    return inboundCalled.startsWith("^")
+        ? Optional.of(Pattern.compile(inboundCalled))
+        : Optional.empty();
+  }
+
   /** Returns true when the adapter sends {@code %%>connect:global} first. */
   public boolean sendsConnect() {
     return role.equals("global");
@@ -94,10 +111,14 @@ public record YateSettings(
     if (inboundTarget.isEmpty()) {
       problems.add("options.inboundTarget", "must not be empty");
     }
-    for (String s : new String[] {inboundCalled}) {
-      if (s.indexOf(':') >= 0 || s.indexOf('%') >= 0) {
-        problems.add("options.inboundCalled", "must not contain ':' or '%'");
+    if (inboundCalled.startsWith("^")) {
+      try {
+        Pattern.compile(inboundCalled);
+      } catch (PatternSyntaxException e) {
+        problems.add("options.inboundCalled", "is not a regular expression: " + e.getDescription());
       }
+    } else if (inboundCalled.indexOf(':') >= 0 || inboundCalled.indexOf('%') >= 0) {
+      problems.add("options.inboundCalled", "must not contain ':' or '%'");
     }
     if (routePriority < 0) {
       problems.add("options.routePriority", "must not be negative");

@@ -249,6 +249,32 @@ class YateAdapterTest {
   }
 
   @Test
+  void aRegularExpressionInboundFilterTakesOnlyTheNumbersItFindsAndInstallsNoYateFilter() {
+    yate.start();
+    connect(YateEmulatorFixture.configFor(yate).toBuilder().option("inboundCalled", "^4").build());
+    assertThat(linesSent("%%>install:")).singleElement().asString().endsWith(":call.route");
+
+    yate.incomingCall("5551", "5000");
+    yate.incomingCall("5552", "4001");
+
+    await().atMost(WAIT).until(() -> linesSent("%%<message:").size() == 2);
+    assertThat(linesSent("%%<message:").get(0)).endsWith(":false::");
+    assertThat(linesSent("%%<message:").get(1)).endsWith(":true::dumb/");
+    await().atMost(WAIT).until(() -> events.incomingCalls().size() == 1);
+    assertThat(events.incomingCalls().get(0).to()).isEqualTo("4001");
+  }
+
+  @Test
+  void aBadRegularExpressionInboundFilterIsAConfigurationProblem() {
+    assertThatThrownBy(
+            () ->
+                SipAdapters.fromYaml(
+                    "type: yate\nhost: h\noptions: { inbound: true, inboundCalled: \"^4(\" }\n"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("options.inboundCalled");
+  }
+
+  @Test
   void inboundCallIsAnsweredWithCallAnsweredFromTheLocalLeg() {
     connect();
     String sip = yate.incomingCall("5551", "4000");
