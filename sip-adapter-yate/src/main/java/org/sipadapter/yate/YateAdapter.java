@@ -116,6 +116,27 @@ public class YateAdapter extends SipAdapter {
   /** Our message id of a pending outbound call.execute, to the call it places. */
   private final Map<String, String> pendingExecutes = new ConcurrentHashMap<>();
 
+  /**
+   * An attended transfer's consultation call: {@link #answered} completes when its far leg answers
+   * and fails when a leg of it ends first. Its legs are set on the event thread.
+   */
+  private static final class Consultation {
+    final String target;
+    final CompletableFuture<Void> answered = new CompletableFuture<>();
+    volatile String local;
+    volatile String remote;
+
+    Consultation(String target) {
+      this.target = target;
+    }
+  }
+
+  /** Our message id of a consultation's pending call.execute, to the consultation. */
+  private final Map<String, Consultation> pendingConsultations = new ConcurrentHashMap<>();
+
+  /** The legs of consultations under way, to their consultation. Event thread only. */
+  private final Map<String, Consultation> consultationLegs = new HashMap<>();
+
   /** Per call: completed once the outbound call.execute was answered (legs known). */
   private final Map<String, CompletableFuture<Void>> executed = new ConcurrentHashMap<>();
 
@@ -339,10 +360,13 @@ public class YateAdapter extends SipAdapter {
     messages.failAll(error);
     commands.failAll(error);
     pendingExecutes.clear();
+    pendingConsultations.clear();
     onEventThread(
         () -> {
           earlyEvents.clear();
           earlyEventCount = 0;
+          consultationLegs.values().forEach(c -> c.answered.completeExceptionally(error));
+          consultationLegs.clear();
         });
   }
 
@@ -589,6 +613,10 @@ public class YateAdapter extends SipAdapter {
 
   /** The result of one of our messages. */
   private void onResult(MessageResult r) {
+    Consultation consultation = pendingConsultations.remove(r.id());
+    if (consultation != null) {
+      onConsultationResult(consultation, r);
+    }
     String callId = pendingExecutes.remove(r.id());
     if (callId != null) {
       onExecuteResult(callId, r);
@@ -631,9 +659,62 @@ public class YateAdapter extends SipAdapter {
     }
     replayEarly(local);
     replayEarly(remote);
-    if (pendingExecutes.isEmpty()) {
+    forgetEarlyWhenNothingPending();
+  }
+
+  private void forgetEarlyWhenNothingPending() {
+    if (pendingExecutes.isEmpty() && pendingConsultations.isEmpty()) {
       earlyEvents.clear();
       earlyEventCount = 0;
+    }
+  }
+
+  /** The consultation's call.execute was answered: its legs, and what they did meanwhile. */
+  private void onConsultationResult(Consultation c, MessageResult r) {
+    if (!r.processed()) {
+      String why = r.params().get("error", r.params().get("reason", ""));
+      c.answered.completeExceptionally(
+          new CallException(
+              "the consultation call to "
+                  + c.target
+                  + " was not placed"
+                  + (why.isEmpty() ? "" : " (" + why + ")")));
+      return;
+    }
+    c.local = r.params().get("id", "");
+    c.remote = r.params().get("peerid", r.params().get("targetid", ""));
+    if (c.answered.isCompletedExceptionally()) {
+      // the transfer was given up before Yate placed the consultation: nothing of it may stay
+      send("call.drop", Params.of("id", c.local, "reason", "normal"));
+      return;
+    }
+    consultationLegs.put(c.local, c);
+    if (!c.remote.isEmpty()) {
+      consultationLegs.put(c.remote, c);
+    }
+    replayEarly(c.local);
+    replayEarly(c.remote);
+    forgetEarlyWhenNothingPending();
+  }
+
+  /**
+   * A notification about a consultation's leg: its far leg's answer lets the transfer go on; a
+   * leg's end before that fails it. Once answered, the consultation is the transfer's, not ours.
+   */
+  private void onConsultationEvent(Consultation c, String name, Params p) {
+    if (name.equals("call.answered") && p.get("id", "").equals(c.remote)) {
+      c.answered.complete(null);
+    } else if (name.equals("chan.hangup")) {
+      String reason = p.get("reason", "");
+      c.answered.completeExceptionally(
+          new CallException(
+              "the consultation call to "
+                  + c.target
+                  + " ended before it was answered ("
+                  + YateCauses.of(reason, p.get("cause_sip")).name()
+                  + (reason.isEmpty() ? "" : ", " + reason)
+                  + ")"));
+      consultationLegs.remove(p.get("id", ""));
     }
   }
 
@@ -658,6 +739,11 @@ public class YateAdapter extends SipAdapter {
       return;
     }
     String id = p.get("id");
+    Consultation consultation = id == null ? null : consultationLegs.get(id);
+    if (consultation != null) {
+      onConsultationEvent(consultation, r.name(), p);
+      return;
+    }
     TrackedCall call = callOf(id, p.get("targetid"));
     if (call == null && observeForeign(r)) {
       return;
@@ -850,7 +936,8 @@ public class YateAdapter extends SipAdapter {
 
   /** Keeps a notification for a channel no call knows yet while a call.execute is pending. */
   private boolean keepForLater(MessageResult r, String id) {
-    if (pendingExecutes.isEmpty() || id == null || id.isEmpty() || r.name().equals("chan.dtmf")) {
+    boolean pending = !pendingExecutes.isEmpty() || !pendingConsultations.isEmpty();
+    if (!pending || id == null || id.isEmpty() || r.name().equals("chan.dtmf")) {
       return false;
     }
     if (earlyEventCount >= MAX_EARLY_EVENTS) {
@@ -926,6 +1013,11 @@ public class YateAdapter extends SipAdapter {
   }
 
   private CompletableFuture<MessageResult> send(String name, Params params, String executesCall) {
+    return send(name, params, executesCall, null);
+  }
+
+  private CompletableFuture<MessageResult> send(
+      String name, Params params, String executesCall, Consultation consultation) {
     FramedConnection<ExtFrame> c = links.current().flatMap(LinkSlot.Link::connection).orElse(null);
     if (c == null) {
       return CompletableFuture.failedFuture(
@@ -937,6 +1029,10 @@ public class YateAdapter extends SipAdapter {
     if (executesCall != null) {
       pendingExecutes.put(id, executesCall);
       f.whenComplete((r, e) -> pendingExecutes.remove(id));
+    }
+    if (consultation != null) {
+      // kept after a timeout: a late answer names the legs of a consultation to hang up
+      pendingConsultations.put(id, consultation);
     }
     if (log.isDebugEnabled()) {
       log.debug("[{}] >> {} {} {}", name(), name, id, params.names());
@@ -1120,28 +1216,73 @@ public class YateAdapter extends SipAdapter {
         .thenApply(r -> null);
   }
 
+  /**
+   * A consultation call to the target; once its far leg answers, {@code chan.connect} joins our far
+   * leg to it and both {@code dumb/} legs hang up by themselves. Joined earlier, a target that is
+   * busy or does not answer would take the transferee down with it (our leg is gone by then), so
+   * the consultation must answer within three quarters of the request timeout (the rest is for
+   * {@code chan.connect}); otherwise the transfer fails, the consultation is dropped and the call
+   * stays as it was.
+   */
   @Override
   protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
     String remote = remoteLeg(call);
     Map<String, String> p = new LinkedHashMap<>();
     p.put("callto", settings.callto());
-    p.put("target", expand(settings.target(), call).replace(call.to(), target));
+    if (settings.direct().isEmpty()) {
+      p.put("target", settings.target().replace("{to}", target).replace("{from}", call.from()));
+    } else {
+      p.put("direct", settings.direct().replace("{to}", target).replace("{from}", call.from()));
+    }
     p.put("caller", call.from());
-    // The consultation leg, then the two remote legs joined: both dumb/ legs hang up on their own.
-    return sendProcessed("call.execute", Params.of(p), "consultation call to " + target)
-        .thenCompose(
-            consult ->
-                sendProcessed(
-                    "chan.connect",
-                    Params.of(
-                        "id",
-                        remote,
-                        "targetid",
-                        consult.params().get("peerid", ""),
-                        "reason",
-                        "transfer"),
-                    "chan.connect"))
-        .thenApply(r -> null);
+    Consultation c = new Consultation(target);
+    long patience = requestTimeout().toMillis() * 3 / 4;
+    CompletableFuture<Void> done =
+        send("call.execute", Params.of(p), null, c)
+            .thenCompose(r -> c.answered)
+            .orTimeout(patience, TimeUnit.MILLISECONDS)
+            .exceptionally(
+                e -> {
+                  Throwable why = e instanceof CompletionException ce ? ce.getCause() : e;
+                  if (why instanceof java.util.concurrent.TimeoutException) {
+                    throw new CallException(
+                        "the consultation call to "
+                            + target
+                            + " was not answered within "
+                            + patience
+                            + " ms (three quarters of timeouts.request)");
+                  }
+                  throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+                })
+            .thenCompose(
+                v ->
+                    sendProcessed(
+                        "chan.connect",
+                        Params.of("id", remote, "targetid", c.remote, "reason", "transfer"),
+                        "chan.connect"))
+            .thenApply(r -> null);
+    done.whenComplete(
+        (v, e) -> {
+          if (e != null) {
+            onEventThread(() -> dropConsultation(c));
+          }
+        });
+    return done;
+  }
+
+  /**
+   * A consultation the transfer gave up on: hung up now, or as soon as Yate names its legs (a late
+   * answer to its call.execute). Event thread.
+   */
+  private void dropConsultation(Consultation c) {
+    c.answered.completeExceptionally(new CallException("attended transfer given up"));
+    String local = c.local;
+    if (local == null || local.isEmpty()) {
+      return; // onConsultationResult drops it when the legs are known
+    }
+    consultationLegs.remove(local);
+    consultationLegs.remove(c.remote);
+    send("call.drop", Params.of("id", local, "reason", "normal"));
   }
 
   @Override

@@ -269,6 +269,27 @@ class RealYateFeaturesTest {
   }
 
   @Test
+  void anAttendedTransferToABusyOrSilentTargetFailsAndLeavesTheCallAsItWas() {
+    EventRecorder events = new EventRecorder();
+    YateAdapter a = connected(events);
+    String id = answered(a, "100");
+    String remote = remote(a, id);
+    String local = local(a, id);
+    int localLegs = probe.channels("dumb").size();
+
+    for (String target : List.of("1486", "408")) {
+      assertThatThrownBy(() -> a.attendedTransfer(id, target))
+          .as("attended transfer to %s", target)
+          .isInstanceOf(RuntimeException.class);
+      await().atMost(WAIT).until(() -> a.getStatus(id).state() == CallState.CONNECTED);
+      await().atMost(WAIT).until(() -> probe.channels("dumb").size() == localLegs);
+      assertThat(probe.channel(remote))
+          .hasValueSatisfying(c -> assertThat(c.peer()).isEqualTo(local));
+    }
+    a.hangup(id);
+  }
+
+  @Test
   void holdAndResumeKeepTheFarLegOnOurLeg() {
     EventRecorder events = new EventRecorder();
     YateAdapter a = connected(events);

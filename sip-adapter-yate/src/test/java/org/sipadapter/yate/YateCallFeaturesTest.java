@@ -1,6 +1,7 @@
 package org.sipadapter.yate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallDirection;
+import org.sipadapter.CallException;
 import org.sipadapter.CallOptions;
 import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
@@ -106,6 +108,42 @@ class YateCallFeaturesTest {
     await()
         .atMost(WAIT)
         .until(() -> yate.channels().keySet().stream().noneMatch(c -> c.startsWith("dumb/")));
+  }
+
+  @Test
+  void anAttendedTransferToABusyTargetFailsAndTheCallStaysWithUs() {
+    String id = answeredCall();
+    String remote = remote(id);
+    String local = local(id);
+
+    assertThatThrownBy(() -> adapter.attendedTransfer(id, "1486"))
+        .isInstanceOf(CallException.class);
+
+    await().atMost(WAIT).until(() -> adapter.getStatus(id).state() == CallState.CONNECTED);
+    assertThat(yate.peerOf(remote)).hasValue(local);
+    assertThat(yate.channels().keySet().stream().filter(c -> c.startsWith("dumb/")))
+        .containsExactly(local);
+  }
+
+  @Test
+  void anAttendedTransferWhoseTargetDoesNotAnswerInTimeDropsTheConsultation() {
+    String id = answeredCall();
+    String remote = remote(id);
+    String local = local(id);
+
+    assertThatThrownBy(() -> adapter.attendedTransfer(id, "408"))
+        .isInstanceOf(RuntimeException.class);
+
+    await().atMost(WAIT).until(() -> adapter.getStatus(id).state() == CallState.CONNECTED);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                yate.channels().keySet().stream()
+                    .filter(c -> c.startsWith("dumb/"))
+                    .toList()
+                    .equals(java.util.List.of(local)));
+    assertThat(yate.peerOf(remote)).hasValue(local);
   }
 
   @Test
