@@ -40,6 +40,10 @@ final class YateCauses {
       if (known != null) {
         return known.withText("Yate: " + reason);
       }
+      int phrase = sipStatusOfPhrase(reason);
+      if (phrase > 0) {
+        return HangupCause.ofSip(phrase).withText("Yate: " + reason);
+      }
     }
     return reason == null || reason.isEmpty()
         ? HangupCause.NORMAL_CLEARING
@@ -72,6 +76,28 @@ final class YateCauses {
       case 65 -> "unacceptable";
       case 111, 127 -> "failure";
       default -> "normal";
+    };
+  }
+
+  /**
+   * The SIP status whose reason phrase a leg reports as {@code reason} after a SIP rejection when
+   * no {@code cause_sip} came with it ({@code Busy Here} is 486).
+   */
+  private static int sipStatusOfPhrase(String reason) {
+    return switch (reason) {
+      case "Forbidden" -> 403;
+      case "Not Found" -> 404;
+      case "Request Timeout" -> 408;
+      case "Temporarily Unavailable" -> 480;
+      case "Busy Here" -> 486;
+      case "Request Terminated" -> 487;
+      case "Not Acceptable" -> 406;
+      case "Not Acceptable Here" -> 488;
+      case "Service Unavailable" -> 503;
+      case "Server Internal Error" -> 500;
+      case "Decline" -> 603;
+      case "Busy Everywhere" -> 600;
+      default -> -1;
     };
   }
 

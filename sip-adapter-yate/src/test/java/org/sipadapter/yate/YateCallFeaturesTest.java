@@ -320,6 +320,11 @@ class YateCallFeaturesTest {
     assertThat(YateCauses.of("Busy Here", "486").q850()).isEqualTo(17);
     assertThat(YateCauses.of("Forbidden", "403").q850()).isEqualTo(21);
     assertThat(YateCauses.of("Not Acceptable", "406").q850()).isEqualTo(79);
+    // the SIP phrase alone, as a leg reports it when no cause_sip came with it
+    assertThat(YateCauses.of("Busy Here", null).q850()).isEqualTo(17);
+    assertThat(YateCauses.of("Temporarily Unavailable", null).sipStatus()).isEqualTo(480);
+    assertThat(YateCauses.of("Request Timeout", null).sipStatus()).isEqualTo(408);
+    assertThat(YateCauses.of("Something Else", null).q850()).isEqualTo(16);
   }
 
   /** The call this adapter saw arrive (a call it did not place) whose local leg is {@code leg}. */
