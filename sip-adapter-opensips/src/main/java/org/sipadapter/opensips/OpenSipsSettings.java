@@ -75,6 +75,9 @@ public record OpenSipsSettings(
   /** The acc event whose {@code sip_code} gives a failed call's cause, when subscribed. */
   public static final String ACC_MISSED = "E_ACC_MISSED_EVENT";
 
+  /** acc's call detail record of an answered call, merged into its {@code CallRecord}. */
+  public static final String ACC_CDR = "E_ACC_CDR";
+
   private static final Pattern SOCKET = Pattern.compile("(udp|tcp|tls|ws|wss|sctp):[^\\s;,<>\"]+");
   private static final Pattern EVENT_NAME = Pattern.compile("E_[A-Z0-9_]+");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-:\\[\\]]+");
