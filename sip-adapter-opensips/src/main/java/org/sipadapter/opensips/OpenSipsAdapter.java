@@ -307,7 +307,9 @@ public final class OpenSipsAdapter extends SipAdapter {
         }
         uaAtConnect = sessions;
       }
-      dialogs.linkUp(now);
+      // On the event queue, after the events that came before the list: a dialog whose first
+      // event is still being mapped is not adopted from the list in a later state meanwhile.
+      join(events.run(() -> dialogs.linkUp(now)));
       if (!settings.usesEventStream()) {
         poller =
             dialogs.startPolling(
@@ -459,7 +461,10 @@ public final class OpenSipsAdapter extends SipAdapter {
   /**
    * Proves the MI answers. In event mode it reads {@code dlg_list} and settles what events missed:
    * dialogs gone or ended end their calls, unknown live dialogs are adopted. Only calls bound
-   * before the request are judged, so a dialog that appears meanwhile is not mistaken for gone.
+   * before the request are judged, so a dialog that appears meanwhile is not mistaken for gone. The
+   * list is applied on the event queue, after the events that arrived before it: a dialog whose
+   * first event is being mapped (reading {@code dlg_list} for its From and To) is not adopted in
+   * the confirmed state it has by now, which would skip its RINGING.
    */
   @Override
   protected void doKeepalive() {
@@ -469,7 +474,8 @@ public final class OpenSipsAdapter extends SipAdapter {
       return;
     }
     List<TrackedCall> boundBefore = dialogs.boundCalls();
-    dialogs.settle(join(m.dialogs()), boundBefore);
+    List<Dialog> now = join(m.dialogs());
+    events.run(() -> dialogs.settle(now, boundBefore));
   }
 
   @Override
@@ -1286,14 +1292,35 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   /**
    * Runs event mapping in arrival order on the shared blocking pool, one task at a time, so the
-   * reader threads never wait for MI lookups or listeners.
+   * reader threads never wait for MI lookups or listeners. The dialog lists read at connect and by
+   * the keepalive are applied here too, in line with the events.
    */
   private final class EventQueue {
-    private final ConcurrentLinkedQueue<DialogStateEvent> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
 
     void add(DialogStateEvent e) {
-      queue.add(e);
+      enqueue(() -> onStreamEvent(e));
+    }
+
+    /** Runs a task after everything queued before it; the future completes when it has run. */
+    CompletableFuture<Void> run(Runnable task) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      enqueue(
+          () -> {
+            try {
+              task.run();
+              done.complete(null);
+            } catch (RuntimeException x) {
+              done.completeExceptionally(x);
+              throw x;
+            }
+          });
+      return done;
+    }
+
+    private void enqueue(Runnable task) {
+      queue.add(task);
       if (draining.compareAndSet(false, true)) {
         blockingExecutor().execute(this::drain);
       }
@@ -1301,10 +1328,10 @@ public final class OpenSipsAdapter extends SipAdapter {
 
     private void drain() {
       while (true) {
-        DialogStateEvent e;
-        while ((e = queue.poll()) != null) {
+        Runnable task;
+        while ((task = queue.poll()) != null) {
           try {
-            onStreamEvent(e);
+            task.run();
           } catch (RuntimeException x) {
             log.warn("[{}] event handling failed", name(), x);
             reportError(null, "event handling failed: " + x.getMessage(), x);

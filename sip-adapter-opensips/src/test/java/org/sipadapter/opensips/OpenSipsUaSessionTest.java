@@ -48,8 +48,8 @@ class OpenSipsUaSessionTest {
                     .server(opensips.host(), opensips.port())
                     .timeouts(
                         new Timeouts(
-                            Duration.ofSeconds(2),
-                            Duration.ofSeconds(2),
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(10),
                             Duration.ofSeconds(30),
                             Duration.ofSeconds(5)))
                     .option("eventPort", 0)
