@@ -148,6 +148,12 @@ public final class OpenSipsAdapter extends SipAdapter {
               return size() > MISSED_CAUSES_KEPT;
             }
           });
+  // ua_session_client_start requests of this adapter not answered yet
+  private final java.util.concurrent.atomic.AtomicInteger startsPending =
+      new java.util.concurrent.atomic.AtomicInteger();
+  // E_UA_SESSION of unknown outgoing sessions without a readable marker, held while starts are
+  // pending (the key may be one of theirs); guarded by itself
+  private final List<DialogStateEvent> parked = new ArrayList<>();
   // consultation sessions of attended transfers, by their marker and by their key
   private final Map<String, Consultation> consultations = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicLong consultSeq =
@@ -542,7 +548,13 @@ public final class OpenSipsAdapter extends SipAdapter {
     if (!settings.uaSocket().isEmpty()) {
       p.put("socket", settings.uaSocket());
     }
-    return m.startUaSession(p)
+    return startSession(
+            m,
+            p,
+            key -> {
+              uaStates.putIfAbsent(key, new UaState());
+              bindServerId(call.callId(), UA_KEY, key);
+            })
         .handle(
             (key, e) -> {
               if (e != null) {
@@ -558,10 +570,75 @@ public final class OpenSipsAdapter extends SipAdapter {
                 }
                 throw e instanceof CompletionException ce ? ce : new CompletionException(c);
               }
-              uaStates.putIfAbsent(key, new UaState());
-              bindServerId(call.callId(), UA_KEY, key);
               return null;
             });
+  }
+
+  /**
+   * {@code ua_session_client_start}; {@code onKey} runs with the key as soon as the MI answers,
+   * before the events of the session held meanwhile are mapped again (see {@link #park}).
+   */
+  private CompletableFuture<String> startSession(
+      OpenSipsMi m, Map<String, String> params, java.util.function.Consumer<String> onKey) {
+    startsPending.incrementAndGet();
+    CompletableFuture<String> f;
+    try {
+      f = m.startUaSession(params);
+    } catch (RuntimeException e) {
+      startsPending.decrementAndGet();
+      throw e;
+    }
+    return f.whenComplete(
+        (key, e) -> {
+          try {
+            if (e == null) {
+              onKey.accept(key);
+            }
+          } finally {
+            startsPending.decrementAndGet();
+            events.run(this::replayParked);
+          }
+        });
+  }
+
+  /**
+   * Holds an event of an outgoing session that no call has and whose From shows no marker, while
+   * this adapter's starts are pending: OpenSIPS 3.5.9 sometimes writes bytes of its memory over
+   * part of the reported headers (the marker among them), and the session may be one of ours whose
+   * key the MI has not answered yet. Later events of a held session are held behind it.
+   *
+   * @return true when the event was held
+   */
+  private boolean park(DialogStateEvent raw, UaSessionEvent e) {
+    synchronized (parked) {
+      boolean behind = false;
+      for (DialogStateEvent p : parked) {
+        behind |= e.key().equals(p.fields().get("key"));
+      }
+      boolean unknown =
+          e.outgoing()
+              && startsPending.get() > 0
+              && e.marker().isEmpty()
+              && e.consultMarker().isEmpty()
+              && findCallByServerId(UA_KEY, e.key()).isEmpty();
+      if ((behind || unknown) && parked.size() < MISSED_CAUSES_KEPT) {
+        parked.add(raw);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** Maps the held events again, in order, once a start answered; runs on the event queue. */
+  private void replayParked() {
+    List<DialogStateEvent> again;
+    synchronized (parked) {
+      again = new ArrayList<>(parked);
+      parked.clear();
+    }
+    for (DialogStateEvent raw : again) {
+      onUaEvent(raw);
+    }
   }
 
   /** {@code ua_session_reply} 200 with an SDP answer to an incoming UA session. */
@@ -716,13 +793,14 @@ public final class OpenSipsAdapter extends SipAdapter {
                                     + wait
                                     + " ms")
                             : ControlLink.unwrap(e)));
-    return m.startUaSession(p)
-        .thenCompose(
+    return startSession(
+            m,
+            p,
             k -> {
               c.key = k;
               consultations.put(k, c);
-              return answered;
             })
+        .thenCompose(k -> answered)
         .thenCompose(
             d -> {
               st.consult = c;
@@ -901,6 +979,17 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Maps one {@code E_UA_SESSION}; runs on the event queue. */
   private void onUaEvent(DialogStateEvent raw) {
     UaSessionEvent e = UaSessionEvent.of(raw.fields());
+    if (raw.damaged("headers")) {
+      log.warn(
+          "[{}] E_UA_SESSION {} {} of {}: OpenSIPS wrote bytes that are not text into its headers",
+          name(),
+          e.type(),
+          e.method(),
+          e.key());
+    }
+    if (park(raw, e)) {
+      return;
+    }
     Consultation consult =
         Optional.ofNullable(consultations.get(e.key()))
             .or(() -> e.consultMarker().map(consultations::get))

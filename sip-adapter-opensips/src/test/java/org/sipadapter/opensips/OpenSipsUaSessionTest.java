@@ -96,6 +96,38 @@ class OpenSipsUaSessionTest {
         .containsSubsequence(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
   }
 
+  /**
+   * A real OpenSIPS 3.5.9 sometimes writes bytes of its memory over the reported From header of a
+   * reply, the call marker among them. When that event comes before the MI answer with the key, it
+   * is held until the answer, not taken for another application's call.
+   */
+  @Test
+  void aRingingEventWithDamagedHeadersBeforeTheKeyIsKnownStillRingsTheCall() throws Exception {
+    JsonRpcEmulator.RpcMethod start =
+        opensips.mi().implementation("ua_session_client_start").orElseThrow();
+    opensips
+        .mi()
+        .method(
+            "ua_session_client_start",
+            params -> {
+              Object key = start.call(params);
+              // the far end's 180 and 200 are reported before the MI answers
+              await().atMost(Duration.ofSeconds(30)).until(opensips.uaSessions()::idle);
+              return key;
+            });
+    OpenSipsAdapter a = connectWithUaSessions();
+    opensips.uaSessions().damageNextReplyHeaders();
+
+    String callId = a.makeCall("1000", "2000");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> events.states(callId).contains(CallState.CONNECTED));
+    assertThat(events.states(callId))
+        .containsExactly(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
+    assertThat(events.incomingCalls()).isEmpty();
+  }
+
   @Test
   void busyCalleeEndsTheCallFailedWithUserBusy() {
     OpenSipsAdapter a = connectWithUaSessions();

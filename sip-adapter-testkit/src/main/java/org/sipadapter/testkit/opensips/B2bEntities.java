@@ -107,6 +107,8 @@ public final class B2bEntities {
   private final java.util.concurrent.atomic.AtomicInteger farEndBusy =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile String advertisedContact;
+  private final java.util.concurrent.atomic.AtomicInteger damagedReplies =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** One UA session; guarded by the module's monitor. */
   private static final class Session {
@@ -262,6 +264,16 @@ public final class B2bEntities {
       sessions.remove(key);
     }
     raise(s, "TERMINATED", 0, null, "BYE", "", farEndHeaders(s, "BYE", ++s.remoteCseq));
+  }
+
+  /**
+   * The next reply event reported with headers carries eight bytes of OpenSIPS's memory in its From
+   * header, as a real OpenSIPS 3.5.9 sometimes sends (seen on a 180 of a UA session started over
+   * MI): {@code <sip:1000@127.0.} then {@code 10 d0 63 72 42 7f 00 00} then {@code padapter=...},
+   * raw in the JSON string, in place of the bytes {@code 0.1;x-si}.
+   */
+  public void damageNextReplyHeaders() {
+    damagedReplies.incrementAndGet();
   }
 
   /** Drops every session without a word on the wire (between tests). */
@@ -619,7 +631,27 @@ public final class B2bEntities {
     } else {
       p.putNull("headers");
     }
-    os.raise(OpenSipsEmulator.UA_EVENT, p);
+    if (status >= 100
+        && s.flags.contains("h")
+        && damagedReplies.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
+      os.raise(OpenSipsEmulator.UA_EVENT, p, B2bEntities::damageFrom);
+    } else {
+      os.raise(OpenSipsEmulator.UA_EVENT, p);
+    }
+  }
+
+  /** Eight bytes of a pointer over {@code 0.1;x-si} of the From header (see above). */
+  private static byte[] damageFrom(byte[] json) {
+    String text = new String(json, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int from = text.indexOf("From: ");
+    int at = from < 0 ? -1 : text.indexOf(';', from);
+    if (at < 3) {
+      return json;
+    }
+    byte[] out = json.clone();
+    byte[] pointer = {0x10, (byte) 0xd0, 0x63, 0x72, 0x42, 0x7f, 0x00, 0x00};
+    System.arraycopy(pointer, 0, out, at - 3, Math.min(pointer.length, out.length - (at - 3)));
+    return out;
   }
 
   /**

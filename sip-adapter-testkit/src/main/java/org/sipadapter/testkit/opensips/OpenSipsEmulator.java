@@ -677,6 +677,11 @@ public final class OpenSipsEmulator implements AutoCloseable {
    * subscribers_list}), and every other one gets the notification, newest subscriber first.
    */
   void raise(String event, ObjectNode params) {
+    raise(event, params, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Raises an event whose serialized bytes {@code damage} changes (as OpenSIPS's memory does). */
+  void raise(String event, ObjectNode params, java.util.function.UnaryOperator<byte[]> damage) {
     synchronized (eventLock) {
       List<String> sockets;
       synchronized (this) {
@@ -688,7 +693,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
         list.removeIf(s -> s.removable(now));
         sockets = list.stream().map(s -> s.socket).toList();
       }
-      byte[] bytes = notification(event, params);
+      byte[] bytes = damage.apply(notification(event, params));
       for (String socket : sockets) {
         if (socket.startsWith("tcp:")) {
           writeStream(socket, bytes);
