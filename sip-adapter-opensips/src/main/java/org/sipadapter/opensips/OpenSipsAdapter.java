@@ -274,15 +274,20 @@ public final class OpenSipsAdapter extends SipAdapter {
     synchronized (linkLock) {
       long generation = linkGeneration();
       URI uri = ControlLink.uri(target, settings.miPath());
-      OkHttpJsonRpcTransport t =
+      OkHttpJsonRpcTransport.Builder b =
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
               .tls(target.tlsContext())
-              .nonJsonReplies(MiHttpErrorHint.INSTANCE)
-              .build();
+              .nonJsonReplies(MiHttpErrorHint.INSTANCE);
+      // for an authenticating reverse proxy in front of mi_http (which has no authentication)
+      settings.authValue(target.credentials()).ifPresent(v -> b.header(settings.authHeader(), v));
+      OkHttpJsonRpcTransport t = b.build();
       transport = t;
       JsonRpcClient.HttpTransport watched =
-          ControlLink.watched(t::post, e -> reportConnectionLost(generation, e));
+          ControlLink.watched(
+              (body, timeout) ->
+                  t.post(body, timeout).thenApply(MiHttpErrorHint::refuseUnauthorized),
+              e -> reportConnectionLost(generation, e));
       OpenSipsMi m =
           new OpenSipsMi(
               new JsonRpcClient(

@@ -318,6 +318,31 @@ class OpenSipsAdapterTest {
   }
 
   @Test
+  void credentialsGoAsBasicAuthOrTheConfiguredSchemeAndA401IsAnAuthenticationFailure() {
+    AdapterConfig basic = config().auth("admin", "s3cret").build();
+    assertThat(OpenSipsSettings.of(basic).authValue(basic.auth()))
+        .hasValue("Basic YWRtaW46czNjcmV0");
+    AdapterConfig bearer =
+        config()
+            .auth("", "tok-1")
+            .option("authScheme", "Bearer")
+            .option("authHeader", "X-Auth")
+            .build();
+    assertThat(OpenSipsSettings.of(bearer).authValue(bearer.auth())).hasValue("Bearer tok-1");
+    assertThat(OpenSipsSettings.of(bearer).authHeader()).isEqualTo("X-Auth");
+    AdapterConfig none = config().build();
+    assertThat(OpenSipsSettings.of(none).authValue(none.auth())).isEmpty();
+    assertThatThrownBy(() -> SipAdapters.create(config().auth("a:b", "x").build()))
+        .hasMessageContaining("auth.username");
+
+    opensips.mi().httpError(401);
+
+    assertThatThrownBy(() -> connect(basic))
+        .isInstanceOf(org.sipadapter.AuthenticationException.class)
+        .hasMessageContaining("auth.password");
+  }
+
+  @Test
   void stalledMiGivesAdapterTimeoutException() {
     OpenSipsAdapter a = connectWithEvents();
     opensips.stall();
