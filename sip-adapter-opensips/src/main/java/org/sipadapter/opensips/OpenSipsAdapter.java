@@ -884,10 +884,10 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Ends a consultation session if it still runs (BYE, or CANCEL while it rings). */
   private void dropConsultation(Consultation c) {
     String k = c.key;
-    boolean known =
-        consultations.remove(c.marker) != null | (k != null && consultations.remove(k) != null);
+    boolean byMarker = consultations.remove(c.marker) != null;
+    boolean byKey = k != null && consultations.remove(k) != null;
     OpenSipsMi m = mi;
-    if (k != null && m != null && known) {
+    if (k != null && m != null && (byMarker || byKey)) {
       m.terminateUaSession(k).exceptionally(x -> null);
     }
     c.answered.cancel(false);
