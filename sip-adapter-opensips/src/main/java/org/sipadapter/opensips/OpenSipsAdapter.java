@@ -102,6 +102,7 @@ public final class OpenSipsAdapter extends SipAdapter {
           Feature.REJECT,
           Feature.HOLD,
           Feature.TRANSFER,
+          Feature.ATTENDED_TRANSFER,
           Feature.SEND_DTMF);
   private static final int MISSED_CAUSES_KEPT = 1024;
 
@@ -138,11 +139,50 @@ public final class OpenSipsAdapter extends SipAdapter {
             }
           });
 
+  // acc's E_ACC_CDR of calls that had not ended here yet, by SIP Call-ID
+  private final Map<String, DialogStateEvent> earlyCdrs =
+      java.util.Collections.synchronizedMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, DialogStateEvent> e) {
+              return size() > MISSED_CAUSES_KEPT;
+            }
+          });
+  // ua_session_client_start requests of this adapter not answered yet
+  private final java.util.concurrent.atomic.AtomicInteger startsPending =
+      new java.util.concurrent.atomic.AtomicInteger();
+  // E_UA_SESSION of unknown outgoing sessions without a readable marker, held while starts are
+  // pending (the key may be one of theirs); guarded by itself
+  private final List<DialogStateEvent> parked = new ArrayList<>();
+  // consultation sessions of attended transfers, by their marker and by their key
+  private final Map<String, Consultation> consultations = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong consultSeq =
+      new java.util.concurrent.atomic.AtomicLong();
+
   /** What the adapter asked of one UA session. */
   private static final class UaState {
     volatile boolean held;
     volatile boolean transferring;
     volatile boolean answered;
+    // the consultation of the attended transfer under way, if any
+    volatile Consultation consult;
+  }
+
+  /**
+   * The consultation session of an attended transfer: a UA session to the target that is no call of
+   * its own. Its answer gives the dialog that the REFER's {@code Replaces} names.
+   */
+  private static final class Consultation {
+    final String callId;
+    final String marker;
+    volatile String key;
+    // {Call-ID, our From tag, the target's To tag} once the target answered
+    final CompletableFuture<String[]> answered = new CompletableFuture<>();
+
+    Consultation(String callId, String marker) {
+      this.callId = callId;
+      this.marker = marker;
+    }
   }
 
   /**
@@ -234,15 +274,20 @@ public final class OpenSipsAdapter extends SipAdapter {
     synchronized (linkLock) {
       long generation = linkGeneration();
       URI uri = ControlLink.uri(target, settings.miPath());
-      OkHttpJsonRpcTransport t =
+      OkHttpJsonRpcTransport.Builder b =
           OkHttpJsonRpcTransport.builder(uri)
               .connectTimeout(target.connectTimeout())
               .tls(target.tlsContext())
-              .nonJsonReplies(MiHttpErrorHint.INSTANCE)
-              .build();
+              .nonJsonReplies(MiHttpErrorHint.INSTANCE);
+      // for an authenticating reverse proxy in front of mi_http (which has no authentication)
+      settings.authValue(target.credentials()).ifPresent(v -> b.header(settings.authHeader(), v));
+      OkHttpJsonRpcTransport t = b.build();
       transport = t;
       JsonRpcClient.HttpTransport watched =
-          ControlLink.watched(t::post, e -> reportConnectionLost(generation, e));
+          ControlLink.watched(
+              (body, timeout) ->
+                  t.post(body, timeout).thenApply(MiHttpErrorHint::refuseUnauthorized),
+              e -> reportConnectionLost(generation, e));
       OpenSipsMi m =
           new OpenSipsMi(
               new JsonRpcClient(
@@ -273,7 +318,9 @@ public final class OpenSipsAdapter extends SipAdapter {
         }
         uaAtConnect = sessions;
       }
-      dialogs.linkUp(now);
+      // On the event queue, after the events that came before the list: a dialog whose first
+      // event is still being mapped is not adopted from the list in a later state meanwhile.
+      join(events.run(() -> dialogs.linkUp(now)));
       if (!settings.usesEventStream()) {
         poller =
             dialogs.startPolling(
@@ -425,7 +472,10 @@ public final class OpenSipsAdapter extends SipAdapter {
   /**
    * Proves the MI answers. In event mode it reads {@code dlg_list} and settles what events missed:
    * dialogs gone or ended end their calls, unknown live dialogs are adopted. Only calls bound
-   * before the request are judged, so a dialog that appears meanwhile is not mistaken for gone.
+   * before the request are judged, so a dialog that appears meanwhile is not mistaken for gone. The
+   * list is applied on the event queue, after the events that arrived before it: a dialog whose
+   * first event is being mapped (reading {@code dlg_list} for its From and To) is not adopted in
+   * the confirmed state it has by now, which would skip its RINGING.
    */
   @Override
   protected void doKeepalive() {
@@ -435,7 +485,8 @@ public final class OpenSipsAdapter extends SipAdapter {
       return;
     }
     List<TrackedCall> boundBefore = dialogs.boundCalls();
-    dialogs.settle(join(m.dialogs()), boundBefore);
+    List<Dialog> now = join(m.dialogs());
+    events.run(() -> dialogs.settle(now, boundBefore));
   }
 
   @Override
@@ -502,7 +553,13 @@ public final class OpenSipsAdapter extends SipAdapter {
     if (!settings.uaSocket().isEmpty()) {
       p.put("socket", settings.uaSocket());
     }
-    return m.startUaSession(p)
+    return startSession(
+            m,
+            p,
+            key -> {
+              uaStates.putIfAbsent(key, new UaState());
+              bindServerId(call.callId(), UA_KEY, key);
+            })
         .handle(
             (key, e) -> {
               if (e != null) {
@@ -518,10 +575,75 @@ public final class OpenSipsAdapter extends SipAdapter {
                 }
                 throw e instanceof CompletionException ce ? ce : new CompletionException(c);
               }
-              uaStates.putIfAbsent(key, new UaState());
-              bindServerId(call.callId(), UA_KEY, key);
               return null;
             });
+  }
+
+  /**
+   * {@code ua_session_client_start}; {@code onKey} runs with the key as soon as the MI answers,
+   * before the events of the session held meanwhile are mapped again (see {@link #park}).
+   */
+  private CompletableFuture<String> startSession(
+      OpenSipsMi m, Map<String, String> params, java.util.function.Consumer<String> onKey) {
+    startsPending.incrementAndGet();
+    CompletableFuture<String> f;
+    try {
+      f = m.startUaSession(params);
+    } catch (RuntimeException e) {
+      startsPending.decrementAndGet();
+      throw e;
+    }
+    return f.whenComplete(
+        (key, e) -> {
+          try {
+            if (e == null) {
+              onKey.accept(key);
+            }
+          } finally {
+            startsPending.decrementAndGet();
+            events.run(this::replayParked);
+          }
+        });
+  }
+
+  /**
+   * Holds an event of an outgoing session that no call has and whose From shows no marker, while
+   * this adapter's starts are pending: OpenSIPS 3.5.9 sometimes writes bytes of its memory over
+   * part of the reported headers (the marker among them), and the session may be one of ours whose
+   * key the MI has not answered yet. Later events of a held session are held behind it.
+   *
+   * @return true when the event was held
+   */
+  private boolean park(DialogStateEvent raw, UaSessionEvent e) {
+    synchronized (parked) {
+      boolean behind = false;
+      for (DialogStateEvent p : parked) {
+        behind |= e.key().equals(p.fields().get("key"));
+      }
+      boolean unknown =
+          e.outgoing()
+              && startsPending.get() > 0
+              && e.marker().isEmpty()
+              && e.consultMarker().isEmpty()
+              && findCallByServerId(UA_KEY, e.key()).isEmpty();
+      if ((behind || unknown) && parked.size() < MISSED_CAUSES_KEPT) {
+        parked.add(raw);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** Maps the held events again, in order, once a start answered; runs on the event queue. */
+  private void replayParked() {
+    List<DialogStateEvent> again;
+    synchronized (parked) {
+      again = new ArrayList<>(parked);
+      parked.clear();
+    }
+    for (DialogStateEvent raw : again) {
+      onUaEvent(raw);
+    }
   }
 
   /** {@code ua_session_reply} 200 with an SDP answer to an incoming UA session. */
@@ -623,6 +745,177 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   /**
+   * Attended transfer in two UA sessions: a consultation session to {@code target} ({@code
+   * ua_session_client_start}, marked {@value UaSessionEvent#CONSULT_PARAM} in its From URI so its
+   * events are not taken for a call), and once the target answered, a REFER on the call's session
+   * whose {@code Refer-To} carries {@code Replaces} with the consultation's dialog (Call-ID, the
+   * target's tag as {@code to-tag}, ours as {@code from-tag}), sent with {@code body: ""} like a
+   * blind transfer. The far end then calls the target, which replaces the consultation and ends it;
+   * the far end's NOTIFY settles the call as for {@link #doTransfer}. The target must answer within
+   * three quarters of {@code timeouts.request}; otherwise, or when it refuses, the consultation is
+   * ended and the call stays connected.
+   */
+  @Override
+  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+    String key = uaKey(call);
+    OpenSipsMi m = requireMi();
+    UaState st = uaState(key);
+    String targetUri = sipUri(target);
+    Consultation c =
+        new Consultation(call.callId(), callMarker(call) + ".c" + consultSeq.incrementAndGet());
+    consultations.put(c.marker, c);
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("ruri", targetUri);
+    p.put("to", targetUri);
+    String local = call.direction() == org.sipadapter.CallDirection.OUTBOUND ? call.from() : "";
+    p.put(
+        "from",
+        (local.isEmpty() ? "sip:" + settings.uaDomain() : sipUri(local))
+            + ";"
+            + UaSessionEvent.CONSULT_PARAM
+            + "="
+            + c.marker);
+    p.put("body", sdp("sendrecv"));
+    p.put("flags", "rhb");
+    if (!settings.uaSocket().isEmpty()) {
+      p.put("socket", settings.uaSocket());
+    }
+    long wait = Math.max(config().timeouts().request().toMillis() * 3 / 4, 1);
+    CompletableFuture<String[]> answered =
+        c.answered
+            .copy()
+            .orTimeout(wait, TimeUnit.MILLISECONDS)
+            .exceptionallyCompose(
+                e ->
+                    CompletableFuture.failedFuture(
+                        ControlLink.unwrap(e) instanceof java.util.concurrent.TimeoutException
+                            ? new org.sipadapter.CallException(
+                                "attended transfer of "
+                                    + call.callId()
+                                    + ": the consultation call to "
+                                    + targetUri
+                                    + " was not answered within "
+                                    + wait
+                                    + " ms")
+                            : ControlLink.unwrap(e)));
+    return startSession(
+            m,
+            p,
+            k -> {
+              c.key = k;
+              consultations.put(k, c);
+            })
+        .thenCompose(k -> answered)
+        .thenCompose(
+            d -> {
+              st.consult = c;
+              st.transferring = true;
+              String replaces =
+                  "?Replaces="
+                      + uriEscape(d[0])
+                      + "%3Bto-tag%3D"
+                      + uriEscape(d[2])
+                      + "%3Bfrom-tag%3D"
+                      + uriEscape(d[1]);
+              return m.updateUaSession(
+                  Map.of(
+                      "key",
+                      key,
+                      "method",
+                      "REFER",
+                      "body",
+                      "",
+                      "extra_headers",
+                      "Refer-To: <" + targetUri + replaces + ">\r\n"));
+            })
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                st.transferring = false;
+                st.consult = null;
+                dropConsultation(c);
+              }
+            });
+  }
+
+  /** Maps an event of a consultation session; it is reported as a server event of its call. */
+  private void onConsultationEvent(Consultation c, UaSessionEvent e, DialogStateEvent raw) {
+    if (c.key == null) {
+      c.key = e.key();
+      consultations.put(e.key(), c);
+    }
+    switch (e.type()) {
+      case ANSWERED -> {
+        if (e.method().equals("INVITE")) {
+          String[] dialog = {
+            e.header("Call-ID").orElse(e.key()), e.tag("From").orElse(""), e.tag("To").orElse("")
+          };
+          if (!c.answered.complete(dialog)) {
+            dropConsultation(c); // answered after the transfer gave up on it
+          }
+        }
+      }
+      case REJECTED -> {
+        if (e.method().equals("INVITE")) {
+          forgetConsultation(c);
+          c.answered.completeExceptionally(
+              new org.sipadapter.CallException(
+                  "attended transfer of "
+                      + c.callId
+                      + ": the consultation call was refused with "
+                      + e.status()));
+        }
+      }
+      case TERMINATED -> forgetConsultation(c); // the target replaced it, or hung up
+      case UPDATED -> {
+        OpenSipsMi m = mi;
+        if (e.method().equals("NOTIFY") && m != null) {
+          m.replyUaSession(Map.of("key", e.key(), "method", "NOTIFY", "code", 200, "reason", "OK"))
+              .exceptionally(x -> null);
+        }
+      }
+      default -> {
+        // EARLY and the rest: nothing to do
+      }
+    }
+    reportServerEvent(findCall(c.callId).isPresent() ? c.callId : null, raw.name(), raw.fields());
+  }
+
+  /** Ends a consultation session if it still runs (BYE, or CANCEL while it rings). */
+  private void dropConsultation(Consultation c) {
+    String k = c.key;
+    boolean byMarker = consultations.remove(c.marker) != null;
+    boolean byKey = k != null && consultations.remove(k) != null;
+    OpenSipsMi m = mi;
+    if (k != null && m != null && (byMarker || byKey)) {
+      m.terminateUaSession(k).exceptionally(x -> null);
+    }
+    c.answered.cancel(false);
+  }
+
+  private void forgetConsultation(Consultation c) {
+    consultations.remove(c.marker);
+    String k = c.key;
+    if (k != null) {
+      consultations.remove(k);
+    }
+  }
+
+  /** Escapes what may not stand in a URI header value ({@code ;}, {@code =}, {@code @}, ...). */
+  private static String uriEscape(String v) {
+    StringBuilder b = new StringBuilder();
+    for (byte x : v.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      char ch = (char) (x & 0xff);
+      if (Character.isLetterOrDigit(ch) && ch < 128 || "-_.!~*'()".indexOf(ch) >= 0) {
+        b.append(ch);
+      } else {
+        b.append('%').append(String.format("%02X", x & 0xff));
+      }
+    }
+    return b.toString();
+  }
+
+  /**
    * One SIP INFO per digit ({@code application/dtmf-relay}, {@code ua_session_update}): the adapter
    * has no media path, so RFC 2833 events are not possible.
    */
@@ -691,6 +984,25 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** Maps one {@code E_UA_SESSION}; runs on the event queue. */
   private void onUaEvent(DialogStateEvent raw) {
     UaSessionEvent e = UaSessionEvent.of(raw.fields());
+    if (raw.damaged("headers")) {
+      log.warn(
+          "[{}] E_UA_SESSION {} {} of {}: OpenSIPS wrote bytes that are not text into its headers",
+          name(),
+          e.type(),
+          e.method(),
+          e.key());
+    }
+    if (park(raw, e)) {
+      return;
+    }
+    Consultation consult =
+        Optional.ofNullable(consultations.get(e.key()))
+            .or(() -> e.consultMarker().map(consultations::get))
+            .orElse(null);
+    if (consult != null) {
+      onConsultationEvent(consult, e, raw);
+      return;
+    }
     Map<String, String> ids = Map.of(UA_KEY, e.key());
     Optional<TrackedCall> bound = findCallByServerId(UA_KEY, e.key());
     String callId = bound.map(TrackedCall::callId).orElse(null);
@@ -777,6 +1089,11 @@ public final class OpenSipsAdapter extends SipAdapter {
           return;
         }
         st.transferring = false;
+        Consultation consult = st.consult;
+        st.consult = null;
+        if (consult != null) {
+          dropConsultation(consult); // the target replaced it (and normally sent BYE already)
+        }
         reportCallState(callId, CallState.TRANSFERRING, null, Map.of());
         if (status == 0 || status < 300) {
           // the target took the call: our leg leaves it
@@ -902,6 +1219,9 @@ public final class OpenSipsAdapter extends SipAdapter {
     if (e.name().equals(OpenSipsSettings.ACC_MISSED) && !e.callId().isEmpty()) {
       missedCause(e).ifPresent(c -> missedCauses.put(e.callId(), c));
     }
+    if (e.name().equals(OpenSipsSettings.ACC_CDR) && !e.callId().isEmpty()) {
+      onCdr(e);
+    }
     if (!e.isDialogStateChange()) {
       reportServerEvent(null, e.name(), e.fields());
       return;
@@ -930,6 +1250,10 @@ public final class OpenSipsAdapter extends SipAdapter {
         d = withUris(d);
       }
       dialogs.ended(d, cause, failedAtOnce);
+      DialogStateEvent cdr = earlyCdrs.remove(e.callId());
+      if (cdr != null) {
+        onCdr(cdr);
+      }
     } else if (to != DialogState.UNKNOWN) {
       if (dialogs.boundCall(d).isEmpty()) {
         // The event carries no From/To: read them from dlg_list before reporting the call.
@@ -938,6 +1262,66 @@ public final class OpenSipsAdapter extends SipAdapter {
       dialogs.live(d);
     }
     reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
+  }
+
+  /**
+   * acc's call detail record ({@code E_ACC_CDR}, after the dialog's {@code 4->5}): merged into the
+   * record of the call with that SIP Call-ID, or kept until the call ends when it is still live.
+   */
+  private void onCdr(DialogStateEvent cdr) {
+    String sipCallId = cdr.callId();
+    if (findCallByServerId(CALL_ID, sipCallId).isPresent()) {
+      earlyCdrs.put(sipCallId, cdr);
+      return;
+    }
+    List<org.sipadapter.CallRecord> history = callHistory();
+    for (int i = history.size() - 1; i >= 0; i--) {
+      org.sipadapter.CallRecord r = history.get(i);
+      if (sipCallId.equals(r.serverIds().get(CALL_ID))) {
+        mergeCdr(r.callId(), cdr);
+        return;
+      }
+    }
+  }
+
+  /**
+   * The record gets acc's durations: {@code ms_duration} (else {@code duration}) answered, plus
+   * {@code setuptime} (whole seconds) before the answer; acc's fields are added as {@code acc_*}.
+   */
+  private void mergeCdr(String callId, DialogStateEvent cdr) {
+    long ms = longField(cdr, "ms_duration");
+    if (ms < 0) {
+      long s = longField(cdr, "duration");
+      ms = s < 0 ? -1 : s * 1000;
+    }
+    if (ms < 0) {
+      return;
+    }
+    long setup = Math.max(longField(cdr, "setuptime"), 0);
+    Map<String, String> fields = new LinkedHashMap<>();
+    for (String k :
+        List.of("sip_code", "sip_reason", "duration", "ms_duration", "setuptime", "created")) {
+      String v = cdr.fields().getOrDefault(k, "");
+      if (!v.isEmpty()) {
+        fields.put("acc_" + k, v);
+      }
+    }
+    long billable = ms;
+    amendCallRecord(
+        callId,
+        r ->
+            r.withServerDurations(
+                Duration.ofSeconds(setup).plusMillis(billable),
+                Duration.ofMillis(billable),
+                fields));
+  }
+
+  private static long longField(DialogStateEvent e, String key) {
+    try {
+      return Long.parseLong(e.fields().getOrDefault(key, ""));
+    } catch (NumberFormatException x) {
+      return -1;
+    }
   }
 
   /** The cause of {@code E_ACC_MISSED_EVENT}'s {@code sip_code} (a string: "486"). */
@@ -1002,14 +1386,35 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   /**
    * Runs event mapping in arrival order on the shared blocking pool, one task at a time, so the
-   * reader threads never wait for MI lookups or listeners.
+   * reader threads never wait for MI lookups or listeners. The dialog lists read at connect and by
+   * the keepalive are applied here too, in line with the events.
    */
   private final class EventQueue {
-    private final ConcurrentLinkedQueue<DialogStateEvent> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean draining = new AtomicBoolean();
 
     void add(DialogStateEvent e) {
-      queue.add(e);
+      enqueue(() -> onStreamEvent(e));
+    }
+
+    /** Runs a task after everything queued before it; the future completes when it has run. */
+    CompletableFuture<Void> run(Runnable task) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      enqueue(
+          () -> {
+            try {
+              task.run();
+              done.complete(null);
+            } catch (RuntimeException x) {
+              done.completeExceptionally(x);
+              throw x;
+            }
+          });
+      return done;
+    }
+
+    private void enqueue(Runnable task) {
+      queue.add(task);
       if (draining.compareAndSet(false, true)) {
         blockingExecutor().execute(this::drain);
       }
@@ -1017,10 +1422,10 @@ public final class OpenSipsAdapter extends SipAdapter {
 
     private void drain() {
       while (true) {
-        DialogStateEvent e;
-        while ((e = queue.poll()) != null) {
+        Runnable task;
+        while ((task = queue.poll()) != null) {
           try {
-            onStreamEvent(e);
+            task.run();
           } catch (RuntimeException x) {
             log.warn("[{}] event handling failed", name(), x);
             reportError(null, "event handling failed: " + x.getMessage(), x);

@@ -3,9 +3,11 @@ package org.sipadapter.opensips;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.ConfigProblems;
+import org.sipadapter.config.Credentials;
 
 /**
  * The OpenSIPS adapter's own options ({@code options:} in the YAML).
@@ -37,6 +39,12 @@ import org.sipadapter.config.ConfigProblems;
  *       of a {@code from} or {@code to} given as a bare number.
  *   <li>{@code uaMedia} (default {@code <uaDomain>:9}): the {@code host:port} the SDP offer and
  *       answer of UA sessions name; the adapter handles no media itself.
+ *   <li>{@code authHeader} (default {@code Authorization}) and {@code authScheme} (default {@code
+ *       Basic}): with an {@code auth.password}, every MI request carries {@code <authHeader>: Basic
+ *       base64(<auth.username>:<auth.password>)}, or {@code <authHeader>: <authScheme>
+ *       <auth.password>} for another scheme (just the password when the scheme is empty), for an
+ *       authenticating reverse proxy in front of mi_http, which has no authentication itself. HTTP
+ *       401/403 replies become {@code AuthenticationException}.
  * </ul>
  *
  * @param miPath the mi_http path
@@ -51,6 +59,8 @@ import org.sipadapter.config.ConfigProblems;
  * @param uaSocket the sending socket for outgoing UA sessions, empty for advertised_contact
  * @param uaDomain the domain of bare numbers
  * @param uaMedia the {@code host:port} put in the SDP of UA sessions
+ * @param authHeader the header that carries the credentials
+ * @param authScheme the scheme of that header's value ({@code Basic}, {@code Bearer}, or empty)
  */
 public record OpenSipsSettings(
     String miPath,
@@ -64,7 +74,9 @@ public record OpenSipsSettings(
     boolean uaSessions,
     String uaSocket,
     String uaDomain,
-    String uaMedia) {
+    String uaMedia,
+    String authHeader,
+    String authScheme) {
 
   /** The dialog event the adapter always subscribes in event mode. */
   public static final String DIALOG_EVENT = "E_DLG_STATE_CHANGED";
@@ -74,6 +86,9 @@ public record OpenSipsSettings(
 
   /** The acc event whose {@code sip_code} gives a failed call's cause, when subscribed. */
   public static final String ACC_MISSED = "E_ACC_MISSED_EVENT";
+
+  /** acc's call detail record of an answered call, merged into its {@code CallRecord}. */
+  public static final String ACC_CDR = "E_ACC_CDR";
 
   private static final Pattern SOCKET = Pattern.compile("(udp|tcp|tls|ws|wss|sctp):[^\\s;,<>\"]+");
   private static final Pattern EVENT_NAME = Pattern.compile("E_[A-Z0-9_]+");
@@ -116,7 +131,30 @@ public record OpenSipsSettings(
         config.booleanOption("uaSessions", false),
         config.option("uaSocket", ""),
         uaDomain(config),
-        config.option("uaMedia", uaDomain(config) + ":9"));
+        config.option("uaMedia", uaDomain(config) + ":9"),
+        config.option("authHeader", "Authorization"),
+        config.option("authScheme", "Basic"));
+  }
+
+  /**
+   * The header value that carries the credentials, for {@link #authHeader()}.
+   *
+   * @param credentials the config's {@code auth}
+   * @return the value, or empty when no password is configured
+   */
+  public Optional<String> authValue(Credentials credentials) {
+    String secret = credentials.secret().reveal();
+    if (secret.isEmpty()) {
+      return Optional.empty();
+    }
+    if (authScheme.equalsIgnoreCase("Basic")) {
+      String pair = credentials.username() + ":" + secret;
+      return Optional.of(
+          "Basic "
+              + java.util.Base64.getEncoder()
+                  .encodeToString(pair.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return Optional.of(authScheme.isEmpty() ? secret : authScheme + " " + secret);
   }
 
   private static String uaDomain(AdapterConfig config) {
@@ -190,6 +228,23 @@ public record OpenSipsSettings(
       }
     } catch (IllegalArgumentException e) {
       problems.add("options.uaSessions", e.getMessage());
+    }
+    String scheme = config.option("authScheme", "Basic");
+    if (!scheme.matches("[A-Za-z0-9-]*")) {
+      problems.add("options.authScheme", "must be a single word such as Basic: " + scheme);
+    }
+    String header = config.option("authHeader", "Authorization");
+    if (!header.matches("[A-Za-z0-9-]+")) {
+      problems.add("options.authHeader", "must be an HTTP header name: " + header);
+    }
+    if (config.auth().secret().reveal().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      problems.add(
+          "auth.password", "must not contain control characters (it is sent in an HTTP header)");
+    }
+    String user = config.auth().username();
+    if (scheme.equalsIgnoreCase("Basic")
+        && (user.indexOf(':') >= 0 || user.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+      problems.add("auth.username", "must hold no ':' or control characters for Basic auth");
     }
     for (String e : extraEvents(config)) {
       if (!EVENT_NAME.matcher(e).matches()) {

@@ -7,6 +7,9 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterTimeoutException;
@@ -186,6 +189,70 @@ class OpenSipsAdapterTest {
     assertThat(adapter.getStatus(in.callId()).state()).isEqualTo(CallState.CONNECTED);
   }
 
+  /**
+   * The first event of a dialog makes the adapter read {@code dlg_list} for its From and To; when
+   * the dialog is confirmed meanwhile, the keepalive's list shows it confirmed. That list must not
+   * adopt the dialog before its first event is mapped: the call would start CONNECTED and its
+   * RINGING be refused.
+   */
+  @Test
+  void aDialogConfirmedWhileItsFirstEventReadsTheListStillRingsFirst() throws Exception {
+    JsonRpcEmulator.RpcMethod list = opensips.mi().implementation("dlg_list").orElseThrow();
+    CountDownLatch answered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean armed = new AtomicBoolean();
+    AtomicBoolean holding = new AtomicBoolean();
+    opensips
+        .mi()
+        .method(
+            "dlg_list",
+            params -> {
+              try {
+                if (armed.compareAndSet(true, false)) {
+                  // the lookup of the new dialog's URIs: the callee answers meanwhile, and the
+                  // lookup returns only once the keepalive has read the list
+                  holding.set(true);
+                  opensips.liveDialogIds().forEach(opensips::answer);
+                  answered.countDown();
+                  release.await(30, TimeUnit.SECONDS);
+                } else if (holding.get()) {
+                  answered.await(30, TimeUnit.SECONDS); // every other read sees it confirmed
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return list.call(params);
+            });
+    connect(
+        config()
+            .timeouts(
+                new Timeouts(
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(300)))
+            .option("eventPort", 0)
+            .build());
+    armed.set(true);
+
+    opensips.startDialog("sip:a@h", "sip:b@h");
+    assertThat(answered.await(30, TimeUnit.SECONDS)).isTrue();
+    int seen = opensips.requests("dlg_list").size();
+    // two more reads: the keepalive's list of the confirmed dialog has been read and applied
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> opensips.requests("dlg_list").size() >= seen + 2);
+    holding.set(false);
+    release.countDown();
+
+    IncomingCall in = awaitIncoming(1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> events.states(in.callId()).contains(CallState.CONNECTED));
+    assertThat(events.states(in.callId())).containsExactly(CallState.RINGING, CallState.CONNECTED);
+    assertThat(events.incomingCalls()).hasSize(1);
+  }
+
   @Test
   void droppedEventConnectionIsReopenedByOpenSipsAndEventsKeepComing() {
     connectWithEvents();
@@ -248,6 +315,31 @@ class OpenSipsAdapterTest {
     assertThat(events.terminalEvents(goneCall)).hasSize(1);
     assertThat(adapter.getStatus(keptCall).state()).isEqualTo(CallState.CONNECTED);
     assertThat(events.terminalEvents(keptCall)).isEmpty();
+  }
+
+  @Test
+  void credentialsGoAsBasicAuthOrTheConfiguredSchemeAndA401IsAnAuthenticationFailure() {
+    AdapterConfig basic = config().auth("admin", "s3cret").build();
+    assertThat(OpenSipsSettings.of(basic).authValue(basic.auth()))
+        .hasValue("Basic YWRtaW46czNjcmV0");
+    AdapterConfig bearer =
+        config()
+            .auth("", "tok-1")
+            .option("authScheme", "Bearer")
+            .option("authHeader", "X-Auth")
+            .build();
+    assertThat(OpenSipsSettings.of(bearer).authValue(bearer.auth())).hasValue("Bearer tok-1");
+    assertThat(OpenSipsSettings.of(bearer).authHeader()).isEqualTo("X-Auth");
+    AdapterConfig none = config().build();
+    assertThat(OpenSipsSettings.of(none).authValue(none.auth())).isEmpty();
+    assertThatThrownBy(() -> SipAdapters.create(config().auth("a:b", "x").build()))
+        .hasMessageContaining("auth.username");
+
+    opensips.mi().httpError(401);
+
+    assertThatThrownBy(() -> connect(basic))
+        .isInstanceOf(org.sipadapter.AuthenticationException.class)
+        .hasMessageContaining("auth.password");
   }
 
   @Test

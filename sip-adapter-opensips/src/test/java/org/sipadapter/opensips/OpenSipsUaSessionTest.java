@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.CallException;
+import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
 import org.sipadapter.Disposition;
 import org.sipadapter.Feature;
@@ -17,6 +20,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Timeouts;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
+import org.sipadapter.testkit.emulator.JsonRpcEmulator;
 import org.sipadapter.testkit.opensips.B2bEntities;
 import org.sipadapter.testkit.opensips.OpenSipsEmulator;
 import org.sipadapter.testkit.tck.EventRecorder;
@@ -44,8 +48,8 @@ class OpenSipsUaSessionTest {
                     .server(opensips.host(), opensips.port())
                     .timeouts(
                         new Timeouts(
-                            Duration.ofSeconds(2),
-                            Duration.ofSeconds(2),
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(10),
                             Duration.ofSeconds(30),
                             Duration.ofSeconds(5)))
                     .option("eventPort", 0)
@@ -92,6 +96,38 @@ class OpenSipsUaSessionTest {
         .containsSubsequence(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
   }
 
+  /**
+   * A real OpenSIPS 3.5.9 sometimes writes bytes of its memory over the reported From header of a
+   * reply, the call marker among them. When that event comes before the MI answer with the key, it
+   * is held until the answer, not taken for another application's call.
+   */
+  @Test
+  void aRingingEventWithDamagedHeadersBeforeTheKeyIsKnownStillRingsTheCall() throws Exception {
+    JsonRpcEmulator.RpcMethod start =
+        opensips.mi().implementation("ua_session_client_start").orElseThrow();
+    opensips
+        .mi()
+        .method(
+            "ua_session_client_start",
+            params -> {
+              Object key = start.call(params);
+              // the far end's 180 and 200 are reported before the MI answers
+              await().atMost(Duration.ofSeconds(30)).until(opensips.uaSessions()::idle);
+              return key;
+            });
+    OpenSipsAdapter a = connectWithUaSessions();
+    opensips.uaSessions().damageNextReplyHeaders();
+
+    String callId = a.makeCall("1000", "2000");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> events.states(callId).contains(CallState.CONNECTED));
+    assertThat(events.states(callId))
+        .containsExactly(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
+    assertThat(events.incomingCalls()).isEmpty();
+  }
+
   @Test
   void busyCalleeEndsTheCallFailedWithUserBusy() {
     OpenSipsAdapter a = connectWithUaSessions();
@@ -131,6 +167,109 @@ class OpenSipsUaSessionTest {
                 .orElseThrow()
                 .headers())
         .contains("Refer-To: <sip:3000@127.0.0.1>");
+  }
+
+  @Test
+  void attendedTransferConsultsTheTargetThenRefersWithReplacesNamingTheConsultation() {
+    OpenSipsAdapter a = connectWithUaSessions();
+    String callId = a.makeCall("1000", "2000");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.states(callId).contains(CallState.CONNECTED));
+    String key = a.getStatus(callId).serverIds().get(OpenSipsAdapter.UA_KEY);
+
+    a.attendedTransfer(callId, "3000");
+
+    CallStateChanged end = awaitEnd(callId);
+    assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(events.states(callId)).contains(CallState.TRANSFERRING);
+    // the consultation is no call of its own
+    assertThat(events.incomingCalls()).isEmpty();
+    List<JsonRpcEmulator.RpcRequest> starts = opensips.requests("ua_session_client_start");
+    assertThat(starts).hasSize(2);
+    assertThat(starts.get(1).body())
+        .contains("\"ruri\":\"sip:3000@127.0.0.1\"")
+        .contains(";x-sipadapter-consult=" + a.instanceId() + ".");
+    B2bEntities.SentRequest refer =
+        opensips.uaSessions().sentRequests(key).stream()
+            .filter(r -> r.method().equals("REFER"))
+            .findFirst()
+            .orElseThrow();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "Refer-To: <sip:3000@127\\.0\\.0\\.1\\?Replaces=(B2B[0-9.]+)"
+                    + "%3Bto-tag%3D[0-9]+SIPpTag011%3Bfrom-tag%3D[0-9a-f]+-4a11>\r\n")
+            .matcher(refer.headers());
+    assertThat(m.find()).as(refer.headers()).isTrue();
+    // Replaces names the consultation: the session started to the target
+    String consultKey = m.group(1);
+    assertThat(consultKey).isNotEqualTo(key);
+    assertThat(opensips.uaSessions().sentRequests(consultKey))
+        .extracting(B2bEntities.SentRequest::method)
+        .containsExactly("INVITE");
+    // the target replaced the consultation and our leg left the call: nothing is left
+    await().atMost(Duration.ofSeconds(5)).until(() -> opensips.uaSessions().keys().isEmpty());
+  }
+
+  @Test
+  void attendedTransferToABusyTargetFailsAndTheCallStaysConnected() {
+    OpenSipsAdapter a = connectWithUaSessions();
+    String callId = a.makeCall("1000", "2000");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.states(callId).contains(CallState.CONNECTED));
+    String key = a.getStatus(callId).serverIds().get(OpenSipsAdapter.UA_KEY);
+
+    assertThatThrownBy(() -> a.attendedTransfer(callId, "busy"))
+        .isInstanceOf(CallException.class)
+        .hasMessageContaining("refused with 486");
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> a.getStatus(callId).state() == CallState.CONNECTED);
+    assertThat(opensips.uaSessions().sentRequests(key))
+        .extracting(B2bEntities.SentRequest::method)
+        .doesNotContain("REFER");
+    assertThat(events.incomingCalls()).isEmpty();
+    assertThat(events.terminalEvents(callId)).isEmpty();
+  }
+
+  @Test
+  void accCdrOfAnAnsweredCallGivesItsRecordTheServerDurations() {
+    connect(
+        AdapterConfig.builder("opensips").option("extraEvents", "E_ACC_MISSED_EVENT,E_ACC_CDR"));
+    opensips.pinClock();
+    String dlg = opensips.startDialog("sip:alice@h", "sip:bob@127.0.0.1:5093");
+    await().atMost(Duration.ofSeconds(5)).until(() -> events.incomingCalls().size() == 1);
+    String callId = events.incomingCalls().get(0).callId();
+    opensips.advanceClock(Duration.ofSeconds(1));
+    opensips.answer(dlg);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.states(callId).contains(CallState.CONNECTED));
+    opensips.advanceClock(Duration.ofMillis(2003));
+
+    opensips.endDialog(dlg);
+
+    awaitEnd(callId);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> record(callId).timeSource() == CallRecord.TimeSource.SERVER_CDR);
+    CallRecord r = record(callId);
+    assertThat(r.billableDuration()).isEqualTo(Duration.ofMillis(2003));
+    assertThat(r.setupTime()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(r.serverIds())
+        .containsEntry("acc_sip_code", "200")
+        .containsEntry("acc_duration", "3")
+        .containsEntry("acc_ms_duration", "2003");
+    assertThat(events.terminalEvents(callId)).hasSize(1);
+  }
+
+  private CallRecord record(String callId) {
+    return adapter.callHistory().stream()
+        .filter(r -> r.callId().equals(callId))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -17,7 +17,10 @@ import org.sipadapter.tracking.DialogState;
  */
 public record DialogStateEvent(String name, Map<String, String> fields) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder()
+          .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
+          .build();
 
   /** Copies the fields. */
   public DialogStateEvent {
@@ -37,8 +40,14 @@ public record DialogStateEvent(String name, Map<String, String> fields) {
     try {
       root = JSON.readTree(bytes);
     } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      try {
+        // OpenSIPS 3.5.9 may put bytes of its memory into a string (E_UA_SESSION headers): read
+        // what is not UTF-8 and every control character as U+FFFD, keep the rest.
+        root = JSON.readTree(sanitized(bytes));
+      } catch (IOException again) {
+        throw new IllegalArgumentException(
+            "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      }
     }
     if (root == null || !root.isObject() || !root.path("method").isTextual()) {
       throw new IllegalArgumentException("not a JSON-RPC notification (no method)");
@@ -56,6 +65,44 @@ public record DialogStateEvent(String name, Map<String, String> fields) {
                             ? e.getValue().asText()
                             : e.getValue().toString()));
     return new DialogStateEvent(root.get("method").asText(), fields);
+  }
+
+  /**
+   * The text of {@code bytes} with malformed UTF-8 and control characters other than tab, CR and LF
+   * replaced by U+FFFD.
+   */
+  private static String sanitized(byte[] bytes) throws java.nio.charset.CharacterCodingException {
+    String text =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPLACE)
+            .decode(java.nio.ByteBuffer.wrap(bytes))
+            .toString();
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      b.append(c < 0x20 && c != '\t' && c != '\r' && c != '\n' ? '\uFFFD' : c);
+    }
+    return b.toString();
+  }
+
+  /**
+   * Tells whether a text field holds bytes the server wrote that are not text: U+FFFD (see {@link
+   * #parse}) or a control character other than tab, CR and LF.
+   *
+   * @param key the field
+   * @return true when the field is damaged
+   */
+  public boolean damaged(String key) {
+    String v = fields.getOrDefault(key, "");
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      if (c == '\uFFFD' || (c < 0x20 && c != '\t' && c != '\r' && c != '\n')) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Tells whether this is {@code E_DLG_STATE_CHANGED} with a dialog id and Call-ID. */

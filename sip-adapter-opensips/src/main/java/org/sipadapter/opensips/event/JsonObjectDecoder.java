@@ -12,9 +12,12 @@ import org.sipadapter.transport.FrameSink;
  * complete top-level object as its own byte array.
  *
  * <p>Survives anything: bytes between objects that are not whitespace are skipped and reported once
- * per run; a NUL byte inside an object (never part of valid JSON) abandons that object; an object
- * longer than {@link #maxFrameBytes()} is reported and skipped to its end. Whether an emitted
- * object is valid JSON is for the caller's parser to say. Works on any split of the input.
+ * per run; a NUL byte inside an object but outside its strings (never part of valid JSON) abandons
+ * that object; an object longer than {@link #maxFrameBytes()} is reported and skipped to its end. A
+ * NUL byte inside a string is kept: OpenSIPS 3.5.9 sometimes writes eight bytes of its memory (a
+ * pointer, with NUL bytes) into the {@code headers} string of an {@code E_UA_SESSION}, and the rest
+ * of that notification is intact. Whether an emitted object is valid JSON is for the caller's
+ * parser to say. Works on any split of the input.
  *
  * <p>Not thread-safe: one decoder per connection, used by its reader thread.
  */
@@ -87,7 +90,7 @@ public final class JsonObjectDecoder implements FrameDecoder<byte[]> {
   }
 
   private void inside(byte b, FrameSink<byte[]> sink) {
-    if (b == 0) {
+    if (b == 0 && !inString) {
       sink.malformed("NUL byte inside a JSON object; dropped the object");
       reset();
       garbageRun = 1;

@@ -1,9 +1,11 @@
 package org.sipadapter.opensips.mi;
 
 import java.util.Optional;
+import org.sipadapter.AuthenticationException;
 import org.sipadapter.ProtocolException;
 import org.sipadapter.http.NonJsonReply;
 import org.sipadapter.http.NonJsonReplyHandler;
+import org.sipadapter.transport.JsonRpcClient;
 
 /**
  * Says what an HTTP-level error from OpenSIPS's httpd means. mi_http answers JSON-RPC errors with
@@ -22,6 +24,9 @@ public final class MiHttpErrorHint implements NonJsonReplyHandler {
 
   @Override
   public Optional<RuntimeException> toException(NonJsonReply reply) {
+    if (reply.status() == 401 || reply.status() == 403) {
+      return Optional.of(unauthorized(reply.endpoint(), reply.status()));
+    }
     return Optional.of(
         new ProtocolException(
             "OpenSIPS MI at "
@@ -30,6 +35,30 @@ public final class MiHttpErrorHint implements NonJsonReplyHandler {
                 + reply.status()
                 + ": "
                 + hint(reply.status())));
+  }
+
+  /**
+   * Refuses a JSON reply with HTTP 401 or 403 (from a reverse proxy in front of mi_http).
+   *
+   * @param reply the reply
+   * @return the reply, when it is neither
+   * @throws AuthenticationException for 401 and 403
+   */
+  public static JsonRpcClient.HttpReply refuseUnauthorized(JsonRpcClient.HttpReply reply) {
+    if (reply.status() == 401 || reply.status() == 403) {
+      throw unauthorized("the MI endpoint", reply.status());
+    }
+    return reply;
+  }
+
+  private static AuthenticationException unauthorized(Object endpoint, int status) {
+    return new AuthenticationException(
+        "OpenSIPS MI at "
+            + endpoint
+            + " refused the request (HTTP "
+            + status
+            + "): mi_http has no authentication, so a proxy in front of it did; check"
+            + " auth.username, auth.password and options.authHeader/authScheme");
   }
 
   static String hint(int status) {

@@ -50,7 +50,16 @@ public record UaSessionEvent(
   /** The From-URI parameter that carries this SDK's call marker on the sessions it starts. */
   public static final String MARKER_PARAM = "x-sipadapter";
 
+  /**
+   * The From-URI parameter that marks the consultation session of an attended transfer: the session
+   * belongs to the call it names, but is no call of its own.
+   */
+  public static final String CONSULT_PARAM = "x-sipadapter-consult";
+
   private static final Pattern MARKER = Pattern.compile(";" + MARKER_PARAM + "=([0-9A-Za-z.\\-]+)");
+  private static final Pattern CONSULT =
+      Pattern.compile(";" + CONSULT_PARAM + "=([0-9A-Za-z.\\-]+)");
+  private static final Pattern TAG = Pattern.compile(";\\s*tag=([^;\\s]+)");
 
   /** The event name. */
   public static final String NAME = "E_UA_SESSION";
@@ -98,6 +107,30 @@ public record UaSessionEvent(
   public Optional<String> marker() {
     String from = header("From").orElse("");
     Matcher m = MARKER.matcher(from);
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /**
+   * The consultation marker on the From header, set on the consultation sessions this SDK starts
+   * for attended transfers.
+   *
+   * @return the marker, if the headers were reported and carry one
+   */
+  public Optional<String> consultMarker() {
+    Matcher m = CONSULT.matcher(header("From").orElse(""));
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  /**
+   * The {@code tag} parameter of a reported header (From or To), outside its angle brackets.
+   *
+   * @param name e.g. {@code To}
+   * @return the tag, if the header was reported and has one
+   */
+  public Optional<String> tag(String name) {
+    String v = header(name).orElse("");
+    int gt = v.indexOf('>');
+    Matcher m = TAG.matcher(gt < 0 ? v : v.substring(gt + 1));
     return m.find() ? Optional.of(m.group(1)) : Optional.empty();
   }
 

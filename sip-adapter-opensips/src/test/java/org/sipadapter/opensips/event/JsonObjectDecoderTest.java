@@ -24,11 +24,13 @@ class JsonObjectDecoderTest {
 
   static final class Collect implements FrameSink<byte[]> {
     final List<String> frames = new ArrayList<>();
+    final List<byte[]> raw = new ArrayList<>();
     final List<String> malformed = new ArrayList<>();
 
     @Override
     public void frame(byte[] frame) {
       frames.add(new String(frame, StandardCharsets.UTF_8));
+      raw.add(frame);
     }
 
     @Override
@@ -102,6 +104,47 @@ class JsonObjectDecoderTest {
     new JsonObjectDecoder().decode(ByteBuffer.wrap(raw), sink);
     assertThat(sink.frames).containsExactly("{\"jsonrpc\":\"2.0\",\"method\":\"E_Y\"}");
     assertThat(sink.malformed).hasSize(2);
+  }
+
+  /**
+   * What a real OpenSIPS 3.5.9 wrote for the 180 of a UA session started over MI: eight bytes of
+   * its memory (with NUL bytes and bytes that are not UTF-8) raw inside the {@code headers} string.
+   * The object is kept and parses, its other fields intact.
+   */
+  @Test
+  void memoryBytesInsideAStringKeepTheObjectAndItParses() {
+    byte[] head =
+        ("{\"jsonrpc\":\"2.0\",\"method\":\"E_UA_SESSION\",\"params\":{\"key\":"
+                + "\"B2B.445.7946227.1796188516.326707292\",\"event_type\":\"EARLY\","
+                + "\"entity_type\":\"UAC\",\"status\":180,\"reason\":\"Ringing\","
+                + "\"method\":\"INVITE\",\"body\":\"\",\"headers\":\"Via: SIP/2.0/UDP"
+                + " 127.0.0.1:56072;branch=z9hG4bK1c51.7deb75d5.0\\r\\nFrom: <sip:1000@127.0.")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] memory = {0x10, (byte) 0xd0, 0x63, 0x72, 0x42, 0x7f, 0x00, 0x00};
+    byte[] tail =
+        ("padapter=73fc3050554a.0d74a4cc-9261-4312-9ba8-0b5a11194315>;tag=7c5bdc8a-4a11\\r\\n"
+                + "To: <sip:bob@127.0.0.1:59325>;tag=31215SIPpTag016\\r\\nContent-Length: 0"
+                + "\\r\\n\"}}{\"jsonrpc\":\"2.0\",\"method\":\"E_Y\"}")
+            .getBytes(StandardCharsets.US_ASCII);
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    raw.writeBytes(head);
+    raw.writeBytes(memory);
+    raw.writeBytes(tail);
+    Collect sink = new Collect();
+
+    new JsonObjectDecoder().decode(ByteBuffer.wrap(raw.toByteArray()), sink);
+
+    assertThat(sink.malformed).isEmpty();
+    assertThat(sink.raw).hasSize(2);
+    DialogStateEvent e = DialogStateEvent.parse(sink.raw.get(0));
+    assertThat(e.name()).isEqualTo("E_UA_SESSION");
+    assertThat(e.fields())
+        .containsEntry("key", "B2B.445.7946227.1796188516.326707292")
+        .containsEntry("event_type", "EARLY")
+        .containsEntry("status", "180");
+    assertThat(e.fields().get("headers")).contains("To: <sip:bob@127.0.0.1:59325>");
+    assertThat(e.damaged("headers")).isTrue();
+    assertThat(e.damaged("key")).isFalse();
   }
 
   @Test

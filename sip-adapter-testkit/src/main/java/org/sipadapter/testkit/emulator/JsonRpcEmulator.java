@@ -281,6 +281,17 @@ public class JsonRpcEmulator implements AutoCloseable {
     return this;
   }
 
+  /**
+   * The implementation registered for a method, to wrap it (delay or watch its calls) with {@link
+   * #method(String, RpcMethod)}.
+   *
+   * @param method the method name
+   * @return the implementation, if one is registered
+   */
+  public Optional<RpcMethod> implementation(String method) {
+    return Optional.ofNullable(methods.get(method));
+  }
+
   /** Removes a method; later calls get {@code -32601}. */
   public void removeMethod(String method) {
     methods.remove(method);

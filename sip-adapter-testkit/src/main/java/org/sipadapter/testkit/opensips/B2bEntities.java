@@ -40,7 +40,9 @@ import org.sipadapter.testkit.emulator.JsonRpcEmulator.RpcError;
  * script's stateless 404, and anything else rings and answers with SDP; {@link #callee} changes
  * that. Not recorded and modelled on SIP: a terminate of a ringing outgoing session sends CANCEL
  * (the far end's 487 is a REJECTED event), a re-INVITE is answered with the mirrored direction, an
- * INFO with 200, a far end's BYE is a TERMINATED event.
+ * INFO with 200, a far end's BYE is a TERMINATED event, a REFER is followed at once (202, then a
+ * NOTIFY with the outcome): a {@code Replaces} naming an answered session of this OpenSIPS ends
+ * that session with the target's BYE (attended transfer), one naming no such dialog fails with 481.
  *
  * <p>Thread-safe. Far-end replies run on one thread of their own, in order, racing the MI answer as
  * SIP does.
@@ -105,6 +107,8 @@ public final class B2bEntities {
   private final java.util.concurrent.atomic.AtomicInteger farEndBusy =
       new java.util.concurrent.atomic.AtomicInteger();
   private volatile String advertisedContact;
+  private final java.util.concurrent.atomic.AtomicInteger damagedReplies =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** One UA session; guarded by the module's monitor. */
   private static final class Session {
@@ -262,6 +266,16 @@ public final class B2bEntities {
     raise(s, "TERMINATED", 0, null, "BYE", "", farEndHeaders(s, "BYE", ++s.remoteCseq));
   }
 
+  /**
+   * The next reply event reported with headers carries eight bytes of OpenSIPS's memory in its From
+   * header, as a real OpenSIPS 3.5.9 sometimes sends (seen on a 180 of a UA session started over
+   * MI): {@code <sip:1000@127.0.} then {@code 10 d0 63 72 42 7f 00 00} then {@code padapter=...},
+   * raw in the JSON string, in place of the bytes {@code 0.1;x-si}.
+   */
+  public void damageNextReplyHeaders() {
+    damagedReplies.incrementAndGet();
+  }
+
   /** Drops every session without a word on the wire (between tests). */
   public synchronized void clear() {
     sessions.clear();
@@ -416,7 +430,7 @@ public final class B2bEntities {
         s.lastInviteCseq = cseq;
       }
     }
-    record(s, method, n, body == null ? "" : body);
+    SentRequest request = record(s, method, n, body == null ? "" : body);
     String direction =
         body != null && body.contains("a=sendonly")
             ? "recvonly"
@@ -434,6 +448,7 @@ public final class B2bEntities {
             }
             case "REFER" -> {
               raiseReply(s, cseq, method, 202, "Accepted", "ANSWERED", "");
+              String outcome = farEndFollowsRefer(request.headers());
               String notify;
               synchronized (this) {
                 notify = farEndHeaders(s, "NOTIFY", ++s.remoteCseq);
@@ -444,10 +459,12 @@ public final class B2bEntities {
                   0,
                   null,
                   "NOTIFY",
-                  "SIP/2.0 200 OK\r\n",
+                  outcome,
                   notify
                       + "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n"
-                      + "Content-Type: message/sipfrag;version=2.0\r\nContent-Length:    16\r\n");
+                      + "Content-Type: message/sipfrag;version=2.0\r\nContent-Length:    "
+                      + outcome.length()
+                      + "\r\n");
             }
             default -> raiseReply(s, cseq, method, 200, "OK", "ANSWERED", "");
           }
@@ -614,17 +631,88 @@ public final class B2bEntities {
     } else {
       p.putNull("headers");
     }
-    os.raise(OpenSipsEmulator.UA_EVENT, p);
+    if (status >= 100
+        && s.flags.contains("h")
+        && damagedReplies.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
+      os.raise(OpenSipsEmulator.UA_EVENT, p, B2bEntities::damageFrom);
+    } else {
+      os.raise(OpenSipsEmulator.UA_EVENT, p);
+    }
+  }
+
+  /** Eight bytes of a pointer over {@code 0.1;x-si} of the From header (see above). */
+  private static byte[] damageFrom(byte[] json) {
+    String text = new String(json, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int from = text.indexOf("From: ");
+    int at = from < 0 ? -1 : text.indexOf(';', from);
+    if (at < 3) {
+      return json;
+    }
+    byte[] out = json.clone();
+    byte[] pointer = {0x10, (byte) 0xd0, 0x63, 0x72, 0x42, 0x7f, 0x00, 0x00};
+    System.arraycopy(pointer, 0, out, at - 3, Math.min(pointer.length, out.length - (at - 3)));
+    return out;
+  }
+
+  /**
+   * The far end follows a REFER: with {@code Replaces} in its {@code Refer-To} it calls the target,
+   * which replaces the dialog named there: when that is an answered session of OpenSIPS's, the
+   * target ends it with BYE (TERMINATED) and the transfer succeeds; a dialog it does not know fails
+   * the transfer with 481. Without Replaces (a blind transfer) the target answers.
+   *
+   * @return the sipfrag of the final NOTIFY
+   */
+  private String farEndFollowsRefer(String headersOnWire) {
+    java.util.regex.Matcher m =
+        Pattern.compile("[?&]Replaces=([^>&\\r\\n]*)").matcher(headersOnWire);
+    if (!m.find()) {
+      return "SIP/2.0 200 OK\r\n";
+    }
+    String replaces =
+        java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8);
+    String[] parts = replaces.split(";");
+    String callId = parts[0];
+    String toTag = "";
+    String fromTag = "";
+    for (String part : parts) {
+      if (part.startsWith("to-tag=")) {
+        toTag = part.substring(7);
+      } else if (part.startsWith("from-tag=")) {
+        fromTag = part.substring(9);
+      }
+    }
+    Session replaced = null;
+    synchronized (this) {
+      for (Session c : sessions.values()) {
+        if (c.callId.equals(callId)
+            && c.answered()
+            && c.toTag.equals(toTag)
+            && c.fromTag.equals(fromTag)) {
+          replaced = c;
+        }
+      }
+      if (replaced != null) {
+        sessions.remove(replaced.key);
+      }
+    }
+    if (replaced == null) {
+      return "SIP/2.0 481 Call/Transaction Does Not Exist\r\n";
+    }
+    Session r = replaced;
+    raise(r, "TERMINATED", 0, null, "BYE", "", farEndHeaders(r, "BYE", ++r.remoteCseq));
+    return "SIP/2.0 200 OK\r\n";
   }
 
   /** Records a request; extra headers reach the wire only with a body (ua_build_hdrs). */
-  private void record(Session s, String method, JsonNode n, String body) {
+  private SentRequest record(Session s, String method, JsonNode n, String body) {
     String extra = n.path("extra_headers").asText("");
     String onWire =
         extra.isEmpty()
             ? ""
             : n.has("body") ? "Content-Type: application/sdp\r\n" + extra : UNRELATED_BYTES;
-    sent.add(new SentRequest(s.key, method, onWire, body));
+    SentRequest r = new SentRequest(s.key, method, onWire, body);
+    sent.add(r);
+    return r;
   }
 
   private static String replyHeaders(

@@ -137,6 +137,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
     String calleeTag;
     int state;
     long timestart;
+    long timestartNanos;
     long created;
     long endedAtNanos;
     boolean listed = true;
@@ -478,6 +479,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
     Dlg d = live(dialogIdOrCallId);
     synchronized (this) {
       d.timestart = epochSeconds();
+      d.timestartNanos = nowNanos();
     }
     move(d, 3);
     move(d, 4);
@@ -505,12 +507,14 @@ public final class OpenSipsEmulator implements AutoCloseable {
       }
       move(d, 5);
       if (answered && acc) {
-        long now = epochSeconds();
+        // acc_evi_cdrs: ms_duration from the answer to the BYE, duration rounded up, setuptime in
+        // whole seconds from creation to the answer
+        long ms = Math.max((nowNanos() - d.timestartNanos) / 1_000_000L, 0);
         ObjectNode p = accParams(d, 200, "OK", false);
         p.put("time", d.timestart);
-        p.put("duration", Math.max(now - d.timestart, 0));
-        p.put("ms_duration", Math.max(now - d.timestart, 0) * 1000);
-        p.put("setuptime", 0);
+        p.put("duration", (ms + 999) / 1000);
+        p.put("ms_duration", ms);
+        p.put("setuptime", Math.max(d.timestart - d.created, 0));
         p.put("created", d.created);
         raise("E_ACC_CDR", p);
       }
@@ -673,6 +677,11 @@ public final class OpenSipsEmulator implements AutoCloseable {
    * subscribers_list}), and every other one gets the notification, newest subscriber first.
    */
   void raise(String event, ObjectNode params) {
+    raise(event, params, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Raises an event whose serialized bytes {@code damage} changes (as OpenSIPS's memory does). */
+  void raise(String event, ObjectNode params, java.util.function.UnaryOperator<byte[]> damage) {
     synchronized (eventLock) {
       List<String> sockets;
       synchronized (this) {
@@ -684,7 +693,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
         list.removeIf(s -> s.removable(now));
         sockets = list.stream().map(s -> s.socket).toList();
       }
-      byte[] bytes = notification(event, params);
+      byte[] bytes = damage.apply(notification(event, params));
       for (String socket : sockets) {
         if (socket.startsWith("tcp:")) {
           writeStream(socket, bytes);
