@@ -945,7 +945,7 @@ public final class AsteriskAdapter extends SipAdapter {
     if (call.isEmpty()) {
       return;
     }
-    HangupCause cause = h.cause() > 0 ? HangupCause.ofQ850(h.cause(), h.causeText()) : null;
+    HangupCause cause = causeOf(h);
     boolean originating =
         call.get().direction() == CallDirection.OUTBOUND && !call.get().state().isAnswered();
     if (!originating) {
@@ -953,8 +953,31 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     FailedOriginate f = failing.computeIfAbsent(callId, FailedOriginate::new);
-    f.hangup(cause == null ? 0 : h.cause(), cause);
+    f.hangup(cause == null ? 0 : cause.q850(), cause);
     settle(f, call.get());
+  }
+
+  /**
+   * The cause of a {@code Hangup}: Asterisk's Q.850 code and text, with the SIP status of the final
+   * response when the channel names one ({@code TechCause}). An INVITE the caller cancelled is
+   * {@link HangupCause#ORIGINATOR_CANCEL}, as the other adapters report it: chan_pjsip turns the
+   * 487 it answers into Q.850 127 "Interworking, unspecified". (When Asterisk itself cancels an
+   * outgoing INVITE, the channel keeps the cause of whoever hung it up, such as 19 at the ring
+   * timeout.)
+   *
+   * @return the cause, or null when the event carries none (Cause 0 without a SIP status)
+   */
+  static HangupCause causeOf(ChannelSignal.Hangup h) {
+    int sip = h.techCause();
+    boolean sipStatus = sip >= 300 && sip <= 699;
+    if (sip == 487 && (h.cause() <= 0 || h.cause() == 127)) {
+      return HangupCause.ORIGINATOR_CANCEL.withText("call cancelled by the caller (SIP 487)");
+    }
+    if (h.cause() <= 0) {
+      return sipStatus ? HangupCause.ofSip(sip) : null;
+    }
+    HangupCause q850 = HangupCause.ofQ850(h.cause(), h.causeText());
+    return sipStatus ? new HangupCause(q850.q850(), sip, q850.name(), q850.text()) : q850;
   }
 
   private void onOriginateResult(ChannelSignal.OriginateResult o) {
@@ -991,6 +1014,9 @@ public final class AsteriskAdapter extends SipAdapter {
    * enough; otherwise waits (at most the request timeout) for the other.
    */
   private void settle(FailedOriginate f, TrackedCall call) {
+    if (call.hangupRequested()) {
+      f.hungUpHere();
+    }
     Optional<HangupCause> cause = f.decide(call.serverId("DialStatus"));
     if (cause.isPresent()) {
       if (failing.remove(f.callId, f)) {
@@ -1004,8 +1030,11 @@ public final class AsteriskAdapter extends SipAdapter {
         requestTimeout(),
         () -> {
           if (failing.remove(f.callId, f)) {
-            endCall(
-                f.callId, f.decideNow(findCall(f.callId).flatMap(c -> c.serverId("DialStatus"))));
+            Optional<TrackedCall> now = findCall(f.callId);
+            if (now.map(TrackedCall::hangupRequested).orElse(false)) {
+              f.hungUpHere();
+            }
+            endCall(f.callId, f.decideNow(now.flatMap(c -> c.serverId("DialStatus"))));
           }
         });
   }
@@ -1022,11 +1051,16 @@ public final class AsteriskAdapter extends SipAdapter {
    * Local channel to a missing extension; with PJSIP a busy phone gives {@code Reason: 0} before
    * {@code Hangup} with cause 17). A specific Hangup cause wins; Reason 0 ("failed") and causes 0
    * and 16 say little, so they wait for the other event.
+   *
+   * <p>A call this adapter hung up before the answer ends {@link HangupCause#ORIGINATOR_CANCEL} at
+   * its Hangup: Asterisk reports it as {@code DialEnd NOANSWER}, {@code Reason: 0} and the cause
+   * the Hangup action gave (16), none of which says that the caller gave up.
    */
   static final class FailedOriginate {
     final String callId;
     private Integer reason;
     private boolean noChannel;
+    private boolean hungUpHere;
     private int hangupCode = -1;
     private HangupCause hangupCause;
     private ScheduledFuture<?> fallback;
@@ -1045,10 +1079,17 @@ public final class AsteriskAdapter extends SipAdapter {
       this.hangupCause = cause;
     }
 
+    /** The adapter asked Asterisk to hang the call up (before it was answered). */
+    synchronized void hungUpHere() {
+      this.hungUpHere = true;
+    }
+
     /** The cause, once what has arrived is enough to tell it. */
     synchronized Optional<HangupCause> decide(Optional<String> dialStatus) {
       boolean specificHangup = hangupCode > 0 && hangupCode != 16;
-      if (specificHangup || (reason != null && (hangupCode >= 0 || noChannel))) {
+      if (specificHangup
+          || (hungUpHere && hangupCode >= 0)
+          || (reason != null && (hangupCode >= 0 || noChannel))) {
         return Optional.of(decideNow(dialStatus));
       }
       return Optional.empty();
@@ -1058,6 +1099,9 @@ public final class AsteriskAdapter extends SipAdapter {
     synchronized HangupCause decideNow(Optional<String> dialStatus) {
       if (hangupCode > 0 && hangupCode != 16) {
         return hangupCause;
+      }
+      if (hungUpHere) {
+        return HangupCause.ORIGINATOR_CANCEL.withText("hung up before the answer");
       }
       if (reason != null && reason != 0) {
         return causeOfReason(reason, dialStatus);

@@ -105,6 +105,17 @@ public sealed interface ChannelSignal {
     public String causeText() {
       return event.getOrDefault("Cause-txt", "");
     }
+
+    /**
+     * The channel technology's own cause ({@code TechCause}, Asterisk 20 and later): for a PJSIP
+     * channel the SIP status of the final response it got or sent, such as 404, or 487 for an
+     * INVITE that was cancelled. Asterisk sends it only when there was such a response.
+     *
+     * @return the status, or 0 when absent
+     */
+    public int techCause() {
+      return event.intValue("TechCause", 0);
+    }
   }
 
   /**

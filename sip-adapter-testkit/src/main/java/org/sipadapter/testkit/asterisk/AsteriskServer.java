@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  *       Builder#managerUser}. Secrets are random per instance.
  *   <li>one PJSIP endpoint and AOR per {@link Builder#phone(String, int)} (a SIPp UAS on loopback),
  *       dialled as {@code PJSIP/<name>}; calls from loopback land in context {@code from-phones}.
+ *   <li>one outbound registration per {@link Builder#registration(String, int)} (Asterisk registers
+ *       a user at a registrar on loopback, such as Kamailio).
  *   <li>the contexts of {@code docs/asterisk.md} ({@code from-sdk}, {@code sdk-hold}, {@code
  *       sdk-conf}, {@code sdk-click} for click-to-call with {@code Dial(...,T)}, {@code
  *       sdk-transfer} for transfer targets), {@code sdk-targets} (Local-channel targets), {@code
@@ -92,6 +94,7 @@ public final class AsteriskServer implements AutoCloseable {
           "res_pjsip_endpoint_identifier_user",
           "res_pjsip_caller_id",
           "res_pjsip_dtmf_info",
+          "res_pjsip_outbound_registration",
           "res_pjsip_header_funcs",
           "res_timing_timerfd",
           "pbx_config",
@@ -122,6 +125,7 @@ public final class AsteriskServer implements AutoCloseable {
 
   private final AsteriskInstall install;
   private final Map<String, Integer> phones;
+  private final Map<String, Integer> registrations;
   private final List<String[]> managerUsers;
   private final String dialplan;
   private final boolean cdr;
@@ -138,6 +142,7 @@ public final class AsteriskServer implements AutoCloseable {
   private AsteriskServer(Builder b) {
     this.install = b.install;
     this.phones = Map.copyOf(b.phones);
+    this.registrations = Map.copyOf(b.registrations);
     this.managerUsers = List.copyOf(b.managerUsers);
     this.dialplan = b.dialplan.toString();
     this.cdr = b.cdr;
@@ -594,6 +599,25 @@ public final class AsteriskServer implements AutoCloseable {
                 .append(':')
                 .append(port)
                 .append("\n\n"));
+    registrations.forEach(
+        (user, port) ->
+            pjsip
+                .append("[register-")
+                .append(user)
+                .append("]\ntype = registration\ntransport = udp\nserver_uri = sip:")
+                .append(HOST)
+                .append(':')
+                .append(port)
+                .append("\nclient_uri = sip:")
+                .append(user)
+                .append('@')
+                .append(HOST)
+                .append(':')
+                .append(port)
+                .append("\ncontact_user = ")
+                .append(user)
+                .append("\nexpiration = 300\nretry_interval = 2\nforbidden_retry_interval = 2\n")
+                .append("max_retries = 1000\n\n"));
     files.put("pjsip.conf", pjsip.toString());
     files.put("rtp.conf", "[general]\nrtpstart = 20000\nrtpend = 29999\n");
     files.put("extensions.conf", DIALPLAN + dialplan);
@@ -749,6 +773,7 @@ public final class AsteriskServer implements AutoCloseable {
   public static final class Builder {
     private final AsteriskInstall install;
     private final Map<String, Integer> phones = new LinkedHashMap<>();
+    private final Map<String, Integer> registrations = new LinkedHashMap<>();
     private final List<String[]> managerUsers = new ArrayList<>();
     private final StringBuilder dialplan = new StringBuilder();
     private boolean cdr = true;
@@ -771,6 +796,25 @@ public final class AsteriskServer implements AutoCloseable {
         throw new IllegalArgumentException("port out of range: " + port);
       }
       phones.put(checkName(name), port);
+      return this;
+    }
+
+    /**
+     * Makes Asterisk register as {@code user} at the SIP registrar on {@code 127.0.0.1:port} (for
+     * instance a {@code KamailioServer}) with a PJSIP outbound registration, so the registrar
+     * routes calls for {@code user} to Asterisk, where they arrive in context {@code from-phones}
+     * at extension {@code user}. Asterisk registers as it boots and retries every 2 s until the
+     * registrar answers.
+     *
+     * @param user the registered user, {@code [A-Za-z0-9_.+-]+}
+     * @param port the registrar's UDP port
+     * @return this builder
+     */
+    public Builder registration(String user, int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      registrations.put(checkName(user), port);
       return this;
     }
 
