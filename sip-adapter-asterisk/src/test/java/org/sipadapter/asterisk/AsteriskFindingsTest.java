@@ -17,6 +17,7 @@ import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
 import org.sipadapter.Disposition;
 import org.sipadapter.HangupCause;
+import org.sipadapter.asterisk.ami.AmiFrame;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Timeouts;
 import org.sipadapter.event.CallStateChanged;
@@ -127,6 +128,104 @@ class AsteriskFindingsTest {
     AsteriskAdapter.FailedOriginate noChannel = new AsteriskAdapter.FailedOriginate("c");
     noChannel.response(0, true);
     assertThat(noChannel.decide(Optional.empty()).orElseThrow().q850()).isEqualTo(1);
+  }
+
+  // ------------------------------------------------------------------ cancelled before the answer
+
+  @Test
+  void aCallHungUpBeforeTheAnswerIsCancelledNotUnanswered() {
+    // What Asterisk 22 sends when the Hangup action ends a ringing PJSIP Originate: DialEnd
+    // NOANSWER, OriginateResponse Reason 0, then the Hangup with the action's cause 16.
+    AsteriskAdapter.FailedOriginate f = new AsteriskAdapter.FailedOriginate("c");
+    f.response(0, false);
+    f.hangup(16, HangupCause.NORMAL_CLEARING);
+    assertThat(f.decide(Optional.of("NOANSWER")).orElseThrow().q850()).isEqualTo(19);
+
+    AsteriskAdapter.FailedOriginate cancelled = new AsteriskAdapter.FailedOriginate("c");
+    cancelled.hungUpHere();
+    cancelled.hangup(16, HangupCause.NORMAL_CLEARING);
+    // Decided at the Hangup, whether or not the OriginateResponse came first.
+    assertThat(cancelled.decide(Optional.of("NOANSWER")))
+        .contains(HangupCause.ORIGINATOR_CANCEL.withText("hung up before the answer"));
+
+    AsteriskAdapter.FailedOriginate busyFirst = new AsteriskAdapter.FailedOriginate("c");
+    busyFirst.hungUpHere();
+    busyFirst.hangup(17, HangupCause.USER_BUSY);
+    assertThat(busyFirst.decide(Optional.of("BUSY"))).contains(HangupCause.USER_BUSY);
+  }
+
+  @Test
+  void hangupOfARingingCallEndsItDisconnectedAsCancelled() {
+    emulator(AmiEmulator.create().outcome("400", AmiEmulator.Outcome.NO_ANSWER));
+    AsteriskAdapter a = connected(config().build());
+    String callId = a.makeCall("1000", "400");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.states(callId).contains(CallState.RINGING));
+
+    a.hangup(callId);
+
+    CallStateChanged end = awaitEnd(callId);
+    assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(end.cause().name()).isEqualTo("ORIGINATOR_CANCEL");
+    assertThat(record(a, callId).disposition()).isEqualTo(Disposition.CANCELLED);
+  }
+
+  @Test
+  void theSipStatusOfTheHangupNamesTheCause() {
+    AmiEventMapper mapper = new AmiEventMapper();
+    // A caller that cancels a ringing PJSIP call: chan_pjsip answers 487 and says Q.850 127.
+    HangupCause cancelled =
+        AsteriskAdapter.causeOf(
+            (ChannelSignal.Hangup)
+                mapper.map(
+                    AmiFrame.of(
+                        "Event",
+                        "Hangup",
+                        "Uniqueid",
+                        "1.2",
+                        "Cause",
+                        "127",
+                        "Cause-txt",
+                        "Interworking, unspecified",
+                        "TechCause",
+                        "487")));
+    assertThat(cancelled.name()).isEqualTo("ORIGINATOR_CANCEL");
+    assertThat(cancelled.sipStatus()).isEqualTo(487);
+    // A 404 through a proxy: Asterisk's Q.850 code and text, the real SIP status.
+    HangupCause unknown =
+        AsteriskAdapter.causeOf(
+            (ChannelSignal.Hangup)
+                mapper.map(
+                    AmiFrame.of(
+                        "Event",
+                        "Hangup",
+                        "Uniqueid",
+                        "1.3",
+                        "Cause",
+                        "1",
+                        "Cause-txt",
+                        "Unallocated (unassigned) number",
+                        "TechCause",
+                        "404")));
+    assertThat(unknown)
+        .isEqualTo(
+            new HangupCause(1, 404, "UNALLOCATED_NUMBER", "Unallocated (unassigned) number"));
+    // Asterisk cancelling at its ring timeout keeps its own cause.
+    HangupCause timedOut =
+        AsteriskAdapter.causeOf(
+            (ChannelSignal.Hangup)
+                mapper.map(
+                    AmiFrame.of(
+                        "Event", "Hangup", "Uniqueid", "1.4", "Cause", "19", "TechCause", "487")));
+    assertThat(timedOut.q850()).isEqualTo(19);
+    assertThat(timedOut.sipStatus()).isEqualTo(487);
+    // An answered call's BYE: Cause 0 and no TechCause say nothing.
+    assertThat(
+            AsteriskAdapter.causeOf(
+                (ChannelSignal.Hangup)
+                    mapper.map(AmiFrame.of("Event", "Hangup", "Uniqueid", "1.5", "Cause", "0"))))
+        .isNull();
   }
 
   // ------------------------------------------------------------------ item 3

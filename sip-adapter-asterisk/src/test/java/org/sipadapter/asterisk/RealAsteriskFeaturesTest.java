@@ -199,6 +199,26 @@ class RealAsteriskFeaturesTest {
         .isEqualTo(Disposition.BUSY);
   }
 
+  @Test
+  void hangupWhileThePhoneRingsIsACancelledCallNotAnUnansweredOne() {
+    AsteriskAdapter a = connected();
+    String callId = a.makeCall("1000", "408");
+    await().atMost(WAIT).until(() -> events.states(callId).contains(CallState.RINGING));
+
+    a.hangup(callId);
+
+    // Asterisk says DialEnd NOANSWER and OriginateResponse Reason 0, then Hangup cause 16.
+    CallStateChanged end = awaitEnd(callId);
+    assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(end.cause().name()).isEqualTo("ORIGINATOR_CANCEL");
+    assertThat(a.callHistory())
+        .filteredOn(r -> r.callId().equals(callId))
+        .singleElement()
+        .extracting(CallRecord::disposition)
+        .isEqualTo(Disposition.CANCELLED);
+    await().atMost(WAIT).until(() -> channelsNamed("PJSIP/408-").isEmpty());
+  }
+
   // ------------------------------------------------------------------ item 1
 
   @Test
