@@ -86,16 +86,17 @@ fi
 # Kamailio's Debian service is not needed: the tests start their own instances on free ports.
 mvn -B -ntp verify "$@"
 
-# Only when the run above covered the Kamailio module.
+# Only when the run above covered the Kamailio module or the cross-adapter tests.
 run_unstable=yes
 case " $* " in
-  *" -pl "*) case "$*" in *kamailio*) ;; *) run_unstable=no ;; esac ;;
+  *" -pl "*) case "$*" in *kamailio* | *interop*) ;; *) run_unstable=no ;; esac ;;
 esac
 if [ "$run_unstable" = yes ] && [ -x "$unstable_root/usr/sbin/kamailio" ]; then
   echo "Kamailio tests again, against $("$unstable_root"/lib64/ld-linux-x86-64.so.2 \
     --library-path "$unstable_root/usr/lib/x86_64-linux-gnu:$unstable_root/lib/x86_64-linux-gnu" \
     "$unstable_root/usr/sbin/kamailio" -v | head -n1)"
-  mvn -B -ntp -q verify -pl sip-adapter-kamailio -am \
+  mvn -B -ntp -q verify -pl sip-adapter-kamailio,sip-adapter-interop -am \
     -Dsipadapter.kamailio.root="$unstable_root" \
-    -Dtest='KamailioConformanceTest,KamailioAdapterTest' -Dsurefire.failIfNoSpecifiedTests=false
+    -Dtest='KamailioConformanceTest,KamailioAdapterTest,AsteriskThroughKamailioTest' \
+    -Dsurefire.failIfNoSpecifiedTests=false
 fi
