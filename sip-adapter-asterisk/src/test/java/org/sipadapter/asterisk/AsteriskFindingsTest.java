@@ -160,7 +160,7 @@ class AsteriskFindingsTest {
     AsteriskAdapter a = connected(config().build());
     String callId = a.makeCall("1000", "400");
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(60))
         .until(() -> events.states(callId).contains(CallState.RINGING));
 
     a.hangup(callId);
