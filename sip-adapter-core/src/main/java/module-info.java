@@ -1,11 +1,13 @@
 /**
  * The sip-adapter API: {@link org.sipadapter.SipAdapter}, its events, config and values, and the
- * provider interface adapters implement.
+ * interfaces adapters implement.
  *
- * <p>Exported to everyone: {@code org.sipadapter} (the API and the adapter base class), {@code
- * org.sipadapter.config} and {@code org.sipadapter.event}. The shared transport and call tracking
- * are exported only to the project's adapter modules; the event dispatcher and the metrics counters
- * are not exported at all.
+ * <p>Exported to everyone: {@code org.sipadapter} (the API), {@code org.sipadapter.config}, {@code
+ * org.sipadapter.event}, and {@code org.sipadapter.spi}, the driver SPI, public so that adapters
+ * outside this project are written the way the project's own are. The shared transport and call
+ * tracking are exported only to the project's modules that use them; the event dispatcher and the
+ * metrics counters are not exported at all, and core's pieces (call registry, state machine,
+ * watchdog, request tracker, health evaluator) are package-private.
  */
 module org.sipadapter.core {
   requires java.net.http;
@@ -16,6 +18,7 @@ module org.sipadapter.core {
   exports org.sipadapter;
   exports org.sipadapter.config;
   exports org.sipadapter.event;
+  exports org.sipadapter.spi;
   exports org.sipadapter.transport to
       org.sipadapter.http,
       org.sipadapter.asterisk,

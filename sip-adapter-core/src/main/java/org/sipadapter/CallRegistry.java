@@ -24,11 +24,11 @@ import java.util.function.UnaryOperator;
  */
 final class CallRegistry {
   private final int historySize;
-  private final Map<String, TrackedCall> live = new ConcurrentHashMap<>();
+  private final Map<String, CallEntry> live = new ConcurrentHashMap<>();
   private final Map<String, String> serverIdIndex = new ConcurrentHashMap<>();
   private final Object endedLock = new Object();
   private final LinkedHashMap<String, CallRecord> history = new LinkedHashMap<>();
-  private final LinkedHashMap<String, TrackedCall> givenUp = new LinkedHashMap<>();
+  private final LinkedHashMap<String, CallEntry> givenUp = new LinkedHashMap<>();
   private final Map<String, String> givenUpIndex = new ConcurrentHashMap<>();
 
   /** Given-up calls kept at least, whatever the history size. */
@@ -41,12 +41,12 @@ final class CallRegistry {
     this.givenUpSize = Math.max(historySize, MIN_GIVEN_UP);
   }
 
-  void add(TrackedCall call) {
+  void add(CallEntry call) {
     live.put(call.callId(), call);
   }
 
   /** Returns the live call, or null. */
-  TrackedCall live(String callId) {
+  CallEntry live(String callId) {
     return live.get(callId);
   }
 
@@ -54,17 +54,17 @@ final class CallRegistry {
     return live.size();
   }
 
-  Collection<TrackedCall> liveCalls() {
+  Collection<CallEntry> liveCalls() {
     return List.copyOf(live.values());
   }
 
   /** Indexes a server id of a live call. */
-  void index(TrackedCall call, String key, String value) {
+  void index(CallEntry call, String key, String value) {
     serverIdIndex.put(indexKey(key, value), call.callId());
   }
 
   /** Returns the live call bound to a server id. */
-  Optional<TrackedCall> liveByServerId(String key, String value) {
+  Optional<CallEntry> liveByServerId(String key, String value) {
     String id = serverIdIndex.get(indexKey(key, value));
     return id == null ? Optional.empty() : Optional.ofNullable(live.get(id));
   }
@@ -77,7 +77,7 @@ final class CallRegistry {
    * @param record its record
    * @param serverMayHoldIt true if the server did not confirm the end
    */
-  void retire(TrackedCall call, CallRecord record, boolean serverMayHoldIt) {
+  void retire(CallEntry call, CallRecord record, boolean serverMayHoldIt) {
     synchronized (endedLock) {
       history.put(record.callId(), record);
       while (history.size() > historySize) {
@@ -103,7 +103,7 @@ final class CallRegistry {
   }
 
   /** Returns the given-up call with this id, or null. */
-  TrackedCall givenUp(String callId) {
+  CallEntry givenUp(String callId) {
     synchronized (endedLock) {
       return givenUp.get(callId);
     }
@@ -112,7 +112,7 @@ final class CallRegistry {
   /**
    * Returns the given-up call bound (through {@code bindServerId}) to one of these ids, or null.
    */
-  TrackedCall givenUpByServerIds(Map<String, String> serverIds) {
+  CallEntry givenUpByServerIds(Map<String, String> serverIds) {
     if (serverIds == null) {
       return null;
     }
@@ -122,7 +122,7 @@ final class CallRegistry {
       }
       String id = givenUpIndex.get(indexKey(e.getKey(), e.getValue()));
       if (id != null) {
-        TrackedCall c = givenUp(id);
+        CallEntry c = givenUp(id);
         if (c != null) {
           return c;
         }
@@ -132,7 +132,7 @@ final class CallRegistry {
   }
 
   /** Indexes a server id learnt for a given-up call. */
-  void indexGivenUp(TrackedCall call, String key, String value) {
+  void indexGivenUp(CallEntry call, String key, String value) {
     givenUpIndex.put(indexKey(key, value), call.callId());
   }
 
@@ -144,14 +144,14 @@ final class CallRegistry {
   }
 
   private void forgetLocked(String callId) {
-    TrackedCall c = givenUp.remove(callId);
+    CallEntry c = givenUp.remove(callId);
     if (c != null) {
       c.mutableServerIds().forEach((k, v) -> givenUpIndex.remove(indexKey(k, v), callId));
     }
   }
 
   /** Returns the given-up calls, oldest first. */
-  List<TrackedCall> givenUpCalls() {
+  List<CallEntry> givenUpCalls() {
     synchronized (endedLock) {
       return new ArrayList<>(givenUp.values());
     }

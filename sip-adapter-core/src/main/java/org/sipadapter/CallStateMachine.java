@@ -3,6 +3,7 @@ package org.sipadapter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -48,7 +49,7 @@ final class CallStateMachine {
   private final AdapterMetrics metrics;
   private final Consumer<AdapterEvent> emit;
   private final Consumer<Boolean> outboundOutcome;
-  private final BiFunction<TrackedCall, HangupCause, CompletableFuture<Void>> hangup;
+  private final BiFunction<CallEntry, HangupCause, CompletableFuture<Void>> hangup;
   private final Timers timers;
   private final Clock clock;
   private final Duration hangupGrace;
@@ -74,7 +75,7 @@ final class CallStateMachine {
       AdapterMetrics metrics,
       Consumer<AdapterEvent> emit,
       Consumer<Boolean> outboundOutcome,
-      BiFunction<TrackedCall, HangupCause, CompletableFuture<Void>> hangup,
+      BiFunction<CallEntry, HangupCause, CompletableFuture<Void>> hangup,
       Timers timers,
       Clock clock,
       Duration hangupGrace) {
@@ -97,9 +98,9 @@ final class CallStateMachine {
   // ------------------------------------------------------------------ new calls
 
   /** Tracks an outbound call: {@code DIALING}, and the ring timer. */
-  TrackedCall placeOutbound(String from, String to, CallOptions options, Duration ring) {
-    TrackedCall call =
-        new TrackedCall(newCallId(), CallDirection.OUTBOUND, from, to, options, CallState.DIALING);
+  CallEntry placeOutbound(String from, String to, CallOptions options, Duration ring) {
+    CallEntry call =
+        new CallEntry(newCallId(), CallDirection.OUTBOUND, from, to, options, CallState.DIALING);
     synchronized (call) {
       registry.add(call);
       metrics.callAttempted();
@@ -120,13 +121,13 @@ final class CallStateMachine {
     if (initialState.isTerminal()) {
       throw new IllegalArgumentException("an incoming call cannot start " + initialState);
     }
-    TrackedCall orphan = registry.givenUpByServerIds(serverIds);
+    CallEntry orphan = registry.givenUpByServerIds(serverIds);
     if (orphan != null) {
       orphan(orphan, serverIds);
       return orphan.callId();
     }
-    TrackedCall call =
-        new TrackedCall(
+    CallEntry call =
+        new CallEntry(
             newCallId(),
             CallDirection.INBOUND,
             from == null ? "" : from,
@@ -155,7 +156,7 @@ final class CallStateMachine {
   /** A state the server reported. */
   void state(String callId, CallState newState, HangupCause cause, Map<String, String> ids) {
     Objects.requireNonNull(newState, "newState");
-    TrackedCall call = registry.live(callId);
+    CallEntry call = registry.live(callId);
     if (call == null) {
       afterEnd(callId, newState.isTerminal(), ids, "state " + newState);
       return;
@@ -196,7 +197,7 @@ final class CallStateMachine {
   /** The server reported the end of a call. */
   void ended(String callId, HangupCause cause, Map<String, String> ids) {
     Objects.requireNonNull(cause, "cause");
-    TrackedCall call = registry.live(callId);
+    CallEntry call = registry.live(callId);
     if (call == null) {
       afterEnd(callId, true, ids, "end");
       return;
@@ -206,7 +207,7 @@ final class CallStateMachine {
 
   /** A DTMF digit the server reported. */
   void dtmf(String callId, String digit, Map<String, String> ids) {
-    TrackedCall call = registry.live(callId);
+    CallEntry call = registry.live(callId);
     if (call != null) {
       synchronized (call) {
         if (!call.state.isTerminal()) {
@@ -223,7 +224,7 @@ final class CallStateMachine {
    * it is delivered without one, so nothing carries an id after its terminal event.
    */
   void serverEvent(String callId, String eventName, Map<String, String> fields) {
-    TrackedCall call = callId == null ? null : registry.live(callId);
+    CallEntry call = callId == null ? null : registry.live(callId);
     if (call != null) {
       synchronized (call) {
         if (!call.state.isTerminal()) {
@@ -237,7 +238,7 @@ final class CallStateMachine {
 
   /** A background error; carries the call id only while the call is live. */
   void error(String callId, String message, Throwable error) {
-    TrackedCall call = callId == null ? null : registry.live(callId);
+    CallEntry call = callId == null ? null : registry.live(callId);
     if (call != null) {
       synchronized (call) {
         if (!call.state.isTerminal()) {
@@ -249,27 +250,42 @@ final class CallStateMachine {
     emit.accept(new AdapterError(name, type, now(), null, message, error));
   }
 
-  /** Binds a server id to a live call, or recognises a given-up call still on the server. */
-  void bind(String callId, String key, String value) {
-    if (value == null || value.isEmpty()) {
+  /**
+   * Binds server ids to a live call (shown and indexed), or recognises a given-up call still on the
+   * server: it is hung up once, with every id bound so far.
+   */
+  void bind(String callId, Map<String, String> ids) {
+    Map<String, String> valid = new LinkedHashMap<>();
+    if (ids != null) {
+      ids.forEach(
+          (k, v) -> {
+            if (k != null && v != null && !v.isEmpty()) {
+              valid.put(k, v);
+            }
+          });
+    }
+    if (valid.isEmpty()) {
       return;
     }
-    TrackedCall call = registry.live(callId);
+    CallEntry call = registry.live(callId);
     if (call != null) {
       synchronized (call) {
         if (!call.state.isTerminal()) {
-          call.mutableServerIds().put(key, value);
-          call.boundKeys.add(key);
-          registry.index(call, key, value);
+          valid.forEach(
+              (k, v) -> {
+                call.mutableServerIds().put(k, v);
+                call.boundKeys.add(k);
+                registry.index(call, k, v);
+              });
           return;
         }
       }
     }
-    TrackedCall gone = registry.givenUp(callId);
+    CallEntry gone = registry.givenUp(callId);
     if (gone != null) {
-      gone.boundKeys.add(key);
+      gone.boundKeys.addAll(valid.keySet());
     }
-    afterEnd(callId, false, Map.of(key, value), "server id " + key);
+    afterEnd(callId, false, valid, "server ids " + valid.keySet());
   }
 
   // ------------------------------------------------------------------ local decisions
@@ -283,19 +299,19 @@ final class CallStateMachine {
    *     choice
    * @param cause the cause
    */
-  void giveUp(TrackedCall call, CallState unansweredState, HangupCause cause) {
+  void giveUp(CallEntry call, CallState unansweredState, HangupCause cause) {
     end(call, unansweredState, cause, Map.of(), true);
   }
 
   /** Ends every live call locally (see {@link #giveUp}). */
   void giveUpAll(HangupCause cause, CallState unansweredState) {
-    for (TrackedCall c : registry.liveCalls()) {
+    for (CallEntry c : registry.liveCalls()) {
       giveUp(c, unansweredState, cause);
     }
   }
 
   /** Notes that the user asked for the end of the call. */
-  void hangupRequested(TrackedCall call) {
+  void hangupRequested(CallEntry call) {
     call.hangupRequested = true;
   }
 
@@ -303,7 +319,7 @@ final class CallStateMachine {
    * Ends the call locally if the server accepted a hangup but did not report the end within the
    * grace period.
    */
-  void endIfServerStaysSilent(TrackedCall call, HangupCause cause) {
+  void endIfServerStaysSilent(CallEntry call, HangupCause cause) {
     timers.schedule(
         () -> {
           if (!call.state.isTerminal()) {
@@ -328,7 +344,7 @@ final class CallStateMachine {
    * reports what the server shows next (the call continuing, or its end). Called before the request
    * is sent, so no report of the server can overtake it.
    */
-  void transferStarted(TrackedCall call) {
+  void transferStarted(CallEntry call) {
     synchronized (call) {
       CallState prev = call.state;
       if (prev.isTerminal() || prev == CallState.TRANSFERRING || !prev.isAnswered()) {
@@ -352,7 +368,7 @@ final class CallStateMachine {
    * A transfer request failed: a call that {@link #transferStarted} or the adapter moved to {@code
    * TRANSFERRING} goes back to {@code CONNECTED}.
    */
-  void transferFailed(TrackedCall call) {
+  void transferFailed(CallEntry call) {
     synchronized (call) {
       if (call.state == CallState.TRANSFERRING) {
         call.state = CallState.CONNECTED;
@@ -372,7 +388,7 @@ final class CallStateMachine {
 
   // ------------------------------------------------------------------ internals
 
-  private void onRingTimeout(TrackedCall call, Duration ring) {
+  private void onRingTimeout(CallEntry call, Duration ring) {
     synchronized (call) {
       if (call.state.isTerminal() || call.answeredAt != null) {
         return;
@@ -403,7 +419,7 @@ final class CallStateMachine {
    * orphan to hang up; its end, once reported, lets it go. Anything else is dropped.
    */
   private void afterEnd(String callId, boolean endReport, Map<String, String> ids, String what) {
-    TrackedCall gone = callId == null ? null : registry.givenUp(callId);
+    CallEntry gone = callId == null ? null : registry.givenUp(callId);
     if (gone == null) {
       log.debug("[{}] {} for unknown or ended call {}", name, what, callId);
       return;
@@ -416,7 +432,7 @@ final class CallStateMachine {
   }
 
   /** Hangs up, once, a call the adapter gave up on and the server still holds. */
-  private void orphan(TrackedCall call, Map<String, String> ids) {
+  private void orphan(CallEntry call, Map<String, String> ids) {
     synchronized (call) {
       mergeIds(call, ids);
       if (ids != null) {
@@ -456,7 +472,7 @@ final class CallStateMachine {
   }
 
   private void end(
-      TrackedCall call,
+      CallEntry call,
       CallState requested,
       HangupCause cause,
       Map<String, String> serverIds,
@@ -504,7 +520,7 @@ final class CallStateMachine {
     }
   }
 
-  private static void mergeIds(TrackedCall call, Map<String, String> ids) {
+  private static void mergeIds(CallEntry call, Map<String, String> ids) {
     if (ids == null || ids.isEmpty()) {
       return;
     }
@@ -516,7 +532,7 @@ final class CallStateMachine {
         });
   }
 
-  private static void cancelRing(TrackedCall call) {
+  private static void cancelRing(CallEntry call) {
     Runnable c = call.cancelRing;
     if (c != null) {
       c.run();

@@ -11,6 +11,8 @@ import org.sipadapter.config.ReconnectPolicy;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.ConnectionStateChanged;
 import org.sipadapter.metrics.AdapterMetrics;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.ConnectTarget;
 import org.sipadapter.transport.Backoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * only for the current generation, so a stale link's close changes nothing. The loss of the current
  * link while connected moves to {@code RECONNECTING} (or {@code ERROR} when reconnect is off), once
  * per outage; its loss while it is still being brought up fails that attempt, so the state never
- * says {@code CONNECTED} for a link that is gone. A reconnected link is re-read ({@code doResync})
- * before the calls are trusted again, also when the user's {@code connect()} ends the outage; if
- * that {@code connect()} fails, the reconnect loop goes on.
+ * says {@code CONNECTED} for a link that is gone. A reconnected link is re-read ({@code
+ * Resync.resync}) before the calls are trusted again, also when the user's {@code connect()} ends
+ * the outage; if that {@code connect()} fails, the reconnect loop goes on.
  *
  * <p>Two locks: {@code lifecycle} serialises connect, disconnect, close and reconnect attempts (it
  * is held across the blocking login); {@code linkLock} guards the state and the generation for a

@@ -2,35 +2,23 @@ package org.sipadapter;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Credentials;
 import org.sipadapter.config.Redaction;
 import org.sipadapter.dispatch.EventDispatcher;
 import org.sipadapter.event.AdapterEvent;
-import org.sipadapter.event.CallStateChanged;
-import org.sipadapter.event.IncomingCall;
 import org.sipadapter.metrics.AdapterMetrics;
-import org.sipadapter.tracking.CallReports;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.WireField;
 import org.sipadapter.transport.Schedulers;
 import org.sipadapter.transport.TlsContext;
 import org.slf4j.Logger;
@@ -39,12 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection to one telephony server, with the same API on every server.
  *
- * <p>The public operations are final: they check arguments and state, track calls, issue call ids
- * ({@code if://call/<uuid>}), count metrics, raise events and enforce timeouts, then call the
- * protected {@code do...} hooks that each adapter implements for its protocol. Adapters report what
- * the server says through the protected {@code report...} methods; this class applies the call
- * state table, so listeners see only legal sequences and exactly one terminal event per call, also
- * when the link drops or the adapter closes.
+ * <p>The public operations are final and the same for every adapter: they check arguments and
+ * state, track calls, issue call ids ({@code if://call/<uuid>}), count metrics, raise events and
+ * enforce timeouts, and leave to the adapter's driver ({@link org.sipadapter.spi}) only what goes
+ * to the server. Core applies the call state table to what the driver reports, so listeners see
+ * only legal sequences and exactly one terminal event per call, also when the link drops or the
+ * adapter closes.
  *
  * <p>Threading: every public method is thread-safe. Blocking forms wait at most the configured
  * request timeout (or connect timeout); each has an {@code ...Async} form. Events reach listeners
@@ -56,33 +44,38 @@ import org.slf4j.LoggerFactory;
  * with backoff (if {@code reconnect.enabled}), restores its subscriptions and re-reads the active
  * calls; {@link #disconnect()} stops that and can be followed by another {@code connect()}; {@link
  * #close()} ends the adapter for good.
+ *
+ * <p>For adapter authors: a subclass hands its driver to the constructor and adds nothing but the
+ * server's own extras; see {@link org.sipadapter.spi} and docs/extending.md.
  */
 public abstract class SipAdapter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SipAdapter.class);
-  private static final String DTMF_DIGITS = "0123456789*#ABCDabcd";
 
   private final AdapterConfig config;
-  private final String instanceId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   private final AdapterMetrics metrics = new AdapterMetrics();
-  private final EventDispatcher dispatcher;
   private final TlsContext tlsContext;
   private final CallRegistry registry;
   private final HealthEvaluator health;
   private final RequestTracker requests;
+  private final EventDispatcher dispatcher;
   private final CallStateMachine machine;
   private final ConnectionWatchdog watchdog;
-
-  private volatile String serverVersion = "";
-  private final CallReports callReports = new AdapterCallReports();
+  private final CoreContext context;
+  private final AdapterDriver driver;
+  private final ServerHangups hangups;
+  private final CallOperations calls;
 
   /**
-   * Creates the adapter. Does not connect.
+   * Creates the adapter and its driver. Does not connect and starts no thread.
    *
    * @param config the validated config (see {@link SipAdapters})
+   * @param driver builds the driver, given the context it reports through; called once, here
    * @throws org.sipadapter.ConfigurationException if TLS is on and its trust store cannot be opened
    */
-  protected SipAdapter(AdapterConfig config) {
+  protected SipAdapter(
+      AdapterConfig config, Function<? super DriverContext, ? extends AdapterDriver> driver) {
     this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(driver, "driver");
     // Built once, before any thread starts: every connect and reconnect reuses the trust material.
     this.tlsContext = TlsContext.create(config.tlsSettings());
     this.registry = new CallRegistry(config.historySize());
@@ -102,9 +95,9 @@ public abstract class SipAdapter implements AutoCloseable {
             config.type(),
             registry,
             metrics,
-            this::emit,
+            dispatcher::dispatch,
             health::callFinished,
-            this::hangupIfConnected,
+            this::hangUpOnServer,
             Timers.SHARED,
             Clock.systemUTC(),
             config.timeouts().request());
@@ -112,13 +105,42 @@ public abstract class SipAdapter implements AutoCloseable {
         new ConnectionWatchdog(
             config.name(),
             config.type(),
-            new WatchdogDriver(),
+            new WatchdogDriver(
+                config.name(), this::driver, registry, machine, requests, this::redact),
             config.reconnect(),
             config.timeouts().keepalive(),
             Timers.SHARED,
             metrics,
             health,
-            this::emit);
+            dispatcher::dispatch);
+    WireChecks checks = new WireChecks(this::protocolCheck);
+    this.context =
+        new CoreContext(CallMarkers.random(), registry, machine, watchdog, health, metrics, checks);
+    this.driver = Objects.requireNonNull(driver.apply(context), "the driver factory gave null");
+    this.hangups =
+        new ServerHangups(
+            config.name(),
+            this.driver,
+            watchdog,
+            registry,
+            machine,
+            Schedulers.blocking(),
+            config.timeouts().request(),
+            this::redact);
+    this.calls =
+        new CallOperations(config, this.driver, registry, machine, requests, watchdog, checks);
+  }
+
+  /**
+   * Returns this adapter's driver, for a subclass's own operations.
+   *
+   * @param type the driver's class
+   * @param <D> the driver type
+   * @return the driver
+   * @throws ClassCastException if the driver is not of that type
+   */
+  protected final <D extends AdapterDriver> D driver(Class<D> type) {
+    return type.cast(driver);
   }
 
   // ---------------------------------------------------------------- identity
@@ -151,19 +173,23 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   /**
-   * Returns the optional operations this adapter offers. The others throw {@link
-   * UnsupportedFeatureException}.
+   * Returns the optional operations this adapter offers now: those of its driver's capabilities.
+   * The others throw {@link UnsupportedFeatureException}.
    *
    * @return the features
    */
-  public abstract Set<Feature> features();
+  public final Set<Feature> features() {
+    return driver.capabilities().features();
+  }
 
   /**
    * Returns the server versions this adapter is built and tested for.
    *
    * @return version ranges, such as {@code ["16", "18", "20", "22"]}
    */
-  public abstract List<String> supportedVersions();
+  public final List<String> supportedVersions() {
+    return driver.supportedVersions();
+  }
 
   /**
    * Returns the version the connected server reported.
@@ -171,7 +197,8 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the version, empty before the first connect or when the protocol does not tell
    */
   public final Optional<String> serverVersion() {
-    return serverVersion.isEmpty() ? Optional.empty() : Optional.of(serverVersion);
+    String v = context.serverVersion();
+    return v.isEmpty() ? Optional.empty() : Optional.of(v);
   }
 
   /**
@@ -192,7 +219,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the marker
    */
   public final String instanceId() {
-    return instanceId;
+    return context.instanceId();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -225,16 +252,11 @@ public abstract class SipAdapter implements AutoCloseable {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
     }
+    Duration request = config.timeouts().request();
     watchdog.connect(
         new ConnectTarget(
-            host,
-            port,
-            auth,
-            config.tls(),
-            config.timeouts().connect(),
-            config.timeouts().request(),
-            tlsContext));
-    log.info("[{}] connected to {}:{} {}", name(), host, port, serverVersion);
+            host, port, auth, config.tls(), config.timeouts().connect(), request, tlsContext));
+    log.info("[{}] connected to {}:{} {}", name(), host, port, context.serverVersion());
   }
 
   /**
@@ -245,7 +267,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * not connected.
    */
   public final void disconnect() {
-    watchdog.disconnect(this::hangUpOwnCalls);
+    watchdog.disconnect(hangups::hangUpOwnCalls);
     log.info("[{}] disconnected", name());
   }
 
@@ -256,11 +278,11 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   @Override
   public final void close() {
-    if (!watchdog.close(this::hangUpOwnCalls)) {
+    if (!watchdog.close(hangups::hangUpOwnCalls)) {
       return;
     }
     try {
-      doClose();
+      driver.close();
     } catch (RuntimeException e) {
       log.warn("[{}] releasing resources failed", name(), e);
     }
@@ -276,19 +298,14 @@ public abstract class SipAdapter implements AutoCloseable {
    * @param from the caller (number or URI, as the adapter documents)
    * @param to the destination
    * @return the call id; follow the call through events or {@link #getStatus}
-   * @throws IllegalArgumentException if {@code from} or {@code to} is blank or holds characters the
-   *     protocol forbids
-   * @throws AdapterConnectionException if not connected
-   * @throws AdapterTimeoutException if the server did not accept the call in time
-   * @throws CallException if the server refused the call
+   * @see #makeCallAsync
    */
   public final String makeCall(String from, String to) {
     return makeCall(from, to, CallOptions.DEFAULTS);
   }
 
   /**
-   * Places a call and waits until the server accepted it. The call is tracked from this moment: a
-   * {@code DIALING} event comes first, a terminal event last.
+   * Places a call and waits until the server accepted it.
    *
    * @param from the caller
    * @param to the destination
@@ -298,69 +315,27 @@ public abstract class SipAdapter implements AutoCloseable {
    * @throws AdapterConnectionException if not connected
    * @throws AdapterTimeoutException if the server did not accept the call in time
    * @throws CallException if the server refused the call
+   * @see #makeCallAsync
    */
   public final String makeCall(String from, String to, CallOptions options) {
     return await(makeCallAsync(from, to, options));
   }
 
   /**
-   * Places a call without waiting.
+   * Places a call without waiting. The call is tracked from this moment: a {@code DIALING} event
+   * comes first, a terminal event last. If the request times out or the link drops, the call ends
+   * {@code FAILED} and whatever the server still creates for it is hung up.
    *
    * @param from the caller
    * @param to the destination
    * @param options per-call settings
    * @return a future completed with the call id when the server accepted the call
-   * @throws IllegalArgumentException on bad input (nothing is sent)
+   * @throws IllegalArgumentException if {@code from} or {@code to} is blank, or a value holds
+   *     characters the protocol forbids (nothing is sent)
    */
   public final CompletableFuture<String> makeCallAsync(
       String from, String to, CallOptions options) {
-    Objects.requireNonNull(options, "options");
-    checkWire("from", from, true);
-    checkWire("to", to, true);
-    options.callerIdName().ifPresent(v -> checkWire("callerIdName", v, false));
-    options.callerIdNumber().ifPresent(v -> checkWire("callerIdNumber", v, true));
-    options
-        .variables()
-        .forEach(
-            (k, v) -> {
-              checkWire("variable name", k, true);
-              checkWire("variable " + k, v, false);
-            });
-    options
-        .headers()
-        .forEach(
-            (k, v) -> {
-              checkHeaderName(k);
-              checkWire("header " + k, v, false);
-            });
-    if (!features().contains(Feature.OUTBOUND_CALLS)) {
-      return CompletableFuture.failedFuture(unsupportedFeature(Feature.OUTBOUND_CALLS));
-    }
-    CompletableFuture<String> notReady = requireConnected();
-    if (notReady != null) {
-      return notReady;
-    }
-    Duration ring = options.timeout().orElse(config.timeouts().ring());
-    TrackedCall call = machine.placeOutbound(from, to, options, ring);
-    String callId = call.callId();
-    return requests
-        .timed("makeCall", () -> doMakeCall(call))
-        .handle(
-            (v, error) -> {
-              if (error != null) {
-                Throwable e = RequestTracker.unwrap(error);
-                HangupCause cause = HangupCause.NORMAL_TEMPORARY_FAILURE.withText(e.getMessage());
-                if (e instanceof AdapterTimeoutException
-                    || e instanceof AdapterConnectionException) {
-                  // The server may still run the request: what it creates later is hung up.
-                  machine.giveUp(call, null, cause);
-                } else {
-                  machine.ended(callId, cause, Map.of());
-                }
-                throw new CompletionException(e);
-              }
-              return callId;
-            });
+    return calls.makeCall(from, to, options);
   }
 
   /**
@@ -377,27 +352,13 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   /**
-   * Hangs a call up without waiting.
+   * Hangs a call up without waiting; see {@link #hangup}.
    *
    * @param callId the call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> hangupAsync(String callId) {
-    Objects.requireNonNull(callId, "callId");
-    TrackedCall call = registry.live(callId);
-    if (call == null) {
-      return registry.known(callId)
-          ? CompletableFuture.completedFuture(null)
-          : CompletableFuture.failedFuture(unknownCall(callId));
-    }
-    CompletableFuture<Void> notReady = requireConnected();
-    if (notReady != null) {
-      return notReady;
-    }
-    machine.hangupRequested(call);
-    return requests
-        .timed("hangup", () -> doHangup(call, HangupCause.NORMAL_CLEARING))
-        .thenRun(() -> machine.endIfServerStaysSilent(call, HangupCause.NORMAL_CLEARING));
+    return calls.hangup(callId);
   }
 
   /**
@@ -408,23 +369,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @throws CallNotFoundException if the id is unknown or its record has been dropped from history
    */
   public final CallStatus getStatus(String callId) {
-    Objects.requireNonNull(callId, "callId");
-    TrackedCall call = registry.live(callId);
-    if (call != null) {
-      return call.status();
-    }
-    CallRecord r = registry.record(callId).orElseThrow(() -> unknownCall(callId));
-    return new CallStatus(
-        r.callId(),
-        r.direction(),
-        r.from(),
-        r.to(),
-        r.finalState(),
-        r.createdAt(),
-        r.answeredAt(),
-        r.endedAt(),
-        r.cause(),
-        r.serverIds());
+    return calls.status(callId);
   }
 
   /**
@@ -443,28 +388,13 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   /**
-   * Asks the server for a call's state without waiting.
+   * Asks the server for a call's state without waiting; see {@link #refreshStatus}.
    *
    * @param callId the call
    * @return a future with the status after the check
    */
   public final CompletableFuture<CallStatus> refreshStatusAsync(String callId) {
-    Objects.requireNonNull(callId, "callId");
-    TrackedCall call = registry.live(callId);
-    if (call == null) {
-      try {
-        return CompletableFuture.completedFuture(getStatus(callId));
-      } catch (CallNotFoundException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-    CompletableFuture<CallStatus> notReady = requireConnected();
-    if (notReady != null) {
-      return notReady;
-    }
-    return requests
-        .timed("refreshStatus", () -> doRefreshStatus(call))
-        .thenApply(v -> getStatus(callId));
+    return calls.refreshStatus(callId);
   }
 
   /**
@@ -473,12 +403,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return snapshots, oldest first
    */
   public final List<CallStatus> activeCalls() {
-    List<CallStatus> out = new ArrayList<>();
-    for (TrackedCall c : registry.liveCalls()) {
-      out.add(c.status());
-    }
-    out.sort((a, b) -> a.createdAt().compareTo(b.createdAt()));
-    return out;
+    return calls.active();
   }
 
   /**
@@ -491,6 +416,11 @@ public abstract class SipAdapter implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- optional features
+  //
+  // Each throws IllegalArgumentException on bad input at once; the future (or the blocking form)
+  // fails with UnsupportedFeatureException where the feature is missing from features(),
+  // CallNotFoundException for an unknown call, AdapterConnectionException when not connected and
+  // AdapterTimeoutException when the server does not answer in time.
 
   /**
    * Answers an inbound call. See {@link Feature#ANSWER}.
@@ -508,7 +438,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> answerAsync(String callId) {
-    return onCall(Feature.ANSWER, callId, this::doAnswer);
+    return calls.answer(callId);
   }
 
   /**
@@ -529,18 +459,13 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> rejectAsync(String callId, HangupCause cause) {
-    Objects.requireNonNull(cause, "cause");
-    return onCall(
-        Feature.REJECT,
-        callId,
-        c -> {
-          machine.hangupRequested(c);
-          return doReject(c, cause);
-        });
+    return calls.reject(callId, cause);
   }
 
   /**
-   * Transfers a call blind to another destination. See {@link Feature#TRANSFER}.
+   * Transfers a call blind to another destination. See {@link Feature#TRANSFER}. The call reports
+   * {@code TRANSFERRING}, then what the server shows: the call continuing with the target, or its
+   * end as our leg leaves it.
    *
    * @param callId the call
    * @param target the destination (extension, number or URI)
@@ -557,8 +482,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> transferAsync(String callId, String target) {
-    checkWire("target", target, true);
-    return onCall(Feature.TRANSFER, callId, c -> transferring(c, () -> doTransfer(c, target)));
+    return calls.transfer(callId, target);
   }
 
   /**
@@ -579,11 +503,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> attendedTransferAsync(String callId, String target) {
-    checkWire("target", target, true);
-    return onCall(
-        Feature.ATTENDED_TRANSFER,
-        callId,
-        c -> transferring(c, () -> doAttendedTransfer(c, target)));
+    return calls.attendedTransfer(callId, target);
   }
 
   /**
@@ -602,7 +522,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> holdAsync(String callId) {
-    return onCall(Feature.HOLD, callId, this::doHold);
+    return calls.hold(callId);
   }
 
   /**
@@ -621,7 +541,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> resumeAsync(String callId) {
-    return onCall(Feature.HOLD, callId, this::doResume);
+    return calls.resume(callId);
   }
 
   /**
@@ -642,8 +562,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> startRecordingAsync(String callId, String fileName) {
-    checkWire("fileName", fileName, true);
-    return onCall(Feature.RECORDING, callId, c -> doStartRecording(c, fileName));
+    return calls.startRecording(callId, fileName);
   }
 
   /**
@@ -662,7 +581,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> stopRecordingAsync(String callId) {
-    return onCall(Feature.RECORDING, callId, this::doStopRecording);
+    return calls.stopRecording(callId);
   }
 
   /**
@@ -683,17 +602,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> sendDtmfAsync(String callId, String digits) {
-    Objects.requireNonNull(digits, "digits");
-    if (digits.isEmpty()) {
-      throw new IllegalArgumentException("digits must not be empty");
-    }
-    for (int i = 0; i < digits.length(); i++) {
-      if (DTMF_DIGITS.indexOf(digits.charAt(i)) < 0) {
-        throw new IllegalArgumentException(
-            "digits may hold only 0-9, *, # and A-D; found '" + digits.charAt(i) + "'");
-      }
-    }
-    return onCall(Feature.SEND_DTMF, callId, c -> doSendDtmf(c, digits));
+    return calls.sendDtmf(callId, digits);
   }
 
   /**
@@ -714,26 +623,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted every request
    */
   public final CompletableFuture<Void> conferenceAsync(String room, String... callIds) {
-    checkWire("room", room, true);
-    if (callIds.length == 0) {
-      throw new IllegalArgumentException("conference needs at least one call");
-    }
-    if (!features().contains(Feature.CONFERENCE)) {
-      return CompletableFuture.failedFuture(unsupportedFeature(Feature.CONFERENCE));
-    }
-    List<TrackedCall> members = new ArrayList<>();
-    for (String id : callIds) {
-      TrackedCall c = registry.live(Objects.requireNonNull(id, "callId"));
-      if (c == null) {
-        return CompletableFuture.failedFuture(unknownCall(id));
-      }
-      members.add(c);
-    }
-    CompletableFuture<Void> notReady = requireConnected();
-    if (notReady != null) {
-      return notReady;
-    }
-    return requests.timed("conference", () -> doConference(room, List.copyOf(members)));
+    return calls.conference(room, callIds);
   }
 
   /**
@@ -754,17 +644,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> bridgeAsync(String callIdA, String callIdB) {
-    Objects.requireNonNull(callIdB, "callIdB");
-    return onCall(
-        Feature.BRIDGE,
-        callIdA,
-        a -> {
-          TrackedCall b = registry.live(callIdB);
-          if (b == null) {
-            return CompletableFuture.failedFuture(unknownCall(callIdB));
-          }
-          return doBridge(a, b);
-        });
+    return calls.bridge(callIdA, callIdB);
   }
 
   // ---------------------------------------------------------------- listeners, health, metrics
@@ -853,718 +733,30 @@ public abstract class SipAdapter implements AutoCloseable {
         name(),
         type(),
         watchdog.state(),
-        serverVersion,
+        context.serverVersion(),
         registry.liveCount(),
-        this::doHealthDetails,
+        driver::healthDetails,
         Schedulers.blocking(),
         this::redact);
   }
 
-  // ---------------------------------------------------------------- hooks for adapters
-
-  /**
-   * Opens the link, logs in and subscribes to events. Blocking; must honour {@code
-   * target.connectTimeout()} and {@code target.requestTimeout()}. Called for {@link #connect()} and
-   * for every reconnect attempt (after {@link #doDisconnect()} cleaned up the old link).
-   *
-   * @param target where to connect and with which credentials
-   * @throws AuthenticationException if the server refused the credentials
-   * @throws Exception for anything else; the adapter reports it as a connection failure
-   */
-  protected abstract void doConnect(ConnectTarget target) throws Exception;
-
-  /**
-   * Closes the link (logging off where the protocol asks for it) and fails in-flight requests. Must
-   * not block for long and must not throw. Called also when no link is open.
-   */
-  protected abstract void doDisconnect();
-
-  /**
-   * Places an outbound call. The call is already tracked in {@code DIALING}; report its progress
-   * with {@link #reportCallState}/{@link #reportCallEnded}.
-   *
-   * @param call the call, with its id, from, to and options
-   * @return a future completed when the server accepted the request
-   */
-  protected abstract CompletableFuture<Void> doMakeCall(TrackedCall call);
-
-  /**
-   * Ends a call on the server. Also called for a call that already ended here but that the server
-   * may still hold (the adapter gave up on it after a timeout or a lost link, or is closing): the
-   * hook must work from the call's server ids alone, without looking the call up.
-   *
-   * @param call the call
-   * @param cause the cause to send where the protocol takes one
-   * @return a future completed when the server accepted the request
-   */
-  protected abstract CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause);
-
-  /**
-   * Answers an inbound call.
-   *
-   * @param call the call
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
-    return unsupported(Feature.ANSWER);
-  }
-
-  /**
-   * Rejects an inbound call.
-   *
-   * @param call the call
-   * @param cause the cause to send
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
-    return unsupported(Feature.REJECT);
-  }
-
-  /**
-   * Blind transfer.
-   *
-   * @param call the call
-   * @param target the destination, checked by {@link #validateWireInput}
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
-    return unsupported(Feature.TRANSFER);
-  }
-
-  /**
-   * Attended transfer.
-   *
-   * @param call the call
-   * @param target the destination
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
-    return unsupported(Feature.ATTENDED_TRANSFER);
-  }
-
-  /**
-   * Hold.
-   *
-   * @param call the call
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
-    return unsupported(Feature.HOLD);
-  }
-
-  /**
-   * Resume from hold.
-   *
-   * @param call the call
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
-    return unsupported(Feature.HOLD);
-  }
-
-  /**
-   * Start recording.
-   *
-   * @param call the call
-   * @param fileName the file on the server
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
-    return unsupported(Feature.RECORDING);
-  }
-
-  /**
-   * Stop recording.
-   *
-   * @param call the call
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
-    return unsupported(Feature.RECORDING);
-  }
-
-  /**
-   * Send DTMF.
-   *
-   * @param call the call
-   * @param digits validated digits
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
-    return unsupported(Feature.SEND_DTMF);
-  }
-
-  /**
-   * Join calls into a room.
-   *
-   * @param room the room's name
-   * @param members the calls
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
-    return unsupported(Feature.CONFERENCE);
-  }
-
-  /**
-   * Bridge two calls.
-   *
-   * @param a the first call
-   * @param b the second call
-   * @return completion of the request
-   */
-  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
-    return unsupported(Feature.BRIDGE);
-  }
-
-  /**
-   * After a reconnect, reads the calls the server has now. Tracked calls missing from the answer
-   * get their terminal event; the others are updated to the reported state. Calls the adapter does
-   * not know are for it to report (with {@link #reportIncomingCall}).
-   *
-   * @return the server's calls matched to call ids, or empty if the adapter cannot resync (then
-   *     tracked calls stay as they are)
-   * @throws Exception if the server cannot be asked; the link is treated as lost again
-   */
-  protected Optional<List<CallSnapshot>> doResync() throws Exception {
-    return Optional.empty();
-  }
-
-  /**
-   * Checks that the server still answers (AMI Ping, ESL api status, an RPC version call). Called
-   * every {@code timeouts.keepalive} while connected, on a background thread; blocking up to the
-   * request timeout is fine.
-   *
-   * @throws Exception if the server did not answer; the link is then treated as lost
-   */
-  protected void doKeepalive() throws Exception {}
-
-  /**
-   * Returns server-side facts for the health report (uptime, counters). Called only while
-   * connected. Blocking up to the request timeout is fine.
-   *
-   * @return details, never secrets
-   */
-  protected Map<String, Object> doHealthDetails() {
-    return Map.of();
-  }
-
-  /**
-   * Says why the adapter lacks a feature, for the {@link UnsupportedFeatureException} message (a
-   * proxy cannot record media, say).
-   *
-   * @param feature a feature missing from {@link #features()}
-   * @return the reason, or empty for none
-   */
-  protected Optional<String> unsupportedReason(Feature feature) {
-    return Optional.empty();
-  }
-
-  /**
-   * Asks the server for a tracked call's current state and reports what changed with {@link
-   * #reportCallState} or {@link #reportCallEnded} (a call the server no longer has ends). The
-   * default does nothing: the tracked state is all the adapter knows.
-   *
-   * @param call the call
-   * @return completion of the check
-   */
-  protected CompletableFuture<Void> doRefreshStatus(TrackedCall call) {
-    return CompletableFuture.completedFuture(null);
-  }
-
-  /** Releases what the adapter holds beyond the link (HTTP clients, executors). */
-  protected void doClose() {}
-
-  /**
-   * Checks a user string that goes onto the wire. The default refuses CR, LF, NUL and other control
-   * characters; adapters extend it with their protocol's separators (and call super).
-   *
-   * @param field the value's name, for the message
-   * @param value the value
-   * @throws IllegalArgumentException if the value would break or inject into the protocol
-   */
-  protected void validateWireInput(String field, String value) {
-    InputGuard.check(field, value);
-  }
-
-  // ---------------------------------------------------------------- reports from adapters
-
-  /**
-   * Reports a call's new state as the server said it. Moves the table does not allow are refused,
-   * logged and counted; repeating the current state does nothing. A terminal state ends the call
-   * (see {@link #reportCallEnded} for how the terminal state is chosen). A report about a call this
-   * adapter gave up on (its request timed out, its link was lost or the adapter disconnected) means
-   * the server still holds it: the call is hung up, counted in {@link
-   * MetricsSnapshot#orphansHungUp()} and reported to nobody.
-   *
-   * @param callId the call id
-   * @param newState the state
-   * @param cause why the call ended, for terminal states (null gives NORMAL_CLEARING)
-   * @param serverIds server ids to merge into the call (may be empty)
-   */
-  protected final void reportCallState(
-      String callId, CallState newState, HangupCause cause, Map<String, String> serverIds) {
-    health.serverActive();
-    machine.state(callId, newState, cause, serverIds);
-  }
-
-  /**
-   * Reports that a call ended. The terminal state is chosen here so it is the same on every server:
-   * {@code DISCONNECTED} if the call was answered or a hangup was asked for, else {@code FAILED}; a
-   * call that hit its ring timeout ends {@code FAILED} with {@code NO_ANSWER}. Reporting the end of
-   * an ended call does nothing.
-   *
-   * @param callId the call id
-   * @param cause the server's cause
-   * @param serverIds server ids to merge (may be empty)
-   */
-  protected final void reportCallEnded(
-      String callId, HangupCause cause, Map<String, String> serverIds) {
-    health.serverActive();
-    machine.ended(callId, cause, serverIds);
-  }
-
-  /**
-   * Reports a call that this adapter did not place. Raises {@link IncomingCall} and then a first
-   * {@link CallStateChanged} to {@code initialState}. If one of the server ids was bound (with
-   * {@link #bindServerId}) to a call this adapter gave up on, the server still holds that call: it
-   * is hung up instead, nothing is raised, and its id is returned.
-   *
-   * @param from the caller as the server reports it
-   * @param to the destination
-   * @param initialState usually {@code RINGING}; {@code CONNECTED} for calls found already up
-   * @param serverIds the server's ids for the call
-   * @return the call id issued for it
-   */
-  protected final String reportIncomingCall(
-      String from, String to, CallState initialState, Map<String, String> serverIds) {
-    health.serverActive();
-    return machine.incoming(from, to, initialState, serverIds);
-  }
-
-  /**
-   * Reports a DTMF digit received on a call. Dropped once the call has ended.
-   *
-   * @param callId the call id
-   * @param digit the digit
-   * @param serverIds the server's ids (may be empty)
-   */
-  protected final void reportDtmf(String callId, String digit, Map<String, String> serverIds) {
-    health.serverActive();
-    machine.dtmf(callId, digit, serverIds);
-  }
-
-  /**
-   * Passes on a raw server event outside the unified model. About a call that has ended (or that
-   * this adapter does not know), it is delivered without the call id: nothing carries a call's id
-   * after its terminal event.
-   *
-   * @param callId the call it concerns, or null
-   * @param eventName the server's event name
-   * @param fields its fields (values with secret-looking keys must be left out by the adapter)
-   */
-  protected final void reportServerEvent(
-      String callId, String eventName, Map<String, String> fields) {
-    health.serverActive();
-    machine.serverEvent(callId, eventName, fields);
-  }
-
-  /**
-   * Reports a background error (a malformed frame, an unmappable event). Carries the call id only
-   * while the call is live.
-   *
-   * @param callId the call it concerns, or null
-   * @param message what happened
-   * @param error the exception, or null
-   */
-  protected final void reportError(String callId, String message, Throwable error) {
-    machine.error(callId, message, error);
-  }
-
-  /**
-   * Reports that the current link dropped by itself. Prefer {@link #reportConnectionLost(long,
-   * Throwable)} with the generation captured in {@link #doConnect}: this form cannot tell a stale
-   * link's close from the current one's.
-   *
-   * @param cause why the link dropped
-   */
-  protected final void reportConnectionLost(Throwable cause) {
-    watchdog.lost(watchdog.generation(), cause);
-  }
-
-  /**
-   * Reports that the link of a given generation dropped by itself. A stale generation changes
-   * nothing. The current link's loss while connected moves to {@code RECONNECTING} and reconnects
-   * with backoff (or to {@code ERROR}, ending every call, when reconnect is off), once per outage;
-   * its loss while {@link #doConnect} or {@link #doResync} still runs fails that attempt. Safe to
-   * call from the reader thread; returns at once.
-   *
-   * @param linkGeneration {@link #linkGeneration()} as read in {@link #doConnect} for this link
-   * @param cause why the link dropped
-   */
-  protected final void reportConnectionLost(long linkGeneration, Throwable cause) {
-    watchdog.lost(linkGeneration, cause);
-  }
-
-  /**
-   * Returns the generation of the link being brought up (inside {@link #doConnect}) or in use. Read
-   * it in {@code doConnect} and hand it to {@link #reportConnectionLost(long, Throwable)} when that
-   * link drops.
-   *
-   * @return the generation
-   */
-  protected final long linkGeneration() {
-    return watchdog.generation();
-  }
-
-  /**
-   * Records the round trip of a request the adapter made on its own (keepalive, status query).
-   * Requests made through the public operations are measured by this class.
-   *
-   * @param nanos the latency
-   */
-  protected final void recordRequestLatency(long nanos) {
-    metrics.requestLatency(nanos);
-    health.requestSucceeded(nanos);
-  }
-
-  /**
-   * Notes that the server sent something (an event, a reply), for the health report's liveness. The
-   * {@code report...} methods note it themselves; call this for traffic they do not see.
-   */
-  protected final void reportServerActivity() {
-    health.serverActive();
-  }
-
-  /**
-   * Sets the server version shown by {@link #serverVersion()} and the health report.
-   *
-   * @param version the version as the server reported it
-   */
-  protected final void serverVersion(String version) {
-    this.serverVersion = version == null ? "" : version;
-  }
-
-  /**
-   * Replaces the record of a finished call in {@link #callHistory()}, for what the server reports
-   * after the call ended (such as its own call detail record). Does nothing when the call has not
-   * ended or its record has left the history.
-   *
-   * @param callId the call id
-   * @param change the new record, made from the old one; must keep the call id
-   * @return true when a record was replaced
-   */
-  protected final boolean amendCallRecord(String callId, UnaryOperator<CallRecord> change) {
-    return registry.amend(callId, change);
-  }
-
-  /**
-   * Looks up a tracked call.
-   *
-   * @param callId the call id
-   * @return the call, if tracked and not ended
-   */
-  protected final Optional<TrackedCall> findCall(String callId) {
-    return Optional.ofNullable(registry.live(callId));
-  }
-
-  /**
-   * Looks up a tracked call by one of the server's ids bound with {@link #bindServerId}.
-   *
-   * @param key the id's name, such as {@code Uniqueid}
-   * @param value its value
-   * @return the call, if tracked and not ended
-   */
-  protected final Optional<TrackedCall> findCallByServerId(String key, String value) {
-    return registry.liveByServerId(key, value);
-  }
-
-  /**
-   * Binds a server id to a call so events carrying it find the call. The binding ends with the
-   * call. Binding an id to a call this adapter gave up on means the server still holds that call:
-   * it is hung up (see {@link #reportCallState}).
-   *
-   * @param callId the call id
-   * @param key the id's name
-   * @param value its value
-   */
-  protected final void bindServerId(String callId, String key, String value) {
-    machine.bind(callId, key, value);
-  }
-
-  /**
-   * Returns the tracked calls.
-   *
-   * @return the calls not yet ended
-   */
-  protected final Collection<TrackedCall> trackedCalls() {
-    return registry.liveCalls();
-  }
-
-  /**
-   * Returns this adapter's call table as the shared trackers of {@code org.sipadapter.tracking}
-   * take it: the lookups and reports above, same rules.
-   *
-   * @return the view; one per adapter
-   */
-  protected final CallReports callReports() {
-    return callReports;
-  }
-
-  /**
-   * Returns the outbound calls this adapter gave up on while the server may still hold them (their
-   * request timed out, their link was lost or given up), oldest first, for adapters that must match
-   * what the server creates later by other means than a call marker. Report what is found with
-   * {@link #reportCallState} or {@link #bindServerId}: the call is then hung up.
-   *
-   * @return the given-up calls
-   */
-  protected final List<TrackedCall> givenUpCalls() {
-    return registry.givenUpCalls();
-  }
-
-  /**
-   * Returns the marker of one call of this adapter, to put on what the call creates on the server
-   * (a channel variable, a message parameter): {@code <instanceId>.<uuid of the call id>}. It holds
-   * only hex digits, {@code -} and {@code .}, so it passes every protocol's value rules.
-   *
-   * @param call the call
-   * @return the marker
-   */
-  protected final String callMarker(TrackedCall call) {
-    return instanceId + "." + call.callId().substring(CallStateMachine.CALL_ID_PREFIX.length());
-  }
-
-  /**
-   * Reads a call marker found on the server.
-   *
-   * @param marker the marker, or null
-   * @return the call id if this adapter instance made the marker
-   */
-  protected final Optional<String> callIdOfMarker(String marker) {
-    if (marker == null || !marker.startsWith(instanceId + ".")) {
-      return Optional.empty();
-    }
-    return Optional.of(CallStateMachine.CALL_ID_PREFIX + marker.substring(instanceId.length() + 1));
-  }
-
-  /**
-   * Tells whether a marker was made by another adapter instance (in this process or another): the
-   * call is not this adapter's to control, and is reported as a call it did not place.
-   *
-   * @param marker the marker, or null
-   * @return true for a well-formed marker of another instance
-   */
-  protected final boolean isForeignMarker(String marker) {
-    if (marker == null || marker.length() < 14 || marker.charAt(12) != '.') {
-      return false;
-    }
-    for (int i = 0; i < 12; i++) {
-      if (Character.digit(marker.charAt(i), 16) < 0) {
-        return false;
-      }
-    }
-    return !marker.startsWith(instanceId + ".");
-  }
-
-  /**
-   * Returns the target of the current or last connect.
-   *
-   * @return the target, or empty before the first connect
-   */
-  protected final Optional<ConnectTarget> connectTarget() {
-    return watchdog.target();
-  }
-
-  /**
-   * Returns the shared timer for short, non-blocking tasks.
-   *
-   * @return the timer
-   */
-  protected final ScheduledExecutorService timer() {
-    return Schedulers.timer();
-  }
-
-  /**
-   * Returns an executor for blocking work outside the reader thread.
-   *
-   * @return the shared executor
-   */
-  protected final Executor blockingExecutor() {
-    return Schedulers.blocking();
-  }
-
   // ---------------------------------------------------------------- internals
-
-  private void checkWire(String field, String value, boolean notBlank) {
-    Objects.requireNonNull(value, field);
-    if (notBlank && value.isBlank()) {
-      throw new IllegalArgumentException(field + " must not be blank");
-    }
-    validateWireInput(field, value);
-  }
-
-  private void checkHeaderName(String name) {
-    checkWire("header name", name, true);
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c <= ' ' || c == ':' || c > '~') {
-        throw new IllegalArgumentException(
-            "header name '" + name + "' may not contain spaces, ':' or non-ASCII characters");
-      }
-    }
-  }
-
-  private <T> CompletableFuture<T> requireConnected() {
-    ConnectionState s = watchdog.state();
-    if (s == ConnectionState.CONNECTED) {
-      return null;
-    }
-    if (s == ConnectionState.CLOSED) {
-      return CompletableFuture.failedFuture(
-          new IllegalStateException("[" + name() + "] adapter is closed"));
-    }
-    return CompletableFuture.failedFuture(
-        new AdapterConnectionException(
-            "[" + name() + "] not connected (" + s + "); call connect() first"));
-  }
-
-  private CompletableFuture<Void> onCall(
-      Feature feature, String callId, Function<TrackedCall, CompletableFuture<Void>> op) {
-    Objects.requireNonNull(callId, "callId");
-    if (!features().contains(feature)) {
-      return CompletableFuture.failedFuture(unsupportedFeature(feature));
-    }
-    TrackedCall call = registry.live(callId);
-    if (call == null) {
-      return CompletableFuture.failedFuture(unknownCall(callId));
-    }
-    CompletableFuture<Void> notReady = requireConnected();
-    if (notReady != null) {
-      return notReady;
-    }
-    return requests.timed(feature.displayName(), () -> op.apply(call));
-  }
-
-  /**
-   * Runs a transfer hook. The call reports {@code TRANSFERRING} before the request goes out, so
-   * whatever the server shows next (the call continuing, or its end) comes after it whichever of
-   * the reply and the server's events arrives first; a refused transfer returns it to {@code
-   * CONNECTED}.
-   */
-  private CompletableFuture<Void> transferring(
-      TrackedCall call, Supplier<CompletableFuture<Void>> hook) {
-    machine.transferStarted(call);
-    CompletableFuture<Void> f;
-    try {
-      f = hook.get();
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    if (f == null) {
-      machine.transferFailed(call);
-      return null;
-    }
-    f.copy()
-        .orTimeout(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                machine.transferFailed(call);
-              }
-            });
-    return f;
-  }
 
   private <T> T await(CompletableFuture<T> f) {
     return requests.await(f);
   }
 
-  private UnsupportedFeatureException unsupportedFeature(Feature f) {
-    return new UnsupportedFeatureException(f, type(), unsupportedReason(f).orElse(null));
+  /** For pieces built before the driver (the watchdog's hooks): the driver, looked up late. */
+  private AdapterDriver driver() {
+    return driver;
   }
 
-  private CallNotFoundException unknownCall(String callId) {
-    return new CallNotFoundException(
-        "["
-            + name()
-            + "] unknown call id '"
-            + callId
-            + "' (never issued, or dropped from history)");
+  private void protocolCheck(WireField field, String value) {
+    driver.checkWire(field, value);
   }
 
-  private <T> CompletableFuture<T> unsupported(Feature f) {
-    return CompletableFuture.failedFuture(unsupportedFeature(f));
-  }
-
-  /** The hangup the core sends on its own (ring timeout, orphans): only over a live link. */
-  private CompletableFuture<Void> hangupIfConnected(TrackedCall call, HangupCause cause) {
-    if (watchdog.state() != ConnectionState.CONNECTED) {
-      return CompletableFuture.failedFuture(
-          new AdapterConnectionException("[" + name() + "] not connected"));
-    }
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    // Off the caller's thread: the hook may write to a socket, and the caller may be a reader.
-    Schedulers.blocking()
-        .execute(
-            () -> {
-              try {
-                CompletableFuture<Void> h = doHangup(call, cause);
-                if (h == null) {
-                  f.completeExceptionally(new IllegalStateException("doHangup returned no future"));
-                } else {
-                  h.whenComplete(
-                      (v, e) -> {
-                        if (e == null) {
-                          f.complete(null);
-                        } else {
-                          f.completeExceptionally(e);
-                        }
-                      });
-                }
-              } catch (RuntimeException e) {
-                f.completeExceptionally(e);
-              }
-            });
-    return f.orTimeout(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * Before disconnect and close, while the link is still up: ends the outbound calls this adapter
-   * placed (with the closing cause, so their terminal event does not depend on the server's
-   * timing), then hangs them up on the server, waiting at most the request timeout for it to
-   * accept. They stay given up until the server reports their end.
-   */
-  private void hangUpOwnCalls(HangupCause cause) {
-    List<TrackedCall> own = new ArrayList<>();
-    for (TrackedCall c : registry.liveCalls()) {
-      if (c.direction() == CallDirection.OUTBOUND) {
-        machine.hangupRequested(c);
-        machine.giveUp(c, CallState.DISCONNECTED, cause);
-        own.add(c);
-      }
-    }
-    if (own.isEmpty()) {
-      return;
-    }
-    List<CompletableFuture<Void>> pending = new ArrayList<>();
-    for (TrackedCall c : own) {
-      pending.add(hangupIfConnected(c, HangupCause.NORMAL_CLEARING));
-    }
-    try {
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-          .get(config.timeouts().request().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn(
-          "[{}] not every call could be hung up before closing: {}",
-          name(),
-          redact(String.valueOf(RequestTracker.unwrap(e).getMessage())));
-    }
-  }
-
-  private void emit(AdapterEvent event) {
-    dispatcher.dispatch(event);
+  private CompletableFuture<Void> hangUpOnServer(CallEntry call, HangupCause cause) {
+    return hangups.hangupIfConnected(call, cause);
   }
 
   /** Masks the configured and the current password in a text built from a server's words. */
@@ -1572,140 +764,6 @@ public abstract class SipAdapter implements AutoCloseable {
     String out = Redaction.mask(text, config.auth().secret());
     Optional<ConnectTarget> t = watchdog.target();
     return t.isEmpty() ? out : Redaction.mask(out, t.get().credentials().secret());
-  }
-
-  private RuntimeException connectFailure(Exception e, ConnectTarget t) {
-    if (e instanceof AdapterConnectionException ace) {
-      return ace;
-    }
-    if (e instanceof SipAdapterException sae) {
-      return sae;
-    }
-    if (e instanceof IllegalArgumentException iae) {
-      return iae;
-    }
-    return new AdapterConnectionException(
-        "["
-            + name()
-            + "] cannot connect to "
-            + t.host()
-            + ":"
-            + t.port()
-            + ": "
-            + redact(e.getMessage()),
-        e);
-  }
-
-  /** The hooks the watchdog drives, kept off the adapter's own surface. */
-  private final class WatchdogDriver implements ConnectionWatchdog.Driver {
-    @Override
-    public void open(ConnectTarget target) throws Exception {
-      doConnect(target);
-    }
-
-    @Override
-    public void close() {
-      try {
-        doDisconnect();
-      } catch (RuntimeException e) {
-        log.warn("[{}] closing the link failed", name(), e);
-      }
-    }
-
-    @Override
-    public Optional<List<CallSnapshot>> resync() throws Exception {
-      return doResync();
-    }
-
-    @Override
-    public void keepalive() throws Exception {
-      try {
-        doKeepalive();
-      } catch (Exception e) {
-        reportError(null, "keepalive failed: " + redact(String.valueOf(e.getMessage())), e);
-        throw e;
-      }
-    }
-
-    @Override
-    public void applyResync(List<CallSnapshot> snapshot) {
-      Map<String, CallSnapshot> byId = new LinkedHashMap<>();
-      for (CallSnapshot s : snapshot) {
-        byId.put(s.callId(), s);
-      }
-      for (TrackedCall c : registry.liveCalls()) {
-        CallSnapshot s = byId.get(c.callId());
-        if (s == null) {
-          machine.ended(
-              c.callId(),
-              HangupCause.CONNECTION_LOST.withText("ended while the link was down"),
-              Map.of());
-        } else if (s.state() != c.state()) {
-          machine.state(c.callId(), s.state(), null, s.serverIds());
-        }
-      }
-      // A given-up call the server still lists is an orphan.
-      for (CallSnapshot s : snapshot) {
-        if (registry.live(s.callId()) == null && registry.givenUp(s.callId()) != null) {
-          machine.state(s.callId(), s.state(), null, s.serverIds());
-        }
-      }
-    }
-
-    @Override
-    public void linkDown(String why) {
-      requests.failAll(why);
-    }
-
-    @Override
-    public void giveUp(HangupCause cause) {
-      CallState unanswered = cause == HangupCause.CONNECTION_LOST ? null : CallState.DISCONNECTED;
-      machine.giveUpAll(cause, unanswered);
-    }
-
-    @Override
-    public RuntimeException connectFailure(Exception e, ConnectTarget target) {
-      return SipAdapter.this.connectFailure(e, target);
-    }
-
-    @Override
-    public String redact(String text) {
-      return SipAdapter.this.redact(text);
-    }
-  }
-
-  /** The protected lookups and reports, for the trackers of {@code org.sipadapter.tracking}. */
-  private final class AdapterCallReports implements CallReports {
-    @Override
-    public Optional<TrackedCall> findCallByServerId(String key, String value) {
-      return SipAdapter.this.findCallByServerId(key, value);
-    }
-
-    @Override
-    public Collection<TrackedCall> trackedCalls() {
-      return SipAdapter.this.trackedCalls();
-    }
-
-    @Override
-    public String reportIncomingCall(
-        String from, String to, CallState initialState, Map<String, String> serverIds) {
-      return SipAdapter.this.reportIncomingCall(from, to, initialState, serverIds);
-    }
-
-    @Override
-    public void bindServerId(String callId, String key, String value) {
-      SipAdapter.this.bindServerId(callId, key, value);
-    }
-
-    @Override
-    public void reportCallState(String callId, CallState state, Map<String, String> serverIds) {
-      SipAdapter.this.reportCallState(callId, state, null, serverIds);
-    }
-
-    @Override
-    public void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds) {
-      SipAdapter.this.reportCallEnded(callId, cause, serverIds);
-    }
   }
 
   @Override

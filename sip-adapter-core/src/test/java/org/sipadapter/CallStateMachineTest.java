@@ -46,7 +46,7 @@ class CallStateMachineTest {
           Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC),
           Duration.ofSeconds(5));
 
-  private TrackedCall place() {
+  private CallEntry place() {
     return machine.placeOutbound("1000", "2000", CallOptions.DEFAULTS, Duration.ofSeconds(30));
   }
 
@@ -58,7 +58,7 @@ class CallStateMachineTest {
 
   @Test
   void nothingCarriesTheCallIdAfterItsTerminalEvent() {
-    TrackedCall call = place();
+    CallEntry call = place();
     String id = call.callId();
     machine.state(id, CallState.CONNECTED, null, Map.of());
     machine.ended(id, HangupCause.NORMAL_CLEARING, Map.of());
@@ -86,14 +86,14 @@ class CallStateMachineTest {
 
   @Test
   void aCallGivenUpAfterATimeoutIsHungUpOnceWhenTheServerShowsItAndReportedToNobody() {
-    TrackedCall call = place();
+    CallEntry call = place();
     String id = call.callId();
     machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE.withText("timed out"));
     int before = events.size();
 
     machine.state(id, CallState.CONNECTED, null, Map.of("Uniqueid", "1.1"));
     machine.state(id, CallState.CONNECTED, null, Map.of());
-    machine.bind(id, "Channel", "PJSIP/2000-1");
+    machine.bind(id, Map.of("Channel", "PJSIP/2000-1"));
 
     assertThat(hangups).containsExactly(id);
     assertThat(metrics.snapshot(0).orphansHungUp()).isEqualTo(1);
@@ -108,7 +108,7 @@ class CallStateMachineTest {
 
   @Test
   void aFailedOrphanHangupIsTriedAgainOnTheNextReport() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.giveUp(call, null, HangupCause.CONNECTION_LOST);
     answerHangups = false;
     machine.state(call.callId(), CallState.RINGING, null, Map.of());
@@ -122,8 +122,8 @@ class CallStateMachineTest {
 
   @Test
   void aServerCallCarryingAnIdBoundToAGivenUpCallIsHungUpNotReportedAsIncoming() {
-    TrackedCall call = place();
-    machine.bind(call.callId(), "Uniqueid", "1700000000.7");
+    CallEntry call = place();
+    machine.bind(call.callId(), Map.of("Uniqueid", "1700000000.7"));
     machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE);
 
     String id =
@@ -135,8 +135,41 @@ class CallStateMachineTest {
   }
 
   @Test
+  void idsBoundToAGivenUpCallHangItUpOnceWithEveryIdAndIndexThemAll() {
+    CallEntry call = place();
+    machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE);
+    hangups.clear();
+
+    machine.bind(call.callId(), Map.of("Uniqueid", "1700000000.9", "Channel", "PJSIP/2000-9"));
+
+    assertThat(hangups).containsExactly(call.callId());
+    assertThat(call.serverIds())
+        .containsEntry("Uniqueid", "1700000000.9")
+        .containsEntry("Channel", "PJSIP/2000-9");
+    // the second id finds the orphan as well: a later channel of it is not an incoming call
+    String id =
+        machine.incoming("1000", "2000", CallState.RINGING, Map.of("Channel", "PJSIP/2000-9"));
+    assertThat(id).isEqualTo(call.callId());
+    assertThat(events).noneMatch(e -> e instanceof IncomingCall);
+  }
+
+  @Test
+  void bindingIndexesEveryIdOfALiveCallAndSkipsEmptyValues() {
+    CallEntry call = place();
+    java.util.Map<String, String> ids = new java.util.HashMap<>();
+    ids.put("Uniqueid", "1700000000.8");
+    ids.put("Linkedid", "");
+    ids.put("Channel", null);
+
+    machine.bind(call.callId(), ids);
+
+    assertThat(registry.liveByServerId("Uniqueid", "1700000000.8")).containsSame(call);
+    assertThat(call.serverIds()).containsOnlyKeys("Uniqueid");
+  }
+
+  @Test
   void aSharedServerIdThatWasNeverBoundDoesNotMakeAnIncomingCallAnOrphan() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.state(call.callId(), CallState.RINGING, null, Map.of("Linkedid", "L1"));
     machine.giveUp(call, null, HangupCause.NORMAL_TEMPORARY_FAILURE);
 
@@ -149,7 +182,7 @@ class CallStateMachineTest {
 
   @Test
   void aCallTheServerEndedIsNotKeptAsGivenUp() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.ended(call.callId(), HangupCause.USER_BUSY, Map.of());
 
     machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
@@ -160,7 +193,7 @@ class CallStateMachineTest {
 
   @Test
   void ringTimeoutHangsUpThenEndsFailedWithNoAnswerWhenTheServerStaysSilent() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.state(call.callId(), CallState.RINGING, null, Map.of());
 
     timers.fireAll(); // the ring timer: hangup sent, grace timer started
@@ -175,7 +208,7 @@ class CallStateMachineTest {
 
   @Test
   void anAnsweredCallCancelsItsRingTimer() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
 
     assertThat(timers.pending()).isEmpty();
@@ -183,7 +216,7 @@ class CallStateMachineTest {
 
   @Test
   void aTransferReportsTransferringThenWhatTheServerShows() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
 
     machine.transferStarted(call);
@@ -196,7 +229,7 @@ class CallStateMachineTest {
 
   @Test
   void aFailedTransferReturnsToConnected() {
-    TrackedCall call = place();
+    CallEntry call = place();
     machine.state(call.callId(), CallState.CONNECTED, null, Map.of());
     machine.state(call.callId(), CallState.TRANSFERRING, null, Map.of());
 

@@ -16,6 +16,8 @@ import org.sipadapter.config.ReconnectPolicy;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.ConnectionStateChanged;
 import org.sipadapter.metrics.AdapterMetrics;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.ConnectTarget;
 import org.sipadapter.transport.TlsContext;
 
 /** The link-up path and its races, with time and the server driven by hand. */

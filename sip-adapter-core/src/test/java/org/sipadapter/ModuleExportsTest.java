@@ -32,6 +32,8 @@ class ModuleExportsTest {
     assertThat(exports.get("org.sipadapter").isQualified()).isFalse();
     assertThat(exports.get("org.sipadapter.config").isQualified()).isFalse();
     assertThat(exports.get("org.sipadapter.event").isQualified()).isFalse();
+    // the driver SPI is public: adapters outside the project are written like the project's own
+    assertThat(exports.get("org.sipadapter.spi").isQualified()).isFalse();
     assertThat(exports.get("org.sipadapter.transport").targets())
         .contains("org.sipadapter.asterisk", "org.sipadapter.freeswitch", "org.sipadapter.yate");
     assertThat(exports.get("org.sipadapter.tracking").targets())

@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.TrackedCall;
 
 /**
  * An in-memory telephony server whose behaviour a test scripts: how each destination number

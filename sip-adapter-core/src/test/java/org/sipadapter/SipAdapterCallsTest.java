@@ -381,6 +381,29 @@ class SipAdapterCallsTest {
   }
 
   @Test
+  void featuresAreTheCapabilitiesTheDriverOffers() {
+    assertThat(adapter.features())
+        .containsExactlyInAnyOrder(Feature.OUTBOUND_CALLS, Feature.INBOUND_CALLS, Feature.HOLD);
+
+    ScriptedAdapter withoutHold =
+        new ScriptedAdapter(
+            Scripted.config().build(),
+            server,
+            EnumSet.of(Feature.OUTBOUND_CALLS, Feature.INBOUND_CALLS));
+    try {
+      withoutHold.connect();
+      String id = withoutHold.makeCall("1000", "2000");
+      assertThat(withoutHold.features()).doesNotContain(Feature.HOLD);
+      assertThatThrownBy(() -> withoutHold.hold(id))
+          .isInstanceOfSatisfying(
+              UnsupportedFeatureException.class,
+              e -> assertThat(e.feature()).isEqualTo(Feature.HOLD));
+    } finally {
+      withoutHold.close();
+    }
+  }
+
+  @Test
   void adapterWithoutOutboundCallsRefusesMakeCall() {
     ScriptedAdapter inboundOnly =
         new ScriptedAdapter(Scripted.config().build(), server, EnumSet.of(Feature.INBOUND_CALLS));

@@ -1,6 +1,7 @@
 package org.sipadapter;
 
 import java.util.Map;
+import org.sipadapter.spi.TrackedCall;
 
 /** Builds tracked calls for tests of packages outside {@code org.sipadapter}. */
 public final class TrackedCallFixture {
@@ -16,8 +17,8 @@ public final class TrackedCallFixture {
    * @return the call
    */
   public static TrackedCall tracked(String callId, CallState state, Map<String, String> serverIds) {
-    TrackedCall c =
-        new TrackedCall(
+    CallEntry c =
+        new CallEntry(
             callId, CallDirection.INBOUND, "sip:a@h", "sip:b@h", CallOptions.DEFAULTS, state);
     c.mutableServerIds().putAll(serverIds);
     return c;

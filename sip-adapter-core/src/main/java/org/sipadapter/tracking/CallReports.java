@@ -5,13 +5,14 @@ import java.util.Map;
 import java.util.Optional;
 import org.sipadapter.CallState;
 import org.sipadapter.HangupCause;
-import org.sipadapter.TrackedCall;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.TrackedCall;
 
 /**
  * One adapter's call table as the shared trackers of this package use it: the lookups and reports
- * of {@link org.sipadapter.SipAdapter} of the same names, with the same rules (terminal rule,
- * given-up calls hung up when the server shows them). An adapter hands its own to a tracker with
- * {@code SipAdapter.callReports()}.
+ * of {@link DriverContext} of the same names, with the same rules (terminal rule, given-up calls
+ * hung up when the server shows them). A driver hands its own to a tracker with {@link
+ * #of(DriverContext)}.
  *
  * <p>Thread-safe; no method blocks on the network.
  */
@@ -46,13 +47,12 @@ public interface CallReports {
       String from, String to, CallState initialState, Map<String, String> serverIds);
 
   /**
-   * Binds a server id to a call, so lookups find it.
+   * Reports server ids of a call and indexes them, so lookups find it.
    *
    * @param callId the call id
-   * @param key the id's name
-   * @param value its value
+   * @param serverIds the ids
    */
-  void bindServerId(String callId, String key, String value);
+  void bindServerIds(String callId, Map<String, String> serverIds);
 
   /**
    * Reports a state the server shows.
@@ -71,4 +71,45 @@ public interface CallReports {
    * @param serverIds ids to merge
    */
   void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds);
+
+  /**
+   * The call table of a driver's context.
+   *
+   * @param core the context core gave the driver
+   * @return a view of it
+   */
+  static CallReports of(DriverContext core) {
+    return new CallReports() {
+      @Override
+      public Optional<TrackedCall> findCallByServerId(String key, String value) {
+        return core.findCallByServerId(key, value);
+      }
+
+      @Override
+      public Collection<TrackedCall> trackedCalls() {
+        return core.trackedCalls();
+      }
+
+      @Override
+      public String reportIncomingCall(
+          String from, String to, CallState initialState, Map<String, String> serverIds) {
+        return core.reportIncomingCall(from, to, initialState, serverIds);
+      }
+
+      @Override
+      public void bindServerIds(String callId, Map<String, String> serverIds) {
+        core.bindServerIds(callId, serverIds);
+      }
+
+      @Override
+      public void reportCallState(String callId, CallState state, Map<String, String> serverIds) {
+        core.reportCallState(callId, state, null, serverIds);
+      }
+
+      @Override
+      public void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds) {
+        core.reportCallEnded(callId, cause, serverIds);
+      }
+    };
+  }
 }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
-import org.sipadapter.ConnectTarget;
+import org.sipadapter.spi.ConnectTarget;
 import org.sipadapter.transport.JsonRpcClient;
 
 /**

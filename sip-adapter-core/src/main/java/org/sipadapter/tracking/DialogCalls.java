@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.HangupCause;
-import org.sipadapter.TrackedCall;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.TrackedCall;
 
 /**
  * The calls of a SIP proxy's dialogs, for adapters of proxies with a dialog module (Kamailio,
@@ -313,7 +313,7 @@ public final class DialogCalls<D extends ProxyDialog> {
         if (!d.state().ended()) {
           // State with every id first: a given-up call is hung up with all of them at once.
           calls.reportCallState(callId, d.state().toCallState(), ids);
-          ids.forEach((k, v) -> calls.bindServerId(callId, k, v));
+          calls.bindServerIds(callId, ids);
         }
         return mine;
       }
@@ -326,7 +326,7 @@ public final class DialogCalls<D extends ProxyDialog> {
               d.toUri(),
               d.state().ended() ? DialogState.UNCONFIRMED.toCallState() : d.state().toCallState(),
               ids);
-      ids.forEach((k, v) -> calls.bindServerId(callId, k, v));
+      calls.bindServerIds(callId, ids);
       return Optional.of(callId);
     }
   }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sipadapter.ConnectTarget;
+import org.sipadapter.spi.ConnectTarget;
 
 class RedactionTest {
   private static final String PASSWORD = "hunter2-Xy!";

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sipadapter.ConfigurationException;
-import org.sipadapter.ConnectTarget;
+import org.sipadapter.spi.ConnectTarget;
 import org.sipadapter.transport.TestCertificates;
 import org.sipadapter.transport.TlsContext;
 

@@ -15,11 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
 import org.sipadapter.HangupCause;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.TrackedCallFixture;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.TrackedCall;
 
 class DialogCallsTest {
 
@@ -89,9 +89,9 @@ class DialogCallsTest {
     }
 
     @Override
-    public void bindServerId(String callId, String key, String value) {
+    public void bindServerIds(String callId, Map<String, String> serverIds) {
       if (states.containsKey(callId) && !states.get(callId).isTerminal()) {
-        ids.get(callId).put(key, value);
+        ids.get(callId).putAll(serverIds);
       }
     }
 

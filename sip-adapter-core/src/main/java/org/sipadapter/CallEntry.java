@@ -3,13 +3,16 @@ package org.sipadapter;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.sipadapter.spi.TrackedCall;
 
 /**
- * A call the adapter is tracking, as its hooks see it. Adapters read it; only {@link SipAdapter}
- * changes it (state under the object's monitor), so reads from any thread see a recent value.
+ * One call in the {@link CallRegistry}: what a driver reads through {@link TrackedCall}, and the
+ * state only {@link CallStateMachine} changes (under the object's monitor), so reads from any
+ * thread see a recent value.
  */
-public final class TrackedCall {
+final class CallEntry implements TrackedCall {
   private final String callId;
   private final CallDirection direction;
   private final String from;
@@ -29,8 +32,8 @@ public final class TrackedCall {
   /** Cancels the ring timer; null when none runs. */
   volatile Runnable cancelRing;
 
-  /** The server-id keys the adapter bound with {@code bindServerId}: ids that name this call. */
-  final java.util.Set<String> boundKeys = ConcurrentHashMap.newKeySet();
+  /** The server-id keys the driver bound with {@code bindServerIds}: ids that name this call. */
+  final Set<String> boundKeys = ConcurrentHashMap.newKeySet();
 
   /** True once the adapter sent a hangup for this call after giving it up. */
   volatile boolean orphanHangupSent;
@@ -38,7 +41,7 @@ public final class TrackedCall {
   /** True once the call's end has been decided locally (no server report yet). */
   volatile boolean endedLocally;
 
-  TrackedCall(
+  CallEntry(
       String callId,
       CallDirection direction,
       String from,
@@ -53,84 +56,47 @@ public final class TrackedCall {
     this.state = initial;
   }
 
-  /**
-   * Returns the call's id.
-   *
-   * @return {@code if://call/<uuid>}
-   */
+  @Override
   public String callId() {
     return callId;
   }
 
-  /**
-   * Returns who started the call.
-   *
-   * @return the direction
-   */
+  @Override
   public CallDirection direction() {
     return direction;
   }
 
-  /**
-   * Returns the caller.
-   *
-   * @return the {@code from} given to makeCall, or the caller the server reported
-   */
+  @Override
   public String from() {
     return from;
   }
 
-  /**
-   * Returns the called party.
-   *
-   * @return the {@code to} given to makeCall, or the destination the server reported
-   */
+  @Override
   public String to() {
     return to;
   }
 
-  /**
-   * Returns the options the call was placed with.
-   *
-   * @return the options; {@link CallOptions#DEFAULTS} for inbound calls
-   */
+  @Override
   public CallOptions options() {
     return options;
   }
 
-  /**
-   * Returns the current state.
-   *
-   * @return the state
-   */
+  @Override
   public CallState state() {
     return state;
   }
 
-  /**
-   * Tells whether a hangup was asked for through the API.
-   *
-   * @return true after {@code hangup} or a ring timeout
-   */
+  @Override
   public boolean hangupRequested() {
     return hangupRequested;
   }
 
-  /**
-   * Returns one of the server's ids for the call.
-   *
-   * @param key the id's name, such as {@code Uniqueid}
-   * @return the value, if known
-   */
+  @Override
   public Optional<String> serverId(String key) {
     return Optional.ofNullable(serverIds.get(key));
   }
 
-  /**
-   * Returns all server ids known for the call.
-   *
-   * @return a copy
-   */
+  @Override
   public Map<String, String> serverIds() {
     return Map.copyOf(serverIds);
   }
@@ -163,5 +129,10 @@ public final class TrackedCall {
         cause,
         cause.disposition(answeredAt != null),
         serverIds);
+  }
+
+  @Override
+  public String toString() {
+    return "Call[" + callId + ", " + direction + ", " + state + "]";
   }
 }

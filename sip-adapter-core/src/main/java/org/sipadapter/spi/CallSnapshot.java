@@ -1,11 +1,12 @@
-package org.sipadapter;
+package org.sipadapter.spi;
 
 import java.util.Map;
 import java.util.Objects;
+import org.sipadapter.CallState;
 
 /**
  * One call as the server reports it during a resync after a reconnect. Returned by {@link
- * SipAdapter#doResync()} for the calls the adapter could match to its own call ids.
+ * Resync#resync()} for the calls the driver could match to its own call ids.
  *
  * @param callId the adapter's call id
  * @param state the state the server reports now

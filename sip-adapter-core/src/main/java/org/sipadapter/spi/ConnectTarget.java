@@ -1,4 +1,4 @@
-package org.sipadapter;
+package org.sipadapter.spi;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -6,7 +6,7 @@ import org.sipadapter.config.Credentials;
 import org.sipadapter.transport.TlsContext;
 
 /**
- * Where and how {@link SipAdapter#doConnect} connects: the address, the credentials and the time
+ * Where and how {@link AdapterDriver#connect} connects: the address, the credentials and the time
  * limits it must honour. {@link #toString()} masks the credentials.
  *
  * @param host the server's host
