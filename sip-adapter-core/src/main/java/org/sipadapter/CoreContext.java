@@ -166,12 +166,17 @@ final class CoreContext implements DriverContext {
   }
 
   @Override
+  public ConnectionState connectionState() {
+    return watchdog.state();
+  }
+
+  @Override
   public Optional<ConnectTarget> connectTarget() {
     return watchdog.target();
   }
 
   @Override
   public void checkWire(WireField field, String value) {
-    checks.check(field, value);
+    checks.onWire(field, value);
   }
 }

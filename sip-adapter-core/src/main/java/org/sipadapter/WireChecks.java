@@ -25,6 +25,14 @@ final class WireChecks {
   /** A value that may be empty. */
   void check(WireField field, String value) {
     Objects.requireNonNull(value, field.toString());
+    onWire(field, value);
+  }
+
+  /**
+   * The rules of what goes onto the wire alone, for a driver's own operations: a null value is
+   * refused with an {@link IllegalArgumentException} like a forbidden character.
+   */
+  void onWire(WireField field, String value) {
     InputGuard.check(field.toString(), value);
     protocol.accept(field, value);
   }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.sipadapter.CallRecord;
 import org.sipadapter.CallState;
+import org.sipadapter.ConnectionState;
 import org.sipadapter.HangupCause;
 import org.sipadapter.MetricsSnapshot;
 
@@ -241,6 +242,14 @@ public interface DriverContext {
   void reportConnectionLost(long linkGeneration, Throwable cause);
 
   /**
+   * Returns the link's state as the adapter reports it: for a driver's own operations that need a
+   * live link, and for telling a reconnect's {@link AdapterDriver#disconnect} from the user's.
+   *
+   * @return the state now
+   */
+  ConnectionState connectionState();
+
+  /**
    * Returns the target of the current or last connect.
    *
    * @return the target, or empty before the first connect
@@ -254,8 +263,7 @@ public interface DriverContext {
    *
    * @param field which value it is
    * @param value the value
-   * @throws IllegalArgumentException if the value is refused
-   * @throws NullPointerException if the value is null
+   * @throws IllegalArgumentException if the value is null or refused
    */
   void checkWire(WireField field, String value);
 }
