@@ -2,7 +2,6 @@ package org.sipadapter.asterisk;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,27 +16,42 @@ import java.util.concurrent.TimeUnit;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
 import org.sipadapter.InputGuard;
 import org.sipadapter.ProtocolException;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.asterisk.ami.AmiAction;
 import org.sipadapter.asterisk.ami.AmiConnection;
 import org.sipadapter.asterisk.ami.AmiFrame;
 import org.sipadapter.asterisk.ami.AmiFrameType;
 import org.sipadapter.asterisk.ami.AmiReply;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.AttendedTransfer;
+import org.sipadapter.spi.Bridge;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.Conference;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.ReceiveDtmf;
+import org.sipadapter.spi.Recording;
+import org.sipadapter.spi.RefreshStatus;
+import org.sipadapter.spi.Reject;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.Transfer;
+import org.sipadapter.spi.WireField;
 import org.sipadapter.transport.FramedConnection;
+import org.sipadapter.transport.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Controls calls on Asterisk 16 to 22 through the Asterisk Manager Interface (AMI).
+ * The AMI driver behind {@link AsteriskAdapter}.
  *
  * <p>Calls are placed with an asynchronous {@code Originate} whose channel gets a preset Uniqueid
  * derived from the call id ({@code if://call/<uuid>} → {@code Uniqueid: <uuid>}); since Asterisk
@@ -48,32 +62,33 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: events are read and mapped on the connection's reader thread (mapping is a few
  * string comparisons) and handed to core's dispatcher, which delivers them on its own threads.
- * Replies to actions complete on a worker thread. Every public method is thread-safe.
- *
- * <p>Options: see {@link AsteriskSettings} and {@code docs/asterisk.md}.
+ * Replies to actions complete on a worker thread.
  */
-public final class AsteriskAdapter extends SipAdapter {
-  private static final Logger log = LoggerFactory.getLogger(AsteriskAdapter.class);
+final class AsteriskDriver
+    implements AdapterDriver,
+        OutboundCalls,
+        InboundCalls,
+        Reject,
+        Transfer,
+        AttendedTransfer,
+        Hold,
+        Recording,
+        SendDtmf,
+        ReceiveDtmf,
+        Conference,
+        Bridge,
+        RefreshStatus,
+        Resync {
+  private static final Logger log = LoggerFactory.getLogger(AsteriskDriver.class);
   private static final String CALL_PREFIX = "if://call/";
   private static final String ORIGINATE_PREFIX = "originate-";
 
-  /** {@code <12 hex digits of the instance>.<uuid of the call>}, see {@link #callMarker}. */
+  /**
+   * {@code <12 hex digits of the instance>.<uuid of the call>}, see {@link
+   * DriverContext#callMarker}.
+   */
   private static final int MARKER_LENGTH = 49;
 
-  private static final Set<Feature> FEATURES =
-      Set.copyOf(
-          EnumSet.of(
-              Feature.OUTBOUND_CALLS,
-              Feature.INBOUND_CALLS,
-              Feature.REJECT,
-              Feature.TRANSFER,
-              Feature.ATTENDED_TRANSFER,
-              Feature.HOLD,
-              Feature.RECORDING,
-              Feature.SEND_DTMF,
-              Feature.RECEIVE_DTMF,
-              Feature.CONFERENCE,
-              Feature.BRIDGE));
   private static final List<String> VERSIONS = List.of("16", "17", "18", "19", "20", "21", "22");
 
   /** Server id keys this adapter binds to calls. */
@@ -98,6 +113,8 @@ public final class AsteriskAdapter extends SipAdapter {
   private static final Set<String> NO_CONFERENCE =
       Set.of("No active conferences.", "No Conference by that name found.");
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final AsteriskSettings settings;
   private final AmiEventMapper mapper = new AmiEventMapper();
   private volatile AmiConnection connection;
@@ -138,13 +155,14 @@ public final class AsteriskAdapter extends SipAdapter {
           });
 
   /**
-   * Creates the adapter; {@link org.sipadapter.SipAdapters} calls this through {@link
-   * AsteriskAdapterProvider}. Does not connect.
+   * Creates the driver. Does not connect.
    *
    * @param config a config that passed {@link AsteriskSettings#validate}
+   * @param core what core offers the driver
    */
-  public AsteriskAdapter(AdapterConfig config) {
-    super(config);
+  AsteriskDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = AsteriskSettings.from(config);
   }
 
@@ -158,19 +176,22 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  public Set<Feature> features() {
-    return FEATURES;
-  }
-
-  @Override
   public List<String> supportedVersions() {
     return VERSIONS;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ---------------------------------------------------------------- connection
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     FramedConnection.Endpoint endpoint =
         new FramedConnection.Endpoint(
             "ami-" + name(),
@@ -182,8 +203,8 @@ public final class AsteriskAdapter extends SipAdapter {
         AmiConnection.open(
             endpoint,
             settings.maxFrameBytes(),
-            new LinkListener(),
-            blockingExecutor(),
+            new LinkListener(core.linkGeneration()),
+            Schedulers.blocking(),
             target.connectTimeout());
     try {
       c.login(
@@ -198,7 +219,7 @@ public final class AsteriskAdapter extends SipAdapter {
     }
     connection = c;
     asteriskVersion = readAsteriskVersion(c, target.requestTimeout());
-    serverVersion(describeVersion(c.amiVersion(), asteriskVersion));
+    core.reportServerVersion(describeVersion(c.amiVersion(), asteriskVersion));
   }
 
   /**
@@ -225,7 +246,7 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     AmiConnection c = connection;
     connection = null;
     if (c != null) {
@@ -238,7 +259,7 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doKeepalive() throws Exception {
+  public void keepalive() throws Exception {
     AmiReply pong = link().send(AmiAction.of("Ping").build(), requestTimeout()).get();
     if (!pong.isSuccess()) {
       throw new ProtocolException("[" + name() + "] Ping refused: " + pong.message());
@@ -246,7 +267,7 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     Map<String, Object> details = new LinkedHashMap<>();
     AmiConnection c = link();
     details.put("amiVersion", c.amiVersion());
@@ -258,7 +279,7 @@ public final class AsteriskAdapter extends SipAdapter {
     try {
       AmiReply pong = c.send(AmiAction.of("Ping").build(), requestTimeout()).join();
       long nanos = System.nanoTime() - start;
-      recordRequestLatency(nanos);
+      core.recordRequestLatency(nanos);
       details.put("pingMs", TimeUnit.NANOSECONDS.toMicros(nanos) / 1000.0);
       details.put("ping", pong.response().getOrDefault("Ping", pong.message()));
     } catch (CompletionException e) {
@@ -269,7 +290,7 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+  public List<CallSnapshot> resync() throws Exception {
     AmiReply reply =
         link().sendList(AmiAction.of("CoreShowChannels").build(), requestTimeout()).get();
     if (!reply.isSuccess()) {
@@ -287,7 +308,7 @@ public final class AsteriskAdapter extends SipAdapter {
       linkedids.add(ch.getOrDefault(LINKEDID, ""));
     }
     List<CallSnapshot> snapshots = new ArrayList<>();
-    for (TrackedCall call : trackedCalls()) {
+    for (TrackedCall call : core.trackedCalls()) {
       String uniqueid = call.serverId(UNIQUEID).orElse("");
       AmiFrame primary = byUniqueid.get(uniqueid);
       if (primary != null) {
@@ -310,7 +331,7 @@ public final class AsteriskAdapter extends SipAdapter {
       }
     }
     log.info("[{}] resync: {} channel(s) on the server", name(), reply.items().size());
-    return Optional.of(snapshots);
+    return snapshots;
   }
 
   private static CallState resyncState(CallState now, int channelState) {
@@ -326,22 +347,21 @@ public final class AsteriskAdapter extends SipAdapter {
   // ---------------------------------------------------------------- calls
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     // The channel's preset Uniqueid is the call marker: this adapter instance and the call, so
     // another adapter on the same Asterisk sees a call it did not place.
-    String marker = callMarker(call);
+    String marker = core.callMarker(call);
     Duration ring = call.options().timeout().orElse(config().timeouts().ring());
     OriginateRequest request =
         OriginateRequest.of(settings, call.from(), call.to(), call.options(), ring, marker);
-    bindServerId(call.callId(), UNIQUEID, marker);
-    bindServerId(call.callId(), LINKEDID, marker);
+    core.bindServerIds(call.callId(), Map.of(UNIQUEID, marker, LINKEDID, marker));
     return link()
         .send(request.toAction(), ORIGINATE_PREFIX + marker, requestTimeout())
         .thenAccept(reply -> requireSuccess(reply, "Originate"));
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     int q850 = cause.q850() > 0 && cause.q850() < 128 ? cause.q850() : 16;
     AmiAction hangup =
         AmiAction.of("Hangup")
@@ -363,8 +383,8 @@ public final class AsteriskAdapter extends SipAdapter {
 
   /** Rejecting is a {@code Hangup} with the given cause on the ringing channel. */
   @Override
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
-    return doHangup(call, cause);
+  public CompletableFuture<Void> reject(TrackedCall call, HangupCause cause) {
+    return hangup(call, cause);
   }
 
   /**
@@ -374,7 +394,7 @@ public final class AsteriskAdapter extends SipAdapter {
    * hangs up the call's channel, which ends the call.
    */
   @Override
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> transfer(TrackedCall call, String target) {
     if (!settings.transferMode().equals("blindTransfer")) {
       CompletableFuture<Void> accepted = new CompletableFuture<>();
       simple(redirect(call, settings.transferContext(), target))
@@ -386,11 +406,12 @@ public final class AsteriskAdapter extends SipAdapter {
                 }
                 // Completing runs core's TRANSFERRING first; the Status round trip comes after.
                 accepted.complete(null);
-                doRefreshStatus(call)
+                refreshStatus(call)
                     .whenComplete(
                         (s, se) -> {
                           if (se == null) {
-                            reportCallState(call.callId(), CallState.CONNECTED, null, Map.of());
+                            core.reportCallState(
+                                call.callId(), CallState.CONNECTED, null, Map.of());
                           }
                         });
               });
@@ -413,7 +434,7 @@ public final class AsteriskAdapter extends SipAdapter {
     }
     Duration timeout = requestTimeout().multipliedBy(3).dividedBy(4);
     ScheduledFuture<?> deadline =
-        timer()
+        Schedulers.timer()
             .schedule(
                 () ->
                     transfer.started.completeExceptionally(
@@ -461,7 +482,7 @@ public final class AsteriskAdapter extends SipAdapter {
    * quarters of the request timeout (before core's own timeout would).
    */
   @Override
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> attendedTransfer(TrackedCall call, String target) {
     String callId = call.callId();
     AmiAction action =
         AmiAction.of("Atxfer")
@@ -476,7 +497,7 @@ public final class AsteriskAdapter extends SipAdapter {
     }
     Duration timeout = requestTimeout().multipliedBy(3).dividedBy(4);
     ScheduledFuture<?> deadline =
-        timer()
+        Schedulers.timer()
             .schedule(
                 () ->
                     transfer.started.completeExceptionally(
@@ -503,7 +524,7 @@ public final class AsteriskAdapter extends SipAdapter {
     // Asterisk acts on the feature code only once the channel is bridged (a click-to-call is
     // answered by the caller's phone before Dial has bridged it to the callee).
     whenBridged(callId)
-        .thenComposeAsync(v -> link().send(action, requestTimeout()), blockingExecutor())
+        .thenComposeAsync(v -> link().send(action, requestTimeout()), Schedulers.blocking())
         .whenComplete(
             (reply, e) -> {
               if (e != null) {
@@ -566,13 +587,13 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
+  public CompletableFuture<Void> hold(TrackedCall call) {
     return simple(redirect(call, settings.holdContext(), settings.holdExten()))
-        .thenRun(() -> reportCallState(call.callId(), CallState.ON_HOLD, null, Map.of()));
+        .thenRun(() -> core.reportCallState(call.callId(), CallState.ON_HOLD, null, Map.of()));
   }
 
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
+  public CompletableFuture<Void> resume(TrackedCall call) {
     String context =
         !settings.resumeContext().isEmpty()
             ? settings.resumeContext()
@@ -583,7 +604,7 @@ public final class AsteriskAdapter extends SipAdapter {
             : call.serverId("Exten")
                 .orElse(AsteriskSettings.fill(settings.exten(), call.from(), call.to()));
     return simple(redirect(call, context, exten))
-        .thenRun(() -> reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
+        .thenRun(() -> core.reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
   }
 
   /**
@@ -593,7 +614,7 @@ public final class AsteriskAdapter extends SipAdapter {
    * this recording and no other.
    */
   @Override
-  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+  public CompletableFuture<Void> startRecording(TrackedCall call, String fileName) {
     String file =
         fileName.lastIndexOf('.') > fileName.lastIndexOf('/') ? fileName : fileName + ".wav";
     String options = settings.recordingOptions();
@@ -614,19 +635,19 @@ public final class AsteriskAdapter extends SipAdapter {
               reply
                   .response()
                   .get("MixMonitorID")
-                  .ifPresent(id -> bindServerId(call.callId(), "MixMonitorID", id));
+                  .ifPresent(id -> core.bindServerId(call.callId(), "MixMonitorID", id));
             });
   }
 
   @Override
-  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+  public CompletableFuture<Void> stopRecording(TrackedCall call) {
     AmiAction.Builder b = AmiAction.of("StopMixMonitor").add(CHANNEL, channelOf(call));
     call.serverId("MixMonitorID").ifPresent(id -> b.add("MixMonitorID", id));
     return simple(b.build());
   }
 
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     // PlayDTMF plays one digit; send them one after the other so they arrive in order.
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     String channel = channelOf(call);
@@ -642,7 +663,7 @@ public final class AsteriskAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+  public CompletableFuture<Void> conference(String room, List<TrackedCall> members) {
     List<CompletableFuture<Void>> moves = new ArrayList<>();
     for (TrackedCall member : members) {
       moves.add(simple(redirect(member, settings.conferenceContext(), room)));
@@ -655,7 +676,7 @@ public final class AsteriskAdapter extends SipAdapter {
    * Asterisk sends the other on in its dialplan at the next priority.
    */
   @Override
-  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+  public CompletableFuture<Void> bridge(TrackedCall a, TrackedCall b) {
     return simple(
         AmiAction.of("Bridge")
             .add("Channel1", channelOf(a))
@@ -667,14 +688,14 @@ public final class AsteriskAdapter extends SipAdapter {
   /**
    * Lists the channels in a ConfBridge room ({@code ConfbridgeList}).
    *
-   * @param room the room, as given to {@link #conference}
+   * @param room the room, as given to {@code conference}
    * @return a future with the members' channel names, empty when the room has no one; failed with a
    *     {@link CallException} carrying Asterisk's reason when the list is refused (for instance
    *     {@code Permission denied} for a user whose {@code write=} lacks {@code reporting})
    * @throws IllegalArgumentException if the room name holds characters AMI cannot carry
    */
   public CompletableFuture<List<String>> conferenceMembers(String room) {
-    validateWireInput("room", room);
+    core.checkWire(WireField.ROOM, room);
     AmiConnection c = connection;
     if (c == null) {
       return CompletableFuture.failedFuture(
@@ -710,7 +731,7 @@ public final class AsteriskAdapter extends SipAdapter {
    * server.
    */
   @Override
-  protected CompletableFuture<Void> doRefreshStatus(TrackedCall call) {
+  public CompletableFuture<Void> refreshStatus(TrackedCall call) {
     String callId = call.callId();
     AmiConnection c = connection;
     if (c == null) {
@@ -726,7 +747,7 @@ public final class AsteriskAdapter extends SipAdapter {
                     .message()
                     .toLowerCase(java.util.Locale.ROOT)
                     .contains("no such channel")) {
-                  reportCallEnded(
+                  core.reportCallEnded(
                       callId,
                       HangupCause.NORMAL_CLEARING.withText("channel gone (Status)"),
                       Map.of());
@@ -738,7 +759,7 @@ public final class AsteriskAdapter extends SipAdapter {
                 int state = reply.items().get(0).intValue("ChannelState", -1);
                 CallState next = resyncState(call.state(), state);
                 if (next != call.state()) {
-                  reportCallState(callId, next, null, Map.of());
+                  core.reportCallState(callId, next, null, Map.of());
                 }
               }
             });
@@ -753,31 +774,31 @@ public final class AsteriskAdapter extends SipAdapter {
    * brackets in caller id parts.
    */
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    String forbidden;
-    if (field.equals("callerIdName")) {
-      forbidden = "\"<>";
-    } else if (field.equals("from") || field.equals("callerIdNumber")) {
-      forbidden = "\"<>,;&|";
-    } else if (field.equals("to") || field.equals("target") || field.equals("room")) {
-      forbidden = "\"'<>,;&|() ";
-    } else if (field.equals("variable name") || field.equals("header name")) {
-      forbidden = "=,;()\" ";
-    } else if (field.startsWith("variable ") || field.startsWith("header ")) {
-      forbidden = ",()";
-    } else if (field.equals("fileName")) {
-      forbidden = ",|\"";
-    } else {
-      forbidden = "";
-    }
-    InputGuard.check(field, value, forbidden);
+  public void checkWire(WireField field, String value) {
+    String forbidden =
+        switch (field.kind()) {
+          case CALLER_ID_NAME -> "\"<>";
+          case FROM, CALLER_ID_NUMBER -> "\"<>,;&|";
+          case TO, TARGET, ROOM -> "\"'<>,;&|() ";
+          case VARIABLE_NAME, HEADER_NAME -> "=,;()\" ";
+          case VARIABLE, HEADER -> ",()";
+          case FILE_NAME -> ",|\"";
+          case OTHER -> "";
+        };
+    InputGuard.check(field.toString(), value, forbidden);
   }
 
   // ---------------------------------------------------------------- events (reader thread)
 
   /** Receives the connection's events and its end. */
   private final class LinkListener implements AmiConnection.Listener {
+    /** The generation of this listener's link: a stale link's close changes nothing. */
+    private final long generation;
+
+    LinkListener(long generation) {
+      this.generation = generation;
+    }
+
     @Override
     public void onEvent(AmiFrame event) {
       handle(event);
@@ -785,12 +806,12 @@ public final class AsteriskAdapter extends SipAdapter {
 
     @Override
     public void onMalformed(String reason) {
-      reportError(null, "skipped malformed AMI input: " + reason, null);
+      core.reportError(null, "skipped malformed AMI input: " + reason, null);
     }
 
     @Override
     public void onClosed(Throwable cause) {
-      reportConnectionLost(cause);
+      core.reportConnectionLost(generation, cause);
     }
   }
 
@@ -800,7 +821,7 @@ public final class AsteriskAdapter extends SipAdapter {
    */
   void handle(AmiFrame event) {
     if (event.type() != AmiFrameType.EVENT) {
-      reportServerEvent(null, event.name(), fields(event));
+      core.reportServerEvent(null, event.name(), fields(event));
       return;
     }
     if (!unnamedInbound.isEmpty()) {
@@ -824,7 +845,7 @@ public final class AsteriskAdapter extends SipAdapter {
       PendingTransfer t = callId == null ? null : transfers.get(callId);
       if (t == null) {
         if (callId != null) {
-          reportCallState(
+          core.reportCallState(
               callId, h.held() ? CallState.ON_HOLD : CallState.CONNECTED, null, Map.of());
         }
       } else if (t.attended && h.held() && isPrimary(callId, h.uniqueid())) {
@@ -863,11 +884,11 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     if (s.created()) {
-      bindServerId(callId, CHANNEL, s.channel());
+      core.bindServerId(callId, CHANNEL, s.channel());
     }
     switch (s.channelState()) {
-      case 4, 5 -> reportCallState(callId, CallState.RINGING, null, Map.of());
-      case 6 -> reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      case 4, 5 -> core.reportCallState(callId, CallState.RINGING, null, Map.of());
+      case 6 -> core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
       default -> {
         // Down, Dialing, Busy and the rest change nothing until Hangup or OriginateResponse.
       }
@@ -927,13 +948,12 @@ public final class AsteriskAdapter extends SipAdapter {
     ids.put("Context", event.getOrDefault("Context", ""));
     ids.put("Exten", event.getOrDefault("Exten", ""));
     String callId =
-        reportIncomingCall(
+        core.reportIncomingCall(
             from,
             event.getOrDefault("Exten", ""),
             state == 6 ? CallState.CONNECTED : CallState.RINGING,
             ids);
-    bindServerId(callId, UNIQUEID, uniqueid);
-    bindServerId(callId, LINKEDID, linkedid);
+    core.bindServerIds(callId, Map.of(UNIQUEID, uniqueid, LINKEDID, linkedid));
   }
 
   private void onHangup(ChannelSignal.Hangup h) {
@@ -941,7 +961,7 @@ public final class AsteriskAdapter extends SipAdapter {
     if (callId == null || !isPrimary(callId, h.uniqueid())) {
       return;
     }
-    Optional<TrackedCall> call = findCall(callId);
+    Optional<TrackedCall> call = core.findCall(callId);
     if (call.isEmpty()) {
       return;
     }
@@ -985,18 +1005,18 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     // Asterisk sends every session the OriginateResponse, with the ActionID of whoever asked.
-    Optional<String> own = callIdOfMarker(o.actionId().substring(ORIGINATE_PREFIX.length()));
+    Optional<String> own = core.callIdOfMarker(o.actionId().substring(ORIGINATE_PREFIX.length()));
     if (own.isEmpty()) {
       return;
     }
     String callId = own.get();
-    Optional<TrackedCall> call = findCall(callId);
+    Optional<TrackedCall> call = core.findCall(callId);
     if (o.success()) {
       FailedOriginate stale = failing.remove(callId);
       if (stale != null) {
         stale.cancel();
       }
-      reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
       call.filter(c -> c.options().record()).ifPresent(this::recordFromAnswer);
       return;
     }
@@ -1026,11 +1046,11 @@ public final class AsteriskAdapter extends SipAdapter {
       return;
     }
     f.armFallback(
-        timer(),
+        Schedulers.timer(),
         requestTimeout(),
         () -> {
           if (failing.remove(f.callId, f)) {
-            Optional<TrackedCall> now = findCall(f.callId);
+            Optional<TrackedCall> now = core.findCall(f.callId);
             if (now.map(TrackedCall::hangupRequested).orElse(false)) {
               f.hungUpHere();
             }
@@ -1041,7 +1061,7 @@ public final class AsteriskAdapter extends SipAdapter {
 
   private static HangupCause dialStatusCause(TrackedCall call) {
     return call.serverId("DialStatus")
-        .map(AsteriskAdapter::causeOfDialStatus)
+        .map(AsteriskDriver::causeOfDialStatus)
         .orElse(HangupCause.NORMAL_CLEARING);
   }
 
@@ -1140,7 +1160,7 @@ public final class AsteriskAdapter extends SipAdapter {
     if (f != null) {
       f.cancel();
     }
-    reportCallEnded(callId, cause, Map.of());
+    core.reportCallEnded(callId, cause, Map.of());
     AmiFrame cdr = earlyCdrs.remove(callId);
     if (cdr != null) {
       mergeCdr(callId, cdr);
@@ -1156,27 +1176,27 @@ public final class AsteriskAdapter extends SipAdapter {
       case "" -> {
         // DialBegin: nothing to report before the channel rings.
       }
-      case "RINGING" -> reportCallState(callId, CallState.RINGING, null, Map.of());
-      case "PROGRESS" -> reportCallState(callId, CallState.EARLY_MEDIA, null, Map.of());
-      case "ANSWER" -> reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      case "RINGING" -> core.reportCallState(callId, CallState.RINGING, null, Map.of());
+      case "PROGRESS" -> core.reportCallState(callId, CallState.EARLY_MEDIA, null, Map.of());
+      case "ANSWER" -> core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
       case "PROCEEDING" -> {
         // Proceeding says the far end got the call; ringing follows.
       }
-      default -> bindServerId(callId, "DialStatus", d.dialStatus());
+      default -> core.bindServerId(callId, "DialStatus", d.dialStatus());
     }
   }
 
   private void recordFromAnswer(TrackedCall call) {
     String file = call.callId().substring(CALL_PREFIX.length()) + ".wav";
     // Off the reader thread: a request must never be written from it.
-    blockingExecutor()
+    Schedulers.blocking()
         .execute(
             () ->
-                doStartRecording(call, file)
+                startRecording(call, file)
                     .whenComplete(
                         (v, e) -> {
                           if (e != null) {
-                            reportError(call.callId(), "recording did not start: " + e, e);
+                            core.reportError(call.callId(), "recording did not start: " + e, e);
                           }
                         }));
   }
@@ -1197,13 +1217,13 @@ public final class AsteriskAdapter extends SipAdapter {
         bridged.remove(callId);
       }
     }
-    Optional<CallState> state = findCall(callId).map(TrackedCall::state);
+    Optional<CallState> state = core.findCall(callId).map(TrackedCall::state);
     boolean primary = isPrimary(callId, b.uniqueid());
     if (b.entered()
         && state.isPresent()
         && (!state.get().isAnswered() || (primary && state.get() == CallState.TRANSFERRING))) {
       // Answered, or after a transfer: the call's channel talks to the target now.
-      reportCallState(callId, CallState.CONNECTED, null, Map.of());
+      core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
     }
   }
 
@@ -1237,7 +1257,7 @@ public final class AsteriskAdapter extends SipAdapter {
       }
       return;
     }
-    reportDtmf(callId, d.digit(), Map.of(UNIQUEID, d.uniqueid()));
+    core.reportDtmf(callId, d.digit(), Map.of(UNIQUEID, d.uniqueid()));
   }
 
   private void onOther(AmiFrame event) {
@@ -1252,7 +1272,7 @@ public final class AsteriskAdapter extends SipAdapter {
     } else if (event.isEvent("AttendedTransfer") || event.isEvent("BlindTransfer")) {
       callId = onTransferDone(event);
     }
-    reportServerEvent(callId, event.name(), fields(event));
+    core.reportServerEvent(callId, event.name(), fields(event));
   }
 
   /**
@@ -1320,7 +1340,7 @@ public final class AsteriskAdapter extends SipAdapter {
         || (ownCallId(uniqueid) == null && !isPrimary(callId, uniqueid))) {
       return callId;
     }
-    if (findCall(callId).isPresent()) {
+    if (core.findCall(callId).isPresent()) {
       earlyCdrs.put(callId, event);
     } else {
       mergeCdr(callId, event);
@@ -1342,7 +1362,7 @@ public final class AsteriskAdapter extends SipAdapter {
     if (!account.isEmpty()) {
       fields.put("CdrAccountCode", account);
     }
-    amendCallRecord(
+    core.amendCallRecord(
         callId,
         r ->
             r.withServerDurations(Duration.ofSeconds(total), Duration.ofSeconds(billable), fields));
@@ -1386,13 +1406,13 @@ public final class AsteriskAdapter extends SipAdapter {
       return own;
     }
     if (!uniqueid.isEmpty()) {
-      Optional<TrackedCall> c = findCallByServerId(UNIQUEID, uniqueid);
+      Optional<TrackedCall> c = core.findCallByServerId(UNIQUEID, uniqueid);
       if (c.isPresent()) {
         return c.get().callId();
       }
     }
     if (!linkedid.isEmpty()) {
-      Optional<TrackedCall> c = findCallByServerId(LINKEDID, linkedid);
+      Optional<TrackedCall> c = core.findCallByServerId(LINKEDID, linkedid);
       if (c.isPresent()) {
         return c.get().callId();
       }
@@ -1424,7 +1444,7 @@ public final class AsteriskAdapter extends SipAdapter {
   /** The call id behind a Uniqueid this adapter instance preset, or null. */
   private String ownCallId(String id) {
     String marker = markerOf(id);
-    return marker == null ? null : callIdOfMarker(marker).orElse(null);
+    return marker == null ? null : core.callIdOfMarker(marker).orElse(null);
   }
 
   /**
@@ -1434,7 +1454,10 @@ public final class AsteriskAdapter extends SipAdapter {
     if (uniqueid.length() == MARKER_LENGTH && ownCallId(uniqueid) != null) {
       return true;
     }
-    return findCall(callId).flatMap(c -> c.serverId(UNIQUEID)).map(uniqueid::equals).orElse(false);
+    return core.findCall(callId)
+        .flatMap(c -> c.serverId(UNIQUEID))
+        .map(uniqueid::equals)
+        .orElse(false);
   }
 
   private boolean isInboundContext(AmiFrame event) {
@@ -1519,12 +1542,12 @@ public final class AsteriskAdapter extends SipAdapter {
       case 8 -> HangupCause.ofQ850(34, "congestion (Originate Reason 8)");
       case 1 ->
           dialStatus
-              .map(AsteriskAdapter::causeOfDialStatus)
+              .map(AsteriskDriver::causeOfDialStatus)
               .orElse(
                   HangupCause.CALL_REJECTED.withText("hung up before answer (Originate Reason 1)"));
       default ->
           dialStatus
-              .map(AsteriskAdapter::causeOfDialStatus)
+              .map(AsteriskDriver::causeOfDialStatus)
               .orElse(HangupCause.NORMAL_TEMPORARY_FAILURE.withText("Originate Reason " + reason));
     };
   }

@@ -109,23 +109,23 @@ class AsteriskFindingsTest {
   @Test
   void aSpecificHangupCauseWinsOverReasonZeroWhicheverComesFirst() {
     // A busy PJSIP phone: OriginateResponse Reason 0, then Hangup cause 17.
-    AsteriskAdapter.FailedOriginate responseFirst = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate responseFirst = new AsteriskDriver.FailedOriginate("c");
     responseFirst.response(0, false);
     assertThat(responseFirst.decide(Optional.empty())).isEmpty();
     responseFirst.hangup(17, HangupCause.USER_BUSY);
     assertThat(responseFirst.decide(Optional.of("BUSY"))).contains(HangupCause.USER_BUSY);
 
-    AsteriskAdapter.FailedOriginate hangupFirst = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate hangupFirst = new AsteriskDriver.FailedOriginate("c");
     hangupFirst.hangup(17, HangupCause.USER_BUSY);
     assertThat(hangupFirst.decide(Optional.empty())).contains(HangupCause.USER_BUSY);
 
-    AsteriskAdapter.FailedOriginate unanswered = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate unanswered = new AsteriskDriver.FailedOriginate("c");
     unanswered.hangup(16, HangupCause.NORMAL_CLEARING);
     assertThat(unanswered.decide(Optional.empty())).isEmpty();
     unanswered.response(3, false);
     assertThat(unanswered.decide(Optional.empty()).orElseThrow().q850()).isEqualTo(19);
 
-    AsteriskAdapter.FailedOriginate noChannel = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate noChannel = new AsteriskDriver.FailedOriginate("c");
     noChannel.response(0, true);
     assertThat(noChannel.decide(Optional.empty()).orElseThrow().q850()).isEqualTo(1);
   }
@@ -136,19 +136,19 @@ class AsteriskFindingsTest {
   void aCallHungUpBeforeTheAnswerIsCancelledNotUnanswered() {
     // What Asterisk 22 sends when the Hangup action ends a ringing PJSIP Originate: DialEnd
     // NOANSWER, OriginateResponse Reason 0, then the Hangup with the action's cause 16.
-    AsteriskAdapter.FailedOriginate f = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate f = new AsteriskDriver.FailedOriginate("c");
     f.response(0, false);
     f.hangup(16, HangupCause.NORMAL_CLEARING);
     assertThat(f.decide(Optional.of("NOANSWER")).orElseThrow().q850()).isEqualTo(19);
 
-    AsteriskAdapter.FailedOriginate cancelled = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate cancelled = new AsteriskDriver.FailedOriginate("c");
     cancelled.hungUpHere();
     cancelled.hangup(16, HangupCause.NORMAL_CLEARING);
     // Decided at the Hangup, whether or not the OriginateResponse came first.
     assertThat(cancelled.decide(Optional.of("NOANSWER")))
         .contains(HangupCause.ORIGINATOR_CANCEL.withText("hung up before the answer"));
 
-    AsteriskAdapter.FailedOriginate busyFirst = new AsteriskAdapter.FailedOriginate("c");
+    AsteriskDriver.FailedOriginate busyFirst = new AsteriskDriver.FailedOriginate("c");
     busyFirst.hungUpHere();
     busyFirst.hangup(17, HangupCause.USER_BUSY);
     assertThat(busyFirst.decide(Optional.of("BUSY"))).contains(HangupCause.USER_BUSY);
@@ -176,7 +176,7 @@ class AsteriskFindingsTest {
     AmiEventMapper mapper = new AmiEventMapper();
     // A caller that cancels a ringing PJSIP call: chan_pjsip answers 487 and says Q.850 127.
     HangupCause cancelled =
-        AsteriskAdapter.causeOf(
+        AsteriskDriver.causeOf(
             (ChannelSignal.Hangup)
                 mapper.map(
                     AmiFrame.of(
@@ -194,7 +194,7 @@ class AsteriskFindingsTest {
     assertThat(cancelled.sipStatus()).isEqualTo(487);
     // A 404 through a proxy: Asterisk's Q.850 code and text, the real SIP status.
     HangupCause unknown =
-        AsteriskAdapter.causeOf(
+        AsteriskDriver.causeOf(
             (ChannelSignal.Hangup)
                 mapper.map(
                     AmiFrame.of(
@@ -213,7 +213,7 @@ class AsteriskFindingsTest {
             new HangupCause(1, 404, "UNALLOCATED_NUMBER", "Unallocated (unassigned) number"));
     // Asterisk cancelling at its ring timeout keeps its own cause.
     HangupCause timedOut =
-        AsteriskAdapter.causeOf(
+        AsteriskDriver.causeOf(
             (ChannelSignal.Hangup)
                 mapper.map(
                     AmiFrame.of(
@@ -222,7 +222,7 @@ class AsteriskFindingsTest {
     assertThat(timedOut.sipStatus()).isEqualTo(487);
     // An answered call's BYE: Cause 0 and no TechCause say nothing.
     assertThat(
-            AsteriskAdapter.causeOf(
+            AsteriskDriver.causeOf(
                 (ChannelSignal.Hangup)
                     mapper.map(AmiFrame.of("Event", "Hangup", "Uniqueid", "1.5", "Cause", "0"))))
         .isNull();

@@ -12,11 +12,40 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.sipadapter.CallOptions;
 import org.sipadapter.asterisk.ami.AmiAction;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.spi.WireField;
 
 /** Input rules, request building, ids and causes: no I/O. */
 class AsteriskWireRulesTest {
-  private final AsteriskAdapter adapter =
-      new AsteriskAdapter(AdapterConfig.builder("asterisk").server("127.0.0.1", 5038).build());
+  private final AsteriskDriver driver =
+      new AsteriskAdapter(AdapterConfig.builder("asterisk").server("127.0.0.1", 5038).build())
+          .driver();
+
+  /** The field a message names: {@code to}, {@code variable X}, {@code header name}, ... */
+  private static WireField field(String label) {
+    for (WireField f :
+        new WireField[] {
+          WireField.FROM,
+          WireField.TO,
+          WireField.CALLER_ID_NAME,
+          WireField.CALLER_ID_NUMBER,
+          WireField.VARIABLE_NAME,
+          WireField.HEADER_NAME,
+          WireField.TARGET,
+          WireField.FILE_NAME,
+          WireField.ROOM
+        }) {
+      if (f.toString().equals(label)) {
+        return f;
+      }
+    }
+    if (label.startsWith("variable ")) {
+      return WireField.variable(label.substring("variable ".length()));
+    }
+    if (label.startsWith("header ")) {
+      return WireField.header(label.substring("header ".length()));
+    }
+    return WireField.other(label);
+  }
 
   @ParameterizedTest
   @CsvSource(
@@ -35,7 +64,7 @@ class AsteriskWireRulesTest {
         "room|7001&x"
       })
   void amiSeparatorsAreRefused(String field, String value) {
-    assertThatThrownBy(() -> adapter.validateWireInput(field, value))
+    assertThatThrownBy(() -> driver.checkWire(field(field), value))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(field);
   }
@@ -51,13 +80,13 @@ class AsteriskWireRulesTest {
         "variable X|a=b"
       })
   void ordinaryValuesPass(String field, String value) {
-    adapter.validateWireInput(field, value);
+    driver.checkWire(field(field), value);
   }
 
   @Test
   void crLfAndNulAreRefusedEverywhere() {
     for (String v : new String[] {"a\rb", "a\nb", "a\0b"}) {
-      assertThatThrownBy(() -> adapter.validateWireInput("anything", v))
+      assertThatThrownBy(() -> driver.checkWire(WireField.other("anything"), v))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> AmiAction.of("Ping").add("X", v))
           .isInstanceOf(IllegalArgumentException.class);
@@ -101,25 +130,25 @@ class AsteriskWireRulesTest {
   @Test
   void presetIdsAreCallMarkersAndOtherIdsAreNot() {
     String marker = "0123456789ab.5f0c3a1e-2b4d-4c6e-8f10-123456789abc";
-    assertThat(AsteriskAdapter.markerOf(marker)).isEqualTo(marker);
-    assertThat(AsteriskAdapter.markerOf(marker + "-2")).isEqualTo(marker);
-    assertThat(AsteriskAdapter.markerOf(marker + "-3")).isNull();
-    assertThat(AsteriskAdapter.markerOf("5f0c3a1e-2b4d-4c6e-8f10-123456789abc")).isNull();
-    assertThat(AsteriskAdapter.markerOf("1795671312.6")).isNull();
-    assertThat(AsteriskAdapter.markerOf("pbx-1-1795671312.6")).isNull();
-    assertThat(AsteriskAdapter.markerOf("")).isNull();
+    assertThat(AsteriskDriver.markerOf(marker)).isEqualTo(marker);
+    assertThat(AsteriskDriver.markerOf(marker + "-2")).isEqualTo(marker);
+    assertThat(AsteriskDriver.markerOf(marker + "-3")).isNull();
+    assertThat(AsteriskDriver.markerOf("5f0c3a1e-2b4d-4c6e-8f10-123456789abc")).isNull();
+    assertThat(AsteriskDriver.markerOf("1795671312.6")).isNull();
+    assertThat(AsteriskDriver.markerOf("pbx-1-1795671312.6")).isNull();
+    assertThat(AsteriskDriver.markerOf("")).isNull();
   }
 
   @ParameterizedTest
   @CsvSource({"0,1", "3,19", "5,17", "8,34", "1,21"})
   void originateReasonsMapToQ850Causes(int reason, int q850) {
-    assertThat(AsteriskAdapter.causeOfReason(reason, Optional.empty()).q850()).isEqualTo(q850);
+    assertThat(AsteriskDriver.causeOfReason(reason, Optional.empty()).q850()).isEqualTo(q850);
   }
 
   @Test
   void dialStatusExplainsAnOtherwiseVagueReason() {
-    assertThat(AsteriskAdapter.causeOfReason(1, Optional.of("BUSY")).q850()).isEqualTo(17);
-    assertThat(AsteriskAdapter.causeOfDialStatus("CHANUNAVAIL").q850()).isEqualTo(44);
+    assertThat(AsteriskDriver.causeOfReason(1, Optional.of("BUSY")).q850()).isEqualTo(17);
+    assertThat(AsteriskDriver.causeOfDialStatus("CHANUNAVAIL").q850()).isEqualTo(44);
   }
 
   @ParameterizedTest
@@ -130,6 +159,6 @@ class AsteriskWireRulesTest {
     "2.10.4,Asterisk 13/14"
   })
   void bannerVersionNamesTheRelease(String ami, String release) {
-    assertThat(AsteriskAdapter.describeVersion(ami, "")).startsWith(release).contains(ami);
+    assertThat(AsteriskDriver.describeVersion(ami, "")).startsWith(release).contains(ami);
   }
 }
