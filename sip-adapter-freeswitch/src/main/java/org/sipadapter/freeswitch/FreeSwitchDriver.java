@@ -1,10 +1,13 @@
 package org.sipadapter.freeswitch;
 
+import static org.sipadapter.freeswitch.FreeSwitchAdapter.CONSULT_KEY;
+import static org.sipadapter.freeswitch.FreeSwitchAdapter.MARKER_VARIABLE;
+import static org.sipadapter.freeswitch.FreeSwitchAdapter.UUID_KEY;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,30 +26,45 @@ import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallException;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
 import org.sipadapter.ProtocolException;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.freeswitch.esl.EslContentType;
 import org.sipadapter.freeswitch.esl.EslEvent;
 import org.sipadapter.freeswitch.esl.EslFormatException;
 import org.sipadapter.freeswitch.esl.EslFrame;
 import org.sipadapter.freeswitch.esl.EslFrameDecoder;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.Answer;
+import org.sipadapter.spi.AttendedTransfer;
+import org.sipadapter.spi.Bridge;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.Conference;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.ReceiveDtmf;
+import org.sipadapter.spi.Recording;
+import org.sipadapter.spi.Reject;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.Transfer;
+import org.sipadapter.spi.WireField;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.InOrderCorrelator;
 import org.sipadapter.transport.LinkSlot;
 import org.sipadapter.transport.RequestCorrelator;
+import org.sipadapter.transport.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * FreeSWITCH over the inbound event socket (ESL, port 8021).
+ * The ESL driver behind {@link FreeSwitchAdapter}.
  *
  * <p>One socket carries everything: commands are answered in order ({@code command/reply}, {@code
  * api/response}, matched by {@link InOrderCorrelator}); slow commands run as {@code bgapi} and
@@ -55,26 +73,25 @@ import org.slf4j.LoggerFactory;
  * origination_uuid}, so every event of the call is recognised from the first one.
  *
  * <p>Threading: the connection's reader thread only decodes and hands each frame to one event
- * thread per adapter, which completes replies and maps events in order; listeners are called by the
- * base class's dispatcher, never on either thread.
+ * thread per adapter, which completes replies and maps events in order; listeners are called by
+ * core's dispatcher, never on either thread.
  */
-public class FreeSwitchAdapter extends SipAdapter {
-  /** The type name in configuration. */
-  public static final String TYPE = "freeswitch";
-
-  /** The event socket's default port. */
-  public static final int DEFAULT_PORT = 8021;
-
-  /** The server id key under which a call's channel UUID is kept. */
-  public static final String UUID_KEY = "Unique-ID";
-
-  /**
-   * The channel variable that carries the call marker on the channels an originate creates ({@code
-   * {sipadapter_call=<marker>}}): it tells this adapter's calls from those of other ESL clients.
-   */
-  public static final String MARKER_VARIABLE = "sipadapter_call";
-
-  private static final Logger log = LoggerFactory.getLogger(FreeSwitchAdapter.class);
+final class FreeSwitchDriver
+    implements AdapterDriver,
+        OutboundCalls,
+        InboundCalls,
+        Answer,
+        Reject,
+        Transfer,
+        AttendedTransfer,
+        Hold,
+        Recording,
+        SendDtmf,
+        ReceiveDtmf,
+        Conference,
+        Bridge,
+        Resync {
+  private static final Logger log = LoggerFactory.getLogger(FreeSwitchDriver.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERSION = Pattern.compile("Version ([0-9][^ )]*)");
   private static final Pattern SESSIONS_PER_SECOND =
@@ -100,9 +117,6 @@ public class FreeSwitchAdapter extends SipAdapter {
           "sip_term_status",
           "sip_hangup_disposition");
 
-  /** The server id under which a call keeps the channel its attended transfer bridged it to. */
-  public static final String CONSULT_KEY = "Consult-Unique-ID";
-
   private static final List<String> CHANNEL_EVENTS =
       List.of(
           "CHANNEL_CREATE",
@@ -122,6 +136,8 @@ public class FreeSwitchAdapter extends SipAdapter {
           "BACKGROUND_JOB",
           "HEARTBEAT");
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final FreeSwitchSettings settings;
   private final ExecutorService eventThread;
   private final InOrderCorrelator<EslFrame> replies = new InOrderCorrelator<>("ESL command");
@@ -157,19 +173,21 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   /**
    * The current link's {@code auth/request} greeting, replaced just before each link opens (the
-   * base class calls {@link #doConnect} only once {@link #doDisconnect} emptied the slot).
+   * core calls {@link #connect} only once {@link #disconnect} emptied the slot).
    */
   private volatile CompletableFuture<EslFrame> greeting = new CompletableFuture<>();
 
   private volatile long lastEventNanos = System.nanoTime();
 
   /**
-   * Creates the adapter; {@link #connect()} opens the socket.
+   * Creates the driver; {@link #connect} opens the socket.
    *
-   * @param config the configuration (type {@value #TYPE}), checked by the provider
+   * @param config the configuration, checked by the provider
+   * @param core what core offers the driver
    */
-  public FreeSwitchAdapter(AdapterConfig config) {
-    super(config);
+  FreeSwitchDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = FreeSwitchSettings.from(config);
     this.originatePacer =
         new OriginatePacer(
@@ -195,7 +213,7 @@ public class FreeSwitchAdapter extends SipAdapter {
               @Override
               public void onMalformed(String reason) {
                 // The connection has logged it; listeners hear of it as an AdapterError.
-                reportError(null, "malformed ESL frame skipped: " + reason, null);
+                core.reportError(null, "malformed ESL frame skipped: " + reason, null);
               }
 
               @Override
@@ -217,23 +235,6 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  public Set<Feature> features() {
-    return EnumSet.of(
-        Feature.OUTBOUND_CALLS,
-        Feature.INBOUND_CALLS,
-        Feature.ANSWER,
-        Feature.REJECT,
-        Feature.TRANSFER,
-        Feature.ATTENDED_TRANSFER,
-        Feature.HOLD,
-        Feature.RECORDING,
-        Feature.SEND_DTMF,
-        Feature.RECEIVE_DTMF,
-        Feature.CONFERENCE,
-        Feature.BRIDGE);
-  }
-
-  @Override
   public List<String> supportedVersions() {
     return List.of("1.10");
   }
@@ -244,22 +245,30 @@ public class FreeSwitchAdapter extends SipAdapter {
    *
    * @return originates per second
    */
-  public int originateRate() {
+  int originateRate() {
     return originatePacer.perSecond();
   }
 
   /** Returns the FreeSWITCH options in effect. */
-  public FreeSwitchSettings settings() {
+  FreeSwitchSettings settings() {
     return settings;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ---------------------------------------------------------------- link
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     CompletableFuture<EslFrame> hello = new CompletableFuture<>();
     greeting = hello;
-    long generation = linkGeneration();
+    long generation = core.linkGeneration();
     openingGeneration = generation; // for a close reported before the link is filed below
     LinkSlot.Link<EslFrame> l =
         links.open(
@@ -311,7 +320,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       String status = Futures.await(api("status"), timeout, "FreeSWITCH api status");
       Matcher m = VERSION.matcher(status);
       if (m.find()) {
-        serverVersion(m.group(1));
+        core.reportServerVersion(m.group(1));
       }
       paceFor(status);
       lastEventNanos = System.nanoTime();
@@ -343,7 +352,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     dropLink(
         links.current().orElse(null),
         greeting,
@@ -368,7 +377,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doClose() {
+  public void close() {
     eventThread.shutdown();
   }
 
@@ -381,11 +390,11 @@ public class FreeSwitchAdapter extends SipAdapter {
     greeting.completeExceptionally(error);
     replies.failAll(error);
     jobs.failAll(error);
-    reportConnectionLost(generation, error); // a stale link's close changes nothing
+    core.reportConnectionLost(generation, error); // a stale link's close changes nothing
   }
 
   @Override
-  protected void doKeepalive() throws Exception {
+  public void keepalive() throws Exception {
     Duration every = config().timeouts().keepalive();
     if (System.nanoTime() - lastEventNanos < every.toNanos()) {
       return; // a HEARTBEAT or any event proves the link is alive
@@ -394,7 +403,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     // The probe: a server that does not answer (or answers an error) fails the health check.
     String status = Futures.await(api("status"), requestTimeout(), "FreeSWITCH api status");
     if (!status.contains("is ready")) {
@@ -414,7 +423,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+  public List<CallSnapshot> resync() throws Exception {
     String json =
         Futures.await(api("show channels as json"), requestTimeout(), "FreeSWITCH show channels");
     Map<String, String> callStates = new HashMap<>();
@@ -426,7 +435,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     // before the link came back can be missing from it, one just ended still listed. uuid_exists
     // does not lag, so it decides whether a call lives; the table gives only its call state.
     List<CallSnapshot> snapshots = new ArrayList<>();
-    for (TrackedCall call : trackedCalls()) {
+    for (TrackedCall call : core.trackedCalls()) {
       Optional<String> uuid = call.serverId(UUID_KEY);
       if (uuid.isEmpty()) {
         continue;
@@ -446,7 +455,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     // A call given up here whose originate the server carried out late, while no link of this
     // adapter was subscribed to see its events. Core hangs up orphans only once connected, so the
     // channel is killed here; binding it counts and logs the orphan.
-    for (TrackedCall gone : givenUpCalls()) {
+    for (TrackedCall gone : core.givenUpCalls()) {
       Optional<String> uuid = gone.serverId(UUID_KEY);
       if (uuid.isPresent()
           && Futures.await(
@@ -457,10 +466,10 @@ public class FreeSwitchAdapter extends SipAdapter {
             api("uuid_kill " + uuid.get() + " NORMAL_CLEARING"),
             requestTimeout(),
             "FreeSWITCH uuid_kill");
-        bindServerId(gone.callId(), UUID_KEY, uuid.get());
+        core.bindServerId(gone.callId(), UUID_KEY, uuid.get());
       }
     }
-    return Optional.of(snapshots);
+    return snapshots;
   }
 
   private static CallState stateOf(String callstate) {
@@ -474,13 +483,13 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
+  public void checkWire(WireField field, String value) {
+    WireField.Kind kind = field.kind();
     boolean quoted =
-        field.equals("callerIdName")
-            || (field.startsWith("variable ") && !field.equals("variable name"))
-            || field.startsWith("header ");
-    EslCommands.check(field, value, quoted);
+        kind == WireField.Kind.CALLER_ID_NAME
+            || kind == WireField.Kind.VARIABLE
+            || kind == WireField.Kind.HEADER;
+    EslCommands.check(field.toString(), value, quoted);
   }
 
   // ---------------------------------------------------------------- frames and events
@@ -511,10 +520,10 @@ public class FreeSwitchAdapter extends SipAdapter {
       }
     } catch (EslFormatException e) {
       log.warn("[{}] unreadable ESL event skipped: {}", name(), e.getMessage());
-      reportError(null, "unreadable FreeSWITCH event skipped: " + e.getMessage(), e);
+      core.reportError(null, "unreadable FreeSWITCH event skipped: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       log.warn("[{}] handling an ESL frame failed", name(), e);
-      reportError(null, "handling a FreeSWITCH frame failed: " + e.getMessage(), e);
+      core.reportError(null, "handling a FreeSWITCH frame failed: " + e.getMessage(), e);
     }
   }
 
@@ -524,7 +533,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     String callId =
         uuid == null
             ? null
-            : findCallByServerId(UUID_KEY, uuid).map(TrackedCall::callId).orElse(null);
+            : core.findCallByServerId(UUID_KEY, uuid).map(TrackedCall::callId).orElse(null);
     Map<String, String> ids = uuid == null ? Map.of() : Map.of(UUID_KEY, uuid);
     String recorded =
         ce.kind() == ChannelEvent.Kind.HANGUP_COMPLETE && uuid != null
@@ -541,15 +550,15 @@ public class FreeSwitchAdapter extends SipAdapter {
     }
     if (callId == null && uuid != null && ce.kind() != ChannelEvent.Kind.JOB_DONE) {
       String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
-      Optional<String> own = callIdOfMarker(marker);
+      Optional<String> own = core.callIdOfMarker(marker);
       if (ce.kind() == ChannelEvent.Kind.CREATED && abandonedConsults.remove(uuid)) {
         killQuietly(uuid); // the consultation call of a transfer given up, created late
         return;
       }
-      if (own.isPresent() && findCall(own.get()).isEmpty()) {
+      if (own.isPresent() && core.findCall(own.get()).isEmpty()) {
         // A channel of a call that ended here (its originate timed out, its link was lost): the
         // server carried it out late. Binding it lets core hang it up; nothing else is reported.
-        bindServerId(own.get(), UUID_KEY, uuid);
+        core.bindServerId(own.get(), UUID_KEY, uuid);
         return;
       }
       if (own.isPresent()) {
@@ -570,9 +579,9 @@ public class FreeSwitchAdapter extends SipAdapter {
           }
         } else if (uuid != null && placedElsewhere(ce, event)) {
           String id =
-              reportIncomingCall(
+              core.reportIncomingCall(
                   nullToEmpty(ce.from()), nullToEmpty(ce.to()), CallState.RINGING, ids);
-          bindServerId(id, UUID_KEY, uuid);
+          core.bindServerId(id, UUID_KEY, uuid);
           recordLegs.put(uuid, id);
         }
       }
@@ -586,12 +595,12 @@ public class FreeSwitchAdapter extends SipAdapter {
         Consultation under = uuid == null ? null : consultations.get(uuid);
         if (callId != null && (under == null || under.bridged)) {
           boolean transferring =
-              findCallByServerId(UUID_KEY, uuid)
+              core.findCallByServerId(UUID_KEY, uuid)
                   .map(c -> c.state() == CallState.TRANSFERRING)
                   .orElse(false);
           if (transferring) {
             transferredLegs.remove(uuid);
-            reportCallState(callId, CallState.CONNECTED, null, ids);
+            core.reportCallState(callId, CallState.CONNECTED, null, ids);
           } else {
             transferredLegs.add(uuid);
           }
@@ -603,7 +612,7 @@ public class FreeSwitchAdapter extends SipAdapter {
           if (ce.otherLegId() != null) {
             fields.put("Other-Leg-Unique-ID", ce.otherLegId());
           }
-          reportServerEvent(callId, ce.eventName(), fields);
+          core.reportServerEvent(callId, ce.eventName(), fields);
         }
       }
       case HANGUP, HANGUP_COMPLETE -> {
@@ -613,10 +622,10 @@ public class FreeSwitchAdapter extends SipAdapter {
       }
       case DTMF -> {
         if (callId != null && ce.digit() != null) {
-          reportDtmf(callId, ce.digit(), ids);
+          core.reportDtmf(callId, ce.digit(), ids);
         }
       }
-      case CUSTOM -> reportServerEvent(callId, ce.eventName(), ce.fields());
+      case CUSTOM -> core.reportServerEvent(callId, ce.eventName(), ce.fields());
       case HEARTBEAT, OTHER -> {
         // liveness only, or no effect on calls
       }
@@ -637,7 +646,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       return true;
     }
     String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
-    if (isForeignMarker(marker)) {
+    if (core.isForeignMarker(marker)) {
       return true;
     }
     return "outbound".equals(event.headerOrNull("Call-Direction"))
@@ -650,7 +659,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     pendingKills.remove(uuid);
     transferredLegs.remove(uuid);
     loopbackLegs.remove(uuid);
-    reportCallEnded(callId, causeOf(cause), ids);
+    core.reportCallEnded(callId, causeOf(cause), ids);
     Consultation consult = consultations.remove(uuid);
     if (consult != null) {
       consult.abandon();
@@ -679,7 +688,7 @@ public class FreeSwitchAdapter extends SipAdapter {
       }
     }
     int sipStatus = parseIntOr(fields.get("sip_term_status"), 0);
-    amendCallRecord(
+    core.amendCallRecord(
         callId,
         r ->
             withSipStatus(
@@ -734,7 +743,7 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   private void state(String callId, CallState state, Map<String, String> ids) {
     if (callId != null) {
-      reportCallState(callId, state, null, ids);
+      core.reportCallState(callId, state, null, ids);
     }
   }
 
@@ -757,7 +766,9 @@ public class FreeSwitchAdapter extends SipAdapter {
   // ---------------------------------------------------------------- requests
 
   private Duration requestTimeout() {
-    return connectTarget().map(ConnectTarget::requestTimeout).orElse(config().timeouts().request());
+    return core.connectTarget()
+        .map(ConnectTarget::requestTimeout)
+        .orElse(config().timeouts().request());
   }
 
   /** Sends a command and completes with its {@code command/reply} or {@code api/response}. */
@@ -786,9 +797,9 @@ public class FreeSwitchAdapter extends SipAdapter {
         .sendInOrder(description, requestTimeout(), () -> c.send(EslCommands.frame(line, jobUuid)))
         .whenComplete(
             (r, e) -> {
-              recordRequestLatency(System.nanoTime() - start);
+              core.recordRequestLatency(System.nanoTime() - start);
               if (e == null) {
-                blockingExecutor().execute(() -> out.complete(r));
+                Schedulers.blocking().execute(() -> out.complete(r));
                 return;
               }
               out.completeExceptionally(e);
@@ -855,13 +866,13 @@ public class FreeSwitchAdapter extends SipAdapter {
   // ---------------------------------------------------------------- calls
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     String uuid = UUID.randomUUID().toString();
-    bindServerId(call.callId(), UUID_KEY, uuid);
+    core.bindServerId(call.callId(), UUID_KEY, uuid);
     recordLegs.put(uuid, call.callId());
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("origination_uuid", uuid);
-    vars.put(MARKER_VARIABLE, callMarker(call));
+    vars.put(MARKER_VARIABLE, core.callMarker(call));
     vars.put("origination_caller_id_number", call.options().callerIdNumber().orElse(call.from()));
     call.options().callerIdName().ifPresent(n -> vars.put("origination_caller_id_name", n));
     Duration ring = call.options().timeout().orElse(config().timeouts().ring());
@@ -894,7 +905,7 @@ public class FreeSwitchAdapter extends SipAdapter {
           }
           if (body != null && !body.startsWith("+OK")) {
             String cause = firstWordAfterErr(body);
-            reportCallEnded(
+            core.reportCallEnded(
                 call.callId(), causeOf(cause).withText(originateFailureText(body)), Map.of());
           }
         });
@@ -925,14 +936,15 @@ public class FreeSwitchAdapter extends SipAdapter {
     accepted.whenComplete(
         (v, error) -> {
           if (error != null) {
-            reportCallEnded(
+            core.reportCallEnded(
                 call.callId(),
                 HangupCause.NORMAL_TEMPORARY_FAILURE.withText(String.valueOf(error.getMessage())),
                 Map.of());
           }
         });
     // The shared timer only hands the send on: a socket write has no place on the timer thread.
-    timer().schedule(() -> blockingExecutor().execute(send), delay, TimeUnit.NANOSECONDS);
+    Schedulers.timer()
+        .schedule(() -> Schedulers.blocking().execute(send), delay, TimeUnit.NANOSECONDS);
     return CompletableFuture.completedFuture(null);
   }
 
@@ -965,7 +977,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     String uuid = uuidOf(call);
     return api("uuid_kill " + uuid + " " + causeName(cause))
         .thenApply(
@@ -978,7 +990,7 @@ public class FreeSwitchAdapter extends SipAdapter {
                 }
                 if (body.contains("No such channel")) {
                   // The channel ended on its own meanwhile; its hangup event may still be queued.
-                  reportCallEnded(call.callId(), cause, Map.of(UUID_KEY, uuid));
+                  core.reportCallEnded(call.callId(), cause, Map.of(UUID_KEY, uuid));
                   return null;
                 }
                 throw new CallException("FreeSWITCH: " + body.strip());
@@ -988,12 +1000,12 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+  public CompletableFuture<Void> answer(TrackedCall call) {
     return apiOk("uuid_answer " + uuidOf(call));
   }
 
   @Override
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> reject(TrackedCall call, HangupCause cause) {
     return apiOk(
         "uuid_kill "
             + uuidOf(call)
@@ -1002,7 +1014,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> transfer(TrackedCall call, String target) {
     String uuid = uuidOf(call);
     CompletableFuture<Void> accepted =
         apiOk(
@@ -1028,9 +1040,10 @@ public class FreeSwitchAdapter extends SipAdapter {
 
   /** Once the server shows the transferred leg in the target's dialplan, the call goes on. */
   private void transferShown(String callId, String uuid) {
-    findCallByServerId(UUID_KEY, uuid)
+    core.findCallByServerId(UUID_KEY, uuid)
         .filter(c -> c.state() == CallState.TRANSFERRING)
-        .ifPresent(c -> reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, uuid)));
+        .ifPresent(
+            c -> core.reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, uuid)));
   }
 
   /**
@@ -1038,13 +1051,14 @@ public class FreeSwitchAdapter extends SipAdapter {
    * through the same endpoint, parked when answered), then {@code uuid_bridge <call's channel>
    * <consultation channel>} once it answered, so that whoever is on the call talks to the target.
    * The future completes when FreeSWITCH took the consultation originate; the call is TRANSFERRING
-   * until the bridge is up (CONNECTED again, the consultation channel under {@link #CONSULT_KEY}),
-   * or until the consultation fails (CONNECTED again, with an {@code AdapterError} naming
-   * FreeSWITCH's cause). FreeSWITCH hangs up the survivor when either bridged channel hangs up, so
-   * the call ends with the target; a call that ends first takes its consultation call with it.
+   * until the bridge is up (CONNECTED again, the consultation channel under {@link
+   * FreeSwitchAdapter#CONSULT_KEY}), or until the consultation fails (CONNECTED again, with an
+   * {@code AdapterError} naming FreeSWITCH's cause). FreeSWITCH hangs up the survivor when either
+   * bridged channel hangs up, so the call ends with the target; a call that ends first takes its
+   * consultation call with it.
    */
   @Override
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> attendedTransfer(TrackedCall call, String target) {
     String leg = uuidOf(call);
     Consultation consult = new Consultation(call.callId(), leg, UUID.randomUUID().toString());
     if (consultations.putIfAbsent(leg, consult) != null) {
@@ -1054,7 +1068,7 @@ public class FreeSwitchAdapter extends SipAdapter {
     }
     Map<String, String> vars = new LinkedHashMap<>();
     vars.put("origination_uuid", consult.channel);
-    vars.put(MARKER_VARIABLE, callMarker(call)); // its events are the call's, not a new call
+    vars.put(MARKER_VARIABLE, core.callMarker(call)); // its events are the call's, not a new call
     vars.put("origination_caller_id_number", call.options().callerIdNumber().orElse(call.from()));
     Duration ring = config().timeouts().ring();
     vars.put("originate_timeout", Long.toString(backstopSeconds(ring)));
@@ -1093,7 +1107,8 @@ public class FreeSwitchAdapter extends SipAdapter {
     }
     // Queued like a paced makeCall: accepted now; a later refusal is reported on the call.
     accepted.complete(null);
-    timer().schedule(() -> blockingExecutor().execute(send), delay, TimeUnit.NANOSECONDS);
+    Schedulers.timer()
+        .schedule(() -> Schedulers.blocking().execute(send), delay, TimeUnit.NANOSECONDS);
     return accepted;
   }
 
@@ -1147,8 +1162,8 @@ public class FreeSwitchAdapter extends SipAdapter {
                 String text = reply == null ? "" : reply.strip();
                 if (e == null && text.startsWith("+OK")) {
                   bridged = true;
-                  bindServerId(callId, CONSULT_KEY, channel);
-                  reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg));
+                  core.bindServerId(callId, CONSULT_KEY, channel);
+                  core.reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg));
                   if (consultations.get(leg) != this) {
                     killQuietly(channel); // the call ended while the bridge was set up
                   }
@@ -1162,11 +1177,11 @@ public class FreeSwitchAdapter extends SipAdapter {
 
     /** The transfer did not happen: the call goes on as it was, and listeners hear why. */
     void failed(String why, Throwable error) {
-      reportError(callId, "attended transfer failed: " + why, error);
-      findCall(callId)
+      core.reportError(callId, "attended transfer failed: " + why, error);
+      core.findCall(callId)
           .filter(c -> c.state() == CallState.TRANSFERRING)
           .ifPresent(
-              c -> reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg)));
+              c -> core.reportCallState(callId, CallState.CONNECTED, null, Map.of(UUID_KEY, leg)));
     }
 
     /** The call's own channel ended: the consultation call must not outlive it. */
@@ -1188,7 +1203,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
+  public CompletableFuture<Void> hold(TrackedCall call) {
     String uuid = uuidOf(call);
     if (loopbackLegs.contains(uuid)) {
       // FreeSWITCH answers +OK and raises CHANNEL_HOLD, but a loopback channel never reaches the
@@ -1202,27 +1217,27 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
+  public CompletableFuture<Void> resume(TrackedCall call) {
     return apiOk("uuid_hold off " + uuidOf(call));
   }
 
   @Override
-  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+  public CompletableFuture<Void> startRecording(TrackedCall call, String fileName) {
     return apiOk("uuid_record " + uuidOf(call) + " start " + fileName);
   }
 
   @Override
-  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+  public CompletableFuture<Void> stopRecording(TrackedCall call) {
     return apiOk("uuid_record " + uuidOf(call) + " stop all");
   }
 
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     return apiOk("uuid_send_dtmf " + uuidOf(call) + " " + digits);
   }
 
   @Override
-  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+  public CompletableFuture<Void> conference(String room, List<TrackedCall> members) {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     for (TrackedCall call : members) {
       all.add(apiOk("uuid_transfer " + uuidOf(call) + " conference:" + room + "@default inline"));
@@ -1231,7 +1246,7 @@ public class FreeSwitchAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+  public CompletableFuture<Void> bridge(TrackedCall a, TrackedCall b) {
     return apiOk("uuid_bridge " + uuidOf(a) + " " + uuidOf(b));
   }
 
@@ -1241,8 +1256,8 @@ public class FreeSwitchAdapter extends SipAdapter {
    * @param room the room name, checked like every wire input
    * @return the JSON text, or a failed future with FreeSWITCH's error (e.g. no such room)
    */
-  public CompletableFuture<String> conferenceList(String room) {
-    validateWireInput("room", room);
+  CompletableFuture<String> conferenceList(String room) {
+    core.checkWire(WireField.ROOM, room);
     return api("conference " + room + " json_list")
         .thenApply(
             body -> {

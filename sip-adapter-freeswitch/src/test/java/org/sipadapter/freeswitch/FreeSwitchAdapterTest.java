@@ -144,14 +144,14 @@ class FreeSwitchAdapterTest {
   void theServersRingTimeoutIsABackstopRoundedUpPastCoresExactTimer() {
     // FreeSWITCH counts originate_timeout in whole clock seconds and fires up to 1 s early: two
     // seconds more keep it at least a second after core's timer
-    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofMillis(2500))).isEqualTo(5);
-    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofSeconds(3))).isEqualTo(5);
-    assertThat(FreeSwitchAdapter.backstopSeconds(Duration.ofMillis(10))).isEqualTo(3);
+    assertThat(FreeSwitchDriver.backstopSeconds(Duration.ofMillis(2500))).isEqualTo(5);
+    assertThat(FreeSwitchDriver.backstopSeconds(Duration.ofSeconds(3))).isEqualTo(5);
+    assertThat(FreeSwitchDriver.backstopSeconds(Duration.ofMillis(10))).isEqualTo(3);
   }
 
   @Test
   void aThrottledOriginateEndsWithACauseThatSaysSo() {
-    assertThat(FreeSwitchAdapter.originateFailureText("-ERR DESTINATION_OUT_OF_ORDER\n"))
+    assertThat(FreeSwitchDriver.originateFailureText("-ERR DESTINATION_OUT_OF_ORDER\n"))
         .contains("sessions-per-second")
         .contains("options.originateRate");
   }
