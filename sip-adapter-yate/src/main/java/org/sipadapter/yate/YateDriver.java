@@ -1,8 +1,11 @@
 package org.sipadapter.yate;
 
+import static org.sipadapter.yate.YateAdapter.BILLID_KEY;
+import static org.sipadapter.yate.YateAdapter.CHANNEL_KEY;
+import static org.sipadapter.yate.YateAdapter.LOCAL_KEY;
+
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,15 +25,30 @@ import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
 import org.sipadapter.CallRecord;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
 import org.sipadapter.ProtocolException;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.Answer;
+import org.sipadapter.spi.AttendedTransfer;
+import org.sipadapter.spi.Bridge;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.Capabilities;
+import org.sipadapter.spi.Conference;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.ReceiveDtmf;
+import org.sipadapter.spi.Recording;
+import org.sipadapter.spi.Reject;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.Transfer;
+import org.sipadapter.spi.WireField;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.LinkSlot;
@@ -47,8 +65,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Yate over the extmodule socket protocol (an {@code extmodule.conf} listener, port 5039 by
- * convention), as a global external module.
+ * The extmodule driver behind {@link YateAdapter}.
  *
  * <p>Outbound calls are {@code call.execute} with {@code callto=dumb/} (a local leg with no media)
  * and {@code target=<number>} for Yate to route, or {@code direct=<driver string>}; the answer
@@ -56,37 +73,36 @@ import org.slf4j.LoggerFactory;
  * call.progress}, {@code call.answered}, {@code chan.hangup} and {@code chan.dtmf} messages drive
  * the call states. Hangup is {@code call.drop}; DTMF goes out as {@code chan.dtmf} with {@code
  * targetid} set to the remote leg. Inbound calls (when {@code options.inbound} is on) arrive as
- * {@code call.route} to an installed handler, which this adapter always answers at once and routes
+ * {@code call.route} to an installed handler, which this driver always answers at once and routes
  * to {@code dumb/}; answering is a {@code call.answered} from that leg.
  *
  * <p>Threading: the connection's reader thread only decodes and hands lines to one event thread per
  * adapter, which answers installed messages, completes replies and maps notifications in wire
- * order; listeners are called by the base class's dispatcher.
+ * order; listeners are called by core's dispatcher.
  */
-public class YateAdapter extends SipAdapter {
-  /** The type name in configuration. */
-  public static final String TYPE = "yate";
-
-  /** The port used by convention for the extmodule listener (extmodule.conf has no default). */
-  public static final int DEFAULT_PORT = 5039;
-
-  /** Server id key: the leg facing the remote party ({@code sip/2}). */
-  public static final String CHANNEL_KEY = "channel";
-
-  /** Server id key: the adapter's local leg ({@code dumb/3}). */
-  public static final String LOCAL_KEY = "local";
-
-  /** Server id key: Yate's billing id grouping the legs. */
-  public static final String BILLID_KEY = "billid";
-
+final class YateDriver
+    implements AdapterDriver,
+        OutboundCalls,
+        InboundCalls,
+        Answer,
+        Reject,
+        Transfer,
+        AttendedTransfer,
+        Hold,
+        Recording,
+        SendDtmf,
+        ReceiveDtmf,
+        Conference,
+        Bridge,
+        Resync {
   /**
-   * The {@code call.execute} parameter carrying {@link #callMarker}: Yate echoes it in the answer
-   * (also a late one) and in what watchers see of the message, so an instance knows its own calls
-   * and another instance sees them as calls it did not place.
+   * The {@code call.execute} parameter carrying {@link DriverContext#callMarker}: Yate echoes it in
+   * the answer (also a late one) and in what watchers see of the message, so an instance knows its
+   * own calls and another instance sees them as calls it did not place.
    */
   static final String MARKER_PARAM = "sdk_marker";
 
-  private static final Logger log = LoggerFactory.getLogger(YateAdapter.class);
+  private static final Logger log = LoggerFactory.getLogger(YateDriver.class);
   private static final List<String> WATCHED =
       List.of(
           "call.execute",
@@ -101,6 +117,8 @@ public class YateAdapter extends SipAdapter {
   private static final int MAX_EARLY_EVENTS = 1024;
   private static final int MAX_CDR_LEGS = 4096;
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final YateSettings settings;
 
   /** {@code options.inboundCalled} as a regular expression, or null when it is not one. */
@@ -194,12 +212,14 @@ public class YateAdapter extends SipAdapter {
   private volatile String nodeName = "";
 
   /**
-   * Creates the adapter; {@link #connect()} opens the socket.
+   * Creates the driver; {@link #connect} opens the socket.
    *
-   * @param config the configuration (type {@value #TYPE}), checked by the provider
+   * @param config the configuration, checked by the provider
+   * @param core what core offers the driver
    */
-  public YateAdapter(AdapterConfig config) {
-    super(config);
+  YateDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = YateSettings.from(config);
     this.inboundCalledPattern = settings.inboundCalledPattern().orElse(null);
     String threadName = "sipadapter-yate-" + config.name() + "-events";
@@ -228,7 +248,7 @@ public class YateAdapter extends SipAdapter {
 
               @Override
               public void onMalformed(String reason) {
-                reportError(null, "malformed extmodule line skipped: " + reason, null);
+                core.reportError(null, "malformed extmodule line skipped: " + reason, null);
               }
 
               @Override
@@ -239,25 +259,11 @@ public class YateAdapter extends SipAdapter {
             });
   }
 
+  /** Inbound calls, and answering and rejecting them, only with {@code options.inbound}. */
   @Override
-  public Set<Feature> features() {
-    EnumSet<Feature> f =
-        EnumSet.of(
-            Feature.OUTBOUND_CALLS,
-            Feature.SEND_DTMF,
-            Feature.RECEIVE_DTMF,
-            Feature.TRANSFER,
-            Feature.ATTENDED_TRANSFER,
-            Feature.HOLD,
-            Feature.RECORDING,
-            Feature.CONFERENCE,
-            Feature.BRIDGE);
-    if (settings.inbound()) {
-      f.add(Feature.INBOUND_CALLS);
-      f.add(Feature.ANSWER);
-      f.add(Feature.REJECT);
-    }
-    return f;
+  public Capabilities capabilities() {
+    Capabilities all = Capabilities.of(this);
+    return settings.inbound() ? all : all.without(InboundCalls.class, Answer.class, Reject.class);
   }
 
   @Override
@@ -266,15 +272,23 @@ public class YateAdapter extends SipAdapter {
   }
 
   /** Returns the Yate options in effect. */
-  public YateSettings settings() {
+  YateSettings settings() {
     return settings;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ---------------------------------------------------------------- link
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
-    long generation = linkGeneration();
+  public void connect(ConnectTarget target) throws Exception {
+    long generation = core.linkGeneration();
     LinkSlot.Link<ExtFrame> l =
         links.open(
             new FramedConnection.Endpoint(
@@ -295,7 +309,7 @@ public class YateAdapter extends SipAdapter {
       // line closes the socket without a word.
       CommandReply version =
           Futures.await(setlocal(l, "engine.version", ""), timeout, "Yate engine.version");
-      serverVersion(version.value());
+      core.reportServerVersion(version.value());
       nodeName =
           Futures.await(setlocal(l, "engine.nodename", ""), timeout, "Yate engine.nodename")
               .value();
@@ -337,7 +351,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
     if (l != null && l.connection().isPresent()) {
       try {
@@ -377,7 +391,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doClose() {
+  public void close() {
     eventThread.shutdown();
   }
 
@@ -397,22 +411,22 @@ public class YateAdapter extends SipAdapter {
             "Yate closed the extmodule link" + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
     failPending(error);
-    reportConnectionLost(generation, error);
+    core.reportConnectionLost(generation, error);
   }
 
   @Override
-  protected void doKeepalive() throws Exception {
+  public void keepalive() throws Exception {
     LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
     if (l == null) {
       throw new AdapterConnectionException("not connected");
     }
     long start = System.nanoTime();
     Futures.await(setlocal(l, "engine.version", ""), requestTimeout(), "Yate keepalive");
-    recordRequestLatency(System.nanoTime() - start);
+    core.recordRequestLatency(System.nanoTime() - start);
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     // The probe: one round trip on the extmodule link. A frozen Yate does not answer it, and that
     // must fail the probe (the core bounds it by the request timeout) rather than fill a map.
     LinkSlot.Link<ExtFrame> l = links.current().orElse(null);
@@ -447,9 +461,9 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() throws Exception {
+  public List<CallSnapshot> resync() throws Exception {
     Set<String> modules = new LinkedHashSet<>();
-    for (TrackedCall call : trackedCalls()) {
+    for (TrackedCall call : core.trackedCalls()) {
       call.serverId(CHANNEL_KEY).ifPresent(id -> modules.add(module(id)));
       call.serverId(LOCAL_KEY).ifPresent(id -> modules.add(module(id)));
     }
@@ -463,7 +477,7 @@ public class YateAdapter extends SipAdapter {
       channels.putAll(ChannelListing.parse(r.retval()));
     }
     List<CallSnapshot> snapshots = new ArrayList<>();
-    for (TrackedCall call : trackedCalls()) {
+    for (TrackedCall call : core.trackedCalls()) {
       String remote = call.serverId(CHANNEL_KEY).orElse(null);
       String local = call.serverId(LOCAL_KEY).orElse(null);
       String status = remote == null ? null : channels.get(remote);
@@ -474,7 +488,7 @@ public class YateAdapter extends SipAdapter {
         snapshots.add(new CallSnapshot(call.callId(), stateOf(status, call), call.serverIds()));
       }
     }
-    return Optional.of(snapshots);
+    return snapshots;
   }
 
   private static CallState stateOf(String status, TrackedCall call) {
@@ -492,9 +506,9 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    if (field.equals("variable name") || field.equals("header name")) {
+  public void checkWire(WireField field, String value) {
+    if (field.kind() == WireField.Kind.VARIABLE_NAME
+        || field.kind() == WireField.Kind.HEADER_NAME) {
       ExtCommands.checkParamName(value);
     }
     // Every other user value travels as an escaped message parameter: ':' and '%' are escaped.
@@ -525,7 +539,7 @@ public class YateAdapter extends SipAdapter {
       }
     } catch (RuntimeException e) {
       log.warn("[{}] handling a Yate line failed", name(), e);
-      reportError(null, "handling a Yate line failed: " + e.getMessage(), e);
+      core.reportError(null, "handling a Yate line failed: " + e.getMessage(), e);
     }
   }
 
@@ -556,7 +570,7 @@ public class YateAdapter extends SipAdapter {
       }
     }
     log.warn("[{}] Yate: Error in: {}", name(), line);
-    reportError(null, error.getMessage(), error);
+    core.reportError(null, error.getMessage(), error);
   }
 
   /** An installed handler's message: always answered, whatever happens while mapping it. */
@@ -574,7 +588,7 @@ public class YateAdapter extends SipAdapter {
           ids.put(BILLID_KEY, billid);
         }
         String callId =
-            reportIncomingCall(
+            core.reportIncomingCall(
                 p.get("caller", ""), p.get("called", ""), CallState.RINGING, Map.copyOf(ids));
         bindLeg(callId, CHANNEL_KEY, channel);
         inboundLegs.put(callId, new CompletableFuture<>());
@@ -598,8 +612,8 @@ public class YateAdapter extends SipAdapter {
         && "incoming".equals(p.get("direction"))
         && (inboundCalledPattern == null
             || inboundCalledPattern.matcher(p.get("called", "")).find())
-        && findCallByServerId(CHANNEL_KEY, id).isEmpty()
-        && findCallByServerId(LOCAL_KEY, id).isEmpty();
+        && core.findCallByServerId(CHANNEL_KEY, id).isEmpty()
+        && core.findCallByServerId(LOCAL_KEY, id).isEmpty();
   }
 
   private void answerQuietly(
@@ -623,13 +637,13 @@ public class YateAdapter extends SipAdapter {
     } else if (r.name().equals("call.execute") && r.processed()) {
       // An answer after our request timed out: Yate placed the call anyway. Binding its leg to the
       // call it was for lets the core hang it up (the call was given up here).
-      callIdOfMarker(r.params().get(MARKER_PARAM, ""))
+      core.callIdOfMarker(r.params().get(MARKER_PARAM, ""))
           .ifPresent(
               id -> {
-                bindServerId(id, LOCAL_KEY, r.params().get("id"));
+                core.bindServerId(id, LOCAL_KEY, r.params().get("id"));
                 String remote = r.params().get("peerid", "");
                 if (!remote.isEmpty()) {
-                  bindServerId(id, CHANNEL_KEY, remote);
+                  core.bindServerId(id, CHANNEL_KEY, remote);
                 }
               });
     }
@@ -644,7 +658,7 @@ public class YateAdapter extends SipAdapter {
           why == null
               ? HangupCause.NO_ROUTE_DESTINATION.withText("Yate did not execute the call")
               : YateCauses.of(why, null);
-      reportCallEnded(callId, cause, Map.of());
+      core.reportCallEnded(callId, cause, Map.of());
       if (done != null) {
         done.complete(null);
       }
@@ -755,7 +769,7 @@ public class YateAdapter extends SipAdapter {
     if (call != null) {
       String billid = p.get("billid", "");
       if (!billid.isEmpty() && call.serverId(BILLID_KEY).isEmpty() && !detached.contains(callId)) {
-        bindServerId(callId, BILLID_KEY, billid);
+        core.bindServerId(callId, BILLID_KEY, billid);
       }
     }
     switch (r.name()) {
@@ -778,7 +792,7 @@ public class YateAdapter extends SipAdapter {
       case "chan.hangup" -> {
         if (call != null && !(detached.contains(callId) && id.equals(local(call)))) {
           String reason = p.get("reason");
-          reportCallEnded(callId, YateCauses.of(reason, p.get("cause_sip")), ids(call));
+          core.reportCallEnded(callId, YateCauses.of(reason, p.get("cause_sip")), ids(call));
           endedByLeg(callId, id);
           inboundLegs.remove(callId);
           detached.remove(callId);
@@ -789,17 +803,17 @@ public class YateAdapter extends SipAdapter {
         String text = p.get("text");
         if (call != null && text != null && !"true".equals(p.get("duplicate"))) {
           for (int i = 0; i < text.length(); i++) {
-            reportDtmf(callId, String.valueOf(text.charAt(i)), ids(call));
+            core.reportDtmf(callId, String.valueOf(text.charAt(i)), ids(call));
           }
         }
       }
-      default -> reportServerEvent(callId, r.name(), p.toMap());
+      default -> core.reportServerEvent(callId, r.name(), p.toMap());
     }
   }
 
   /** Binds a server id; a leg's server CDR is then merged into the call's record. */
   private void bindLeg(String callId, String key, String value) {
-    bindServerId(callId, key, value);
+    core.bindServerId(callId, key, value);
     if ((key.equals(LOCAL_KEY) || key.equals(CHANNEL_KEY)) && value != null && !value.isEmpty()) {
       cdrLegs.put(value, callId);
     }
@@ -821,7 +835,7 @@ public class YateAdapter extends SipAdapter {
     if (callId == null) {
       return;
     }
-    Optional<TrackedCall> live = findCall(callId);
+    Optional<TrackedCall> live = core.findCall(callId);
     if (live.isPresent()) {
       if (!(detached.contains(callId) && leg.equals(local(live.get())))) {
         earlyCdrs.computeIfAbsent(callId, k -> new LinkedHashMap<>()).put(leg, p);
@@ -857,7 +871,7 @@ public class YateAdapter extends SipAdapter {
     if (!reason.isEmpty()) {
       fields.put("cdrReason", reason);
     }
-    amendCallRecord(
+    core.amendCallRecord(
         callId,
         r ->
             r.timeSource() == CallRecord.TimeSource.SERVER_CDR
@@ -905,7 +919,7 @@ public class YateAdapter extends SipAdapter {
             && p.get("callto", "").indexOf('/') > 0
             && p.get("driver") == null
             && !"incoming".equals(p.get("direction"))
-            && (marker.isEmpty() || isForeignMarker(marker));
+            && (marker.isEmpty() || core.isForeignMarker(marker));
     boolean foreignInbound =
         !settings.inbound()
             && r.name().equals("chan.startup")
@@ -925,7 +939,7 @@ public class YateAdapter extends SipAdapter {
       ids.put(BILLID_KEY, billid);
     }
     String callId =
-        reportIncomingCall(
+        core.reportIncomingCall(
             p.get("caller", ""),
             p.get(foreignExecute ? "target" : "called", p.get("called", "")),
             CallState.RINGING,
@@ -953,9 +967,9 @@ public class YateAdapter extends SipAdapter {
       if (channel == null || channel.isEmpty()) {
         continue;
       }
-      Optional<TrackedCall> c = findCallByServerId(CHANNEL_KEY, channel);
+      Optional<TrackedCall> c = core.findCallByServerId(CHANNEL_KEY, channel);
       if (c.isEmpty()) {
-        c = findCallByServerId(LOCAL_KEY, channel);
+        c = core.findCallByServerId(LOCAL_KEY, channel);
       }
       if (c.isPresent()) {
         return c.get();
@@ -966,7 +980,7 @@ public class YateAdapter extends SipAdapter {
 
   private void state(TrackedCall call, CallState state) {
     if (call != null) {
-      reportCallState(call.callId(), state, null, ids(call));
+      core.reportCallState(call.callId(), state, null, ids(call));
     }
   }
 
@@ -977,7 +991,9 @@ public class YateAdapter extends SipAdapter {
   // ---------------------------------------------------------------- requests
 
   private Duration requestTimeout() {
-    return connectTarget().map(ConnectTarget::requestTimeout).orElse(config().timeouts().request());
+    return core.connectTarget()
+        .map(ConnectTarget::requestTimeout)
+        .orElse(config().timeouts().request());
   }
 
   private CompletableFuture<CommandReply> setlocal(
@@ -1062,7 +1078,7 @@ public class YateAdapter extends SipAdapter {
   // ---------------------------------------------------------------- calls
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("callto", settings.callto());
     if (settings.direct().isEmpty()) {
@@ -1087,7 +1103,7 @@ public class YateAdapter extends SipAdapter {
       // without it headers never reach the INVITE nor variables the far leg
       p.put("copyparams", String.join(",", copied));
     }
-    p.put(MARKER_PARAM, callMarker(call));
+    p.put(MARKER_PARAM, core.callMarker(call));
     executed.put(call.callId(), new CompletableFuture<>());
     return send("call.execute", Params.of(p), call.callId())
         .handle(
@@ -1108,7 +1124,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     CompletableFuture<Void> pending = executed.get(call.callId());
     if (pending != null && call.serverId(LOCAL_KEY).isEmpty()) {
       // The legs are not known until call.execute is answered: drop once they are.
@@ -1130,14 +1146,14 @@ public class YateAdapter extends SipAdapter {
             r -> {
               if (!r.processed()) {
                 // The channel is gone already; its chan.hangup may still be on its way.
-                reportCallEnded(call.callId(), cause, ids(call));
+                core.reportCallEnded(call.callId(), cause, ids(call));
               }
               return null;
             });
   }
 
   @Override
-  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+  public CompletableFuture<Void> answer(TrackedCall call) {
     String remote = remoteLeg(call);
     CompletableFuture<String> leg =
         call.serverId(LOCAL_KEY)
@@ -1150,7 +1166,7 @@ public class YateAdapter extends SipAdapter {
                     "call.answered", Params.of("id", local, "targetid", remote), "call.answered"))
         .thenApply(
             r -> {
-              reportCallState(call.callId(), CallState.CONNECTED, null, ids(call));
+              core.reportCallState(call.callId(), CallState.CONNECTED, null, ids(call));
               return null;
             });
   }
@@ -1161,20 +1177,20 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> reject(TrackedCall call, HangupCause cause) {
     HangupCause c = cause == null ? HangupCause.CALL_REJECTED : cause;
     return send("call.drop", Params.of("id", remoteLeg(call), "reason", YateCauses.reasonFor(c)))
         .thenApply(
             r -> {
               if (!r.processed()) {
-                reportCallEnded(call.callId(), c, ids(call));
+                core.reportCallEnded(call.callId(), c, ids(call));
               }
               return null;
             });
   }
 
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     // SIP INFO: RFC 2833 events leave with the audio only, and a dumb/ local leg sends none
     return sendProcessed(
             "chan.dtmf",
@@ -1190,7 +1206,7 @@ public class YateAdapter extends SipAdapter {
   // ---------------------------------------------------------------- pbx features
 
   @Override
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> transfer(TrackedCall call, String target) {
     String remote = remoteLeg(call);
     // What pbxassist does: route the target, then move the remote leg to a call.execute of the
     // route. Our dumb/ leg is disconnected (reason=transfer) and hangs up: the call leaves us.
@@ -1225,7 +1241,7 @@ public class YateAdapter extends SipAdapter {
    * stays as it was.
    */
   @Override
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> attendedTransfer(TrackedCall call, String target) {
     String remote = remoteLeg(call);
     Map<String, String> p = new LinkedHashMap<>();
     p.put("callto", settings.callto());
@@ -1286,12 +1302,12 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
+  public CompletableFuture<Void> hold(TrackedCall call) {
     return attach(call, config().option("holdSource", "tone/ring"), CallState.ON_HOLD);
   }
 
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
+  public CompletableFuture<Void> resume(TrackedCall call) {
     return attach(call, "-", CallState.CONNECTED);
   }
 
@@ -1316,13 +1332,13 @@ public class YateAdapter extends SipAdapter {
               } else {
                 onHold.remove(call.callId());
               }
-              reportCallState(call.callId(), after, null, ids(call));
+              core.reportCallState(call.callId(), after, null, ids(call));
               return null;
             });
   }
 
   @Override
-  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+  public CompletableFuture<Void> startRecording(TrackedCall call, String fileName) {
     return masquerade(
             remoteLeg(call),
             "chan.record",
@@ -1332,7 +1348,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+  public CompletableFuture<Void> stopRecording(TrackedCall call) {
     // pbx answers the stop (call=-) unprocessed although the recording stops: not an error.
     return send(
             "chan.masquerade",
@@ -1346,7 +1362,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
+  public CompletableFuture<Void> conference(String room, List<TrackedCall> members) {
     CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
     for (TrackedCall m : members) {
       all =
@@ -1379,7 +1395,7 @@ public class YateAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+  public CompletableFuture<Void> bridge(TrackedCall a, TrackedCall b) {
     detached.add(a.callId());
     detached.add(b.callId());
     return sendProcessed(
@@ -1425,12 +1441,12 @@ public class YateAdapter extends SipAdapter {
    * @return the result ({@code processed}, return value and parameters after dispatch)
    * @throws IllegalArgumentException if a name or value cannot be sent
    */
-  public CompletableFuture<MessageResult> dispatch(String name, Map<String, String> params) {
-    validateWireInput("message name", name);
+  CompletableFuture<MessageResult> dispatch(String name, Map<String, String> params) {
+    core.checkWire(WireField.other("message name"), name);
     params.forEach(
         (k, v) -> {
-          validateWireInput("variable name", k);
-          validateWireInput("variable " + k, v);
+          core.checkWire(WireField.VARIABLE_NAME, k);
+          core.checkWire(WireField.variable(k), v);
         });
     return send(name, Params.of(params));
   }

@@ -142,7 +142,7 @@ class RealYateFeaturesTest {
     assertThat(events.terminalEvents(id).get(0).cause().q850()).isEqualTo(16);
     CallRecord r = serverRecord(a, id);
     assertThat(r.billableDuration())
-        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrBilltime")));
+        .isEqualTo(YateDriver.seconds(r.serverIds().get("cdrBilltime")));
     assertThat(r.disposition()).isEqualTo(Disposition.ANSWERED);
     await().atMost(WAIT).until(() -> probe.channel(remote).isEmpty());
   }

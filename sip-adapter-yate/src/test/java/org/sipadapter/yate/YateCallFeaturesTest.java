@@ -261,9 +261,9 @@ class YateCallFeaturesTest {
     assertThat(r.serverIds()).containsEntry("cdrStatus", "normal");
     assertThat(r.serverIds()).containsEntry(YateAdapter.LOCAL_KEY, local);
     assertThat(r.billableDuration())
-        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrBilltime")));
+        .isEqualTo(YateDriver.seconds(r.serverIds().get("cdrBilltime")));
     assertThat(r.setupTime().plus(r.billableDuration()))
-        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrDuration")));
+        .isEqualTo(YateDriver.seconds(r.serverIds().get("cdrDuration")));
     assertThat(r.answeredAt()).isNotNull();
   }
 
@@ -288,7 +288,7 @@ class YateCallFeaturesTest {
     CallRecord r = serverRecord(id);
     assertThat(r.serverIds()).containsEntry("cdrStatus", "normal");
     assertThat(r.billableDuration())
-        .isEqualTo(YateAdapter.seconds(r.serverIds().get("cdrBilltime")));
+        .isEqualTo(YateDriver.seconds(r.serverIds().get("cdrBilltime")));
   }
 
   @Test
@@ -305,11 +305,11 @@ class YateCallFeaturesTest {
 
   @Test
   void cdrDurationsAreSecondsToTheMillisecond() {
-    assertThat(YateAdapter.seconds("2.052")).isEqualTo(Duration.ofMillis(2052));
-    assertThat(YateAdapter.seconds("0.000")).isEqualTo(Duration.ZERO);
-    assertThat(YateAdapter.seconds("-1")).isNull();
-    assertThat(YateAdapter.seconds("x")).isNull();
-    assertThat(YateAdapter.seconds(null)).isNull();
+    assertThat(YateDriver.seconds("2.052")).isEqualTo(Duration.ofMillis(2052));
+    assertThat(YateDriver.seconds("0.000")).isEqualTo(Duration.ZERO);
+    assertThat(YateDriver.seconds("-1")).isNull();
+    assertThat(YateDriver.seconds("x")).isNull();
+    assertThat(YateDriver.seconds(null)).isNull();
   }
 
   @Test
