@@ -4,7 +4,6 @@ import static org.sipadapter.tracking.ControlLink.join;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,14 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AuthenticationException;
-import org.sipadapter.CallSnapshot;
-import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
-import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.http.OkHttpJsonRpcTransport;
 import org.sipadapter.kamailio.dialog.Dialog;
@@ -38,6 +32,16 @@ import org.sipadapter.kamailio.evapi.NetstringDecoder;
 import org.sipadapter.kamailio.rpc.ActiveDialogStats;
 import org.sipadapter.kamailio.rpc.KamailioRpc;
 import org.sipadapter.kamailio.rpc.RegisteredContact;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.WireField;
+import org.sipadapter.tracking.CallReports;
 import org.sipadapter.tracking.ControlLink;
 import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
@@ -45,40 +49,22 @@ import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.JsonRpcClient;
 import org.sipadapter.transport.JsonRpcException;
+import org.sipadapter.transport.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kamailio adapter: controls and watches the dialogs that pass through a Kamailio 5.6 or 6.1 proxy,
- * over JSON-RPC 2.0 ({@code jsonrpcs} over HTTP on the SIP TCP listener) with dialog events pushed
- * over {@code evapi}, or, without evapi, by polling {@code dlg.list}.
- *
- * <p>Every dialog Kamailio tracks becomes a call: dialogs this adapter did not start are reported
- * as {@code IncomingCall}s, with states from the dialog module (early, answered, ended, failed).
- * {@code hangup} sends BYE both ways with {@code dlg.end_dlg}. Each call carries the server ids
- * {@code Call-ID} (the SIP Call-ID) and {@code dialog} ({@code h_entry:h_id}).
- *
- * <p>{@code makeCall(from, to)} is click-to-dial with {@code dlg.bridge_dlg}: Kamailio calls {@code
- * from} (a SIP URI of a REFER-capable phone), and once it answers REFERs it to {@code to}; the
- * phone's new INVITE through Kamailio is the call's dialog, recognised by its To URI being {@code
- * to}. The call stays DIALING until that dialog shows up; if the first party never answers, the
- * ring timeout ends it with NO_ANSWER (Kamailio reports nothing about the first leg).
- *
- * <p>A proxy cannot answer, hold, record, play DTMF or host conferences, so those operations throw
- * {@link UnsupportedFeatureException}.
- *
- * <p>Thread-safe, like every {@link SipAdapter}. Events are mapped on the evapi reader thread (or
- * the polling thread) without blocking and delivered by the base class on its own threads.
+ * The JSON-RPC and evapi driver behind {@link KamailioAdapter}: every dialog Kamailio tracks
+ * becomes a call ({@link DialogCalls}), {@code hangup} is {@code dlg.end_dlg}, {@code makeCall} is
+ * click-to-dial with {@code dlg.bridge_dlg}. Events are mapped on the evapi reader thread (or the
+ * polling thread) without blocking and delivered by core on its own threads.
  */
-public final class KamailioAdapter extends SipAdapter {
+final class KamailioDriver implements AdapterDriver, OutboundCalls, InboundCalls, Resync {
 
-  /** Server id key of the SIP Call-ID. */
-  public static final String CALL_ID = ProxyDialog.CALL_ID;
+  private static final String CALL_ID = ProxyDialog.CALL_ID;
+  private static final String DIALOG = ProxyDialog.DIALOG;
 
-  /** Server id key of the dialog's {@code h_entry:h_id}. */
-  public static final String DIALOG = ProxyDialog.DIALOG;
-
-  private static final Logger log = LoggerFactory.getLogger(KamailioAdapter.class);
+  private static final Logger log = LoggerFactory.getLogger(KamailioDriver.class);
   private static final HangupCause UNKNOWN_FAILURE = HangupCause.ofQ850(31);
   private static final int ENSURE_END_ATTEMPTS = 5;
   private static final int ACK_WAIT_ATTEMPTS = 20;
@@ -89,6 +75,8 @@ public final class KamailioAdapter extends SipAdapter {
   // Kamailio's default fr_inv_timer: how long it rings the first party of a click-to-dial.
   private static final long FIRST_LEG_RING_NANOS = TimeUnit.SECONDS.toNanos(120);
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final KamailioSettings settings;
   private final Object linkLock = new Object();
   // Every dialog Kamailio shows becomes one call here; click-to-dial calls claim theirs.
@@ -119,25 +107,21 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   /**
-   * Creates an unconnected adapter.
+   * Creates an unconnected driver.
    *
    * @param config the validated config (see {@link KamailioAdapterProvider})
+   * @param core what core offers the driver
    */
-  public KamailioAdapter(AdapterConfig config) {
-    super(config);
+  KamailioDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = KamailioSettings.of(config);
-    this.dialogs = new DialogCalls<>(callReports(), this::claim);
-  }
-
-  /** Observed calls and click-to-dial; see the class comment for what a proxy cannot do. */
-  @Override
-  public Set<Feature> features() {
-    return EnumSet.of(Feature.INBOUND_CALLS, Feature.OUTBOUND_CALLS);
+    this.dialogs = new DialogCalls<>(CallReports.of(core), this::claim);
   }
 
   /** Everything beyond placing, watching and ending calls needs media, which a proxy never has. */
   @Override
-  protected Optional<String> unsupportedReason(Feature feature) {
+  public Optional<String> unsupportedReason(Feature feature) {
     return Optional.of(
         "Kamailio is a SIP proxy: it relays signalling and has no media or call leg of its own");
   }
@@ -149,8 +133,16 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   /** The adapter's options as parsed from the config. */
-  public KamailioSettings settings() {
+  KamailioSettings settings() {
     return settings;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ------------------------------------------------------------------ extras
@@ -162,7 +154,7 @@ public final class KamailioAdapter extends SipAdapter {
    * @return every contact of every usrloc domain
    * @throws AdapterConnectionException if not connected
    */
-  public List<RegisteredContact> registeredContacts() {
+  List<RegisteredContact> registeredContacts() {
     return join(requireRpc().registeredContacts());
   }
 
@@ -173,7 +165,7 @@ public final class KamailioAdapter extends SipAdapter {
    * @return the counts
    * @throws AdapterConnectionException if not connected
    */
-  public ActiveDialogStats activeDialogStats() {
+  ActiveDialogStats activeDialogStats() {
     return join(requireRpc().activeDialogStats());
   }
 
@@ -185,8 +177,8 @@ public final class KamailioAdapter extends SipAdapter {
    * @return the dialog, or empty if Kamailio no longer has it
    * @throws AdapterConnectionException if not connected
    */
-  public Optional<Dialog> serverDialog(String callId) {
-    Optional<TrackedCall> call = findCall(callId);
+  Optional<Dialog> serverDialog(String callId) {
+    Optional<TrackedCall> call = core.findCall(callId);
     Optional<String> sipCallId = call.flatMap(c -> c.serverId(CALL_ID));
     if (sipCallId.isEmpty()) {
       return Optional.empty();
@@ -197,9 +189,9 @@ public final class KamailioAdapter extends SipAdapter {
   // ------------------------------------------------------------------ lifecycle hooks
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
-      long generation = linkGeneration();
+      long generation = core.linkGeneration();
       URI uri = ControlLink.uri(target, settings.rpcPath());
       Map<String, String> headers = new LinkedHashMap<>();
       if (!target.credentials().secret().isEmpty()) {
@@ -219,14 +211,14 @@ public final class KamailioAdapter extends SipAdapter {
       JsonRpcClient.HttpTransport watched =
           ControlLink.watched(
               (body, timeout) ->
-                  t.post(body, timeout).thenApply(KamailioAdapter::refuseUnauthorized),
-              e -> reportConnectionLost(generation, e));
+                  t.post(body, timeout).thenApply(KamailioDriver::refuseUnauthorized),
+              e -> core.reportConnectionLost(generation, e));
       KamailioRpc r =
           new KamailioRpc(
               new JsonRpcClient(
-                  name(), watched, target.requestTimeout(), this::recordRequestLatency));
+                  name(), watched, target.requestTimeout(), core::recordRequestLatency));
       String version = join(r.version());
-      serverVersion(version);
+      core.reportServerVersion(version);
       rpc = r;
       if (settings.usesEvapi()) {
         // Open the event link before reading dlg.list, so nothing happens unseen in between.
@@ -252,12 +244,12 @@ public final class KamailioAdapter extends SipAdapter {
         events = "by polling every " + settings.pollInterval().toMillis() + " ms";
         poller =
             dialogs.startPolling(
-                timer(),
+                Schedulers.timer(),
                 settings.pollInterval(),
                 () -> rpc,
                 KamailioRpc::dialogs,
-                e -> reportConnectionLost(generation, e),
-                c -> reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
+                e -> core.reportConnectionLost(generation, e),
+                c -> core.reportError(null, "dlg.list poll failed: " + c.getMessage(), c));
       }
       log.info("[{}] {} at {} ({} dialogs, events {})", name(), version, uri, now.size(), events);
     }
@@ -286,7 +278,7 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     synchronized (linkLock) {
       ScheduledFuture<?> p = poller;
       poller = null;
@@ -302,8 +294,8 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doClose() {
-    doDisconnect();
+  public void close() {
+    disconnect();
   }
 
   private void closeQuietly(AutoCloseable c) {
@@ -322,7 +314,7 @@ public final class KamailioAdapter extends SipAdapter {
    * ended by {@code dlg.end_dlg}, and a dialog nobody has is claimed or reported.
    */
   @Override
-  protected void doKeepalive() {
+  public void keepalive() {
     KamailioRpc r = requireRpc();
     List<TrackedCall> boundBefore = dialogs.boundCalls();
     List<Dialog> now = join(r.dialogs());
@@ -332,8 +324,8 @@ public final class KamailioAdapter extends SipAdapter {
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() {
-    return Optional.of(dialogs.resync(trackedCalls()));
+  public List<CallSnapshot> resync() {
+    return dialogs.resync(core.trackedCalls());
   }
 
   /**
@@ -342,7 +334,7 @@ public final class KamailioAdapter extends SipAdapter {
    * counters need the kex module and are left out without it.
    */
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     KamailioRpc r = requireRpc();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("events", settings.usesEvapi() ? "evapi" : "polling");
@@ -365,8 +357,8 @@ public final class KamailioAdapter extends SipAdapter {
    * the request (it answers at once); the call's states follow from the second leg's dialog.
    */
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
-    ConnectTarget target = connectTarget().orElseThrow();
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
+    ConnectTarget target = core.connectTarget().orElseThrow();
     String from = sipUri(call.from(), target);
     String to = sipUri(call.to(), target);
     prunePending();
@@ -409,9 +401,8 @@ public final class KamailioAdapter extends SipAdapter {
    * angle brackets and commas would break or inject into those headers.
    */
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    if (field.equals("from") || field.equals("to")) {
+  public void checkWire(WireField field, String value) {
+    if (field.kind() == WireField.Kind.FROM || field.kind() == WireField.Kind.TO) {
       boolean uri = value.startsWith("sip:") || value.startsWith("sips:");
       if (!uri && !BARE_USER.matcher(value).matches()) {
         throw new IllegalArgumentException(
@@ -437,8 +428,8 @@ public final class KamailioAdapter extends SipAdapter {
    * not exist yet ends here; its dialog, should it come, is ended on arrival.
    */
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
-    Optional<DialogKey> key = call.serverId(DIALOG).flatMap(KamailioAdapter::parseKey);
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
+    Optional<DialogKey> key = call.serverId(DIALOG).flatMap(KamailioDriver::parseKey);
     if (key.isEmpty()) {
       // Kamailio offers no way to cancel the first leg's INVITE.
       for (Pending p : pendingOutbound) {
@@ -446,7 +437,7 @@ public final class KamailioAdapter extends SipAdapter {
           p.abandoned = true;
         }
       }
-      reportCallEnded(call.callId(), cause, Map.of());
+      core.reportCallEnded(call.callId(), cause, Map.of());
       return CompletableFuture.completedFuture(null);
     }
     return endOnServer(requireRpc(), key.get(), call.serverId(CALL_ID).orElse(""))
@@ -458,7 +449,7 @@ public final class KamailioAdapter extends SipAdapter {
               Throwable c = ControlLink.unwrap(e);
               if (c instanceof JsonRpcException j && j.code() == 404) {
                 // Already gone on the server: the call has ended.
-                reportCallEnded(call.callId(), cause, Map.of());
+                core.reportCallEnded(call.callId(), cause, Map.of());
                 return null;
               }
               throw e instanceof CompletionException ce ? ce : new CompletionException(c);
@@ -509,7 +500,7 @@ public final class KamailioAdapter extends SipAdapter {
                   && !d.get().state().ended()) {
                 Executor later =
                     CompletableFuture.delayedExecutor(
-                        ACK_WAIT_MS, TimeUnit.MILLISECONDS, blockingExecutor());
+                        ACK_WAIT_MS, TimeUnit.MILLISECONDS, Schedulers.blocking());
                 return CompletableFuture.supplyAsync(() -> null, later)
                     .thenCompose(x -> whenAcknowledged(r, key, sipCallId, attempt + 1));
               }
@@ -526,7 +517,7 @@ public final class KamailioAdapter extends SipAdapter {
       return;
     }
     CompletableFuture.delayedExecutor(
-            ENSURE_END_DELAY_MS * attempt, TimeUnit.MILLISECONDS, blockingExecutor())
+            ENSURE_END_DELAY_MS * attempt, TimeUnit.MILLISECONDS, Schedulers.blocking())
         .execute(
             () -> {
               if (rpc != r) {
@@ -545,10 +536,10 @@ public final class KamailioAdapter extends SipAdapter {
                         }
                         if (d.isEmpty() || d.get().state().ended()) {
                           // Ended, whether or not Kamailio ran event_route[dialog:end] for it.
-                          findCallByServerId(CALL_ID, sipCallId)
+                          core.findCallByServerId(CALL_ID, sipCallId)
                               .ifPresent(
                                   c ->
-                                      reportCallEnded(
+                                      core.reportCallEnded(
                                           c.callId(), HangupCause.NORMAL_CLEARING, Map.of()));
                         }
                         return CompletableFuture.completedFuture(null);
@@ -563,7 +554,7 @@ public final class KamailioAdapter extends SipAdapter {
   void onDialogEvent(DialogEvent e) {
     log.debug("[{}] <- evapi {} {} {} state {}", name(), e.name(), e.callId(), e.key(), e.state());
     if (e.kind() == DialogEvent.Kind.OTHER) {
-      reportServerEvent(null, e.name(), e.fields());
+      core.reportServerEvent(null, e.name(), e.fields());
       return;
     }
     Dialog d = e.dialog();
@@ -577,7 +568,7 @@ public final class KamailioAdapter extends SipAdapter {
       }
     }
     // After the call's end the raw event carries no call id.
-    reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
+    core.reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
   }
 
   /**
@@ -597,7 +588,7 @@ public final class KamailioAdapter extends SipAdapter {
           KamailioRpc r = rpc;
           log.info("[{}] ending dialog {} of {}, which ended before it", name(), d.key(), p.call);
           if (r != null) {
-            blockingExecutor()
+            Schedulers.blocking()
                 .execute(() -> endOnServer(r, d.key(), d.callId()).exceptionally(x -> null));
           }
         }
@@ -610,11 +601,11 @@ public final class KamailioAdapter extends SipAdapter {
   /** Drops waiting calls nothing can claim any more: ended here long ago, and not given up. */
   private void prunePending() {
     Set<String> givenUp = new HashSet<>();
-    givenUpCalls().forEach(c -> givenUp.add(c.callId()));
+    core.givenUpCalls().forEach(c -> givenUp.add(c.callId()));
     long now = System.nanoTime();
     pendingOutbound.removeIf(
         p ->
-            findCall(p.call.callId()).isEmpty()
+            core.findCall(p.call.callId()).isEmpty()
                 && !givenUp.contains(p.call.callId())
                 && (!p.abandoned || now - p.sinceNanos > FIRST_LEG_RING_NANOS));
   }
@@ -673,7 +664,7 @@ public final class KamailioAdapter extends SipAdapter {
   /** The RPC client of the current link; throws when there is none. */
   private KamailioRpc requireRpc() {
     return Optional.ofNullable(rpc)
-        .filter(r -> connectionState() != ConnectionState.CLOSED)
+        .filter(r -> core.connectionState() != ConnectionState.CLOSED)
         .orElseThrow(
             () ->
                 new AdapterConnectionException(
@@ -697,7 +688,7 @@ public final class KamailioAdapter extends SipAdapter {
         if (e.isPresent() && e.get().name().equals(EVAPI_READY)) {
           ready.complete(null);
         } else {
-          e.ifPresent(KamailioAdapter.this::onDialogEvent);
+          e.ifPresent(KamailioDriver.this::onDialogEvent);
         }
       } catch (IllegalArgumentException e) {
         skipped("bad evapi message: " + e.getMessage(), e);
@@ -709,7 +700,7 @@ public final class KamailioAdapter extends SipAdapter {
     /** Logs and reports skipped input; the link stays up. */
     private void skipped(String what, Exception e) {
       log.warn("[{}] {}", name(), what, e);
-      reportError(null, what, e);
+      core.reportError(null, what, e);
     }
 
     @Override
@@ -721,7 +712,7 @@ public final class KamailioAdapter extends SipAdapter {
     public void onClosed(Throwable cause) {
       ready.completeExceptionally(
           cause == null ? new AdapterConnectionException("evapi link closed") : cause);
-      reportConnectionLost(
+      core.reportConnectionLost(
           generation,
           cause == null ? new AdapterConnectionException("evapi link closed by Kamailio") : cause);
     }

@@ -157,7 +157,7 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
     @Override
     public void hangupOnServer(CallStatus call) {
       DialogKey key =
-          KamailioAdapter.parseKey(call.serverIds().getOrDefault(KamailioAdapter.DIALOG, ""))
+          KamailioDriver.parseKey(call.serverIds().getOrDefault(KamailioAdapter.DIALOG, ""))
               .orElseThrow(() -> new IllegalStateException("call has no dialog id: " + call));
       String sipCallId = call.serverIds().get(KamailioAdapter.CALL_ID);
       await()
