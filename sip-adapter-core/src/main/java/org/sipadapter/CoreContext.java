@@ -131,6 +131,11 @@ final class CoreContext implements DriverContext {
     return List.copyOf(registry.givenUpCalls());
   }
 
+  @Override
+  public List<CallRecord> callHistory() {
+    return registry.history();
+  }
+
   // ---------------------------------------------------------------- markers
 
   @Override

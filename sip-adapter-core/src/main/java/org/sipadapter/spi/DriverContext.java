@@ -182,6 +182,14 @@ public interface DriverContext {
    */
   List<TrackedCall> givenUpCalls();
 
+  /**
+   * Returns the records of the last finished calls, oldest first, as {@code callHistory()} does:
+   * for what the server reports about a call after its end (see {@link #amendCallRecord}).
+   *
+   * @return the records
+   */
+  List<CallRecord> callHistory();
+
   // ---------------------------------------------------------------- markers
 
   /**
