@@ -1,15 +1,19 @@
 package org.sipadapter.opensips;
 
+import static org.sipadapter.opensips.OpenSipsAdapter.CALL_ID;
+import static org.sipadapter.opensips.OpenSipsAdapter.DIALOG;
+import static org.sipadapter.opensips.OpenSipsAdapter.NO_B2B_ENTITIES;
+import static org.sipadapter.opensips.OpenSipsAdapter.NO_ORIGINATE;
+import static org.sipadapter.opensips.OpenSipsAdapter.UA_KEY;
+
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,14 +23,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.sipadapter.AdapterConnectionException;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.UnsupportedFeatureException;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.http.OkHttpJsonRpcTransport;
@@ -39,77 +39,57 @@ import org.sipadapter.opensips.mi.MiHttpErrorHint;
 import org.sipadapter.opensips.mi.OpenSipsMi;
 import org.sipadapter.opensips.mi.RegisteredContact;
 import org.sipadapter.opensips.ua.UaSessionEvent;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.Answer;
+import org.sipadapter.spi.AttendedTransfer;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.Capabilities;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.Reject;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.Transfer;
+import org.sipadapter.spi.WireField;
+import org.sipadapter.tracking.CallReports;
 import org.sipadapter.tracking.ControlLink;
 import org.sipadapter.tracking.DialogCalls;
 import org.sipadapter.tracking.DialogState;
-import org.sipadapter.tracking.ProxyDialog;
 import org.sipadapter.transport.JsonRpcClient;
+import org.sipadapter.transport.Schedulers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * OpenSIPS adapter: watches and ends the dialogs that pass through an OpenSIPS 3.x proxy, over the
- * Management Interface ({@code mi_http}: JSON-RPC 2.0 over HTTP POST) with dialog events pushed by
- * {@code event_stream} to a TCP listener the adapter runs, or, without it, by polling {@code
- * dlg_list}.
- *
- * <p>Every dialog OpenSIPS tracks becomes a call reported as an {@code IncomingCall} (the adapter
- * starts none), with states from the dialog module: early (RINGING), confirmed (CONNECTED), deleted
- * (DISCONNECTED, or FAILED when it ended unanswered). {@code hangup} runs {@code dlg_end_dlg}: BYE
- * both ways, or CANCEL when not answered. Each call carries the server ids {@value #CALL_ID} (SIP
- * Call-ID) and {@value #DIALOG} (OpenSIPS dialog ID such as {@code 2da.69ee64b1}).
- *
- * <p>Event mode ({@code options.eventPort} set): connecting binds the listener, subscribes it with
- * {@code event_subscribe} (renewed at half the expiry) and then reads {@code dlg_list}, so nothing
- * happens unseen in between; the keepalive re-reads {@code dlg_list} and settles dialogs whose
- * events were lost. Polling mode: {@code dlg_list} every {@code options.pollInterval}, diffed.
- *
- * <p>Outbound calls are not offered: the MI has no originate command that yields a tracked call
- * ({@code t_uac_dlg} sends one request outside any dialog, with no ACK or BYE handling; B2B
- * scenarios need script support). Answer, reject, hold, transfer, recording, DTMF and conference
- * are not things a proxy does. All of those throw {@link UnsupportedFeatureException}.
- *
- * <p>Thread-safe, like every {@link SipAdapter}. Events are parsed on the listener's reader
- * threads, mapped in arrival order on one queue drained by a background thread, and delivered by
- * the base class on its own threads.
+ * The MI and event_stream driver behind {@link OpenSipsAdapter}: every dialog OpenSIPS tracks
+ * becomes a call ({@link DialogCalls}), {@code hangup} is {@code dlg_end_dlg}, and with {@code
+ * options.uaSessions} calls are placed, answered, held and transferred as b2b_entities UA sessions.
+ * Events are parsed on the listener's reader threads and mapped in arrival order on one queue.
  */
-public final class OpenSipsAdapter extends SipAdapter {
+final class OpenSipsDriver
+    implements AdapterDriver,
+        OutboundCalls,
+        InboundCalls,
+        Answer,
+        Reject,
+        Transfer,
+        AttendedTransfer,
+        Hold,
+        SendDtmf,
+        Resync {
 
-  /** Server id key of the SIP Call-ID. */
-  public static final String CALL_ID = ProxyDialog.CALL_ID;
-
-  /** Server id key of the OpenSIPS dialog ID. */
-  public static final String DIALOG = ProxyDialog.DIALOG;
-
-  /** Server id key of a b2b_entities UA session's key. */
-  public static final String UA_KEY = "ua-session";
-
-  /** Why {@code makeCall} and the other call controls are not offered without UA sessions. */
-  public static final String NO_ORIGINATE =
-      "a proxy only observes and ends dialogs; placing, answering, rejecting, holding and"
-          + " transferring calls needs OpenSIPS's b2b_entities module and options.uaSessions: true"
-          + " (see docs/opensips.md, UA sessions)";
-
-  /** Why the call controls are not offered when b2b_entities is not loaded. */
-  public static final String NO_B2B_ENTITIES =
-      "options.uaSessions is on but this OpenSIPS has no b2b_entities (its MI lists no"
-          + " ua_session_client_start): add loadmodule \"b2b_entities.so\" to opensips.cfg";
-
-  private static final java.util.EnumSet<Feature> UA_FEATURES =
-      EnumSet.of(
-          Feature.OUTBOUND_CALLS,
-          Feature.ANSWER,
-          Feature.REJECT,
-          Feature.HOLD,
-          Feature.TRANSFER,
-          Feature.ATTENDED_TRANSFER,
-          Feature.SEND_DTMF);
   private static final int MISSED_CAUSES_KEPT = 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(OpenSipsAdapter.class);
+  private static final Logger log = LoggerFactory.getLogger(OpenSipsDriver.class);
   private static final Pattern SAFE_TEXT = Pattern.compile("[A-Za-z0-9 ._-]{1,64}");
   private static final Duration UNSUBSCRIBE_WAIT = Duration.ofMillis(500);
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final OpenSipsSettings settings;
   private final Object linkLock = new Object();
   // Every dialog OpenSIPS shows becomes one call here.
@@ -186,14 +166,16 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   /**
-   * Creates an unconnected adapter.
+   * Creates an unconnected driver.
    *
    * @param config the validated config (see {@link OpenSipsAdapterProvider})
+   * @param core what core offers the driver
    */
-  public OpenSipsAdapter(AdapterConfig config) {
-    super(config);
+  OpenSipsDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = OpenSipsSettings.of(config);
-    this.dialogs = new DialogCalls<>(callReports());
+    this.dialogs = new DialogCalls<>(CallReports.of(core));
   }
 
   /**
@@ -202,12 +184,19 @@ public final class OpenSipsAdapter extends SipAdapter {
    * turned out to have no b2b_entities.
    */
   @Override
-  public Set<Feature> features() {
-    EnumSet<Feature> f = EnumSet.of(Feature.INBOUND_CALLS);
+  public Capabilities capabilities() {
+    Capabilities all = Capabilities.of(this);
     if (settings.uaSessions() && !Boolean.FALSE.equals(b2bLoaded)) {
-      f.addAll(UA_FEATURES);
+      return all;
     }
-    return f;
+    return all.without(
+        OutboundCalls.class,
+        Answer.class,
+        Reject.class,
+        Hold.class,
+        Transfer.class,
+        AttendedTransfer.class,
+        SendDtmf.class);
   }
 
   /** The OpenSIPS versions this adapter is built for (MI over mi_http JSON-RPC, event_stream). */
@@ -219,6 +208,18 @@ public final class OpenSipsAdapter extends SipAdapter {
   /** The adapter's options as parsed from the config. */
   public OpenSipsSettings settings() {
     return settings;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
+  }
+
+  private String type() {
+    return config.type();
   }
 
   /**
@@ -270,9 +271,9 @@ public final class OpenSipsAdapter extends SipAdapter {
   // ------------------------------------------------------------------ lifecycle hooks
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     synchronized (linkLock) {
-      long generation = linkGeneration();
+      long generation = core.linkGeneration();
       URI uri = ControlLink.uri(target, settings.miPath());
       OkHttpJsonRpcTransport.Builder b =
           OkHttpJsonRpcTransport.builder(uri)
@@ -287,14 +288,14 @@ public final class OpenSipsAdapter extends SipAdapter {
           ControlLink.watched(
               (body, timeout) ->
                   t.post(body, timeout).thenApply(MiHttpErrorHint::refuseUnauthorized),
-              e -> reportConnectionLost(generation, e));
+              e -> core.reportConnectionLost(generation, e));
       OpenSipsMi m =
           new OpenSipsMi(
               new JsonRpcClient(
-                  name(), watched, target.requestTimeout(), this::recordRequestLatency),
+                  name(), watched, target.requestTimeout(), core::recordRequestLatency),
               target.requestTimeout());
       String version = join(m.version());
-      serverVersion(version);
+      core.reportServerVersion(version);
       if (settings.uaSessions()) {
         b2bLoaded = join(m.commands()).contains("ua_session_client_start");
         if (!b2bLoaded) {
@@ -324,12 +325,12 @@ public final class OpenSipsAdapter extends SipAdapter {
       if (!settings.usesEventStream()) {
         poller =
             dialogs.startPolling(
-                timer(),
+                Schedulers.timer(),
                 settings.pollInterval(),
                 () -> mi,
                 OpenSipsMi::dialogs,
-                e -> reportConnectionLost(generation, e),
-                c -> reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
+                e -> core.reportConnectionLost(generation, e),
+                c -> core.reportError(null, "dlg_list poll failed: " + c.getMessage(), c));
       }
       log.info(
           "[{}] {} at {} ({} dialogs, events {})",
@@ -357,9 +358,9 @@ public final class OpenSipsAdapter extends SipAdapter {
     subscriptionOk = true;
     long half = Math.max(settings.eventExpire().toNanos() / 2, TimeUnit.SECONDS.toNanos(1));
     renewer =
-        timer()
+        Schedulers.timer()
             .scheduleWithFixedDelay(
-                () -> blockingExecutor().execute(this::renewSubscriptions),
+                () -> Schedulers.blocking().execute(this::renewSubscriptions),
                 half,
                 half,
                 TimeUnit.NANOSECONDS);
@@ -394,7 +395,7 @@ public final class OpenSipsAdapter extends SipAdapter {
                       name(),
                       event,
                       ControlLink.unwrap(e).getMessage());
-                  reportError(
+                  core.reportError(
                       null,
                       "event_subscribe renewal failed: " + ControlLink.unwrap(e).getMessage(),
                       ControlLink.unwrap(e));
@@ -404,7 +405,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     synchronized (linkLock) {
       cancel(poller);
       poller = null;
@@ -451,10 +452,10 @@ public final class OpenSipsAdapter extends SipAdapter {
    * others are left out, so core ends them.
    */
   @Override
-  protected Optional<List<CallSnapshot>> doResync() {
-    List<CallSnapshot> out = new ArrayList<>(dialogs.resync(trackedCalls()));
+  public List<CallSnapshot> resync() {
+    List<CallSnapshot> out = new ArrayList<>(dialogs.resync(core.trackedCalls()));
     Map<String, Integer> listed = uaAtConnect;
-    for (TrackedCall c : trackedCalls()) {
+    for (TrackedCall c : core.trackedCalls()) {
       Optional<String> key = c.serverId(UA_KEY);
       Integer state = key.map(listed::get).orElse(null);
       if (state == null || state == 7 || state == 8) {
@@ -466,7 +467,7 @@ public final class OpenSipsAdapter extends SipAdapter {
               : c.state().isTerminal() ? CallState.RINGING : c.state();
       out.add(new CallSnapshot(c.callId(), now, c.serverIds()));
     }
-    return Optional.of(out);
+    return out;
   }
 
   /**
@@ -478,7 +479,7 @@ public final class OpenSipsAdapter extends SipAdapter {
    * the confirmed state it has by now, which would skip its RINGING.
    */
   @Override
-  protected void doKeepalive() {
+  public void keepalive() {
     OpenSipsMi m = requireMi();
     if (!settings.usesEventStream()) {
       join(m.uptime());
@@ -490,7 +491,7 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     OpenSipsMi m = mi;
     Map<String, Object> details = new LinkedHashMap<>();
     if (m == null) {
@@ -509,16 +510,17 @@ public final class OpenSipsAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doClose() {
-    doDisconnect();
+  public void close() {
+    disconnect();
   }
 
   // ------------------------------------------------------------------ call hooks
 
   /** Why a feature is missing: UA sessions off, b2b_entities absent, or no media here. */
   @Override
-  protected Optional<String> unsupportedReason(Feature feature) {
-    if (UA_FEATURES.contains(feature)) {
+  public Optional<String> unsupportedReason(Feature feature) {
+    if (Capabilities.of(this).has(Capabilities.capabilityOf(feature))) {
+      // a UA session feature this OpenSIPS or this config does not offer now
       return Optional.of(settings.uaSessions() ? NO_B2B_ENTITIES : NO_ORIGINATE);
     }
     return Optional.of(
@@ -534,7 +536,7 @@ public final class OpenSipsAdapter extends SipAdapter {
    * and a session OpenSIPS starts late (after a timeout here) is recognised and hung up.
    */
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     OpenSipsMi m = requireMi();
     if (!settings.uaSessions() || Boolean.FALSE.equals(b2bLoaded)) {
       return CompletableFuture.failedFuture(
@@ -547,7 +549,9 @@ public final class OpenSipsAdapter extends SipAdapter {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("ruri", to);
     p.put("to", to);
-    p.put("from", sipUri(call.from()) + ";" + UaSessionEvent.MARKER_PARAM + "=" + callMarker(call));
+    p.put(
+        "from",
+        sipUri(call.from()) + ";" + UaSessionEvent.MARKER_PARAM + "=" + core.callMarker(call));
     p.put("body", sdp("sendrecv"));
     p.put("flags", "rhb");
     if (!settings.uaSocket().isEmpty()) {
@@ -558,7 +562,7 @@ public final class OpenSipsAdapter extends SipAdapter {
             p,
             key -> {
               uaStates.putIfAbsent(key, new UaState());
-              bindServerId(call.callId(), UA_KEY, key);
+              core.bindServerId(call.callId(), UA_KEY, key);
             })
         .handle(
             (key, e) -> {
@@ -625,7 +629,7 @@ public final class OpenSipsAdapter extends SipAdapter {
               && startsPending.get() > 0
               && e.marker().isEmpty()
               && e.consultMarker().isEmpty()
-              && findCallByServerId(UA_KEY, e.key()).isEmpty();
+              && core.findCallByServerId(UA_KEY, e.key()).isEmpty();
       if ((behind || unknown) && parked.size() < MISSED_CAUSES_KEPT) {
         parked.add(raw);
         return true;
@@ -648,7 +652,7 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   /** {@code ua_session_reply} 200 with an SDP answer to an incoming UA session. */
   @Override
-  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+  public CompletableFuture<Void> answer(TrackedCall call) {
     String key = uaKey(call);
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("key", key);
@@ -661,7 +665,7 @@ public final class OpenSipsAdapter extends SipAdapter {
         .thenRun(
             () -> {
               uaState(key).answered = true;
-              reportCallState(call.callId(), CallState.CONNECTED, null, Map.of(UA_KEY, key));
+              core.reportCallState(call.callId(), CallState.CONNECTED, null, Map.of(UA_KEY, key));
             });
   }
 
@@ -670,7 +674,7 @@ public final class OpenSipsAdapter extends SipAdapter {
    * ua_session_terminate}, which OpenSIPS needs to drop a session it rejected (it sends nothing).
    */
   @Override
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> reject(TrackedCall call, HangupCause cause) {
     String key = uaKey(call);
     int code = cause.sipStatus() >= 400 && cause.sipStatus() <= 699 ? cause.sipStatus() : 603;
     Map<String, Object> p = new LinkedHashMap<>();
@@ -684,19 +688,19 @@ public final class OpenSipsAdapter extends SipAdapter {
         .thenRun(
             () -> {
               uaStates.remove(key);
-              reportCallEnded(call.callId(), cause, Map.of());
+              core.reportCallEnded(call.callId(), cause, Map.of());
             });
   }
 
   /** A re-INVITE with {@code a=sendonly} ({@code ua_session_update}). */
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
+  public CompletableFuture<Void> hold(TrackedCall call) {
     return reInvite(call, true);
   }
 
   /** A re-INVITE with {@code a=sendrecv}. */
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
+  public CompletableFuture<Void> resume(TrackedCall call) {
     return reInvite(call, false);
   }
 
@@ -708,7 +712,7 @@ public final class OpenSipsAdapter extends SipAdapter {
             Map.of("key", key, "method", "INVITE", "body", sdp(hold ? "sendonly" : "sendrecv")))
         .thenRun(
             () ->
-                reportCallState(
+                core.reportCallState(
                     call.callId(),
                     hold ? CallState.ON_HOLD : CallState.CONNECTED,
                     null,
@@ -722,7 +726,7 @@ public final class OpenSipsAdapter extends SipAdapter {
    * the call to CONNECTED.
    */
   @Override
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> transfer(TrackedCall call, String target) {
     String key = uaKey(call);
     uaState(key).transferring = true;
     return requireMi()
@@ -756,13 +760,14 @@ public final class OpenSipsAdapter extends SipAdapter {
    * ended and the call stays connected.
    */
   @Override
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> attendedTransfer(TrackedCall call, String target) {
     String key = uaKey(call);
     OpenSipsMi m = requireMi();
     UaState st = uaState(key);
     String targetUri = sipUri(target);
     Consultation c =
-        new Consultation(call.callId(), callMarker(call) + ".c" + consultSeq.incrementAndGet());
+        new Consultation(
+            call.callId(), core.callMarker(call) + ".c" + consultSeq.incrementAndGet());
     consultations.put(c.marker, c);
     Map<String, String> p = new LinkedHashMap<>();
     p.put("ruri", targetUri);
@@ -878,7 +883,8 @@ public final class OpenSipsAdapter extends SipAdapter {
         // EARLY and the rest: nothing to do
       }
     }
-    reportServerEvent(findCall(c.callId).isPresent() ? c.callId : null, raw.name(), raw.fields());
+    core.reportServerEvent(
+        core.findCall(c.callId).isPresent() ? c.callId : null, raw.name(), raw.fields());
   }
 
   /** Ends a consultation session if it still runs (BYE, or CANCEL while it rings). */
@@ -920,7 +926,7 @@ public final class OpenSipsAdapter extends SipAdapter {
    * has no media path, so RFC 2833 events are not possible.
    */
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     String key = uaKey(call);
     OpenSipsMi m = requireMi();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
@@ -1004,16 +1010,16 @@ public final class OpenSipsAdapter extends SipAdapter {
       return;
     }
     Map<String, String> ids = Map.of(UA_KEY, e.key());
-    Optional<TrackedCall> bound = findCallByServerId(UA_KEY, e.key());
+    Optional<TrackedCall> bound = core.findCallByServerId(UA_KEY, e.key());
     String callId = bound.map(TrackedCall::callId).orElse(null);
     if (callId == null) {
       Optional<String> marker = e.marker();
-      Optional<String> mine = marker.flatMap(this::callIdOfMarker);
+      Optional<String> mine = marker.flatMap(core::callIdOfMarker);
       if (mine.isPresent()) {
         callId = mine.get();
         if (e.type() == UaSessionEvent.Type.REJECTED
             || e.type() == UaSessionEvent.Type.TERMINATED) {
-          if (findCall(callId).isEmpty()) {
+          if (core.findCall(callId).isEmpty()) {
             return; // the end of a session of a call that ended here: nothing left to hang up
           }
         }
@@ -1025,35 +1031,35 @@ public final class OpenSipsAdapter extends SipAdapter {
         CallState first =
             e.type() == UaSessionEvent.Type.ANSWERED ? CallState.CONNECTED : CallState.RINGING;
         // an incoming session, or another application's outgoing one: a call not placed here
-        callId = reportIncomingCall(from, to, first, ids);
-        bindServerId(callId, UA_KEY, e.key());
-        reportServerEvent(callId, raw.name(), raw.fields());
+        callId = core.reportIncomingCall(from, to, first, ids);
+        core.bindServerId(callId, UA_KEY, e.key());
+        core.reportServerEvent(callId, raw.name(), raw.fields());
         return;
       } else {
-        reportServerEvent(null, raw.name(), raw.fields());
+        core.reportServerEvent(null, raw.name(), raw.fields());
         return;
       }
     }
     UaState st = uaState(e.key());
     switch (e.type()) {
-      case EARLY -> reportCallState(callId, CallState.RINGING, null, ids);
+      case EARLY -> core.reportCallState(callId, CallState.RINGING, null, ids);
       case ANSWERED -> {
         if (e.method().equals("INVITE") && !st.held && !st.answered) {
           st.answered = true;
-          reportCallState(callId, CallState.CONNECTED, null, ids);
+          core.reportCallState(callId, CallState.CONNECTED, null, ids);
         } else if (!e.method().equals("INVITE")) {
-          bindServerId(callId, UA_KEY, e.key());
+          core.bindServerId(callId, UA_KEY, e.key());
         }
       }
       case REJECTED -> {
         if (e.method().equals("INVITE") && !st.answered) {
           uaStates.remove(e.key());
-          reportCallEnded(callId, HangupCause.ofSip(e.status()), ids);
+          core.reportCallEnded(callId, HangupCause.ofSip(e.status()), ids);
         }
       }
       case TERMINATED -> {
         uaStates.remove(e.key());
-        reportCallEnded(
+        core.reportCallEnded(
             callId,
             e.method().equals("CANCEL")
                 ? HangupCause.ORIGINATOR_CANCEL
@@ -1061,9 +1067,9 @@ public final class OpenSipsAdapter extends SipAdapter {
             ids);
       }
       case UPDATED -> onUaRequest(callId, e, st);
-      default -> bindServerId(callId, UA_KEY, e.key());
+      default -> core.bindServerId(callId, UA_KEY, e.key());
     }
-    reportServerEvent(callId, raw.name(), raw.fields());
+    core.reportServerEvent(callId, raw.name(), raw.fields());
   }
 
   /** A sequential request from the far end: NOTIFY of a transfer, INFO with DTMF, ACK. */
@@ -1094,28 +1100,29 @@ public final class OpenSipsAdapter extends SipAdapter {
         if (consult != null) {
           dropConsultation(consult); // the target replaced it (and normally sent BYE already)
         }
-        reportCallState(callId, CallState.TRANSFERRING, null, Map.of());
+        core.reportCallState(callId, CallState.TRANSFERRING, null, Map.of());
         if (status == 0 || status < 300) {
           // the target took the call: our leg leaves it
           if (m != null) {
             m.terminateUaSession(e.key()).exceptionally(x -> null);
           }
           uaStates.remove(e.key());
-          reportCallEnded(callId, HangupCause.NORMAL_CLEARING.withText("transferred"), Map.of());
+          core.reportCallEnded(
+              callId, HangupCause.NORMAL_CLEARING.withText("transferred"), Map.of());
         } else {
-          reportCallState(callId, CallState.CONNECTED, null, Map.of());
+          core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
         }
       }
       case "INFO" -> {
         java.util.regex.Matcher d =
             java.util.regex.Pattern.compile("Signal=\\s*([0-9*#A-Da-d])").matcher(e.body());
         if (d.find()) {
-          reportDtmf(callId, d.group(1).toUpperCase(java.util.Locale.ROOT), Map.of());
+          core.reportDtmf(callId, d.group(1).toUpperCase(java.util.Locale.ROOT), Map.of());
         }
       }
       case "ACK" -> {
         if (st.answered) {
-          reportCallState(callId, CallState.CONNECTED, null, Map.of());
+          core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
         }
       }
       default -> {
@@ -1129,13 +1136,13 @@ public final class OpenSipsAdapter extends SipAdapter {
    * Reason: Q.850;cause=N} to the BYEs. A dialog OpenSIPS no longer has (404) ends the call here.
    */
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     Optional<String> key = call.serverId(UA_KEY);
     if (key.isPresent()) {
       if (call.direction() == org.sipadapter.CallDirection.INBOUND
           && !uaState(key.get()).answered
           && !call.state().isAnswered()) {
-        return doReject(call, cause);
+        return reject(call, cause);
       }
       // ua_session_terminate: BYE when answered, CANCEL while ringing; no event follows. It
       // answers 500 for a session that failed or is gone: the call is over either way.
@@ -1149,13 +1156,13 @@ public final class OpenSipsAdapter extends SipAdapter {
                       : new CompletionException(ControlLink.unwrap(e));
                 }
                 uaStates.remove(key.get());
-                reportCallEnded(call.callId(), cause, Map.of());
+                core.reportCallEnded(call.callId(), cause, Map.of());
                 return null;
               });
     }
     Optional<String> dialogId = call.serverId(DIALOG).or(() -> call.serverId(CALL_ID));
     if (dialogId.isEmpty()) {
-      reportCallEnded(call.callId(), cause, Map.of());
+      core.reportCallEnded(call.callId(), cause, Map.of());
       return CompletableFuture.completedFuture(null);
     }
     return requireMi()
@@ -1163,12 +1170,12 @@ public final class OpenSipsAdapter extends SipAdapter {
         .handle(
             (v, e) -> {
               if (e == null) {
-                blockingExecutor().execute(dialogs::pollSoon);
+                Schedulers.blocking().execute(dialogs::pollSoon);
                 return null;
               }
               Throwable c = ControlLink.unwrap(e);
               if (c instanceof MiException mx && mx.notFound()) {
-                reportCallEnded(call.callId(), cause, Map.of());
+                core.reportCallEnded(call.callId(), cause, Map.of());
                 return null;
               }
               throw e instanceof CompletionException ce ? ce : new CompletionException(c);
@@ -1192,9 +1199,9 @@ public final class OpenSipsAdapter extends SipAdapter {
    * quotes, angle brackets, commas and semicolons, which would break a SIP URI or header.
    */
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    if (field.equals("from") || field.equals("to") || field.equals("target")) {
+  public void checkWire(WireField field, String value) {
+    WireField.Kind kind = field.kind();
+    if (kind == WireField.Kind.FROM || kind == WireField.Kind.TO || kind == WireField.Kind.TARGET) {
       for (int i = 0; i < value.length(); i++) {
         char c = value.charAt(i);
         if (Character.isWhitespace(c) || c == '<' || c == '>' || c == '"' || c == ',' || c == ';') {
@@ -1223,7 +1230,7 @@ public final class OpenSipsAdapter extends SipAdapter {
       onCdr(e);
     }
     if (!e.isDialogStateChange()) {
-      reportServerEvent(null, e.name(), e.fields());
+      core.reportServerEvent(null, e.name(), e.fields());
       return;
     }
     DialogState to = e.newState();
@@ -1261,7 +1268,7 @@ public final class OpenSipsAdapter extends SipAdapter {
       }
       dialogs.live(d);
     }
-    reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
+    core.reportServerEvent(dialogs.boundCall(d).orElse(null), e.name(), e.fields());
   }
 
   /**
@@ -1270,11 +1277,11 @@ public final class OpenSipsAdapter extends SipAdapter {
    */
   private void onCdr(DialogStateEvent cdr) {
     String sipCallId = cdr.callId();
-    if (findCallByServerId(CALL_ID, sipCallId).isPresent()) {
+    if (core.findCallByServerId(CALL_ID, sipCallId).isPresent()) {
       earlyCdrs.put(sipCallId, cdr);
       return;
     }
-    List<org.sipadapter.CallRecord> history = callHistory();
+    List<org.sipadapter.CallRecord> history = core.callHistory();
     for (int i = history.size() - 1; i >= 0; i--) {
       org.sipadapter.CallRecord r = history.get(i);
       if (sipCallId.equals(r.serverIds().get(CALL_ID))) {
@@ -1307,7 +1314,7 @@ public final class OpenSipsAdapter extends SipAdapter {
       }
     }
     long billable = ms;
-    amendCallRecord(
+    core.amendCallRecord(
         callId,
         r ->
             r.withServerDurations(
@@ -1377,7 +1384,7 @@ public final class OpenSipsAdapter extends SipAdapter {
 
   private OpenSipsMi requireMi() {
     OpenSipsMi m = mi;
-    if (m == null || connectionState() == ConnectionState.CLOSED) {
+    if (m == null || core.connectionState() == ConnectionState.CLOSED) {
       throw new AdapterConnectionException(
           "OpenSIPS adapter " + name() + " is not connected; call connect() first");
     }
@@ -1416,7 +1423,7 @@ public final class OpenSipsAdapter extends SipAdapter {
     private void enqueue(Runnable task) {
       queue.add(task);
       if (draining.compareAndSet(false, true)) {
-        blockingExecutor().execute(this::drain);
+        Schedulers.blocking().execute(this::drain);
       }
     }
 
@@ -1428,7 +1435,7 @@ public final class OpenSipsAdapter extends SipAdapter {
             task.run();
           } catch (RuntimeException x) {
             log.warn("[{}] event handling failed", name(), x);
-            reportError(null, "event handling failed: " + x.getMessage(), x);
+            core.reportError(null, "event handling failed: " + x.getMessage(), x);
           }
         }
         draining.set(false);
@@ -1447,14 +1454,14 @@ public final class OpenSipsAdapter extends SipAdapter {
         events.add(DialogStateEvent.parse(json));
       } catch (IllegalArgumentException e) {
         log.warn("[{}] skipped event_stream object: {}", name(), e.getMessage());
-        reportError(null, "bad event_stream object: " + e.getMessage(), e);
+        core.reportError(null, "bad event_stream object: " + e.getMessage(), e);
       }
     }
 
     @Override
     public void malformed(String reason) {
       log.warn("[{}] skipped event_stream bytes: {}", name(), reason);
-      reportError(null, "malformed event_stream input: " + reason, null);
+      core.reportError(null, "malformed event_stream input: " + reason, null);
     }
 
     @Override

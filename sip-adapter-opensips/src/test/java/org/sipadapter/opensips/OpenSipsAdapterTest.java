@@ -423,9 +423,9 @@ class OpenSipsAdapterTest {
   void reasonHeaderCarriesOnlyPlainText() {
     OpenSipsAdapter a = (OpenSipsAdapter) SipAdapters.create(config().build());
     adapter = a;
-    assertThat(a.reasonHeader(HangupCause.USER_BUSY.withText("busy now")))
+    assertThat(a.driver().reasonHeader(HangupCause.USER_BUSY.withText("busy now")))
         .isEqualTo("Reason: Q.850;cause=17;text=\"busy now\"\r\n");
-    assertThat(a.reasonHeader(HangupCause.USER_BUSY.withText("x\"\r\nVia: evil")))
+    assertThat(a.driver().reasonHeader(HangupCause.USER_BUSY.withText("x\"\r\nVia: evil")))
         .isEqualTo("Reason: Q.850;cause=17\r\n");
   }
 }
