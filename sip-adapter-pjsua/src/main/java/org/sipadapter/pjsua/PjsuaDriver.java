@@ -1,10 +1,20 @@
 package org.sipadapter.pjsua;
 
+import static org.sipadapter.pjsua.PjsuaAdapter.INV_CONFIRMED;
+import static org.sipadapter.pjsua.PjsuaAdapter.INV_DISCONNECTED;
+import static org.sipadapter.pjsua.PjsuaAdapter.INV_EARLY;
+import static org.sipadapter.pjsua.PjsuaAdapter.MARKER_HEADER;
+import static org.sipadapter.pjsua.PjsuaAdapter.MEDIA_ACTIVE;
+import static org.sipadapter.pjsua.PjsuaAdapter.MEDIA_LOCAL_HOLD;
+import static org.sipadapter.pjsua.PjsuaAdapter.MEDIA_REMOTE_HOLD;
+import static org.sipadapter.pjsua.PjsuaAdapter.REF;
+import static org.sipadapter.pjsua.PjsuaAdapter.SIP_CALL_ID;
+import static org.sipadapter.pjsua.PjsuaAdapter.SLOT;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,77 +36,57 @@ import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallException;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
 import org.sipadapter.InputGuard;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.Answer;
+import org.sipadapter.spi.AttendedTransfer;
+import org.sipadapter.spi.Bridge;
+import org.sipadapter.spi.Conference;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.ReceiveDtmf;
+import org.sipadapter.spi.Recording;
+import org.sipadapter.spi.Reject;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.Transfer;
+import org.sipadapter.spi.WireField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An in-process SIP user agent on pjsua2: {@code connect()} starts the library and its account,
- * calls are placed and answered by this process, and pjsua's call states become the unified ones
- * ({@code CALLING} to {@code DIALING}, {@code EARLY} 180 to {@code RINGING}, {@code EARLY} 183 to
- * {@code EARLY_MEDIA}, {@code CONFIRMED} to {@code CONNECTED}, {@code DISCONNECTED} to the terminal
- * state with the last SIP status as cause).
+ * The pjsua2 driver behind {@link PjsuaAdapter}: an in-process SIP user agent whose call states
+ * become the unified ones.
  *
- * <p>Threading: every pjsua2 call runs on one thread of this adapter ({@code
+ * <p>Threading: every pjsua2 call runs on one thread of this driver ({@code
  * sipadapter-pjsua-ops-<name>}), registered with pjlib once. pjsua's callbacks run on its worker
- * thread; they copy what they need, report it to the base class (which never blocks) and hand any
- * further library call to the ops thread, so no callback waits.
- *
- * <p>Server ids on each call: {@code Call-ID} (the SIP Call-ID), {@code pjsua.callId} (the call
- * slot, reused by pjsua after the call ends) and {@code pjsua.ref} (the adapter's own reference).
- * Every INVITE it sends carries the call's marker in {@value #MARKER_HEADER}.
- *
- * <p>Capacity: at most {@code options.maxCalls} calls hold a pjsua call slot at once (placed,
- * arrived and consultation calls alike); {@code makeCall} beyond that fails with a {@link
- * CallException} before pjsua is asked, and {@code maxCalls} itself is bounded by the media sockets
- * the library can open ({@link PjsuaSettings#capacity()}), because pjlib aborts the process rather
- * than fail a call when they run out.
+ * thread; they copy what they need, report it to core (which never blocks) and hand any further
+ * library call to the ops thread, so no callback waits.
  */
-public class PjsuaAdapter extends SipAdapter {
+final class PjsuaDriver
+    implements AdapterDriver,
+        OutboundCalls,
+        InboundCalls,
+        Answer,
+        Reject,
+        Transfer,
+        AttendedTransfer,
+        Hold,
+        Recording,
+        SendDtmf,
+        ReceiveDtmf,
+        Conference,
+        Bridge {
 
-  /** The provider type. */
-  public static final String TYPE = "pjsua";
+  private static final Logger log = LoggerFactory.getLogger(PjsuaDriver.class);
 
-  /** The local SIP port used when the config gives none. */
-  public static final int DEFAULT_PORT = 5060;
-
-  /** Server id key of the SIP Call-ID. */
-  public static final String SIP_CALL_ID = "Call-ID";
-
-  /** Server id key of the pjsua call slot. */
-  public static final String SLOT = "pjsua.callId";
-
-  /** Server id key of the adapter's reference of the call object. */
-  public static final String REF = "pjsua.ref";
-
-  /** The INVITE header that carries the call's marker ({@code <instanceId>.<uuid>}). */
-  public static final String MARKER_HEADER = "X-SipAdapter-Call";
-
-  static final int INV_EARLY = 3, INV_CONFIRMED = 5, INV_DISCONNECTED = 6;
-  static final int MEDIA_ACTIVE = 1, MEDIA_LOCAL_HOLD = 2, MEDIA_REMOTE_HOLD = 3;
-
-  private static final Logger log = LoggerFactory.getLogger(PjsuaAdapter.class);
-  private static final Set<Feature> FEATURES =
-      EnumSet.of(
-          Feature.OUTBOUND_CALLS,
-          Feature.INBOUND_CALLS,
-          Feature.ANSWER,
-          Feature.REJECT,
-          Feature.HOLD,
-          Feature.SEND_DTMF,
-          Feature.RECEIVE_DTMF,
-          Feature.TRANSFER,
-          Feature.ATTENDED_TRANSFER,
-          Feature.RECORDING,
-          Feature.CONFERENCE,
-          Feature.BRIDGE);
-
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final PjsuaSettings settings;
   private final Supplier<? extends UserAgentBackend> backends;
   private final Map<String, String> refToCall = new ConcurrentHashMap<>();
@@ -107,33 +97,18 @@ public class PjsuaAdapter extends SipAdapter {
   private volatile Path caListFile;
 
   /**
-   * Creates an adapter on the real pjsua2 binding: {@code pjsua2.jar} must be on the class path,
-   * and {@code libpjsua2.so} on {@code java.library.path} when {@link #connect()} runs.
+   * Creates the driver on a backend.
    *
    * @param config the config
-   * @throws org.sipadapter.ConfigurationException if the binding's classes are not on the class
-   *     path (or the compile-only declarations stand in for them)
-   */
-  public PjsuaAdapter(AdapterConfig config) {
-    this(config, Pjsua2Binding.backends());
-  }
-
-  /**
-   * Creates an adapter on another backend, such as {@link InMemoryUserAgentBackend} (no native
-   * library) in tests and demonstrations.
-   *
-   * @param config the config
+   * @param core what core offers the driver
    * @param backends makes one backend per connect
    */
-  public PjsuaAdapter(AdapterConfig config, Supplier<? extends UserAgentBackend> backends) {
-    super(config);
+  PjsuaDriver(
+      AdapterConfig config, DriverContext core, Supplier<? extends UserAgentBackend> backends) {
+    this.config = config;
+    this.core = core;
     this.settings = PjsuaSettings.from(config);
     this.backends = backends;
-  }
-
-  @Override
-  public Set<Feature> features() {
-    return FEATURES;
   }
 
   @Override
@@ -146,14 +121,22 @@ public class PjsuaAdapter extends SipAdapter {
    *
    * @return the settings
    */
-  public PjsuaSettings settings() {
+  PjsuaSettings settings() {
     return settings;
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ---------------------------------------------------------------- connection
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     String threadName = "sipadapter-pjsua-ops-" + name();
     ExecutorService o =
         Executors.newSingleThreadExecutor(
@@ -223,7 +206,7 @@ public class PjsuaAdapter extends SipAdapter {
     }
     backend = b;
     ops = o;
-    serverVersion(b.version());
+    core.reportServerVersion(b.version());
     log.info(
         "[{}] pjsua {} user agent started on {}:{} ({}){}",
         name(),
@@ -239,7 +222,7 @@ public class PjsuaAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     UserAgentBackend b = backend;
     ExecutorService o = ops;
     backend = null;
@@ -290,18 +273,18 @@ public class PjsuaAdapter extends SipAdapter {
   // ---------------------------------------------------------------- calls
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     String ref = call.callId();
     String uri = toUri(call.to());
     String from = fromUri(call);
     Map<String, String> headers = new LinkedHashMap<>(call.options().headers());
-    headers.put(MARKER_HEADER, callMarker(call));
+    headers.put(MARKER_HEADER, core.callMarker(call));
     CallException full = reserveSlot(ref);
     if (full != null) {
       return CompletableFuture.failedFuture(full);
     }
     refToCall.put(ref, call.callId());
-    bindServerId(call.callId(), REF, ref);
+    core.bindServerId(call.callId(), REF, ref);
     return op("makeCall", b -> b.makeCall(ref, uri, from, headers))
         .whenComplete(
             (v, e) -> {
@@ -348,39 +331,39 @@ public class PjsuaAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     return op("hangup", b -> b.hangup(ref(call), 0));
   }
 
   @Override
-  protected CompletableFuture<Void> doAnswer(TrackedCall call) {
+  public CompletableFuture<Void> answer(TrackedCall call) {
     return op("answer", b -> b.answer(ref(call), 200));
   }
 
   @Override
-  protected CompletableFuture<Void> doReject(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> reject(TrackedCall call, HangupCause cause) {
     // as documented: 486 Busy Here for USER_BUSY, 603 Decline for every other cause
     int status = cause.q850() == HangupCause.USER_BUSY.q850() ? 486 : 603;
     return op("reject", b -> b.hangup(ref(call), status));
   }
 
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
+  public CompletableFuture<Void> hold(TrackedCall call) {
     return op("hold", b -> b.hold(ref(call)));
   }
 
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
+  public CompletableFuture<Void> resume(TrackedCall call) {
     return op("resume", b -> b.unhold(ref(call)));
   }
 
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     return op("sendDtmf", b -> b.dialDtmf(ref(call), digits));
   }
 
   @Override
-  protected CompletableFuture<Void> doTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> transfer(TrackedCall call, String target) {
     String uri = toUri(target);
     return op("transfer", b -> b.transfer(ref(call), uri));
   }
@@ -390,7 +373,7 @@ public class PjsuaAdapter extends SipAdapter {
    * transfers {@code call} to it with {@code xferReplaces}.
    */
   @Override
-  protected CompletableFuture<Void> doAttendedTransfer(TrackedCall call, String target) {
+  public CompletableFuture<Void> attendedTransfer(TrackedCall call, String target) {
     String ref = ref(call);
     String consultRef = "consult-" + UUID.randomUUID();
     CallException full = reserveSlot(consultRef);
@@ -400,7 +383,7 @@ public class PjsuaAdapter extends SipAdapter {
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
     consultations.put(consultRef, confirmed);
     Duration ring = config().timeouts().ring();
-    Map<String, String> headers = Map.of(MARKER_HEADER, callMarker(call));
+    Map<String, String> headers = Map.of(MARKER_HEADER, core.callMarker(call));
     return op("attendedTransfer", b -> b.makeCall(consultRef, toUri(target), "", headers))
         .thenCompose(v -> confirmed.orTimeout(ring.toMillis(), TimeUnit.MILLISECONDS))
         .thenCompose(v -> op("attendedTransfer", b -> b.transferReplaces(ref, consultRef)))
@@ -418,13 +401,13 @@ public class PjsuaAdapter extends SipAdapter {
    * {@code .wav} added when the name has no extension) through an {@code AudioMediaRecorder}.
    */
   @Override
-  protected CompletableFuture<Void> doStartRecording(TrackedCall call, String fileName) {
+  public CompletableFuture<Void> startRecording(TrackedCall call, String fileName) {
     Path file = recordingFile(fileName);
     return op("startRecording", b -> b.startRecording(ref(call), file));
   }
 
   @Override
-  protected CompletableFuture<Void> doStopRecording(TrackedCall call) {
+  public CompletableFuture<Void> stopRecording(TrackedCall call) {
     return op("stopRecording", b -> b.stopRecording(ref(call)));
   }
 
@@ -439,8 +422,8 @@ public class PjsuaAdapter extends SipAdapter {
    * room is this adapter's only: pjsua has no named rooms, and a call ending leaves the bridge.
    */
   @Override
-  protected CompletableFuture<Void> doConference(String room, List<TrackedCall> members) {
-    List<String> refs = members.stream().map(PjsuaAdapter::ref).toList();
+  public CompletableFuture<Void> conference(String room, List<TrackedCall> members) {
+    List<String> refs = members.stream().map(PjsuaDriver::ref).toList();
     return op(
         "conference",
         b -> {
@@ -456,7 +439,7 @@ public class PjsuaAdapter extends SipAdapter {
 
   /** Connects the audio of two calls both ways in pjsua's conference bridge. */
   @Override
-  protected CompletableFuture<Void> doBridge(TrackedCall a, TrackedCall b) {
+  public CompletableFuture<Void> bridge(TrackedCall a, TrackedCall b) {
     String refA = ref(a);
     String refB = ref(b);
     return op(
@@ -469,10 +452,10 @@ public class PjsuaAdapter extends SipAdapter {
 
   /** Asks the library for its transport state: it answers unless its worker is stuck. */
   @Override
-  protected void doKeepalive() throws Exception {
+  public void keepalive() throws Exception {
     long start = System.nanoTime();
     awaitOp(details("keepalive"));
-    recordRequestLatency(System.nanoTime() - start);
+    core.recordRequestLatency(System.nanoTime() - start);
   }
 
   /**
@@ -481,7 +464,7 @@ public class PjsuaAdapter extends SipAdapter {
    * configured with a registrar is not registered.
    */
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     Map<String, Object> d = new LinkedHashMap<>(awaitOp(details("health")));
     if (!settings.registrar().isEmpty() && !Boolean.TRUE.equals(d.get("registered"))) {
       throw new CallException(
@@ -528,18 +511,18 @@ public class PjsuaAdapter extends SipAdapter {
 
   /** The wire here is a SIP URI and header: refuse what would break out of one. */
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    if (field.equals("callerIdName")) {
-      InputGuard.check(field, value, "\"\\");
-    } else if (field.equals("fileName")) {
+  public void checkWire(WireField field, String value) {
+    WireField.Kind kind = field.kind();
+    if (kind == WireField.Kind.CALLER_ID_NAME) {
+      InputGuard.check(field.toString(), value, "\"\\");
+    } else if (kind == WireField.Kind.FILE_NAME) {
       // a name inside options.recordingDirectory, never a path out of it
-      InputGuard.check(field, value, "/\\<>\" \t");
+      InputGuard.check(field.toString(), value, "/\\<>\" \t");
       if (value.startsWith(".")) {
         throw new IllegalArgumentException("fileName must not start with '.': " + value);
       }
-    } else if (!field.startsWith("header ")) {
-      InputGuard.check(field, value, "<>\" \t");
+    } else if (kind != WireField.Kind.HEADER && kind != WireField.Kind.HEADER_NAME) {
+      InputGuard.check(field.toString(), value, "<>\" \t");
     }
   }
 
@@ -633,7 +616,7 @@ public class PjsuaAdapter extends SipAdapter {
       }
       Map<String, String> ids = ids(ref, info);
       if (info.sipCallId() != null && !info.sipCallId().isEmpty()) {
-        bindServerId(callId, SIP_CALL_ID, info.sipCallId());
+        core.bindServerId(callId, SIP_CALL_ID, info.sipCallId());
       }
       log.debug(
           "[{}] {} {} {} {}",
@@ -644,14 +627,15 @@ public class PjsuaAdapter extends SipAdapter {
           info.lastReason());
       switch (info.state()) {
         case INV_EARLY ->
-            reportCallState(
+            core.reportCallState(
                 callId,
                 info.lastStatusCode() == 183 ? CallState.EARLY_MEDIA : CallState.RINGING,
                 null,
                 ids);
-        case INV_CONFIRMED -> reportCallState(callId, CallState.CONNECTED, null, ids);
+        case INV_CONFIRMED -> core.reportCallState(callId, CallState.CONNECTED, null, ids);
         case INV_DISCONNECTED -> {
-          reportCallEnded(callId, PjsuaCauses.of(info.lastStatusCode(), info.lastReason()), ids);
+          core.reportCallEnded(
+              callId, PjsuaCauses.of(info.lastStatusCode(), info.lastReason()), ids);
           refToCall.remove(ref);
           freeSlot(ref);
           releaseLater(ref);
@@ -669,10 +653,10 @@ public class PjsuaAdapter extends SipAdapter {
         return;
       }
       if (mediaStatus == MEDIA_LOCAL_HOLD || mediaStatus == MEDIA_REMOTE_HOLD) {
-        reportCallState(callId, CallState.ON_HOLD, null, Map.of());
+        core.reportCallState(callId, CallState.ON_HOLD, null, Map.of());
       } else if (mediaStatus == MEDIA_ACTIVE
-          && findCall(callId).map(c -> c.state() == CallState.ON_HOLD).orElse(false)) {
-        reportCallState(callId, CallState.CONNECTED, null, Map.of());
+          && core.findCall(callId).map(c -> c.state() == CallState.ON_HOLD).orElse(false)) {
+        core.reportCallState(callId, CallState.CONNECTED, null, Map.of());
       }
     }
 
@@ -688,18 +672,18 @@ public class PjsuaAdapter extends SipAdapter {
       // 180 first, on the ops thread, so an answer from a listener is queued after it
       op("ringing", b -> b.answer(ref, 180));
       String callId =
-          reportIncomingCall(
+          core.reportIncomingCall(
               userOf(info.remoteUri()), userOf(info.localUri()), CallState.RINGING, ids(ref, info));
       refToCall.put(ref, callId);
-      bindServerId(callId, REF, ref);
-      bindServerId(callId, SIP_CALL_ID, info.sipCallId());
+      core.bindServerId(callId, REF, ref);
+      core.bindServerId(callId, SIP_CALL_ID, info.sipCallId());
     }
 
     @Override
     public void onDtmfDigit(String ref, String digit) {
       String callId = stale() ? null : refToCall.get(ref);
       if (callId != null) {
-        reportDtmf(callId, digit, Map.of(REF, ref));
+        core.reportDtmf(callId, digit, Map.of(REF, ref));
       }
     }
 
@@ -707,7 +691,7 @@ public class PjsuaAdapter extends SipAdapter {
     public void onRegState(int code, String reason) {
       if (!registered.complete(code) && code / 100 != 2 && !stale()) {
         log.warn("[{}] registration refresh failed: {} {}", name(), code, reason);
-        reportError(null, "registration failed: " + code + " " + reason, null);
+        core.reportError(null, "registration failed: " + code + " " + reason, null);
       }
     }
 
