@@ -1,16 +1,18 @@
 package org.sipadapter.sipp;
 
+import static org.sipadapter.sipp.SippAdapter.MARKER;
+import static org.sipadapter.sipp.SippAdapter.RUN_ID;
+import static org.sipadapter.sipp.SippAdapter.SIP_CALL_ID;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -23,68 +25,42 @@ import org.sipadapter.AdapterConnectionException;
 import org.sipadapter.AdapterTimeoutException;
 import org.sipadapter.CallDirection;
 import org.sipadapter.CallException;
-import org.sipadapter.CallSnapshot;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
 import org.sipadapter.ConnectionState;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
-import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterException;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.http.OkHttpCalls;
 import org.sipadapter.sipp.agent.AgentConfig;
 import org.sipadapter.sipp.agent.RunSpec;
 import org.sipadapter.sipp.agent.SippAgent;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.CallSnapshot;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.Resync;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.spi.WireField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Adapter for SIPp, driven through the SIPp agent ({@link SippAgent}) since SIPp has no network API
- * of its own.
- *
- * <p>{@link #makeCall} starts a one-call run of the agent's {@code call} scenario toward {@code
- * options.target} (or the {@code host:port} in {@code to = user@host:port}) and reports the call's
- * states from SIPp's own message trace: DIALING when the INVITE is sent, RINGING on 18x (183:
- * EARLY_MEDIA), CONNECTED on 200, DISCONNECTED on BYE, FAILED with the SIP status mapped to a
- * {@link HangupCause}. {@link #hangup} stops the run: the agent makes SIPp send BYE (or CANCEL
- * while ringing). Load runs are adapter methods: {@link #startLoad}, {@link #updateRate}, {@link
- * #stopLoad}, {@link #loadStats}. With {@code options.inboundPort}, a UAS run listens while
- * connected and its calls are reported as incoming calls (SIPp answers them per its scenario).
- * {@code options.mode: embedded} starts the agent inside this JVM on a free loopback port.
- *
- * <p>Every run the adapter starts carries a marker ({@link #instanceId()} and, for a call, the
- * call's own id), which the agent puts on the run and on each of its events. The adapter knows its
- * own calls by it: a run of a call that ended here while the agent may still have held it (its
- * start request timed out, its link was lost) is hung up as soon as the adapter sees it, in an
- * event, in the late reply or at resync. The calls of runs it did not start (another application's,
- * or an inbound run's) are reported as calls it did not place. Hangup works from the marker alone:
- * the agent hangs up the run and refuses a start request for that marker it reads later.
- *
- * <p>Events come from the agent's long-polled {@code GET /events} on one background thread and are
- * handed to the SDK's delivery threads. Thread-safe.
+ * The SIPp agent driver behind {@link SippAdapter}: a call is a one-call run of the agent's {@code
+ * call} scenario, its states come from SIPp's message trace, and the agent's long-polled {@code GET
+ * /events} is read on one background thread.
  */
-public final class SippAdapter extends SipAdapter {
+final class SippDriver implements AdapterDriver, OutboundCalls, InboundCalls, Resync {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SippAdapter.class);
-
-  /** Server id key of the agent run that carries a call. */
-  public static final String RUN_ID = "sipp.runId";
-
-  /** Server id key of the SIP Call-ID. */
-  public static final String SIP_CALL_ID = "sip.callId";
-
-  /**
-   * Server id key of the marker on the run of a call this adapter did not place (another adapter's
-   * call marker), when the run has one.
-   */
-  public static final String MARKER = "sipp.marker";
+  private static final Logger LOG = LoggerFactory.getLogger(SippDriver.class);
 
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9._~+*#!-]{1,64}");
   private static final Pattern RUN = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private final SippSettings settings;
   private final OkHttpClient http;
   private final String inboundMarker;
@@ -98,22 +74,18 @@ public final class SippAdapter extends SipAdapter {
   private volatile String inboundRunId;
   private volatile long agentClockOffsetMillis;
 
-  SippAdapter(AdapterConfig config) {
-    super(config);
+  SippDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
     this.settings = SippSettings.of(config);
-    this.inboundMarker = instanceId() + ".inbound";
-    this.loadMarkerPrefix = instanceId() + ".load-";
+    this.inboundMarker = core.instanceId() + ".inbound";
+    this.loadMarkerPrefix = core.instanceId() + ".load-";
     Dispatcher dispatcher = new Dispatcher();
     // one start request per makeCall: OkHttp's default of 5 per host would queue bursts of calls
     // behind each other until their request timeout
     dispatcher.setMaxRequests(128);
     dispatcher.setMaxRequestsPerHost(64);
     this.http = new OkHttpClient.Builder().dispatcher(dispatcher).build();
-  }
-
-  @Override
-  public Set<Feature> features() {
-    return EnumSet.of(Feature.OUTBOUND_CALLS, Feature.INBOUND_CALLS);
   }
 
   @Override
@@ -127,16 +99,24 @@ public final class SippAdapter extends SipAdapter {
    *
    * @return the URI, or empty
    */
-  public Optional<java.net.URI> embeddedAgentUri() {
+  Optional<java.net.URI> embeddedAgentUri() {
     SippAgent a = embeddedAgent;
     return a == null ? Optional.empty() : Optional.of(a.baseUri());
+  }
+
+  private String name() {
+    return config.name();
+  }
+
+  private AdapterConfig config() {
+    return config;
   }
 
   // ---------------------------------------------------------------- link
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
-    long generation = linkGeneration();
+  public void connect(ConnectTarget target) throws Exception {
+    long generation = core.linkGeneration();
     String host = target.host();
     int port = target.port();
     if (settings.embedded()) {
@@ -173,7 +153,7 @@ public final class SippAdapter extends SipAdapter {
       // the agent's clock against ours, within half a round trip: deadlines are stated on its clock
       agentClockOffsetMillis = health.get("timeMillis").asLong() - (sent + received) / 2;
     }
-    serverVersion("SIPp " + health.path("sippVersion").asText("unknown"));
+    core.reportServerVersion("SIPp " + health.path("sippVersion").asText("unknown"));
     long agentSeq = health.path("lastEventSeq").asLong(0);
     if (lastSeq < 0 || lastSeq > agentSeq) {
       lastSeq = agentSeq; // first connect, or the agent restarted: start at its present
@@ -222,7 +202,7 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     Thread t = poller;
     poller = null;
     okhttp3.Call poll = currentPoll;
@@ -233,7 +213,7 @@ public final class SippAdapter extends SipAdapter {
       t.interrupt();
     }
     SippAgentClient c = client;
-    if (c == null || connectionState() == ConnectionState.RECONNECTING) {
+    if (c == null || core.connectionState() == ConnectionState.RECONNECTING) {
       return;
     }
     String inbound = inboundRunId;
@@ -248,9 +228,9 @@ public final class SippAdapter extends SipAdapter {
     }
     // Calls given up while their start request was under way: once this adapter is gone nobody
     // would see their runs, so the agent is told now to refuse or hang them up.
-    for (TrackedCall call : givenUpCalls()) {
+    for (TrackedCall call : core.givenUpCalls()) {
       if (call.direction() == CallDirection.OUTBOUND && call.serverId(RUN_ID).isEmpty()) {
-        c.stopMarked(callMarker(call), config().timeouts().request())
+        c.stopMarked(core.callMarker(call), config().timeouts().request())
             .exceptionally(
                 e -> {
                   LOG.debug("[{}] hanging up {} failed: {}", name(), call.callId(), e.getMessage());
@@ -261,7 +241,7 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doClose() {
+  public void close() {
     SippAgent agent = embeddedAgent;
     embeddedAgent = null;
     if (agent != null) {
@@ -272,7 +252,7 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doKeepalive() {
+  public void keepalive() {
     SippAgentClient c = client;
     if (c != null) {
       c.health();
@@ -280,7 +260,7 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     JsonNode h = requireClient().health();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("agentRuns", h.path("runs").asInt());
@@ -291,16 +271,17 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected Optional<List<CallSnapshot>> doResync() {
+  public List<CallSnapshot> resync() {
     JsonNode runs = requireClient().listRuns();
     Map<String, JsonNode> byId = new LinkedHashMap<>();
     Map<String, JsonNode> byOwnCall = new LinkedHashMap<>();
     for (JsonNode r : runs) {
       byId.put(r.path("id").asText(), r);
-      callIdOfMarker(textOrNull(r.path("spec"), "marker")).ifPresent(id -> byOwnCall.put(id, r));
+      core.callIdOfMarker(textOrNull(r.path("spec"), "marker"))
+          .ifPresent(id -> byOwnCall.put(id, r));
     }
     List<CallSnapshot> alive = new ArrayList<>();
-    for (TrackedCall call : trackedCalls()) {
+    for (TrackedCall call : core.trackedCalls()) {
       if (call.direction() == CallDirection.OUTBOUND) {
         JsonNode run = byOwnCall.get(call.callId());
         if (run == null && call.serverId(RUN_ID).isEmpty()) {
@@ -320,7 +301,7 @@ public final class SippAdapter extends SipAdapter {
       }
     }
     // A call given up here whose run the agent started anyway: listing it has it hung up.
-    for (TrackedCall gone : givenUpCalls()) {
+    for (TrackedCall gone : core.givenUpCalls()) {
       JsonNode run = byOwnCall.get(gone.callId());
       if (run != null && running(run)) {
         alive.add(
@@ -328,7 +309,7 @@ public final class SippAdapter extends SipAdapter {
                 gone.callId(), CallState.DIALING, Map.of(RUN_ID, run.path("id").asText())));
       }
     }
-    return Optional.of(alive);
+    return alive;
   }
 
   private static boolean running(JsonNode run) {
@@ -336,16 +317,15 @@ public final class SippAdapter extends SipAdapter {
   }
 
   @Override
-  protected void validateWireInput(String field, String value) {
-    super.validateWireInput(field, value);
-    switch (field) {
-      case "from", "callerIdNumber" -> {
+  public void checkWire(WireField field, String value) {
+    switch (field.kind()) {
+      case FROM, CALLER_ID_NUMBER -> {
         if (!USER.matcher(value).matches()) {
           throw new IllegalArgumentException(
               field + " must be a SIP user part: 1..64 of letters, digits and . _ ~ + * # ! -");
         }
       }
-      case "to" -> destination(value);
+      case TO -> destination(value);
       default -> {
         for (char c : new char[] {'<', '>', '"'}) {
           if (value.indexOf(c) >= 0) {
@@ -379,7 +359,7 @@ public final class SippAdapter extends SipAdapter {
   // ---------------------------------------------------------------- calls
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     String[] dest = destination(call.to());
     Long deadline =
         settings.requestDeadline()
@@ -394,17 +374,17 @@ public final class SippAdapter extends SipAdapter {
             call.from(),
             dest[0],
             settings.transport(),
-            callMarker(call),
+            core.callMarker(call),
             deadline);
     // A reply that comes after the request timed out binds the run to a given-up call, which has
     // it hung up.
     return requireClient()
         .startRun(spec)
-        .thenAccept(run -> bindServerId(call.callId(), RUN_ID, run.path("id").asText()));
+        .thenAccept(run -> core.bindServerId(call.callId(), RUN_ID, run.path("id").asText()));
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     if (call.direction() == CallDirection.INBOUND) {
       return CompletableFuture.failedFuture(
           new CallException(
@@ -415,7 +395,7 @@ public final class SippAdapter extends SipAdapter {
     // has not been read yet (the agent then refuses it). The agent answers at once; the BYE or
     // CANCEL and the call's end arrive as events.
     return requireClient()
-        .stopMarked(callMarker(call), config().timeouts().request())
+        .stopMarked(core.callMarker(call), config().timeouts().request())
         .thenApply(r -> null);
   }
 
@@ -430,9 +410,9 @@ public final class SippAdapter extends SipAdapter {
    * @throws AdapterConnectionException if not connected
    * @throws CallException if the agent refused the run (unknown scenario, process cap)
    */
-  public String startLoad(LoadSpec spec) {
+  String startLoad(LoadSpec spec) {
     requireConnectedNow();
-    validateWireInput("from", spec.from());
+    core.checkWire(WireField.FROM, spec.from());
     if (!USER.matcher(spec.to()).matches()) {
       throw new IllegalArgumentException("to must be a SIP user part");
     }
@@ -479,7 +459,7 @@ public final class SippAdapter extends SipAdapter {
    * @param runId the run
    * @param rate calls per rate period, greater than 0
    */
-  public void updateRate(String runId, double rate) {
+  void updateRate(String runId, double rate) {
     requireConnectedNow();
     checkRunId(runId);
     if (!(rate > 0) || Double.isInfinite(rate)) {
@@ -494,7 +474,7 @@ public final class SippAdapter extends SipAdapter {
    * @param runId the run
    * @param limit at least 1
    */
-  public void updateLimit(String runId, int limit) {
+  void updateLimit(String runId, int limit) {
     requireConnectedNow();
     checkRunId(runId);
     if (limit < 1) {
@@ -510,7 +490,7 @@ public final class SippAdapter extends SipAdapter {
    * @param runId the run
    * @return the final stats, with SIPp's exit code and the verdict
    */
-  public LoadStats stopLoad(String runId) {
+  LoadStats stopLoad(String runId) {
     requireConnectedNow();
     checkRunId(runId);
     Duration grace = config().timeouts().request();
@@ -523,7 +503,7 @@ public final class SippAdapter extends SipAdapter {
    * @param runId the run
    * @return the latest stats (final once the run ended)
    */
-  public LoadStats loadStats(String runId) {
+  LoadStats loadStats(String runId) {
     requireConnectedNow();
     checkRunId(runId);
     return toStats(join(requireClient().getRun(runId), config().timeouts().request()));
@@ -556,7 +536,7 @@ public final class SippAdapter extends SipAdapter {
   }
 
   private void requireConnectedNow() {
-    if (connectionState() != ConnectionState.CONNECTED) {
+    if (core.connectionState() != ConnectionState.CONNECTED) {
       throw new AdapterConnectionException("[" + name() + "] not connected to the SIPp agent");
     }
   }
@@ -619,7 +599,7 @@ public final class SippAdapter extends SipAdapter {
         if (poller == me) {
           poller = null;
           LOG.warn("[{}] lost the SIPp agent's event stream: {}", name(), e.getMessage());
-          reportConnectionLost(generation, e);
+          core.reportConnectionLost(generation, e);
         }
         return;
       }
@@ -627,14 +607,14 @@ public final class SippAdapter extends SipAdapter {
         return;
       }
       if (page.path("lost").asBoolean()) {
-        reportError(null, "the SIPp agent dropped events before they were read", null);
+        core.reportError(null, "the SIPp agent dropped events before they were read", null);
         findOwnRuns(c);
       }
       for (JsonNode event : page.path("events")) {
         try {
           route(event);
         } catch (RuntimeException e) {
-          reportError(null, "cannot map a SIPp agent event: " + e.getMessage(), e);
+          core.reportError(null, "cannot map a SIPp agent event: " + e.getMessage(), e);
         }
       }
       lastSeq = page.path("last").asLong(lastSeq);
@@ -645,9 +625,9 @@ public final class SippAdapter extends SipAdapter {
   private void findOwnRuns(SippAgentClient c) {
     try {
       for (JsonNode r : c.listRuns()) {
-        Optional<String> callId = callIdOfMarker(textOrNull(r.path("spec"), "marker"));
-        if (callId.isPresent() && running(r) && findCall(callId.get()).isEmpty()) {
-          bindServerId(callId.get(), RUN_ID, r.path("id").asText());
+        Optional<String> callId = core.callIdOfMarker(textOrNull(r.path("spec"), "marker"));
+        if (callId.isPresent() && running(r) && core.findCall(callId.get()).isEmpty()) {
+          core.bindServerId(callId.get(), RUN_ID, r.path("id").asText());
         }
       }
     } catch (SipAdapterException e) {
@@ -665,7 +645,7 @@ public final class SippAdapter extends SipAdapter {
     if (marker != null && marker.startsWith(loadMarkerPrefix)) {
       return; // load runs raise no call events
     }
-    Optional<String> own = callIdOfMarker(marker);
+    Optional<String> own = core.callIdOfMarker(marker);
     if (own.isPresent()) {
       onOwnCallRun(own.get(), runId, event);
     } else {
@@ -678,25 +658,25 @@ public final class SippAdapter extends SipAdapter {
    * (given up) has the run hung up; reports about a call that ended otherwise are dropped by core.
    */
   private void onOwnCallRun(String callId, String runId, JsonNode event) {
-    bindServerId(callId, RUN_ID, runId);
+    core.bindServerId(callId, RUN_ID, runId);
     switch (event.path("type").asText()) {
       case "call" -> {
         JsonNode c = event.path("call");
         String sipCallId = c.path("callId").asText();
-        bindServerId(callId, SIP_CALL_ID, sipCallId);
+        core.bindServerId(callId, SIP_CALL_ID, sipCallId);
         applyProgress(callId, c, Map.of(RUN_ID, runId, SIP_CALL_ID, sipCallId));
       }
       case "run-ended" -> {
         String verdict = event.path("verdict").asText();
         int exit = event.path("exitCode").asInt();
         boolean answered =
-            findCall(callId).map(t -> t.state() == CallState.CONNECTED).orElse(false);
+            core.findCall(callId).map(t -> t.state() == CallState.CONNECTED).orElse(false);
         HangupCause cause =
             answered && "PASSED".equals(verdict)
                 ? HangupCause.NORMAL_CLEARING
                 : HangupCause.NORMAL_TEMPORARY_FAILURE.withText(
                     "sipp run ended: exit code " + exit + ", " + verdict);
-        reportCallEnded(callId, cause, Map.of(RUN_ID, runId));
+        core.reportCallEnded(callId, cause, Map.of(RUN_ID, runId));
       }
       default -> {}
     }
@@ -711,16 +691,16 @@ public final class SippAdapter extends SipAdapter {
       String runId, String marker, JsonNode event, boolean ownInboundRun) {
     String type = event.path("type").asText();
     if ("run-ended".equals(type)) {
-      for (TrackedCall call : trackedCalls()) {
+      for (TrackedCall call : core.trackedCalls()) {
         if (call.direction() == CallDirection.INBOUND
             && runId.equals(call.serverId(RUN_ID).orElse(null))) {
-          reportCallEnded(
+          core.reportCallEnded(
               call.callId(), HangupCause.NORMAL_CLEARING.withText("sipp run ended"), Map.of());
         }
       }
       if (ownInboundRun && runId.equals(inboundRunId)) {
         inboundRunId = null;
-        reportError(
+        core.reportError(
             null,
             "the inbound SIPp run ended: exit code "
                 + event.path("exitCode").asInt()
@@ -742,7 +722,7 @@ public final class SippAdapter extends SipAdapter {
       ids.put(MARKER, marker);
     }
     Optional<TrackedCall> known =
-        findCallByServerId(SIP_CALL_ID, sipCallId)
+        core.findCallByServerId(SIP_CALL_ID, sipCallId)
             .filter(t -> runId.equals(t.serverId(RUN_ID).orElse(null)));
     if (known.isPresent()) {
       applyProgress(known.get().callId(), c, ids);
@@ -753,12 +733,12 @@ public final class SippAdapter extends SipAdapter {
       // the first event of a call: SIPp received an INVITE (INCOMING) or another client's run
       // sent one (DIALING)
       String callId =
-          reportIncomingCall(
+          core.reportIncomingCall(
               userOf(c.path("from").asText()),
               userOf(c.path("to").asText()),
               state.equals("INCOMING") ? CallState.RINGING : CallState.DIALING,
               ids);
-      bindServerId(callId, SIP_CALL_ID, sipCallId);
+      core.bindServerId(callId, SIP_CALL_ID, sipCallId);
     }
   }
 
@@ -767,9 +747,9 @@ public final class SippAdapter extends SipAdapter {
     int status = c.path("status").asInt();
     switch (c.path("state").asText()) {
       case "RINGING" ->
-          reportCallState(
+          core.reportCallState(
               callId, status == 183 ? CallState.EARLY_MEDIA : CallState.RINGING, null, ids);
-      case "CONNECTED" -> reportCallState(callId, CallState.CONNECTED, null, ids);
+      case "CONNECTED" -> core.reportCallState(callId, CallState.CONNECTED, null, ids);
       case "DISCONNECTED" -> {
         boolean local = "local".equals(c.path("hangupBy").asText());
         HangupCause cause =
@@ -777,11 +757,12 @@ public final class SippAdapter extends SipAdapter {
                 ? HangupCause.ORIGINATOR_CANCEL
                 : HangupCause.NORMAL_CLEARING.withText(
                     local ? "hung up by SIPp" : "far end hung up");
-        reportCallEnded(callId, cause, ids);
+        core.reportCallEnded(callId, cause, ids);
       }
       case "FAILED" -> {
         String reason = c.path("reason").asText("");
-        reportCallEnded(callId, HangupCause.ofSip(status).withText(status + " " + reason), ids);
+        core.reportCallEnded(
+            callId, HangupCause.ofSip(status).withText(status + " " + reason), ids);
       }
       default -> {}
     }
