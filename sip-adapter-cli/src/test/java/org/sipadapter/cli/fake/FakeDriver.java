@@ -1,34 +1,34 @@
 package org.sipadapter.cli.fake;
 
 import java.net.ConnectException;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.sipadapter.AuthenticationException;
 import org.sipadapter.CallState;
-import org.sipadapter.ConnectTarget;
-import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
-import org.sipadapter.SipAdapter;
-import org.sipadapter.TrackedCall;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.spi.AdapterDriver;
+import org.sipadapter.spi.ConnectTarget;
+import org.sipadapter.spi.DriverContext;
+import org.sipadapter.spi.Hold;
+import org.sipadapter.spi.InboundCalls;
+import org.sipadapter.spi.OutboundCalls;
+import org.sipadapter.spi.SendDtmf;
+import org.sipadapter.spi.TrackedCall;
+import org.sipadapter.transport.Schedulers;
 
-/** A small adapter for {@link FakeServer}, registered only in the CLI's test class path. */
-public final class FakeAdapter extends SipAdapter {
+/** The driver of {@link FakeAdapter}, for {@link FakeServer}. */
+final class FakeDriver implements AdapterDriver, OutboundCalls, InboundCalls, Hold, SendDtmf {
   static final String ID = "fake-id";
 
+  private final AdapterConfig config;
+  private final DriverContext core;
   private volatile FakeServer server;
 
-  FakeAdapter(AdapterConfig config) {
-    super(config);
-  }
-
-  @Override
-  public Set<Feature> features() {
-    return EnumSet.of(
-        Feature.OUTBOUND_CALLS, Feature.INBOUND_CALLS, Feature.HOLD, Feature.SEND_DTMF);
+  FakeDriver(AdapterConfig config, DriverContext core) {
+    this.config = config;
+    this.core = core;
   }
 
   @Override
@@ -37,17 +37,21 @@ public final class FakeAdapter extends SipAdapter {
   }
 
   @Override
-  protected void doConnect(ConnectTarget target) throws Exception {
+  public void connect(ConnectTarget target) throws Exception {
     FakeServer s = FakeServer.at(target.port());
     if (s == null) {
       throw new ConnectException("Connection refused");
     }
     if (!s.accepts(target.credentials().username(), target.credentials().secret().reveal())) {
       throw new AuthenticationException(
-          "[" + name() + "] login refused for user '" + target.credentials().username() + "'");
+          "["
+              + config.name()
+              + "] login refused for user '"
+              + target.credentials().username()
+              + "'");
     }
     server = s;
-    serverVersion(s.version());
+    core.reportServerVersion(s.version());
     s.attach(this);
     for (FakeServer.Call c : s.calls()) {
       seen(c);
@@ -55,17 +59,17 @@ public final class FakeAdapter extends SipAdapter {
   }
 
   void seen(FakeServer.Call c) {
-    String id = reportIncomingCall(c.from(), c.to(), CallState.CONNECTED, Map.of(ID, c.id()));
-    bindServerId(id, ID, c.id());
+    String id = core.reportIncomingCall(c.from(), c.to(), CallState.CONNECTED, Map.of(ID, c.id()));
+    core.bindServerId(id, ID, c.id());
   }
 
   void ended(String serverId) {
-    findCallByServerId(ID, serverId)
-        .ifPresent(c -> reportCallEnded(c.callId(), HangupCause.NORMAL_CLEARING, Map.of()));
+    core.findCallByServerId(ID, serverId)
+        .ifPresent(c -> core.reportCallEnded(c.callId(), HangupCause.NORMAL_CLEARING, Map.of()));
   }
 
   @Override
-  protected void doDisconnect() {
+  public void disconnect() {
     FakeServer s = server;
     if (s != null) {
       s.detach(this);
@@ -73,52 +77,54 @@ public final class FakeAdapter extends SipAdapter {
   }
 
   @Override
-  protected CompletableFuture<Void> doMakeCall(TrackedCall call) {
+  public CompletableFuture<Void> makeCall(TrackedCall call) {
     FakeServer s = server;
     FakeServer.Call c = new FakeServer.Call(s.newId(), call.from(), call.to());
-    bindServerId(call.callId(), ID, c.id());
-    timer()
+    core.bindServerId(call.callId(), ID, c.id());
+    Schedulers.timer()
         .execute(
             () -> {
-              reportCallState(call.callId(), CallState.RINGING, null, Map.of(ID, c.id()));
+              core.reportCallState(call.callId(), CallState.RINGING, null, Map.of(ID, c.id()));
               if (call.to().equals("busy")) {
-                reportCallEnded(call.callId(), HangupCause.ofSip(486), Map.of());
+                core.reportCallEnded(call.callId(), HangupCause.ofSip(486), Map.of());
               } else {
                 s.add(c);
-                reportCallState(call.callId(), CallState.CONNECTED, null, Map.of());
+                core.reportCallState(call.callId(), CallState.CONNECTED, null, Map.of());
               }
             });
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  protected CompletableFuture<Void> doHangup(TrackedCall call, HangupCause cause) {
+  public CompletableFuture<Void> hangup(TrackedCall call, HangupCause cause) {
     call.serverId(ID).ifPresent(server::remove);
     if (!server.hangupsUnreported()) {
-      timer().execute(() -> reportCallEnded(call.callId(), cause, Map.of()));
+      Schedulers.timer().execute(() -> core.reportCallEnded(call.callId(), cause, Map.of()));
     }
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  protected CompletableFuture<Void> doHold(TrackedCall call) {
-    timer().execute(() -> reportCallState(call.callId(), CallState.ON_HOLD, null, Map.of()));
+  public CompletableFuture<Void> hold(TrackedCall call) {
+    Schedulers.timer()
+        .execute(() -> core.reportCallState(call.callId(), CallState.ON_HOLD, null, Map.of()));
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  protected CompletableFuture<Void> doResume(TrackedCall call) {
-    timer().execute(() -> reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
+  public CompletableFuture<Void> resume(TrackedCall call) {
+    Schedulers.timer()
+        .execute(() -> core.reportCallState(call.callId(), CallState.CONNECTED, null, Map.of()));
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  protected CompletableFuture<Void> doSendDtmf(TrackedCall call, String digits) {
+  public CompletableFuture<Void> sendDtmf(TrackedCall call, String digits) {
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
-  protected Map<String, Object> doHealthDetails() {
+  public Map<String, Object> healthDetails() {
     return Map.of("calls", server.calls().size());
   }
 }

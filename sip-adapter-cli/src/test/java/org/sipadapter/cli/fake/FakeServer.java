@@ -21,7 +21,7 @@ public final class FakeServer implements AutoCloseable {
   private final String username;
   private final String password;
   private final Map<String, Call> calls = new ConcurrentHashMap<>();
-  private final List<FakeAdapter> connected = new CopyOnWriteArrayList<>();
+  private final List<FakeDriver> connected = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private volatile boolean hangupsUnreported;
 
@@ -98,11 +98,11 @@ public final class FakeServer implements AutoCloseable {
     return calls.remove(id) != null;
   }
 
-  void attach(FakeAdapter a) {
+  void attach(FakeDriver a) {
     connected.add(a);
   }
 
-  void detach(FakeAdapter a) {
+  void detach(FakeDriver a) {
     connected.remove(a);
   }
 
