@@ -1,7 +1,5 @@
 package org.sipadapter;
 
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,18 +9,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.Credentials;
-import org.sipadapter.config.Redaction;
-import org.sipadapter.dispatch.EventDispatcher;
 import org.sipadapter.event.AdapterEvent;
-import org.sipadapter.metrics.AdapterMetrics;
 import org.sipadapter.spi.AdapterDriver;
-import org.sipadapter.spi.ConnectTarget;
 import org.sipadapter.spi.DriverContext;
-import org.sipadapter.spi.WireField;
-import org.sipadapter.transport.Schedulers;
-import org.sipadapter.transport.TlsContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One connection to one telephony server, with the same API on every server.
@@ -49,21 +38,7 @@ import org.slf4j.LoggerFactory;
  * server's own extras; see {@link org.sipadapter.spi} and docs/extending.md.
  */
 public abstract class SipAdapter implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(SipAdapter.class);
-
-  private final AdapterConfig config;
-  private final AdapterMetrics metrics = new AdapterMetrics();
-  private final TlsContext tlsContext;
-  private final CallRegistry registry;
-  private final HealthEvaluator health;
-  private final RequestTracker requests;
-  private final EventDispatcher dispatcher;
-  private final CallStateMachine machine;
-  private final ConnectionWatchdog watchdog;
-  private final CoreContext context;
-  private final AdapterDriver driver;
-  private final ServerHangups hangups;
-  private final CallOperations calls;
+  private final AdapterCore core;
 
   /**
    * Creates the adapter and its driver. Does not connect and starts no thread.
@@ -74,140 +49,54 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   protected SipAdapter(
       AdapterConfig config, Function<? super DriverContext, ? extends AdapterDriver> driver) {
-    this.config = Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(driver, "driver");
-    // Built once, before any thread starts: every connect and reconnect reuses the trust material.
-    this.tlsContext = TlsContext.create(config.tlsSettings());
-    this.registry = new CallRegistry(config.historySize());
-    this.health =
-        new HealthEvaluator(
-            config.health(),
-            config.timeouts().keepalive(),
-            config.timeouts().request(),
-            System::nanoTime);
-    this.requests =
-        new RequestTracker(
-            config.name(), config.timeouts().request(), metrics, health, Schedulers.blocking());
-    this.dispatcher = new EventDispatcher(config.name(), config.events(), metrics);
-    this.machine =
-        new CallStateMachine(
-            config.name(),
-            config.type(),
-            registry,
-            metrics,
-            dispatcher::dispatch,
-            health::callFinished,
-            this::hangUpOnServer,
-            Timers.SHARED,
-            Clock.systemUTC(),
-            config.timeouts().request());
-    this.watchdog =
-        new ConnectionWatchdog(
-            config.name(),
-            config.type(),
-            new WatchdogDriver(
-                config.name(), this::driver, registry, machine, requests, this::redact),
-            config.reconnect(),
-            config.timeouts().keepalive(),
-            Timers.SHARED,
-            metrics,
-            health,
-            dispatcher::dispatch);
-    WireChecks checks = new WireChecks(this::protocolCheck);
-    this.context =
-        new CoreContext(CallMarkers.random(), registry, machine, watchdog, health, metrics, checks);
-    this.driver = Objects.requireNonNull(driver.apply(context), "the driver factory gave null");
-    this.hangups =
-        new ServerHangups(
-            config.name(),
-            this.driver,
-            watchdog,
-            registry,
-            machine,
-            Schedulers.blocking(),
-            config.timeouts().request(),
-            this::redact);
-    this.calls =
-        new CallOperations(config, this.driver, registry, machine, requests, watchdog, checks);
+    this.core = new AdapterCore(config, driver);
   }
 
-  /**
-   * Returns this adapter's driver, for a subclass's own operations.
-   *
-   * @param type the driver's class
-   * @param <D> the driver type
-   * @return the driver
-   * @throws ClassCastException if the driver is not of that type
-   */
+  /** Returns this adapter's driver, for a subclass's own operations (of the given class). */
   protected final <D extends AdapterDriver> D driver(Class<D> type) {
-    return type.cast(driver);
+    return type.cast(core.driver);
   }
 
   // ---------------------------------------------------------------- identity
 
-  /**
-   * Returns the adapter's type name.
-   *
-   * @return the provider's type, such as {@code asterisk}
-   */
+  /** Returns the provider's type name, such as {@code asterisk}. */
   public final String type() {
-    return config.type();
+    return core.config.type();
   }
 
-  /**
-   * Returns the adapter's name.
-   *
-   * @return the configured name, used in logs, metrics and events
-   */
+  /** Returns the configured name, used in logs, metrics and events. */
   public final String name() {
-    return config.name();
+    return core.config.name();
   }
 
-  /**
-   * Returns the adapter's config.
-   *
-   * @return the immutable config
-   */
+  /** Returns the adapter's immutable config. */
   public final AdapterConfig config() {
-    return config;
+    return core.config;
   }
 
   /**
-   * Returns the optional operations this adapter offers now: those of its driver's capabilities.
-   * The others throw {@link UnsupportedFeatureException}.
-   *
-   * @return the features
+   * Returns the optional operations this adapter offers now: those of its driver's capabilities
+   * ({@link org.sipadapter.spi.Capabilities}). The others throw {@link
+   * UnsupportedFeatureException}.
    */
   public final Set<Feature> features() {
-    return driver.capabilities().features();
+    return core.driver.capabilities().features();
   }
 
-  /**
-   * Returns the server versions this adapter is built and tested for.
-   *
-   * @return version ranges, such as {@code ["16", "18", "20", "22"]}
-   */
+  /** Returns the server versions this adapter is built and tested for, such as {@code ["22"]}. */
   public final List<String> supportedVersions() {
-    return driver.supportedVersions();
+    return core.driver.supportedVersions();
   }
 
-  /**
-   * Returns the version the connected server reported.
-   *
-   * @return the version, empty before the first connect or when the protocol does not tell
-   */
+  /** Returns the server's version: empty before the first connect or when it does not tell. */
   public final Optional<String> serverVersion() {
-    String v = context.serverVersion();
+    String v = core.context.serverVersion();
     return v.isEmpty() ? Optional.empty() : Optional.of(v);
   }
 
-  /**
-   * Returns the link's state.
-   *
-   * @return the current state
-   */
+  /** Returns the link's state now: the truth about the current link. */
   public final ConnectionState connectionState() {
-    return watchdog.state();
+    return core.watchdog.state();
   }
 
   /**
@@ -215,11 +104,9 @@ public abstract class SipAdapter implements AutoCloseable {
    * adapter puts it (with the call) on what it creates on the server, where the protocol lets it,
    * so that two adapters on one server each know their own calls and see the other's as calls they
    * did not place.
-   *
-   * @return the marker
    */
   public final String instanceId() {
-    return context.instanceId();
+    return core.context.instanceId();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -233,7 +120,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @throws IllegalStateException if the adapter is closed
    */
   public final void connect() {
-    connect(config.host(), config.port(), config.auth());
+    connect(core.config.host(), core.config.port(), core.config.auth());
   }
 
   /**
@@ -247,16 +134,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @throws IllegalStateException if the adapter is closed
    */
   public final void connect(String host, int port, Credentials auth) {
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(auth, "auth");
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
-    }
-    Duration request = config.timeouts().request();
-    watchdog.connect(
-        new ConnectTarget(
-            host, port, auth, config.tls(), config.timeouts().connect(), request, tlsContext));
-    log.info("[{}] connected to {}:{} {}", name(), host, port, context.serverVersion());
+    core.connect(host, port, auth);
   }
 
   /**
@@ -267,8 +145,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * not connected.
    */
   public final void disconnect() {
-    watchdog.disconnect(hangups::hangUpOwnCalls);
-    log.info("[{}] disconnected", name());
+    core.disconnect();
   }
 
   /**
@@ -278,44 +155,24 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   @Override
   public final void close() {
-    if (!watchdog.close(hangups::hangUpOwnCalls)) {
-      return;
-    }
-    try {
-      driver.close();
-    } catch (RuntimeException e) {
-      log.warn("[{}] releasing resources failed", name(), e);
-    }
-    dispatcher.close(Duration.ofSeconds(2));
-    log.info("[{}] closed", name());
+    core.close();
   }
 
   // ---------------------------------------------------------------- calls
 
-  /**
-   * Places a call with default options and waits until the server accepted it.
-   *
-   * @param from the caller (number or URI, as the adapter documents)
-   * @param to the destination
-   * @return the call id; follow the call through events or {@link #getStatus}
-   * @see #makeCallAsync
-   */
+  /** {@link #makeCall(String, String, CallOptions)} with default options. */
   public final String makeCall(String from, String to) {
     return makeCall(from, to, CallOptions.DEFAULTS);
   }
 
   /**
-   * Places a call and waits until the server accepted it.
+   * Places a call and waits until the server accepted it; see {@link #makeCallAsync}.
    *
-   * @param from the caller
-   * @param to the destination
-   * @param options per-call settings
-   * @return the call id
+   * @return the call id; follow the call through events or {@link #getStatus}
    * @throws IllegalArgumentException on bad input (nothing is sent)
    * @throws AdapterConnectionException if not connected
    * @throws AdapterTimeoutException if the server did not accept the call in time
    * @throws CallException if the server refused the call
-   * @see #makeCallAsync
    */
   public final String makeCall(String from, String to, CallOptions options) {
     return await(makeCallAsync(from, to, options));
@@ -335,7 +192,7 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final CompletableFuture<String> makeCallAsync(
       String from, String to, CallOptions options) {
-    return calls.makeCall(from, to, options);
+    return core.calls.makeCall(from, to, options);
   }
 
   /**
@@ -351,14 +208,9 @@ public abstract class SipAdapter implements AutoCloseable {
     await(hangupAsync(callId));
   }
 
-  /**
-   * Hangs a call up without waiting; see {@link #hangup}.
-   *
-   * @param callId the call
-   * @return a future completed when the server accepted the request
-   */
+  /** Hangs a call up without waiting; see {@link #hangup}. */
   public final CompletableFuture<Void> hangupAsync(String callId) {
-    return calls.hangup(callId);
+    return core.calls.hangup(callId);
   }
 
   /**
@@ -369,7 +221,7 @@ public abstract class SipAdapter implements AutoCloseable {
    * @throws CallNotFoundException if the id is unknown or its record has been dropped from history
    */
   public final CallStatus getStatus(String callId) {
-    return calls.status(callId);
+    return core.calls.status(callId);
   }
 
   /**
@@ -387,264 +239,203 @@ public abstract class SipAdapter implements AutoCloseable {
     return await(refreshStatusAsync(callId));
   }
 
-  /**
-   * Asks the server for a call's state without waiting; see {@link #refreshStatus}.
-   *
-   * @param callId the call
-   * @return a future with the status after the check
-   */
+  /** Asks the server for a call's state without waiting; see {@link #refreshStatus}. */
   public final CompletableFuture<CallStatus> refreshStatusAsync(String callId) {
-    return calls.refreshStatus(callId);
+    return core.calls.refreshStatus(callId);
   }
 
-  /**
-   * Returns every call not yet in a terminal state, both directions.
-   *
-   * @return snapshots, oldest first
-   */
+  /** Returns every call not yet in a terminal state, both directions, oldest first. */
   public final List<CallStatus> activeCalls() {
-    return calls.active();
+    return core.calls.active();
   }
 
-  /**
-   * Returns the records of finished calls, up to {@code historySize} of the most recent.
-   *
-   * @return records, oldest first
-   */
+  /** Returns the records of the last {@code historySize} finished calls, oldest first. */
   public final List<CallRecord> callHistory() {
-    return registry.history();
+    return core.registry.history();
   }
 
   // ---------------------------------------------------------------- optional features
   //
-  // Each throws IllegalArgumentException on bad input at once; the future (or the blocking form)
-  // fails with UnsupportedFeatureException where the feature is missing from features(),
+  // Each is offered where features() lists its Feature. Bad input throws IllegalArgumentException
+  // at once, before anything is sent. Then the future (or the blocking form, which waits at most
+  // the request timeout) fails with UnsupportedFeatureException where the feature is not offered,
   // CallNotFoundException for an unknown call, AdapterConnectionException when not connected and
-  // AdapterTimeoutException when the server does not answer in time.
+  // AdapterTimeoutException when the server does not answer in time; it completes when the server
+  // accepted the request. What the server does next arrives as events.
 
   /**
-   * Answers an inbound call. See {@link Feature#ANSWER}.
-   *
-   * @param callId the call
-   */
-  public final void answer(String callId) {
-    await(answerAsync(callId));
-  }
-
-  /**
-   * Answers an inbound call without waiting.
+   * Answers a ringing inbound call ({@link Feature#ANSWER}).
    *
    * @param callId the call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> answerAsync(String callId) {
-    return calls.answer(callId);
+    return core.calls.answer(callId);
+  }
+
+  /** Blocking form of {@link #answerAsync}. */
+  public final void answer(String callId) {
+    await(answerAsync(callId));
   }
 
   /**
-   * Rejects an inbound call. See {@link Feature#REJECT}.
+   * Rejects a ringing inbound call ({@link Feature#REJECT}).
    *
    * @param callId the call
    * @param cause the cause to send, such as {@link HangupCause#CALL_REJECTED}
+   * @return a future completed when the server accepted the request
    */
+  public final CompletableFuture<Void> rejectAsync(String callId, HangupCause cause) {
+    return core.calls.reject(callId, cause);
+  }
+
+  /** Blocking form of {@link #rejectAsync}. */
   public final void reject(String callId, HangupCause cause) {
     await(rejectAsync(callId, cause));
   }
 
   /**
-   * Rejects an inbound call without waiting.
-   *
-   * @param callId the call
-   * @param cause the cause to send
-   * @return a future completed when the server accepted the request
-   */
-  public final CompletableFuture<Void> rejectAsync(String callId, HangupCause cause) {
-    return calls.reject(callId, cause);
-  }
-
-  /**
-   * Transfers a call blind to another destination. See {@link Feature#TRANSFER}. The call reports
-   * {@code TRANSFERRING}, then what the server shows: the call continuing with the target, or its
-   * end as our leg leaves it.
+   * Transfers a call blind ({@link Feature#TRANSFER}). The call reports {@code TRANSFERRING}, then
+   * what the server shows: the call continuing with the target, or its end as our leg leaves it; a
+   * refused transfer returns it to {@code CONNECTED}.
    *
    * @param callId the call
    * @param target the destination (extension, number or URI)
+   * @return a future completed when the server accepted the request
    */
+  public final CompletableFuture<Void> transferAsync(String callId, String target) {
+    return core.calls.transfer(callId, target);
+  }
+
+  /** Blocking form of {@link #transferAsync}. */
   public final void transfer(String callId, String target) {
     await(transferAsync(callId, target));
   }
 
   /**
-   * Transfers a call blind without waiting.
-   *
-   * @param callId the call
-   * @param target the destination
-   * @return a future completed when the server accepted the request
-   */
-  public final CompletableFuture<Void> transferAsync(String callId, String target) {
-    return calls.transfer(callId, target);
-  }
-
-  /**
-   * Starts an attended transfer of a call to a destination. See {@link Feature#ATTENDED_TRANSFER}.
-   *
-   * @param callId the call
-   * @param target the destination
-   */
-  public final void attendedTransfer(String callId, String target) {
-    await(attendedTransferAsync(callId, target));
-  }
-
-  /**
-   * Starts an attended transfer without waiting.
+   * Starts an attended transfer ({@link Feature#ATTENDED_TRANSFER}); the call's states go as for
+   * {@link #transferAsync}.
    *
    * @param callId the call
    * @param target the destination
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> attendedTransferAsync(String callId, String target) {
-    return calls.attendedTransfer(callId, target);
+    return core.calls.attendedTransfer(callId, target);
+  }
+
+  /** Blocking form of {@link #attendedTransferAsync}. */
+  public final void attendedTransfer(String callId, String target) {
+    await(attendedTransferAsync(callId, target));
   }
 
   /**
-   * Puts a call on hold. See {@link Feature#HOLD}.
-   *
-   * @param callId the call
-   */
-  public final void hold(String callId) {
-    await(holdAsync(callId));
-  }
-
-  /**
-   * Puts a call on hold without waiting.
+   * Puts a call on hold ({@link Feature#HOLD}); {@code ON_HOLD} follows when the server shows it.
    *
    * @param callId the call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> holdAsync(String callId) {
-    return calls.hold(callId);
+    return core.calls.hold(callId);
+  }
+
+  /** Blocking form of {@link #holdAsync}. */
+  public final void hold(String callId) {
+    await(holdAsync(callId));
   }
 
   /**
-   * Takes a call off hold. See {@link Feature#HOLD}.
-   *
-   * @param callId the call
-   */
-  public final void resume(String callId) {
-    await(resumeAsync(callId));
-  }
-
-  /**
-   * Takes a call off hold without waiting.
+   * Takes a call off hold ({@link Feature#HOLD}).
    *
    * @param callId the call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> resumeAsync(String callId) {
-    return calls.resume(callId);
+    return core.calls.resume(callId);
+  }
+
+  /** Blocking form of {@link #resumeAsync}. */
+  public final void resume(String callId) {
+    await(resumeAsync(callId));
   }
 
   /**
-   * Starts recording a call. See {@link Feature#RECORDING}.
+   * Starts recording a call ({@link Feature#RECORDING}).
    *
    * @param callId the call
    * @param fileName where the server writes the recording (a path on the server)
+   * @return a future completed when the server accepted the request
    */
+  public final CompletableFuture<Void> startRecordingAsync(String callId, String fileName) {
+    return core.calls.startRecording(callId, fileName);
+  }
+
+  /** Blocking form of {@link #startRecordingAsync}. */
   public final void startRecording(String callId, String fileName) {
     await(startRecordingAsync(callId, fileName));
   }
 
   /**
-   * Starts recording without waiting.
-   *
-   * @param callId the call
-   * @param fileName where the server writes the recording
-   * @return a future completed when the server accepted the request
-   */
-  public final CompletableFuture<Void> startRecordingAsync(String callId, String fileName) {
-    return calls.startRecording(callId, fileName);
-  }
-
-  /**
-   * Stops recording a call.
-   *
-   * @param callId the call
-   */
-  public final void stopRecording(String callId) {
-    await(stopRecordingAsync(callId));
-  }
-
-  /**
-   * Stops recording without waiting.
+   * Stops recording a call ({@link Feature#RECORDING}).
    *
    * @param callId the call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> stopRecordingAsync(String callId) {
-    return calls.stopRecording(callId);
+    return core.calls.stopRecording(callId);
+  }
+
+  /** Blocking form of {@link #stopRecordingAsync}. */
+  public final void stopRecording(String callId) {
+    await(stopRecordingAsync(callId));
   }
 
   /**
-   * Sends DTMF digits on a call. See {@link Feature#SEND_DTMF}.
-   *
-   * @param callId the call
-   * @param digits one or more of {@code 0-9 * # A-D}
-   */
-  public final void sendDtmf(String callId, String digits) {
-    await(sendDtmfAsync(callId, digits));
-  }
-
-  /**
-   * Sends DTMF digits without waiting.
+   * Sends DTMF digits on a call ({@link Feature#SEND_DTMF}).
    *
    * @param callId the call
    * @param digits one or more of {@code 0-9 * # A-D}
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> sendDtmfAsync(String callId, String digits) {
-    return calls.sendDtmf(callId, digits);
+    return core.calls.sendDtmf(callId, digits);
+  }
+
+  /** Blocking form of {@link #sendDtmfAsync}. */
+  public final void sendDtmf(String callId, String digits) {
+    await(sendDtmfAsync(callId, digits));
   }
 
   /**
-   * Joins calls into a conference room, creating it if needed. See {@link Feature#CONFERENCE}.
-   *
-   * @param room the room's name
-   * @param callIds the calls to join
-   */
-  public final void conference(String room, String... callIds) {
-    await(conferenceAsync(room, callIds));
-  }
-
-  /**
-   * Joins calls into a conference room without waiting.
+   * Joins calls into a conference room, creating it if needed ({@link Feature#CONFERENCE}).
    *
    * @param room the room's name
    * @param callIds the calls to join, at least one
    * @return a future completed when the server accepted every request
    */
   public final CompletableFuture<Void> conferenceAsync(String room, String... callIds) {
-    return calls.conference(room, callIds);
+    return core.calls.conference(room, callIds);
+  }
+
+  /** Blocking form of {@link #conferenceAsync}. */
+  public final void conference(String room, String... callIds) {
+    await(conferenceAsync(room, callIds));
   }
 
   /**
-   * Bridges two calls together. See {@link Feature#BRIDGE}.
-   *
-   * @param callIdA the first call
-   * @param callIdB the second call
-   */
-  public final void bridge(String callIdA, String callIdB) {
-    await(bridgeAsync(callIdA, callIdB));
-  }
-
-  /**
-   * Bridges two calls without waiting.
+   * Bridges two calls together ({@link Feature#BRIDGE}).
    *
    * @param callIdA the first call
    * @param callIdB the second call
    * @return a future completed when the server accepted the request
    */
   public final CompletableFuture<Void> bridgeAsync(String callIdA, String callIdB) {
-    return calls.bridge(callIdA, callIdB);
+    return core.calls.bridge(callIdA, callIdB);
+  }
+
+  /** Blocking form of {@link #bridgeAsync}. */
+  public final void bridge(String callIdA, String callIdB) {
+    await(bridgeAsync(callIdA, callIdB));
   }
 
   // ---------------------------------------------------------------- listeners, health, metrics
@@ -656,17 +447,12 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return a handle whose {@code close()} unregisters it
    */
   public final ListenerRegistration addListener(SipAdapterListener listener) {
-    return dispatcher.add(Objects.requireNonNull(listener, "listener"));
+    return core.dispatcher.add(Objects.requireNonNull(listener, "listener"));
   }
 
-  /**
-   * Unregisters a listener.
-   *
-   * @param listener the listener
-   * @return true if it was registered
-   */
+  /** Unregisters a listener; true if it was registered. */
   public final boolean removeListener(SipAdapterListener listener) {
-    return dispatcher.remove(listener);
+    return core.dispatcher.remove(listener);
   }
 
   /**
@@ -706,17 +492,13 @@ public abstract class SipAdapter implements AutoCloseable {
    */
   public final ListenerRegistration addLatencyObserver(LatencyObserver observer) {
     Objects.requireNonNull(observer, "observer");
-    metrics.addLatencyObserver(observer);
-    return () -> metrics.removeLatencyObserver(observer);
+    core.metrics.addLatencyObserver(observer);
+    return () -> core.metrics.removeLatencyObserver(observer);
   }
 
-  /**
-   * Returns the adapter's counters now.
-   *
-   * @return a snapshot
-   */
+  /** Returns a snapshot of the adapter's counters. */
   public final MetricsSnapshot metrics() {
-    return metrics.snapshot(registry.liveCount());
+    return core.metrics.snapshot(core.registry.liveCount());
   }
 
   /**
@@ -729,41 +511,13 @@ public abstract class SipAdapter implements AutoCloseable {
    * @return the report
    */
   public final HealthReport healthCheck() {
-    return health.evaluate(
-        name(),
-        type(),
-        watchdog.state(),
-        context.serverVersion(),
-        registry.liveCount(),
-        driver::healthDetails,
-        Schedulers.blocking(),
-        this::redact);
+    return core.healthCheck();
   }
 
   // ---------------------------------------------------------------- internals
 
   private <T> T await(CompletableFuture<T> f) {
-    return requests.await(f);
-  }
-
-  /** For pieces built before the driver (the watchdog's hooks): the driver, looked up late. */
-  private AdapterDriver driver() {
-    return driver;
-  }
-
-  private void protocolCheck(WireField field, String value) {
-    driver.checkWire(field, value);
-  }
-
-  private CompletableFuture<Void> hangUpOnServer(CallEntry call, HangupCause cause) {
-    return hangups.hangupIfConnected(call, cause);
-  }
-
-  /** Masks the configured and the current password in a text built from a server's words. */
-  private String redact(String text) {
-    String out = Redaction.mask(text, config.auth().secret());
-    Optional<ConnectTarget> t = watchdog.target();
-    return t.isEmpty() ? out : Redaction.mask(out, t.get().credentials().secret());
+    return core.await(f);
   }
 
   @Override
@@ -774,11 +528,11 @@ public abstract class SipAdapter implements AutoCloseable {
         + ", type="
         + type()
         + ", host="
-        + config.host()
+        + core.config.host()
         + ", port="
-        + config.port()
+        + core.config.port()
         + ", state="
-        + watchdog.state()
+        + core.watchdog.state()
         + "]";
   }
 }
