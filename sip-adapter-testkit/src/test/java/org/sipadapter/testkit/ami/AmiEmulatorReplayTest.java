@@ -71,6 +71,7 @@ class AmiEmulatorReplayTest {
       for (AmiMessage action : actions) {
         String name = action.get("Action", "").toLowerCase(java.util.Locale.ROOT);
         String id = action.get("ActionID", "");
+        awaitEmulatorChannels(action, recordedChannels, client);
         client.send(withEmulatorChannels(action, recordedChannels, client.received));
         AmiMessage reply =
             client.readUntil(
@@ -124,6 +125,30 @@ class AmiEmulatorReplayTest {
         }
       }
     }
+  }
+
+  /**
+   * Reads on until the emulator has announced as many channels as the recording had when it named
+   * the channel this action acts on. Events and replies travel apart, so a reply can overtake the
+   * Newchannel of a channel the dialplan started a moment before it.
+   */
+  private static void awaitEmulatorChannels(
+      AmiMessage action, List<String> recordedChannels, AmiTestClient client) throws Exception {
+    int needed = 0;
+    for (Map.Entry<String, String> h : action.headers()) {
+      if (h.getKey().matches("(?i)Channel[12]?")) {
+        needed = Math.max(needed, recordedChannels.indexOf(h.getValue()) + 1);
+      }
+    }
+    while (newChannels(client.received) < needed) {
+      client.readUntil(m -> m.get("Event").filter("Newchannel"::equals).isPresent());
+    }
+  }
+
+  private static long newChannels(List<AmiMessage> received) {
+    return received.stream()
+        .filter(m -> m.get("Event").filter("Newchannel"::equals).isPresent())
+        .count();
   }
 
   /** Rewrites a recorded channel name into the name the emulator gave the same channel. */

@@ -79,13 +79,16 @@ class KamailioServerTest {
   void answeredCallShowsInDlgListAndItsEventsArriveOverEvapi() throws Exception {
     try (EvapiTap tap = new EvapiTap(kamailio.evapiPort())) {
       String callId = "kstest-answered-" + System.nanoTime();
-      uacs.add(caller("2000", callId, 4000));
+      // Held long enough that a slow poll on a loaded machine still sees the confirmed dialog.
+      SippProcess uac = caller("2000", callId, 10_000);
+      uacs.add(uac);
 
       await()
           .atMost(Duration.ofSeconds(60))
           .untilAsserted(
               () ->
                   assertThat(kamailio.rpc("dlg.list"))
+                      .as(() -> "caller: " + uac + "\n" + uac.logText())
                       .contains("\"call-id\":\"" + callId + "\"")
                       .contains("\"state\":4"));
       await()
@@ -97,7 +100,7 @@ class KamailioServerTest {
                       .contains("{\"event\":\"dialog:start\"")
                       .contains("\"callid\":\"" + callId + "\"")
                       .contains("\"to_uri\":\"sip:2000@127.0.0.1:" + kamailio.sipPort() + "\""));
-      // The caller hangs up after 4 s: the BYE must reach the UAS without Route headers.
+      // The caller hangs up after 10 s: the BYE must reach the UAS without Route headers.
       await()
           .atMost(Duration.ofSeconds(60))
           .untilAsserted(() -> assertThat(tap.text()).contains("{\"event\":\"dialog:end\""));
