@@ -450,20 +450,7 @@ final class AsteriskDriver
                 TimeUnit.MILLISECONDS);
     link()
         .send(action, requestTimeout())
-        .whenComplete(
-            (reply, e) -> {
-              if (e != null) {
-                transfer.started.completeExceptionally(e);
-              } else if (!reply.isSuccess()) {
-                transfer.started.completeExceptionally(
-                    new CallException(
-                        "["
-                            + name()
-                            + "] BlindTransfer failed: "
-                            + reply.message()
-                            + hint(reply, "BlindTransfer")));
-              }
-            });
+        .whenComplete((reply, e) -> failOnRefusal(transfer, "BlindTransfer", reply, e));
     return transfer.started.whenComplete(
         (v, e) -> {
           deadline.cancel(false);
@@ -525,20 +512,7 @@ final class AsteriskDriver
     // answered by the caller's phone before Dial has bridged it to the callee).
     whenBridged(callId)
         .thenComposeAsync(v -> link().send(action, requestTimeout()), Schedulers.blocking())
-        .whenComplete(
-            (reply, e) -> {
-              if (e != null) {
-                transfer.started.completeExceptionally(e);
-              } else if (!reply.isSuccess()) {
-                transfer.started.completeExceptionally(
-                    new CallException(
-                        "["
-                            + name()
-                            + "] Atxfer failed: "
-                            + reply.message()
-                            + hint(reply, "Atxfer")));
-              }
-            });
+        .whenComplete((reply, e) -> failOnRefusal(transfer, "Atxfer", reply, e));
     return transfer.started.whenComplete(
         (v, e) -> {
           deadline.cancel(false);
@@ -551,6 +525,24 @@ final class AsteriskDriver
             transfers.remove(callId, transfer);
           }
         });
+  }
+
+  /** Fails a pending transfer when its action could not be sent or Asterisk refused it. */
+  private void failOnRefusal(
+      PendingTransfer transfer, String actionName, AmiReply reply, Throwable error) {
+    if (error != null) {
+      transfer.started.completeExceptionally(error);
+    } else if (!reply.isSuccess()) {
+      transfer.started.completeExceptionally(
+          new CallException(
+              "["
+                  + name()
+                  + "] "
+                  + actionName
+                  + " failed: "
+                  + reply.message()
+                  + hint(reply, actionName)));
+    }
   }
 
   /**

@@ -18,21 +18,23 @@ import org.sipadapter.tracking.ProxyDialog;
  * {@code event_stream} to a TCP listener the adapter runs, or, without it, by polling {@code
  * dlg_list}.
  *
- * <p>Every dialog OpenSIPS tracks becomes a call reported as an {@code IncomingCall} (the adapter
- * starts none), with states from the dialog module: early (RINGING), confirmed (CONNECTED), deleted
- * (DISCONNECTED, or FAILED when it ended unanswered). {@code hangup} runs {@code dlg_end_dlg}: BYE
- * both ways, or CANCEL when not answered. Each call carries the server ids {@value #CALL_ID} (SIP
- * Call-ID) and {@value #DIALOG} (OpenSIPS dialog ID such as {@code 2da.69ee64b1}).
+ * <p>Every dialog OpenSIPS tracks that the adapter did not place becomes a call reported as an
+ * {@code IncomingCall}, with states from the dialog module: early (RINGING), confirmed (CONNECTED),
+ * deleted (DISCONNECTED, or FAILED when it ended unanswered). {@code hangup} runs {@code
+ * dlg_end_dlg}: BYE both ways, or CANCEL when not answered. Each call carries the server ids
+ * {@value #CALL_ID} (SIP Call-ID) and {@value #DIALOG} (OpenSIPS dialog ID such as {@code
+ * 2da.69ee64b1}).
  *
  * <p>Event mode ({@code options.eventPort} set): connecting binds the listener, subscribes it with
  * {@code event_subscribe} (renewed at half the expiry) and then reads {@code dlg_list}, so nothing
  * happens unseen in between; the keepalive re-reads {@code dlg_list} and settles dialogs whose
  * events were lost. Polling mode: {@code dlg_list} every {@code options.pollInterval}, diffed.
  *
- * <p>Outbound calls are not offered: the MI has no originate command that yields a tracked call
- * ({@code t_uac_dlg} sends one request outside any dialog, with no ACK or BYE handling; B2B
- * scenarios need script support). Answer, reject, hold, transfer, recording, DTMF and conference
- * are not things a proxy does. All of those throw {@link UnsupportedFeatureException}.
+ * <p>Placing, answering, rejecting, holding and transferring calls need {@code options.uaSessions}:
+ * calls are then b2b_entities UA sessions ({@code ua_session_client_start} and friends), tracked by
+ * their key ({@value #UA_KEY}). Without it, or when b2b_entities is not loaded, those controls
+ * throw {@link UnsupportedFeatureException} with the reason. Recording, DTMF and conference are not
+ * things a proxy does and are never offered.
  *
  * <p>Thread-safe, like every {@link SipAdapter}. Events are parsed on the listener's reader
  * threads, mapped in arrival order on one queue drained by a background thread, and delivered by

@@ -51,8 +51,8 @@ class OpenSipsAdapterTest {
         .server(opensips.host(), opensips.port())
         .timeouts(
             new Timeouts(
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(1),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
                 Duration.ofSeconds(30),
                 Duration.ofMillis(300)))
         .reconnect(new ReconnectPolicy(true, Duration.ofMillis(50), Duration.ofMillis(200), 0));
