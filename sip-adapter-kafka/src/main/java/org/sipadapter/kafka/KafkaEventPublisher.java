@@ -34,13 +34,23 @@ import org.slf4j.LoggerFactory;
  * event or record the producer gives up on is handed to it again. A consumer drops duplicates by
  * the {@code eventId} field (see {@link CallStateView}).
  *
- * <p>The listener never blocks: it serialises the event and puts it into a bounded buffer, which
- * one sender thread drains into the producer. When Kafka is unreachable the producer stops taking
- * messages and the buffer fills. Then non-terminal events are dropped and counted once the buffer
- * holds {@code bufferCapacity - terminalReserve} messages; terminal events and records may use the
- * whole buffer, and if even that is full they are counted as {@code terminalOverflow} and logged at
- * ERROR with their full JSON (logger {@code org.sipadapter.kafka.KafkaEventPublisher}), from where
- * they can be replayed. Nothing is dropped without a count.
+ * <p>The listener never waits for Kafka: it serialises the event and puts it into a bounded buffer,
+ * which one sender thread drains into the producer. When Kafka is unreachable the producer stops
+ * taking messages and the buffer fills. Then non-terminal events are dropped and counted once the
+ * buffer holds {@code bufferCapacity - terminalReserve} messages; terminal events and records may
+ * use the whole buffer. If even that is full (or the publisher is closing):
+ *
+ * <ul>
+ *   <li>with a {@linkplain KafkaSinkSettings#spillDirectory() spill directory}, they are appended
+ *       to a file there ({@code spilled}) and sent once the buffer has drained and Kafka takes
+ *       messages again, also by the next publisher on that directory after a restart ({@code
+ *       replayed});
+ *   <li>without one, or if the file cannot be written, they are counted as {@code terminalOverflow}
+ *       and logged at ERROR with their full JSON (logger {@code
+ *       org.sipadapter.kafka.KafkaEventPublisher}), from where they can be replayed by hand.
+ * </ul>
+ *
+ * Nothing is dropped without a count.
  */
 public final class KafkaEventPublisher implements AutoCloseable {
 
@@ -52,6 +62,10 @@ public final class KafkaEventPublisher implements AutoCloseable {
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread sender;
+  private final SpillFile spill;
+  private final AtomicInteger replaying = new AtomicInteger();
+  private volatile boolean lastSendFailed;
+  private volatile long lastFailureNanos;
 
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
@@ -60,9 +74,12 @@ public final class KafkaEventPublisher implements AutoCloseable {
   private final AtomicLong retried = new AtomicLong();
   private final AtomicLong overflow = new AtomicLong();
   private final AtomicLong recordsMissing = new AtomicLong();
+  private final AtomicLong spilled = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
 
-  /** One message waiting for the producer. */
-  private record Outgoing(String topic, String key, String json, boolean terminal) {}
+  /** After a failed send, how long the sender waits before it tries the spill file again. */
+  private static final long REPLAY_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /**
    * Creates a publisher with its own {@link KafkaProducer}.
@@ -78,10 +95,19 @@ public final class KafkaEventPublisher implements AutoCloseable {
    *
    * @param settings where to publish
    * @param producer the producer; it should be idempotent with {@code acks=all}
+   * @throws IllegalStateException if the spill directory cannot be used or another publisher holds
+   *     it (the producer is closed then)
    */
   public KafkaEventPublisher(KafkaSinkSettings settings, Producer<String, String> producer) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.producer = Objects.requireNonNull(producer, "producer");
+    try {
+      this.spill =
+          settings.spillDirectory() == null ? null : new SpillFile(settings.spillDirectory());
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
     this.sender = new Thread(this::drain, "sipadapter-kafka-sender");
     sender.setDaemon(true);
     sender.start();
@@ -180,6 +206,10 @@ public final class KafkaEventPublisher implements AutoCloseable {
 
   private void lose(Outgoing m, String why) {
     if (m.terminal()) {
+      if (spill != null && spill.append(m)) {
+        spilled.incrementAndGet();
+        return;
+      }
       overflow.incrementAndGet();
       LOG.error("not published ({}), topic {} key {}: {}", why, m.topic(), m.key(), m.json());
     } else {
@@ -200,10 +230,78 @@ public final class KafkaEventPublisher implements AutoCloseable {
         if (closed.get()) {
           return;
         }
+        replaySpill();
         continue;
       }
       send(m);
     }
+  }
+
+  /**
+   * With the buffer drained, hands the oldest spilled segment to the producer, unless one is still
+   * on its way or the last send failed a moment ago.
+   */
+  private void replaySpill() {
+    if (spill == null || replaying.get() > 0 || spill.pending() == 0) {
+      return;
+    }
+    if (lastSendFailed && System.nanoTime() - lastFailureNanos < REPLAY_PAUSE_NANOS) {
+      return;
+    }
+    SpillFile.Segment segment = spill.takeOldest();
+    if (segment == null) {
+      return;
+    }
+    List<Outgoing> messages = segment.messages();
+    replaying.set(messages.size() + 1);
+    for (int i = 0; i < messages.size(); i++) {
+      Outgoing m = messages.get(i);
+      long failuresBefore = failures.get();
+      try {
+        producer.send(
+            new ProducerRecord<>(m.topic(), m.key(), m.json()),
+            (meta, error) -> {
+              if (error == null) {
+                sent();
+              } else {
+                failed(m, error);
+              }
+              replayDone(segment);
+            });
+        replayed.incrementAndGet();
+      } catch (RuntimeException e) {
+        failed(m, e);
+        replayDone(segment);
+      }
+      if (failures.get() != failuresBefore && i + 1 < messages.size()) {
+        // Kafka is still away (the producer waited max.block.ms for it): the rest waits in a
+        // newer segment instead of holding the sender up once per message.
+        LOG.warn("sending spilled messages stopped by a failure; retried later");
+        for (Outgoing rest : messages.subList(i + 1, messages.size())) {
+          lose(rest, "not sent from the spill file");
+          replayDone(segment);
+        }
+        break;
+      }
+    }
+    replayDone(segment);
+  }
+
+  private void replayDone(SpillFile.Segment segment) {
+    if (replaying.decrementAndGet() == 0) {
+      spill.done(segment);
+    }
+  }
+
+  private void sent() {
+    lastSendFailed = false;
+    acknowledged.incrementAndGet();
+  }
+
+  private void noteFailure() {
+    failures.incrementAndGet();
+    lastFailureNanos = System.nanoTime();
+    lastSendFailed = true;
   }
 
   private void send(Outgoing m) {
@@ -212,7 +310,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
           new ProducerRecord<>(m.topic(), m.key(), m.json()),
           (meta, error) -> {
             if (error == null) {
-              acknowledged.incrementAndGet();
+              sent();
             } else {
               failed(m, error);
             }
@@ -225,6 +323,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
   }
 
   private void failed(Outgoing m, Exception error) {
+    noteFailure();
     if (!m.terminal()) {
       failed.incrementAndGet();
       LOG.warn("event not published to {}: {}", m.topic(), error.toString());
@@ -253,7 +352,10 @@ public final class KafkaEventPublisher implements AutoCloseable {
         failed.get(),
         retried.get(),
         overflow.get(),
-        recordsMissing.get());
+        recordsMissing.get(),
+        spilled.get(),
+        replayed.get(),
+        spill == null ? 0 : spill.pending());
   }
 
   /**
@@ -266,7 +368,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
       return;
     }
     try {
-      sender.join(timeout.toMillis());
+      sender.join(Math.max(1, timeout.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -274,7 +376,17 @@ public final class KafkaEventPublisher implements AutoCloseable {
       size.decrementAndGet();
       lose(m, "publisher closed");
     }
+    // Messages the producer still fails on come back through failed() and are spilled or logged;
+    // a send the sender was blocked in ends with the producer's close.
     producer.close(timeout);
+    if (spill != null) {
+      try {
+        sender.join(Math.max(1, timeout.toMillis()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      spill.close();
+    }
   }
 
   /** Closes with a timeout of ten seconds. */

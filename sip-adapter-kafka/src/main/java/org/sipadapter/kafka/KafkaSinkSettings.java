@@ -1,5 +1,6 @@
 package org.sipadapter.kafka;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -18,6 +19,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     (default a tenth of the capacity)
  * @param producerOverrides further producer settings; they cannot switch off idempotence or lower
  *     {@code acks}
+ * @param spillDirectory where terminal events and call records that find the buffer full are
+ *     written until Kafka takes them, or null (the default) to count and log them instead
  */
 public record KafkaSinkSettings(
     String bootstrap,
@@ -25,7 +28,8 @@ public record KafkaSinkSettings(
     String recordsTopic,
     int bufferCapacity,
     int terminalReserve,
-    Map<String, String> producerOverrides) {
+    Map<String, String> producerOverrides,
+    Path spillDirectory) {
 
   /** The default topic for adapter events. */
   public static final String DEFAULT_EVENTS_TOPIC = "sipadapter.events";
@@ -77,7 +81,8 @@ public record KafkaSinkSettings(
         DEFAULT_RECORDS_TOPIC,
         DEFAULT_BUFFER_CAPACITY,
         DEFAULT_BUFFER_CAPACITY / 10,
-        Map.of());
+        Map.of(),
+        null);
   }
 
   /**
@@ -89,7 +94,13 @@ public record KafkaSinkSettings(
    */
   public KafkaSinkSettings withTopics(String events, String records) {
     return new KafkaSinkSettings(
-        bootstrap, events, records, bufferCapacity, terminalReserve, producerOverrides);
+        bootstrap,
+        events,
+        records,
+        bufferCapacity,
+        terminalReserve,
+        producerOverrides,
+        spillDirectory);
   }
 
   /**
@@ -101,7 +112,7 @@ public record KafkaSinkSettings(
    */
   public KafkaSinkSettings withBuffer(int capacity, int reserve) {
     return new KafkaSinkSettings(
-        bootstrap, eventsTopic, recordsTopic, capacity, reserve, producerOverrides);
+        bootstrap, eventsTopic, recordsTopic, capacity, reserve, producerOverrides, spillDirectory);
   }
 
   /**
@@ -112,7 +123,32 @@ public record KafkaSinkSettings(
    */
   public KafkaSinkSettings withProducerOverrides(Map<String, String> overrides) {
     return new KafkaSinkSettings(
-        bootstrap, eventsTopic, recordsTopic, bufferCapacity, terminalReserve, overrides);
+        bootstrap,
+        eventsTopic,
+        recordsTopic,
+        bufferCapacity,
+        terminalReserve,
+        overrides,
+        spillDirectory);
+  }
+
+  /**
+   * Returns a copy that spills terminal events and call records to a directory when the buffer is
+   * full (see {@link KafkaEventPublisher}).
+   *
+   * @param directory the directory, created if missing; one per publisher; null to count and log
+   *     instead
+   * @return the settings
+   */
+  public KafkaSinkSettings withSpillDirectory(Path directory) {
+    return new KafkaSinkSettings(
+        bootstrap,
+        eventsTopic,
+        recordsTopic,
+        bufferCapacity,
+        terminalReserve,
+        producerOverrides,
+        directory);
   }
 
   /**

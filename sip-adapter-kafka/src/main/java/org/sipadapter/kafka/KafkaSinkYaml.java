@@ -2,6 +2,7 @@ package org.sipadapter.kafka;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +30,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     bootstrap: kafka1:9092,kafka2:9092
  *     topics: { events: sipadapter.events, records: sipadapter.call-records }
  *     buffer: { capacity: 10000, terminalReserve: 1000 }
+ *     spill: { directory: /var/lib/myapp/kafka-spill }
  *     producer: { compression.type: lz4 }
  * }</pre>
  */
@@ -74,7 +76,11 @@ public final class KafkaSinkYaml {
         && sinks.get("kafka") instanceof Map<?, ?> kafka)) {
       throw new ConfigurationException("sinks.kafka: expected a mapping");
     }
-    keys(kafka, "sinks.kafka", Set.of("bootstrap", "topics", "buffer", "producer"), problems);
+    keys(
+        kafka,
+        "sinks.kafka",
+        Set.of("bootstrap", "topics", "buffer", "spill", "producer"),
+        problems);
     String bootstrap = string(kafka.get("bootstrap"), env);
     if (bootstrap == null || bootstrap.isBlank()) {
       problems.add("sinks.kafka.bootstrap: required, host:port[,host:port]");
@@ -85,6 +91,7 @@ public final class KafkaSinkYaml {
     int capacity = s.bufferCapacity();
     Integer reserve = null;
     Map<String, String> producer = new LinkedHashMap<>();
+    Path spill = null;
     if (kafka.get("topics") instanceof Map<?, ?> t) {
       keys(t, "sinks.kafka.topics", Set.of("events", "records"), problems);
       events = t.containsKey("events") ? string(t.get("events"), env) : events;
@@ -99,6 +106,21 @@ public final class KafkaSinkYaml {
           b.containsKey("terminalReserve") ? integer(b, "terminalReserve", 0, problems) : null;
     } else if (kafka.containsKey("buffer")) {
       problems.add("sinks.kafka.buffer: expected a mapping");
+    }
+    if (kafka.get("spill") instanceof Map<?, ?> sp) {
+      keys(sp, "sinks.kafka.spill", Set.of("directory"), problems);
+      String dir = string(sp.get("directory"), env);
+      if (dir == null || dir.isBlank()) {
+        problems.add("sinks.kafka.spill.directory: required in 'spill', a directory path");
+      } else {
+        try {
+          spill = Path.of(dir);
+        } catch (InvalidPathException e) {
+          problems.add("sinks.kafka.spill.directory: not a path: '" + dir + "'");
+        }
+      }
+    } else if (kafka.containsKey("spill")) {
+      problems.add("sinks.kafka.spill: expected a mapping");
     }
     if (kafka.get("producer") instanceof Map<?, ?> p) {
       p.forEach((k, v) -> producer.put(String.valueOf(k), string(v, env)));
@@ -115,7 +137,8 @@ public final class KafkaSinkYaml {
           records,
           capacity,
           reserve == null ? Math.max(1, capacity / 10) : reserve,
-          producer);
+          producer,
+          spill);
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new ConfigurationException("sinks.kafka: " + e.getMessage());
     }

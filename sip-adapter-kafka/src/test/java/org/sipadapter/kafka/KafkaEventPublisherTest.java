@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +21,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sipadapter.CallState;
 import org.sipadapter.SipAdapterListener;
 
@@ -184,6 +189,130 @@ class KafkaEventPublisherTest {
       assertThat(m.retriedTerminal()).isEqualTo(1);
       assertThat(m.recordsMissing()).isEqualTo(1);
       assertThat(m.terminalOverflow()).isZero();
+    }
+  }
+
+  /** Every call's terminal event and record, as "topic key" lines. */
+  private static List<String> terminalMessages(int firstCall, int lastCall) {
+    List<String> out = new ArrayList<>();
+    for (int call = firstCall; call <= lastCall; call++) {
+      out.add("sipadapter.events " + Events.callId(call));
+      out.add("sipadapter.call-records " + Events.callId(call));
+    }
+    return out;
+  }
+
+  private static List<String> terminalSent(MockProducer<String, String> producer) {
+    List<String> out = new ArrayList<>();
+    for (ProducerRecord<String, String> r : producer.history()) {
+      if (r.topic().equals("sipadapter.call-records") || r.value().contains("\"terminal\":true")) {
+        out.add(r.topic() + " " + r.key());
+      }
+    }
+    return out;
+  }
+
+  private static long spillLines(Path dir) throws Exception {
+    long n = 0;
+    try (var files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".jsonl")).toList()) {
+        n += Files.readAllLines(f).stream().filter(l -> !l.isBlank()).count();
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void withASpillDirectoryTerminalMessagesThatFindTheBufferFullAreSentOnceKafkaTakesMessages(
+      @TempDir Path dir) throws Exception {
+    StuckProducer producer = new StuckProducer();
+    KafkaEventPublisher publisher =
+        new KafkaEventPublisher(SETTINGS.withBuffer(10, 3).withSpillDirectory(dir), producer);
+    try {
+      SipAdapterListener l = publisher.listener("0123456789ab", Events::recordOf);
+      for (int i = 0; i < 20; i++) {
+        l.onEvent(Events.dtmf(1, "1"));
+      }
+      for (int call = 2; call <= 6; call++) {
+        l.onEvent(Events.state(call, CallState.CONNECTED, CallState.DISCONNECTED));
+      }
+      PublisherMetrics m = publisher.metrics();
+      assertThat(m.accepted()).isEqualTo(10);
+      assertThat(m.droppedNonTerminal()).isEqualTo(13);
+      assertThat(m.spilled()).isEqualTo(7);
+      assertThat(m.spillPending()).isEqualTo(7);
+      assertThat(m.terminalOverflow()).isZero();
+      assertThat(spillLines(dir)).isEqualTo(7);
+
+      producer.release.countDown();
+      await().atMost(Duration.ofSeconds(30)).until(() -> publisher.metrics().acknowledged() == 17);
+      m = publisher.metrics();
+      assertThat(m.replayed()).isEqualTo(7);
+      assertThat(m.spillPending()).isZero();
+      assertThat(terminalSent(producer))
+          .containsExactlyInAnyOrderElementsOf(terminalMessages(2, 6));
+      assertThat(spillLines(dir)).isZero();
+      // A spilled message goes out as it was written: the same eventId, once.
+      assertThat(producer.history())
+          .extracting(r -> json(r).path("eventId").asText())
+          .doesNotHaveDuplicates();
+    } finally {
+      producer.release.countDown();
+      publisher.close();
+    }
+  }
+
+  @Test
+  void whatAClosedPublisherCouldNotSendIsSentByTheNextOneOnItsSpillDirectory(@TempDir Path dir)
+      throws Exception {
+    StuckProducer stuck = new StuckProducer();
+    KafkaSinkSettings settings = SETTINGS.withBuffer(10, 3).withSpillDirectory(dir);
+    KafkaEventPublisher first = new KafkaEventPublisher(settings, stuck);
+    try {
+      SipAdapterListener l = first.listener("0123456789ab", Events::recordOf);
+      l.onEvent(Events.dtmf(1, "1"));
+      for (int call = 2; call <= 6; call++) {
+        l.onEvent(Events.state(call, CallState.CONNECTED, CallState.DISCONNECTED));
+      }
+      // One directory, one publisher.
+      assertThatThrownBy(() -> new KafkaEventPublisher(settings, producer(true)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("in use by another publisher");
+
+      // Kafka never came: what is in the buffer at close goes to the spill file too.
+      first.close(Duration.ofMillis(200));
+      PublisherMetrics m = first.metrics();
+      assertThat(m.spilled()).isEqualTo(10);
+      assertThat(m.terminalOverflow()).isZero();
+    } finally {
+      stuck.release.countDown();
+    }
+    assertThat(spillLines(dir)).isEqualTo(10);
+
+    MockProducer<String, String> producer = producer(true);
+    try (KafkaEventPublisher next = new KafkaEventPublisher(settings, producer)) {
+      assertThat(next.metrics().spillPending()).isEqualTo(10);
+      await().atMost(Duration.ofSeconds(30)).until(() -> next.metrics().acknowledged() == 10);
+      assertThat(terminalSent(producer))
+          .containsExactlyInAnyOrderElementsOf(terminalMessages(2, 6));
+      assertThat(next.metrics().spillPending()).isZero();
+    }
+    assertThat(spillLines(dir)).isZero();
+  }
+
+  @Test
+  void withoutASpillDirectoryTheTerminalMessagesLeftAtCloseAreCountedAndLogged() {
+    StuckProducer stuck = new StuckProducer();
+    KafkaEventPublisher publisher = new KafkaEventPublisher(SETTINGS.withBuffer(10, 3), stuck);
+    try {
+      SipAdapterListener l = publisher.listener("0123456789ab", Events::recordOf);
+      l.onEvent(Events.dtmf(1, "1"));
+      l.onEvent(Events.state(2, CallState.CONNECTED, CallState.DISCONNECTED));
+      publisher.close(Duration.ofMillis(200));
+      assertThat(publisher.metrics().terminalOverflow()).isEqualTo(2);
+      assertThat(publisher.metrics().spilled()).isZero();
+    } finally {
+      stuck.release.countDown();
     }
   }
 }
