@@ -10,6 +10,7 @@ module org.sipadapter.modulecheck {
   requires org.sipadapter.pjsua;
   requires org.sipadapter.sipp;
   requires org.sipadapter.micrometer;
+  requires org.sipadapter.kafka;
   requires org.sipadapter.testkit;
   requires micrometer.core;
 

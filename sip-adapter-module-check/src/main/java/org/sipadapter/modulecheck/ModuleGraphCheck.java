@@ -6,11 +6,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.sipadapter.ConnectionState;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.SipAdapterProvider;
 import org.sipadapter.SipAdapters;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.kafka.CallStateView;
+import org.sipadapter.kafka.KafkaEventPublisher;
+import org.sipadapter.kafka.KafkaSinkSettings;
+import org.sipadapter.kafka.KafkaSinkYaml;
 import org.sipadapter.micrometer.SipAdapterMetrics;
 import org.sipadapter.testkit.ami.AmiEmulator;
 
@@ -18,8 +31,8 @@ import org.sipadapter.testkit.ami.AmiEmulator;
  * Runs on the module path and checks what a modular application relies on: every module is named
  * and resolved, every adapter's provider is found through {@link ServiceLoader} in its own module,
  * {@link SipAdapters} creates each adapter, the Micrometer binder binds one, an adapter connects to
- * the testkit's AMI emulator, and the protocol internals are not exported. Prints one line per fact
- * and exits 1 on the first failed one.
+ * the testkit's AMI emulator and its events go through the Kafka publisher into a call state view,
+ * and the protocol internals are not exported. Prints one line per fact and exits 1 if any failed.
  */
 public final class ModuleGraphCheck {
   /** Adapter type to the module that must provide it. */
@@ -63,7 +76,8 @@ public final class ModuleGraphCheck {
     Module self = ModuleGraphCheck.class.getModule();
     check(failures, self.isNamed(), "this check runs as module " + self.getName());
 
-    for (String module : List.of("org.sipadapter.core", "org.sipadapter.http", "pjsua2")) {
+    for (String module :
+        List.of("org.sipadapter.core", "org.sipadapter.http", "org.sipadapter.kafka", "pjsua2")) {
       check(
           failures,
           ModuleLayer.boot().findModule(module).isPresent(),
@@ -111,20 +125,45 @@ public final class ModuleGraphCheck {
       }
     }
 
+    KafkaSinkSettings kafka =
+        KafkaSinkYaml.load("sinks: { kafka: { bootstrap: 'localhost:9092' } }", name -> null);
+    CountDownLatch sent = new CountDownLatch(1);
+    MockProducer<String, String> producer =
+        new MockProducer<>(true, null, new StringSerializer(), new StringSerializer()) {
+          @Override
+          public synchronized Future<RecordMetadata> send(
+              ProducerRecord<String, String> record, Callback callback) {
+            Future<RecordMetadata> f = super.send(record, callback);
+            sent.countDown();
+            return f;
+          }
+        };
     try (AmiEmulator ami = AmiEmulator.create().start();
+        KafkaEventPublisher publisher = new KafkaEventPublisher(kafka, producer);
         SipAdapter pbx =
             SipAdapters.create(
                 AdapterConfig.builder("asterisk")
                     .server(ami.host(), ami.port())
                     .auth("admin", "amipass")
                     .build())) {
+      publisher.attach(pbx);
       pbx.connect();
       check(
           failures,
           pbx.connectionState() == ConnectionState.CONNECTED,
           "the asterisk adapter connected to the AMI emulator: " + pbx.connectionState());
-    } catch (RuntimeException e) {
-      check(failures, false, "the asterisk adapter connected to the AMI emulator: " + e);
+      boolean published = sent.await(30, TimeUnit.SECONDS);
+      check(failures, published, "the Kafka publisher sent the adapter's events as JSON");
+      if (published) {
+        try (CallStateView view = new CallStateView(new MockConsumer<>("earliest"), 10, 100)) {
+          check(
+              failures,
+              view.apply(producer.history().get(0).value()) && view.malformed() == 0,
+              "a call state view read what the publisher sent");
+        }
+      }
+    } catch (RuntimeException | InterruptedException e) {
+      check(failures, false, "the asterisk adapter connected and its events were published: " + e);
     }
 
     if (!failures.isEmpty()) {
