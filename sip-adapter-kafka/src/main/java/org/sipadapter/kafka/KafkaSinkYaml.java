@@ -101,9 +101,9 @@ public final class KafkaSinkYaml {
     }
     if (kafka.get("buffer") instanceof Map<?, ?> b) {
       keys(b, "sinks.kafka.buffer", Set.of("capacity", "terminalReserve"), problems);
-      capacity = integer(b, "capacity", capacity, problems);
+      capacity = integer(b, "capacity", capacity, env, problems);
       reserve =
-          b.containsKey("terminalReserve") ? integer(b, "terminalReserve", 0, problems) : null;
+          b.containsKey("terminalReserve") ? integer(b, "terminalReserve", 0, env, problems) : null;
     } else if (kafka.containsKey("buffer")) {
       problems.add("sinks.kafka.buffer: expected a mapping");
     }
@@ -158,7 +158,8 @@ public final class KafkaSinkYaml {
     }
   }
 
-  private static int integer(Map<?, ?> m, String key, int dflt, List<String> problems) {
+  private static int integer(
+      Map<?, ?> m, String key, int dflt, Function<String, String> env, List<String> problems) {
     Object v = m.get(key);
     if (v == null) {
       return dflt;
@@ -166,7 +167,12 @@ public final class KafkaSinkYaml {
     if (v instanceof Integer i) {
       return i;
     }
-    problems.add("sinks.kafka.buffer." + key + ": expected a whole number");
+    // A string ("${CAPACITY}", or a property source's text) holding a whole number.
+    String text = string(v, env).strip();
+    if (text.matches("-?\\d{1,9}")) {
+      return Integer.parseInt(text);
+    }
+    problems.add("sinks.kafka.buffer." + key + ": expected a whole number, was '" + text + "'");
     return dflt;
   }
 

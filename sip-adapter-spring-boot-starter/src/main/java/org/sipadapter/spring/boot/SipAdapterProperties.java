@@ -2,6 +2,7 @@ package org.sipadapter.spring.boot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -37,6 +38,9 @@ public class SipAdapterProperties {
 
   /** Whether adapter events are also published as Spring application events. */
   private boolean publishEvents = true;
+
+  /** Where adapter events and call records are published beyond the application. */
+  private final Sinks sinks = new Sinks();
 
   public boolean isEnabled() {
     return enabled;
@@ -76,6 +80,28 @@ public class SipAdapterProperties {
 
   public void setPublishEvents(boolean publishEvents) {
     this.publishEvents = publishEvents;
+  }
+
+  public Sinks getSinks() {
+    return sinks;
+  }
+
+  /** The sinks; read by sip-adapter's own loaders, so their keys are those of its YAML. */
+  public static class Sinks {
+    /**
+     * The Kafka sink (sip-adapter-kafka), with the keys of the {@code sinks: kafka:} YAML section:
+     * bootstrap (required), topics (events, records), buffer (capacity, terminalReserve), spill
+     * (directory), producer (any KafkaProducer setting).
+     */
+    private Map<String, Object> kafka = new LinkedHashMap<>();
+
+    public Map<String, Object> getKafka() {
+      return kafka;
+    }
+
+    public void setKafka(Map<String, Object> kafka) {
+      this.kafka = kafka;
+    }
   }
 
   /** What happens on application start. */
