@@ -1,8 +1,9 @@
 package org.sipadapter.kafka;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,7 +39,7 @@ public final class EventSchema {
   private EventSchema() {}
 
   /**
-   * Writes an adapter event.
+   * Writes an adapter event, published now.
    *
    * @param event the event
    * @param instanceId the id of the adapter object that raised it
@@ -46,37 +47,78 @@ public final class EventSchema {
    * @return the JSON
    */
   public static String event(AdapterEvent event, String instanceId, UUID eventId) {
-    ObjectNode n =
-        header(KIND_EVENT, eventId, event.adapterName(), event.adapterType(), instanceId);
-    n.put("type", event.getClass().getSimpleName());
-    n.put("callId", event.relatedCallId().orElse(null));
-    n.put("timestamp", event.timestamp() == null ? null : event.timestamp().toString());
-    if (event instanceof CallStateChanged e) {
-      n.put("previous", e.previous() == null ? null : e.previous().name());
-      n.put("state", e.state().name());
-      n.put("terminal", e.isTerminal());
-      cause(n, e.cause());
-      ids(n, "serverIds", e.serverIds());
-    } else if (event instanceof IncomingCall e) {
-      n.put("from", e.from());
-      n.put("to", e.to());
-      ids(n, "serverIds", e.serverIds());
-    } else if (event instanceof DtmfReceived e) {
-      n.put("digit", e.digit());
-      ids(n, "serverIds", e.serverIds());
-    } else if (event instanceof ConnectionStateChanged e) {
-      n.put("previous", e.previous().name());
-      n.put("state", e.state().name());
-      n.put("reason", e.reason());
-    } else if (event instanceof AdapterError e) {
-      n.put("message", e.message());
-      n.put("error", e.error() == null ? null : e.error().getClass().getName());
-    } else if (event instanceof ServerEvent e) {
-      n.put("name", e.name());
-      ObjectNode f = n.putObject("fields");
-      e.fields().forEach(f::put);
+    return event(event, instanceId, eventId, Instant.now());
+  }
+
+  /**
+   * Writes an adapter event.
+   *
+   * @param event the event
+   * @param instanceId the id of the adapter object that raised it
+   * @param eventId the message's id
+   * @param publishedAt when the publisher took it
+   * @return the JSON
+   */
+  public static String event(
+      AdapterEvent event, String instanceId, UUID eventId, Instant publishedAt) {
+    StringWriter out = new StringWriter(512);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      header(
+          g,
+          KIND_EVENT,
+          eventId,
+          publishedAt,
+          event.adapterName(),
+          event.adapterType(),
+          instanceId);
+      g.writeStringField("type", event.getClass().getSimpleName());
+      g.writeStringField("callId", event.relatedCallId().orElse(null));
+      g.writeStringField("timestamp", text(event.timestamp()));
+      if (event instanceof CallStateChanged e) {
+        g.writeStringField("previous", e.previous() == null ? null : e.previous().name());
+        g.writeStringField("state", e.state().name());
+        g.writeBooleanField("terminal", e.isTerminal());
+        cause(g, e.cause());
+        ids(g, "serverIds", e.serverIds());
+      } else if (event instanceof IncomingCall e) {
+        g.writeStringField("from", e.from());
+        g.writeStringField("to", e.to());
+        ids(g, "serverIds", e.serverIds());
+      } else if (event instanceof DtmfReceived e) {
+        g.writeStringField("digit", e.digit());
+        ids(g, "serverIds", e.serverIds());
+      } else if (event instanceof ConnectionStateChanged e) {
+        g.writeStringField("previous", e.previous().name());
+        g.writeStringField("state", e.state().name());
+        g.writeStringField("reason", e.reason());
+      } else if (event instanceof AdapterError e) {
+        g.writeStringField("message", e.message());
+        g.writeStringField("error", e.error() == null ? null : e.error().getClass().getName());
+      } else if (event instanceof ServerEvent e) {
+        g.writeStringField("name", e.name());
+        g.writeObjectFieldStart("fields");
+        for (Map.Entry<String, String> f : e.fields().entrySet()) {
+          g.writeStringField(f.getKey(), f.getValue());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise message", e);
     }
-    return write(n);
+    return out.toString();
+  }
+
+  /**
+   * Writes a call record, published now.
+   *
+   * @param r the record
+   * @param instanceId the id of the adapter object that kept it
+   * @param eventId the message's id
+   * @return the JSON
+   */
+  public static String record(CallRecord r, String instanceId, UUID eventId) {
+    return record(r, instanceId, eventId, Instant.now());
   }
 
   /**
@@ -85,63 +127,77 @@ public final class EventSchema {
    * @param r the record
    * @param instanceId the id of the adapter object that kept it
    * @param eventId the message's id
+   * @param publishedAt when the publisher took it
    * @return the JSON
    */
-  public static String record(CallRecord r, String instanceId, UUID eventId) {
-    ObjectNode n = header(KIND_RECORD, eventId, r.adapterName(), r.adapterType(), instanceId);
-    n.put("type", "CallRecord");
-    n.put("callId", r.callId());
-    n.put("timestamp", r.endedAt().toString());
-    n.put("direction", r.direction() == null ? null : r.direction().name());
-    n.put("from", r.from());
-    n.put("to", r.to());
-    n.put("createdAt", r.createdAt() == null ? null : r.createdAt().toString());
-    n.put("answeredAt", r.answeredAt() == null ? null : r.answeredAt().toString());
-    n.put("endedAt", r.endedAt().toString());
-    n.put("setupMs", r.setupTime().toMillis());
-    n.put("durationMs", r.billableDuration().toMillis());
-    n.put("state", r.finalState().name());
-    cause(n, r.cause());
-    n.put("disposition", r.disposition().name());
-    ids(n, "serverIds", r.serverIds());
-    return write(n);
-  }
-
-  private static ObjectNode header(
-      String kind, UUID eventId, String adapterName, String adapterType, String instanceId) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("schema", VERSION);
-    n.put("kind", kind);
-    n.put("eventId", eventId.toString());
-    n.put("publishedAt", Instant.now().toString());
-    n.put("adapterName", adapterName);
-    n.put("adapterType", adapterType);
-    n.put("instanceId", instanceId);
-    return n;
-  }
-
-  private static void cause(ObjectNode n, HangupCause cause) {
-    if (cause == null) {
-      n.putNull("cause");
-      return;
-    }
-    ObjectNode c = n.putObject("cause");
-    c.put("q850", cause.q850());
-    c.put("sipStatus", cause.sipStatus());
-    c.put("name", cause.name());
-    c.put("text", cause.text());
-  }
-
-  private static void ids(ObjectNode n, String field, Map<String, String> ids) {
-    ObjectNode o = n.putObject(field);
-    new TreeMap<>(ids).forEach(o::put);
-  }
-
-  private static String write(ObjectNode n) {
-    try {
-      return JSON.writeValueAsString(n);
-    } catch (JsonProcessingException e) {
+  public static String record(CallRecord r, String instanceId, UUID eventId, Instant publishedAt) {
+    StringWriter out = new StringWriter(768);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      header(g, KIND_RECORD, eventId, publishedAt, r.adapterName(), r.adapterType(), instanceId);
+      g.writeStringField("type", "CallRecord");
+      g.writeStringField("callId", r.callId());
+      g.writeStringField("timestamp", text(r.endedAt()));
+      g.writeStringField("direction", r.direction() == null ? null : r.direction().name());
+      g.writeStringField("from", r.from());
+      g.writeStringField("to", r.to());
+      g.writeStringField("createdAt", text(r.createdAt()));
+      g.writeStringField("answeredAt", text(r.answeredAt()));
+      g.writeStringField("endedAt", text(r.endedAt()));
+      g.writeNumberField("setupMs", r.setupTime().toMillis());
+      g.writeNumberField("durationMs", r.billableDuration().toMillis());
+      g.writeStringField("state", r.finalState().name());
+      cause(g, r.cause());
+      g.writeStringField("disposition", r.disposition().name());
+      ids(g, "serverIds", r.serverIds());
+      g.writeEndObject();
+    } catch (IOException e) {
       throw new IllegalStateException("cannot serialise message", e);
     }
+    return out.toString();
+  }
+
+  private static void header(
+      JsonGenerator g,
+      String kind,
+      UUID eventId,
+      Instant publishedAt,
+      String adapterName,
+      String adapterType,
+      String instanceId)
+      throws IOException {
+    g.writeStartObject();
+    g.writeNumberField("schema", VERSION);
+    g.writeStringField("kind", kind);
+    g.writeStringField("eventId", eventId.toString());
+    g.writeStringField("publishedAt", publishedAt.toString());
+    g.writeStringField("adapterName", adapterName);
+    g.writeStringField("adapterType", adapterType);
+    g.writeStringField("instanceId", instanceId);
+  }
+
+  private static String text(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static void cause(JsonGenerator g, HangupCause cause) throws IOException {
+    if (cause == null) {
+      g.writeNullField("cause");
+      return;
+    }
+    g.writeObjectFieldStart("cause");
+    g.writeNumberField("q850", cause.q850());
+    g.writeNumberField("sipStatus", cause.sipStatus());
+    g.writeStringField("name", cause.name());
+    g.writeStringField("text", cause.text());
+    g.writeEndObject();
+  }
+
+  private static void ids(JsonGenerator g, String field, Map<String, String> ids)
+      throws IOException {
+    g.writeObjectFieldStart(field);
+    for (Map.Entry<String, String> e : new TreeMap<>(ids).entrySet()) {
+      g.writeStringField(e.getKey(), e.getValue());
+    }
+    g.writeEndObject();
   }
 }

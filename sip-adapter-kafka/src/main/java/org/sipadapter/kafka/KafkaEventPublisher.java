@@ -1,5 +1,6 @@
 package org.sipadapter.kafka;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -77,6 +78,8 @@ public final class KafkaEventPublisher implements AutoCloseable {
   private final AtomicLong spilled = new AtomicLong();
   private final AtomicLong replayed = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
+  private final long idHigh = new SecureRandom().nextLong();
+  private final AtomicLong idCounter = new AtomicLong();
 
   /** After a failed send, how long the sender waits before it tries the spill file again. */
   private static final long REPLAY_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -158,27 +161,25 @@ public final class KafkaEventPublisher implements AutoCloseable {
       AdapterEvent event, String instanceId, Function<String, Optional<CallRecord>> records) {
     boolean terminal = event instanceof CallStateChanged c && c.isTerminal();
     String key = event.relatedCallId().orElse(event.adapterName());
-    offer(
-        new Outgoing(
-            settings.eventsTopic(),
-            key,
-            EventSchema.event(event, instanceId, UUID.randomUUID()),
-            terminal));
+    offer(Outgoing.event(settings.eventsTopic(), key, terminal, event, instanceId, nextEventId()));
     if (terminal) {
       String callId = ((CallStateChanged) event).callId();
       Optional<CallRecord> record = records.apply(callId);
       if (record.isPresent()) {
-        offer(
-            new Outgoing(
-                settings.recordsTopic(),
-                callId,
-                EventSchema.record(record.get(), instanceId, UUID.randomUUID()),
-                true));
+        offer(Outgoing.record(settings.recordsTopic(), record.get(), instanceId, nextEventId()));
       } else {
         recordsMissing.incrementAndGet();
         LOG.warn("no call record in the history of {} for ended call {}", instanceId, callId);
       }
     }
+  }
+
+  /**
+   * A message id unique without asking the system's entropy source for each message: random high
+   * bits, drawn once per publisher, and a counter.
+   */
+  private UUID nextEventId() {
+    return new UUID(idHigh, idCounter.incrementAndGet());
   }
 
   private void offer(Outgoing m) {

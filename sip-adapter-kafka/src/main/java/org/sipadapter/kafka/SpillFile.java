@@ -219,8 +219,8 @@ final class SpillFile implements AutoCloseable {
     try {
       JsonNode n = EventSchema.JSON.readTree(line);
       if (n.path("topic").isTextual() && n.path("value").isTextual()) {
-        return new Outgoing(
-            n.get("topic").asText(), n.path("key").asText(null), n.get("value").asText(), true);
+        return Outgoing.serialised(
+            n.get("topic").asText(), n.path("key").asText(null), n.get("value").asText());
       }
     } catch (IOException e) {
       // counted by the caller
