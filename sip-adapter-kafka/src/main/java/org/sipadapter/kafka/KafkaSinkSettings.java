@@ -43,6 +43,13 @@ public record KafkaSinkSettings(
   /**
    * Checks the components.
    *
+   * @param bootstrap the brokers
+   * @param eventsTopic the events topic
+   * @param recordsTopic the records topic
+   * @param bufferCapacity the buffer's size, in messages, at least 2
+   * @param terminalReserve the part of it kept for terminal events and records
+   * @param producerOverrides further producer settings
+   * @param spillDirectory the spill directory, or null
    * @throws IllegalArgumentException if a value is out of range or a setting would weaken delivery
    */
   public KafkaSinkSettings {

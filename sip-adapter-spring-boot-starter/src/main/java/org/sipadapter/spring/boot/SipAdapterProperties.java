@@ -42,46 +42,101 @@ public class SipAdapterProperties {
   /** Where adapter events and call records are published beyond the application. */
   private final Sinks sinks = new Sinks();
 
+  /**
+   * Returns whether the starter creates adapters.
+   *
+   * @return {@code sipadapter.enabled}, default true
+   */
   public boolean isEnabled() {
     return enabled;
   }
 
+  /**
+   * Sets whether the starter creates adapters.
+   *
+   * @param enabled false to create none
+   */
   public void setEnabled(boolean enabled) {
     this.enabled = enabled;
   }
 
+  /**
+   * Returns the adapters as bound, each a tree with the keys of sip-adapter's YAML.
+   *
+   * @return the adapters
+   */
   public List<Map<String, Object>> getAdapters() {
     return adapters;
   }
 
+  /**
+   * Sets the adapters.
+   *
+   * @param adapters each a tree with the keys of sip-adapter's YAML
+   */
   public void setAdapters(List<Map<String, Object>> adapters) {
     this.adapters = adapters;
   }
 
+  /**
+   * Returns the sip-adapter YAML file with more adapters.
+   *
+   * @return the path, or null
+   */
   public String getConfigFile() {
     return configFile;
   }
 
+  /**
+   * Sets the sip-adapter YAML file with more adapters.
+   *
+   * @param configFile the path
+   */
   public void setConfigFile(String configFile) {
     this.configFile = configFile;
   }
 
+  /**
+   * Returns what happens on application start.
+   *
+   * @return the startup settings
+   */
   public Startup getStartup() {
     return startup;
   }
 
+  /**
+   * Returns the Micrometer settings.
+   *
+   * @return the metrics settings
+   */
   public Metrics getMetrics() {
     return metrics;
   }
 
+  /**
+   * Returns whether adapter events are published as Spring application events.
+   *
+   * @return {@code sipadapter.publish-events}, default true
+   */
   public boolean isPublishEvents() {
     return publishEvents;
   }
 
+  /**
+   * Sets whether adapter events are published as Spring application events.
+   *
+   * @param publishEvents false to not publish them
+   */
   public void setPublishEvents(boolean publishEvents) {
     this.publishEvents = publishEvents;
   }
 
+  /**
+   * Returns the sinks.
+   *
+   * @return the sinks' settings
+   */
   public Sinks getSinks() {
     return sinks;
   }
@@ -95,10 +150,20 @@ public class SipAdapterProperties {
      */
     private Map<String, Object> kafka = new LinkedHashMap<>();
 
+    /**
+     * Returns the Kafka sink's section as bound.
+     *
+     * @return the tree under {@code sipadapter.sinks.kafka}
+     */
     public Map<String, Object> getKafka() {
       return kafka;
     }
 
+    /**
+     * Sets the Kafka sink's section.
+     *
+     * @param kafka the tree with the keys of the YAML's {@code sinks: kafka:} section
+     */
     public void setKafka(Map<String, Object> kafka) {
       this.kafka = kafka;
     }
@@ -112,18 +177,38 @@ public class SipAdapterProperties {
     /** What a failed connect on start does. */
     private FailurePolicy onFailure = FailurePolicy.FAIL;
 
+    /**
+     * Returns whether every adapter connects when the application starts.
+     *
+     * @return {@code sipadapter.startup.connect}, default true
+     */
     public boolean isConnect() {
       return connect;
     }
 
+    /**
+     * Sets whether every adapter connects when the application starts.
+     *
+     * @param connect false to leave connecting to the application
+     */
     public void setConnect(boolean connect) {
       this.connect = connect;
     }
 
+    /**
+     * Returns what a failed connect on start does.
+     *
+     * @return {@code sipadapter.startup.on-failure}, default {@link FailurePolicy#FAIL}
+     */
     public FailurePolicy getOnFailure() {
       return onFailure;
     }
 
+    /**
+     * Sets what a failed connect on start does.
+     *
+     * @param onFailure the policy
+     */
     public void setOnFailure(FailurePolicy onFailure) {
       this.onFailure = onFailure;
     }
@@ -137,18 +222,38 @@ public class SipAdapterProperties {
     /** How long one health check is reused by the sipadapter.health gauge. */
     private Duration healthCheckInterval = Duration.ofSeconds(10);
 
+    /**
+     * Returns whether the adapters' meters are bound to the application's registry.
+     *
+     * @return {@code sipadapter.metrics.enabled}, default true
+     */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /**
+     * Sets whether the adapters' meters are bound to the application's registry.
+     *
+     * @param enabled false to bind none
+     */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /**
+     * Returns how long one health check is reused by the {@code sipadapter.health} gauge.
+     *
+     * @return the interval, default 10 s
+     */
     public Duration getHealthCheckInterval() {
       return healthCheckInterval;
     }
 
+    /**
+     * Sets how long one health check is reused by the {@code sipadapter.health} gauge.
+     *
+     * @param healthCheckInterval the interval
+     */
     public void setHealthCheckInterval(Duration healthCheckInterval) {
       this.healthCheckInterval = healthCheckInterval;
     }
