@@ -11,6 +11,7 @@ module org.sipadapter.modulecheck {
   requires org.sipadapter.sipp;
   requires org.sipadapter.micrometer;
   requires org.sipadapter.kafka;
+  requires org.sipadapter.spring.boot;
   requires org.sipadapter.testkit;
   requires micrometer.core;
 

@@ -77,7 +77,13 @@ public final class ModuleGraphCheck {
     check(failures, self.isNamed(), "this check runs as module " + self.getName());
 
     for (String module :
-        List.of("org.sipadapter.core", "org.sipadapter.http", "org.sipadapter.kafka", "pjsua2")) {
+        List.of(
+            "org.sipadapter.core",
+            "org.sipadapter.http",
+            "org.sipadapter.kafka",
+            "org.sipadapter.spring.boot",
+            "spring.boot.autoconfigure",
+            "pjsua2")) {
       check(
           failures,
           ModuleLayer.boot().findModule(module).isPresent(),
@@ -99,6 +105,13 @@ public final class ModuleGraphCheck {
         SipAdapters.availableTypes().containsAll(PROVIDERS.keySet()),
         "SipAdapters sees " + SipAdapters.availableTypes());
 
+    Module starter = ModuleLayer.boot().findModule("org.sipadapter.spring.boot").orElseThrow();
+    check(
+        failures,
+        starter.isOpen(
+            "org.sipadapter.spring.boot",
+            ModuleLayer.boot().findModule("spring.core").orElseThrow()),
+        "the starter's package is open to Spring");
     INTERNAL.forEach(
         (module, packages) -> {
           Module m = ModuleLayer.boot().findModule(module).orElseThrow();
