@@ -254,6 +254,19 @@ public abstract class SipAdapter implements AutoCloseable {
     return core.registry.history();
   }
 
+  /**
+   * Returns one finished call's record, while it is among the {@code historySize} most recent;
+   * unlike {@link #callHistory()} it copies nothing, so a listener may call it for every call's
+   * end.
+   *
+   * @param callId the call
+   * @return the record, or empty for a call that has not ended, is unknown or was forgotten
+   */
+  public final Optional<CallRecord> callRecord(String callId) {
+    Objects.requireNonNull(callId, "callId");
+    return core.registry.record(callId);
+  }
+
   // ---------------------------------------------------------------- optional features
   //
   // Each is offered where features() lists its Feature. Bad input throws IllegalArgumentException

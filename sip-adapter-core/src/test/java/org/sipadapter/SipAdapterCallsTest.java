@@ -63,6 +63,8 @@ class SipAdapterCallsTest {
               assertThat(r.disposition()).isEqualTo(Disposition.ANSWERED);
               assertThat(r.answeredAt()).isNotNull();
             });
+    assertThat(adapter.callRecord(id)).contains(adapter.callHistory().get(0));
+    assertThat(adapter.callRecord("if://call/unknown")).isEmpty();
   }
 
   @Test

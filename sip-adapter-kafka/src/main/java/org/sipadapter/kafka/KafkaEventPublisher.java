@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes the events and call records of one or many adapters to Kafka. {@link
  * #attach(SipAdapter)} adds a listener to an adapter; every event becomes one message on the events
- * topic, and every call's record (looked up in {@link SipAdapter#callHistory()} when the call's
- * terminal event arrives) one message on the records topic. Messages are keyed by call id (events
- * not about a call by adapter name), so one call's messages share a partition and keep their order.
+ * topic, and every call's record (looked up in {@link SipAdapter#callRecord(String)} when the
+ * call's terminal event arrives) one message on the records topic. Messages are keyed by call id
+ * (events not about a call by adapter name), so one call's messages share a partition and keep
+ * their order.
  *
  * <p>Delivery is at least once: the producer is idempotent with {@code acks=all}, and a terminal
  * event or record the producer gives up on is handed to it again. A consumer drops duplicates by
@@ -124,7 +125,7 @@ public final class KafkaEventPublisher implements AutoCloseable {
    */
   public ListenerRegistration attach(SipAdapter adapter) {
     Objects.requireNonNull(adapter, "adapter");
-    return adapter.addListener(listener(adapter.instanceId(), id -> findRecord(adapter, id)));
+    return adapter.addListener(listener(adapter.instanceId(), adapter::callRecord));
   }
 
   /**
@@ -145,16 +146,6 @@ public final class KafkaEventPublisher implements AutoCloseable {
         publish(event, instanceId, records);
       }
     };
-  }
-
-  private static Optional<CallRecord> findRecord(SipAdapter adapter, String callId) {
-    List<CallRecord> history = adapter.callHistory();
-    for (int i = history.size() - 1; i >= 0; i--) {
-      if (history.get(i).callId().equals(callId)) {
-        return Optional.of(history.get(i));
-      }
-    }
-    return Optional.empty();
   }
 
   private void publish(
