@@ -63,4 +63,31 @@ class KafkaSinkYamlTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("sinks.kafka");
   }
+
+  @Test
+  void theSpillDirectoryAndNumbersFromTheEnvironmentAreRead() {
+    KafkaSinkSettings s =
+        KafkaSinkYaml.load(
+            """
+            sinks:
+              kafka:
+                bootstrap: k:9092
+                buffer: { capacity: "${CAPACITY:-2000}", terminalReserve: "${RESERVE}" }
+                spill: { directory: "${SPILL_DIR}/kafka" }
+            """,
+            Map.of("RESERVE", "300", "SPILL_DIR", "/var/lib/app")::get);
+    assertThat(s.bufferCapacity()).isEqualTo(2000);
+    assertThat(s.terminalReserve()).isEqualTo(300);
+    assertThat(s.spillDirectory()).isEqualTo(java.nio.file.Path.of("/var/lib/app/kafka"));
+    assertThat(KafkaSinkYaml.load("sinks: { kafka: { bootstrap: k } }", k -> null).spillDirectory())
+        .isNull();
+
+    assertThatThrownBy(
+            () ->
+                KafkaSinkYaml.load(
+                    "sinks: { kafka: { bootstrap: k, spill: { dir: /tmp/x } } }", k -> null))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("sinks.kafka.spill.dir: unknown key")
+        .hasMessageContaining("sinks.kafka.spill.directory: required");
+  }
 }
