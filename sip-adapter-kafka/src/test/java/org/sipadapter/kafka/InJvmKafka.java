@@ -1,5 +1,7 @@
 package org.sipadapter.kafka;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,12 +15,16 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /** One Apache Kafka node in KRaft mode (broker and controller combined) inside the test JVM. */
 final class InJvmKafka implements AutoCloseable {
+
+  /** Partitions of each topic {@link #newTopics()} creates. */
+  private static final int PARTITIONS = 3;
 
   private final KafkaClusterTestKit cluster;
 
@@ -52,28 +58,63 @@ final class InJvmKafka implements AutoCloseable {
 
   /** Stops the broker (the controller stays up) and waits until it is down. */
   void stopBroker() {
-    cluster.brokers().get(0).shutdown();
-    cluster.brokers().get(0).awaitShutdown();
+    broker().shutdown();
+    broker().awaitShutdown();
   }
 
   /** Starts the broker again and waits until it serves. */
   void startBroker() throws Exception {
-    cluster.brokers().get(0).startup();
+    broker().startup();
     cluster.waitForReadyBrokers();
   }
 
-  /** Creates fresh topics of three partitions for one test: {events, records}. */
+  private kafka.server.BrokerServer broker() {
+    return cluster.brokers().get(0);
+  }
+
+  /**
+   * Creates fresh topics of three partitions for one test, {events, records}, and returns once the
+   * broker leads every partition.
+   */
   String[] newTopics() throws Exception {
     String events = "events-" + UUID.randomUUID();
     String records = "records-" + UUID.randomUUID();
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap()))) {
       admin
           .createTopics(
-              List.of(new NewTopic(events, 3, (short) 1), new NewTopic(records, 3, (short) 1)))
+              List.of(
+                  new NewTopic(events, PARTITIONS, (short) 1),
+                  new NewTopic(records, PARTITIONS, (short) 1)))
           .all()
           .get();
     }
+    awaitLeader(events);
+    awaitLeader(records);
     return new String[] {events, records};
+  }
+
+  /**
+   * Waits until the broker's replica manager leads every partition of a new topic. The controller
+   * has the topic when createTopics returns, and the broker may already name itself the leader in
+   * metadata while its replica manager does not have the partition yet. An idempotent producer
+   * sending at that moment with several requests in flight can have a later request appended before
+   * an earlier one, which then fails with OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout
+   * (Apache Kafka KAFKA-15591, in the 4.1 broker this build uses).
+   */
+  private void awaitLeader(String topic) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              for (int p = 0; p < PARTITIONS; p++) {
+                scala.Option<kafka.cluster.Partition> partition =
+                    broker().replicaManager().onlinePartition(new TopicPartition(topic, p));
+                if (partition.isEmpty() || partition.get().leaderLogIfLocal().isEmpty()) {
+                  return false;
+                }
+              }
+              return true;
+            });
   }
 
   /**

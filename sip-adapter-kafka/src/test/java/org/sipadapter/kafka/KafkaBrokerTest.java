@@ -12,15 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,51 +32,30 @@ import org.sipadapter.testkit.ami.AmiEmulator;
  * Against a real KRaft broker started in this JVM: two adapters on one AMI emulator publish their
  * calls, and a view rebuilds them from the topics.
  */
-@Timeout(120)
+@Timeout(300)
 class KafkaBrokerTest {
 
-  private static KafkaClusterTestKit cluster;
+  private static InJvmKafka kafka;
 
   @BeforeAll
   static void startBroker() throws Exception {
-    cluster =
-        new KafkaClusterTestKit.Builder(
-                new TestKitNodes.Builder()
-                    .setCombined(true)
-                    .setNumBrokerNodes(1)
-                    .setNumControllerNodes(1)
-                    .build())
-            .setConfigProp("offsets.topic.replication.factor", "1")
-            .setConfigProp("offsets.topic.num.partitions", "1")
-            .setConfigProp("transaction.state.log.replication.factor", "1")
-            .setConfigProp("transaction.state.log.min.isr", "1")
-            .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
+    kafka = InJvmKafka.start();
   }
 
   @AfterAll
   static void stopBroker() throws Exception {
-    if (cluster != null) {
-      cluster.close();
+    if (kafka != null) {
+      kafka.close();
     }
   }
 
   @Test
   void twoAdaptersOnOneServerPublishEachTheirOwnCallsOnceAndAViewRebuildsThem() throws Exception {
-    String events = "events-" + UUID.randomUUID();
-    String records = "records-" + UUID.randomUUID();
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin
-          .createTopics(
-              List.of(new NewTopic(events, 3, (short) 1), new NewTopic(records, 3, (short) 1)))
-          .all()
-          .get();
-    }
+    String[] topics = kafka.newTopics();
+    String events = topics[0];
+    String records = topics[1];
     KafkaSinkSettings settings =
-        KafkaSinkSettings.defaults(cluster.bootstrapServers()).withTopics(events, records);
+        KafkaSinkSettings.defaults(kafka.bootstrap()).withTopics(events, records);
     int callsEach = 10;
     Map<String, String> instanceOfCall = new HashMap<>();
     Map<String, Long> observedEach = new HashMap<>();
@@ -133,6 +107,7 @@ class KafkaBrokerTest {
             .containsEntry(CallDirection.INBOUND, (long) callsEach);
       }
       await()
+          .atMost(Duration.ofSeconds(60))
           .until(
               () ->
                   publisher.metrics().recordsMissing() == 0
@@ -143,7 +118,7 @@ class KafkaBrokerTest {
     }
 
     try (CallStateView view =
-        CallStateView.fromBeginning(cluster.bootstrapServers(), events, records, 100)) {
+        CallStateView.fromBeginning(kafka.bootstrap(), events, records, 100)) {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -172,7 +147,7 @@ class KafkaBrokerTest {
     // Each call's events are on one partition in the order they happened, ending in its end.
     Map<String, List<String>> states = new HashMap<>();
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "order-check");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -207,11 +182,11 @@ class KafkaBrokerTest {
 
   @Test
   void aBrokerStoppedAndStartedMidRunLosesNoTerminalEventOrRecord() throws Exception {
-    String events = "events-" + UUID.randomUUID();
-    String records = "records-" + UUID.randomUUID();
-    createTopics(events, records);
+    String[] topics = kafka.newTopics();
+    String events = topics[0];
+    String records = topics[1];
     KafkaSinkSettings settings =
-        KafkaSinkSettings.defaults(cluster.bootstrapServers()).withTopics(events, records);
+        KafkaSinkSettings.defaults(kafka.bootstrap()).withTopics(events, records);
     Set<String> calls = new HashSet<>();
     PublisherMetrics last;
     try (AmiEmulator pbx =
@@ -228,14 +203,12 @@ class KafkaBrokerTest {
           .atMost(Duration.ofSeconds(60))
           .until(() -> publisher.metrics().acknowledged() == publisher.metrics().accepted());
 
-      cluster.brokers().get(0).shutdown();
-      cluster.brokers().get(0).awaitShutdown();
+      kafka.stopBroker();
       calls.addAll(callAndHangUp(a, 3));
       long acknowledgedWhileDown = publisher.metrics().acknowledged();
       assertThat(publisher.metrics().accepted()).isGreaterThan(acknowledgedWhileDown);
 
-      cluster.brokers().get(0).startup();
-      cluster.waitForReadyBrokers();
+      kafka.startBroker();
       calls.addAll(callAndHangUp(a, 3));
       await()
           .atMost(Duration.ofSeconds(90))
@@ -249,7 +222,7 @@ class KafkaBrokerTest {
     assertThat(last.recordsMissing()).isZero();
 
     try (CallStateView view =
-        CallStateView.fromBeginning(cluster.bootstrapServers(), events, records, 100)) {
+        CallStateView.fromBeginning(kafka.bootstrap(), events, records, 100)) {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -278,16 +251,6 @@ class KafkaBrokerTest {
           .until(() -> adapter.callHistory().stream().anyMatch(r -> r.callId().equals(callId)));
     }
     return ids;
-  }
-
-  private static void createTopics(String events, String records) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin
-          .createTopics(
-              List.of(new NewTopic(events, 3, (short) 1), new NewTopic(records, 3, (short) 1)))
-          .all()
-          .get();
-    }
   }
 
   private static SipAdapter adapter(AmiEmulator pbx, String name) {

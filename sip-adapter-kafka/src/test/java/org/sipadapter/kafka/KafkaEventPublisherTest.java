@@ -48,7 +48,7 @@ class KafkaEventPublisherTest {
       l.onEvent(Events.dtmf(1, "5"));
       l.onEvent(Events.state(1, CallState.CONNECTED, CallState.DISCONNECTED));
 
-      await().until(() -> publisher.metrics().acknowledged() == 6);
+      await().atMost(Duration.ofSeconds(60)).until(() -> publisher.metrics().acknowledged() == 6);
       List<ProducerRecord<String, String>> sent = producer.history();
       assertThat(sent).extracting(ProducerRecord::key).containsOnly(Events.callId(1));
       assertThat(sent)
@@ -110,6 +110,7 @@ class KafkaEventPublisherTest {
 
   /** A producer whose send blocks, as KafkaProducer's does while no broker answers. */
   private static final class StuckProducer extends MockProducer<String, String> {
+    final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch release = new CountDownLatch(1);
 
     StuckProducer() {
@@ -119,6 +120,7 @@ class KafkaEventPublisherTest {
     @Override
     public synchronized Future<RecordMetadata> send(
         ProducerRecord<String, String> record, Callback callback) {
+      entered.countDown();
       try {
         release.await();
       } catch (InterruptedException e) {
@@ -126,6 +128,11 @@ class KafkaEventPublisherTest {
       }
       return super.send(record, callback);
     }
+  }
+
+  /** Waits until the sender has taken the first message and is held in the stuck producer. */
+  private static void awaitSenderStuck(StuckProducer producer) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> producer.entered.getCount() == 0);
   }
 
   @Test
@@ -153,7 +160,7 @@ class KafkaEventPublisherTest {
       assertThat(m.droppedNonTerminal()).isEqualTo(13);
 
       producer.release.countDown();
-      await().until(() -> publisher.metrics().acknowledged() == 10);
+      await().atMost(Duration.ofSeconds(60)).until(() -> publisher.metrics().acknowledged() == 10);
       assertThat(publisher.metrics().buffered()).isZero();
       // The terminal messages accepted are call 2's event and record and call 3's event.
       assertThat(producer.history().subList(7, 10))
@@ -175,13 +182,13 @@ class KafkaEventPublisherTest {
       SipAdapterListener l = publisher.listener("0123456789ab", id -> Optional.empty());
       l.onEvent(Events.dtmf(1, "9"));
       l.onEvent(Events.state(1, CallState.CONNECTED, CallState.FAILED));
-      await().until(() -> producer.history().size() == 2);
+      await().atMost(Duration.ofSeconds(60)).until(() -> producer.history().size() == 2);
       assertThat(producer.errorNext(new TimeoutException("no broker"))).isTrue();
       assertThat(producer.errorNext(new TimeoutException("no broker"))).isTrue();
 
-      await().until(() -> producer.history().size() == 3);
+      await().atMost(Duration.ofSeconds(60)).until(() -> producer.history().size() == 3);
       assertThat(producer.completeNext()).isTrue();
-      await().until(() -> publisher.metrics().acknowledged() == 1);
+      await().atMost(Duration.ofSeconds(60)).until(() -> publisher.metrics().acknowledged() == 1);
       List<ProducerRecord<String, String>> sent = producer.history();
       assertThat(sent.get(2).value()).isEqualTo(sent.get(1).value());
       PublisherMetrics m = publisher.metrics();
@@ -245,7 +252,7 @@ class KafkaEventPublisherTest {
       assertThat(spillLines(dir)).isEqualTo(7);
 
       producer.release.countDown();
-      await().atMost(Duration.ofSeconds(30)).until(() -> publisher.metrics().acknowledged() == 17);
+      await().atMost(Duration.ofSeconds(60)).until(() -> publisher.metrics().acknowledged() == 17);
       m = publisher.metrics();
       assertThat(m.replayed()).isEqualTo(7);
       assertThat(m.spillPending()).isZero();
@@ -271,6 +278,7 @@ class KafkaEventPublisherTest {
     try {
       SipAdapterListener l = first.listener("0123456789ab", Events::recordOf);
       l.onEvent(Events.dtmf(1, "1"));
+      awaitSenderStuck(stuck);
       for (int call = 2; call <= 6; call++) {
         l.onEvent(Events.state(call, CallState.CONNECTED, CallState.DISCONNECTED));
       }
@@ -292,7 +300,7 @@ class KafkaEventPublisherTest {
     MockProducer<String, String> producer = producer(true);
     try (KafkaEventPublisher next = new KafkaEventPublisher(settings, producer)) {
       assertThat(next.metrics().spillPending()).isEqualTo(10);
-      await().atMost(Duration.ofSeconds(30)).until(() -> next.metrics().acknowledged() == 10);
+      await().atMost(Duration.ofSeconds(60)).until(() -> next.metrics().acknowledged() == 10);
       assertThat(terminalSent(producer))
           .containsExactlyInAnyOrderElementsOf(terminalMessages(2, 6));
       assertThat(next.metrics().spillPending()).isZero();
@@ -307,6 +315,7 @@ class KafkaEventPublisherTest {
     try {
       SipAdapterListener l = publisher.listener("0123456789ab", Events::recordOf);
       l.onEvent(Events.dtmf(1, "1"));
+      awaitSenderStuck(stuck);
       l.onEvent(Events.state(2, CallState.CONNECTED, CallState.DISCONNECTED));
       publisher.close(Duration.ofMillis(200));
       assertThat(publisher.metrics().terminalOverflow()).isEqualTo(2);
