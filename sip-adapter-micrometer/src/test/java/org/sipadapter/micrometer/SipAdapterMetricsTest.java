@@ -50,7 +50,7 @@ class SipAdapterMetricsTest {
 
   private void callUntil(String to, CallState end) {
     String id = pbx.makeCall("1000", to);
-    await().until(() -> pbx.getStatus(id).state() == end);
+    await().atMost(Duration.ofSeconds(30)).until(() -> pbx.getStatus(id).state() == end);
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.sipadapter.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.CallState;
 import org.sipadapter.SipAdapter;
@@ -58,7 +59,9 @@ class SipAdapterSpringBootTest {
   @Test
   void actuatorShowsTheAdaptersHealthAndItsMetricsInPrometheusFormat() {
     String call = pbx.makeCall("1000", "2000");
-    await().until(() -> pbx.getStatus(call).state() == CallState.CONNECTED);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> pbx.getStatus(call).state() == CallState.CONNECTED);
 
     String health = http.getForObject("/actuator/health", String.class);
     assertThat(health)
