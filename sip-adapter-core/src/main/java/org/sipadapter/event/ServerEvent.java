@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param timestamp when the adapter received it
  * @param callId the call it concerns, or null
  * @param name the server's event name
- * @param fields the event's fields in server order (a repeated key keeps its last value)
+ * @param fields the event's fields in server order (a repeated key keeps its last value); an
+ *     immutable copy
  */
 public record ServerEvent(
     String adapterName,
@@ -32,7 +33,7 @@ public record ServerEvent(
    */
   public ServerEvent {
     Objects.requireNonNull(name, "name");
-    fields = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fields));
+    fields = OrderedFields.copyOf(fields);
   }
 
   @Override

@@ -5,7 +5,6 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -504,14 +503,32 @@ public final class AmiFrame {
     private Map<String, String> materialize() {
       Map<String, String> result = materialized;
       if (result == null) {
-        Map<String, String> map = new LinkedHashMap<>();
+        // Two arrays rather than a LinkedHashMap: the view is built once per raw server event on
+        // the reader thread and copied into the event record, so its entries are pure overhead.
+        String[] keys = new String[frame.size];
+        String[] values = new String[frame.size];
+        int n = 0;
         for (int i = 0; i < frame.size; i++) {
-          map.putIfAbsent(frame.key(i), frame.value(i));
+          String key = frame.key(i);
+          if (!contains(keys, n, key)) {
+            keys[n] = key;
+            values[n] = frame.value(i);
+            n++;
+          }
         }
-        result = Collections.unmodifiableMap(map);
+        result = new ArrayFields(keys, values, n);
         materialized = result;
       }
       return result;
+    }
+
+    private static boolean contains(String[] keys, int n, String key) {
+      for (int i = 0; i < n; i++) {
+        if (keys[i].equals(key)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override
@@ -532,6 +549,55 @@ public final class AmiFrame {
     @Override
     public Set<Entry<String, String>> entrySet() {
       return materialize().entrySet();
+    }
+  }
+
+  /** Immutable, ordered headers in two arrays; entries exist only while iterating. */
+  private static final class ArrayFields extends AbstractMap<String, String> {
+    private final String[] keys;
+    private final String[] values;
+    private final int size;
+
+    ArrayFields(String[] keys, String[] values, int size) {
+      this.keys = keys;
+      this.values = values;
+      this.size = size;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public Set<Entry<String, String>> entrySet() {
+      return new java.util.AbstractSet<>() {
+        @Override
+        public int size() {
+          return size;
+        }
+
+        @Override
+        public java.util.Iterator<Entry<String, String>> iterator() {
+          return new java.util.Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < size;
+            }
+
+            @Override
+            public Entry<String, String> next() {
+              if (next >= size) {
+                throw new java.util.NoSuchElementException();
+              }
+              int i = next++;
+              return new SimpleImmutableEntry<>(keys[i], values[i]);
+            }
+          };
+        }
+      };
     }
   }
 }

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -26,12 +25,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-import org.sipadapter.SipAdapterListener;
 import org.sipadapter.asterisk.AsteriskAdapter;
+import org.sipadapter.benchmarks.path.OrderCheck;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.EventSettings;
 import org.sipadapter.config.Timeouts;
-import org.sipadapter.event.AdapterEvent;
 
 /**
  * The whole inbound path of the Asterisk adapter: {@value #EVENTS} real Asterisk 22 events (the
@@ -39,7 +37,8 @@ import org.sipadapter.event.AdapterEvent;
  * mapped to call states (incoming calls, state changes, terminal events, raw server events), passed
  * through core's dispatcher and counted by a listener on the dispatcher's threads. One operation is
  * one AMI event in; an invocation ends when the listener has seen every unified event the batch
- * produces.
+ * produces. The listener ({@link OrderCheck}) also checks per-call order and that nothing follows a
+ * call's terminal event.
  *
  * <p>Unlike {@link AmiDecodeBenchmark} this includes the TCP loopback, the thread hand-offs and
  * core's call tracking, so it is the figure a user sees. {@code gc.alloc.rate.norm} counts what
@@ -64,7 +63,7 @@ public class AmiAdapterPathBenchmark {
 
   private static final long WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  private final AtomicLong delivered = new AtomicLong();
+  private final OrderCheck check = new OrderCheck();
   private byte[] bytes;
   private ServerSocket server;
   private Socket peer;
@@ -101,13 +100,7 @@ public class AmiAdapterPathBenchmark {
                         Duration.ofMinutes(10)))
                 .events(new EventSettings(2, 1_000_000, Duration.ofSeconds(1)))
                 .build());
-    adapter.addListener(
-        new SipAdapterListener() {
-          @Override
-          public void onEvent(AdapterEvent event) {
-            delivered.incrementAndGet();
-          }
-        });
+    adapter.addListener(check);
     adapter.connect();
     acceptor.join(5000);
     // The first batches open calls that later batches find again (same Uniqueids): run until two
@@ -126,7 +119,7 @@ public class AmiAdapterPathBenchmark {
     if (perBatch == 0) {
       throw new IllegalStateException("event count per batch did not settle");
     }
-    target = delivered.get();
+    target = check.delivered();
   }
 
   /**
@@ -141,7 +134,7 @@ public class AmiAdapterPathBenchmark {
     write();
     long deadline = System.nanoTime() + WAIT_LIMIT_NANOS;
     long seen;
-    while ((seen = delivered.get()) < target) {
+    while ((seen = check.delivered()) < target) {
       if (System.nanoTime() > deadline) {
         throw new IllegalStateException(
             "listener saw "
@@ -156,9 +149,20 @@ public class AmiAdapterPathBenchmark {
     return seen;
   }
 
-  /** Closes the adapter and the server. */
+  /** Forgets the calls that ended, so the order check's map stays small (not measured). */
+  @TearDown(Level.Invocation)
+  public void forgetEnded() {
+    check.forgetEnded();
+  }
+
+  /**
+   * Closes the adapter and the server.
+   *
+   * @throws IllegalStateException if a call's events broke the delivery guarantees
+   */
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
+    System.out.println("\n" + check.summary());
     System.out.println(
         "\nunified events per batch of "
             + EVENTS
@@ -169,6 +173,7 @@ public class AmiAdapterPathBenchmark {
     adapter.close();
     peer.close();
     server.close();
+    check.verify();
   }
 
   private void write() {
@@ -183,12 +188,13 @@ public class AmiAdapterPathBenchmark {
   private long settle() throws InterruptedException {
     long last = -1;
     while (true) {
-      long now = delivered.get();
+      long now = check.delivered();
       if (now == last) {
         return now;
       }
       last = now;
-      Thread.sleep(300);
+      // a quiet second: on a loaded machine a lane can pause for longer than 300 ms
+      Thread.sleep(1000);
     }
   }
 

@@ -1,13 +1,7 @@
 package org.sipadapter.benchmarks.esl;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -25,6 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sipadapter.SipAdapterListener;
+import org.sipadapter.benchmarks.path.OrderCheck;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.freeswitch.FreeSwitchAdapter;
@@ -34,7 +29,10 @@ import org.sipadapter.freeswitch.FreeSwitchAdapter;
  * events (an inbound {@code CHANNEL_CREATE} and its {@code CHANNEL_HANGUP_COMPLETE} per call, with
  * fresh UUIDs) to a connected {@link FreeSwitchAdapter}; an operation ends when the listener has
  * seen every resulting event ({@code IncomingCall}, RINGING, the terminal state). Scores are ESL
- * events per second; the reader thread, the adapter's event thread and core's dispatcher all run.
+ * events per second; the reader thread, the adapter's event thread and core's dispatcher all run. A
+ * second listener ({@link OrderCheck}) checks per-call order and that nothing follows a call's
+ * terminal event. Each batch reuses one byte array whose call UUIDs are rewritten in place, so
+ * {@code gc.alloc.rate.norm} is the adapter's allocation, not the benchmark's.
  *
  * <pre>
  * java -jar sip-adapter-benchmarks/target/benchmarks.jar esl.EslListenerPathBenchmark -prof gc
@@ -48,15 +46,20 @@ import org.sipadapter.freeswitch.FreeSwitchAdapter;
 @State(Scope.Benchmark)
 public class EslListenerPathBenchmark {
   private static final int CALLS = 500;
-  private static final String PLACEHOLDER = "00000000-0000-4000-8000-00000000beef";
+  static final String PLACEHOLDER = "00000000-0000-4000-8000-00000000beef";
+  private static final String UUID_PREFIX = "7e57ca11-0000-4000-8000-";
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-  private ServerSocket server;
-  private volatile OutputStream toAdapter;
+  private EslLoopbackServer server;
   private FreeSwitchAdapter adapter;
   private final AtomicReference<CountDownLatch> delivered = new AtomicReference<>();
+  private final OrderCheck check = new OrderCheck();
   private String createTemplate;
   private String hangupTemplate;
   private byte[] batch;
+  private int[] uuidDigits;
+  private int[] uuidCall;
+  private int batches;
 
   /** Starts the loopback server, connects the adapter, loads the event templates. */
   @Setup(Level.Trial)
@@ -64,15 +67,13 @@ public class EslListenerPathBenchmark {
     EslEventStream stream = EslEventStream.load();
     createTemplate = template(stream.first("CHANNEL_CREATE"));
     hangupTemplate = template(stream.first("CHANNEL_HANGUP_COMPLETE"));
-    server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-    Thread accept = new Thread(this::serve, "bench-esl-server");
-    accept.setDaemon(true);
-    accept.start();
+    buildBatch();
+    server = new EslLoopbackServer();
     adapter =
         new FreeSwitchAdapter(
             AdapterConfig.builder(FreeSwitchAdapter.TYPE)
                 .name("bench")
-                .server(server.getInetAddress().getHostAddress(), server.getLocalPort())
+                .server(server.host(), server.port())
                 .auth("", "bench-secret")
                 .build());
     adapter.addListener(
@@ -85,11 +86,12 @@ public class EslListenerPathBenchmark {
             }
           }
         });
+    adapter.addListener(check);
     adapter.connect();
   }
 
   /** The recorded event, made inbound, with its channel UUID replaced by a placeholder. */
-  private static String template(byte[] frame) {
+  static String template(byte[] frame) {
     String f = new String(frame, StandardCharsets.UTF_8);
     String body = f.substring(f.indexOf("\n\n") + 2);
     int at = body.indexOf("\nUnique-ID: ") + 12;
@@ -101,7 +103,7 @@ public class EslListenerPathBenchmark {
     return body;
   }
 
-  private static void append(StringBuilder out, String template, String uuid) {
+  static void append(StringBuilder out, String template, String uuid) {
     String body = template.replace(PLACEHOLDER, uuid);
     out.append("Content-Length: ")
         .append(body.getBytes(StandardCharsets.UTF_8).length)
@@ -109,16 +111,57 @@ public class EslListenerPathBenchmark {
         .append(body);
   }
 
-  /** Builds the next batch with fresh call UUIDs (not measured). */
-  @Setup(Level.Invocation)
-  public void nextBatch() {
+  /**
+   * Builds the batch once, each call's UUID ending in its index in the batch, and records where
+   * every UUID's last 12 hex digits are, so that each invocation can give its calls fresh UUIDs by
+   * overwriting those digits in place (same length, so every Content-Length stays right).
+   */
+  private void buildBatch() {
     StringBuilder sb = new StringBuilder(CALLS * 2 * 3000);
     for (int i = 0; i < CALLS; i++) {
-      String uuid = UUID.randomUUID().toString();
+      String uuid = UUID_PREFIX + String.format("%012x", i);
       append(sb, createTemplate, uuid);
       append(sb, hangupTemplate, uuid);
     }
     batch = sb.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] prefix = UUID_PREFIX.getBytes(StandardCharsets.US_ASCII);
+    int[] found = new int[CALLS * 64];
+    int[] callOf = new int[found.length];
+    int n = 0;
+    for (int p = 0; p + prefix.length + 12 <= batch.length; p++) {
+      if (startsWith(batch, p, prefix)) {
+        int digits = p + prefix.length;
+        found[n] = digits;
+        callOf[n] = Integer.parseInt(new String(batch, digits, 12, StandardCharsets.US_ASCII), 16);
+        n++;
+        p = digits + 11;
+      }
+    }
+    uuidDigits = java.util.Arrays.copyOf(found, n);
+    uuidCall = java.util.Arrays.copyOf(callOf, n);
+  }
+
+  private static boolean startsWith(byte[] b, int at, byte[] prefix) {
+    for (int k = 0; k < prefix.length; k++) {
+      if (b[at + k] != prefix[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Gives the batch's calls UUIDs no earlier batch used (not measured, allocation-free). */
+  @Setup(Level.Invocation)
+  public void nextBatch() {
+    long base = (long) ++batches * CALLS;
+    for (int i = 0; i < uuidDigits.length; i++) {
+      long v = base + uuidCall[i];
+      int at = uuidDigits[i];
+      for (int k = 11; k >= 0; k--) {
+        batch[at + k] = HEX[(int) (v & 0xf)];
+        v >>>= 4;
+      }
+    }
   }
 
   /** Streams one batch and waits until the listener has every event it causes. */
@@ -127,61 +170,28 @@ public class EslListenerPathBenchmark {
   public void socketToListener() throws Exception {
     CountDownLatch latch = new CountDownLatch(CALLS * 3);
     delivered.set(latch);
-    synchronized (this) {
-      toAdapter.write(batch);
-      toAdapter.flush();
-    }
+    server.write(batch);
     if (!latch.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("listener got " + (CALLS * 3 - latch.getCount()) + " events");
     }
   }
 
-  /** Closes the adapter and the server. */
+  /** Forgets the calls that ended, so the order check's map stays small (not measured). */
+  @TearDown(Level.Invocation)
+  public void forgetEnded() {
+    check.forgetEnded();
+  }
+
+  /**
+   * Closes the adapter and the server.
+   *
+   * @throws IllegalStateException if a call's events broke the delivery guarantees
+   */
   @TearDown(Level.Trial)
   public void stop() throws IOException {
+    System.out.println("\n" + check.summary());
     adapter.close();
     server.close();
-  }
-
-  /** A minimal event socket: greeting, +OK for every command, a status body for api status. */
-  private void serve() {
-    try (Socket s = server.accept()) {
-      OutputStream out = s.getOutputStream();
-      toAdapter = out;
-      InputStream in = s.getInputStream();
-      synchronized (this) {
-        out.write("Content-Type: auth/request\n\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-      }
-      StringBuilder command = new StringBuilder();
-      int b;
-      int prev = -1;
-      while ((b = in.read()) >= 0) {
-        if (b == '\n' && prev == '\n') {
-          reply(out, command.toString().strip());
-          command.setLength(0);
-        } else {
-          command.append((char) b);
-        }
-        prev = b;
-      }
-    } catch (IOException e) {
-      // the trial ended
-    }
-  }
-
-  private synchronized void reply(OutputStream out, String command) throws IOException {
-    String text;
-    if (command.startsWith("api ")) {
-      String body =
-          command.startsWith("api status")
-              ? "UP 0 years\nFreeSWITCH (Version 1.10.12-release  64bit) is ready\n"
-              : "+OK\n";
-      text = "Content-Type: api/response\nContent-Length: " + body.length() + "\n\n" + body;
-    } else {
-      text = "Content-Type: command/reply\nReply-Text: +OK\n\n";
-    }
-    out.write(text.getBytes(StandardCharsets.US_ASCII));
-    out.flush();
+    check.verify();
   }
 }

@@ -65,7 +65,11 @@ final class HeaderLines {
       e++;
     }
     if (lines == lineStarts.length) {
-      lineStarts = java.util.Arrays.copyOf(lineStarts, lines * 2);
+      // Grow once to the lines the bytes left should hold at the average length so far, rather
+      // than by doubling: a fully indexed 200-line event then costs two arrays instead of four.
+      int averageLength = Math.max(1, (p - from) / lines);
+      int estimate = lines + (to - p) / averageLength + 8;
+      lineStarts = java.util.Arrays.copyOf(lineStarts, Math.max(lines + lines / 2, estimate));
     }
     lineStarts[lines++] = p;
     scanPos = e + 1;
