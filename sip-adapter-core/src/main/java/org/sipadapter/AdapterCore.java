@@ -106,6 +106,11 @@ final class AdapterCore {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException("port must be between 1 and 65535, was " + port);
     }
+    // Every login carries these in a line or a header: a line break would forge a second request.
+    // The message names the field and the character's place, never the value.
+    InputGuard.check("host", host);
+    InputGuard.check("auth.username", auth.username());
+    InputGuard.check("auth secret", auth.secret().reveal());
     Duration request = config.timeouts().request();
     watchdog.connect(
         new ConnectTarget(

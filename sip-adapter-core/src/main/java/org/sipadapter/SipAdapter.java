@@ -131,6 +131,9 @@ public abstract class SipAdapter implements AutoCloseable {
    * @param auth the credentials
    * @throws AuthenticationException if the server refused the credentials (no retry follows)
    * @throws AdapterConnectionException if the server cannot be reached or the login fails
+   * @throws IllegalArgumentException if the port is out of range, or the host, user name or secret
+   *     holds CR, LF, NUL or another control character (nothing is sent; the message never holds
+   *     the secret)
    * @throws IllegalStateException if the adapter is closed
    */
   public final void connect(String host, int port, Credentials auth) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.ScriptedServer.Outcome;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.config.Credentials;
 import org.sipadapter.config.ReconnectPolicy;
 import org.sipadapter.event.CallStateChanged;
 
@@ -60,6 +61,29 @@ class SipAdapterConnectionTest {
         .isExactlyInstanceOf(AdapterConnectionException.class)
         .hasMessageContaining("connect()");
     assertThat(server.requests()).isEmpty();
+  }
+
+  @Test
+  void credentialsWithLineBreaksAreRefusedBeforeAnythingIsSent() {
+    String forged = "pw\r\nAction: Originate\r\nChannel: Local/666";
+    start(Scripted.config().auth("admin", forged).build());
+
+    assertThatThrownBy(adapter::connect)
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("auth secret")
+        .hasMessageNotContaining("Originate");
+    assertThatThrownBy(
+            () -> adapter.connect("127.0.0.1", 5999, Credentials.of("admin\nEvents: on", "pw")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("auth.username");
+    assertThatThrownBy(() -> adapter.connect("127.0.0.1\r\n", 5999, Credentials.of("admin", "pw")))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host");
+
+    assertThat(server.loginAttempts()).isZero();
+    assertThat(server.requests()).isEmpty();
+    assertThat(adapter.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
+    assertThat(events.connectionStates()).isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package org.sipadapter.asterisk;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +29,7 @@ import org.sipadapter.event.ServerEvent;
 import org.sipadapter.testkit.ami.AmiEmulator;
 import org.sipadapter.testkit.ami.AmiMessage;
 import org.sipadapter.testkit.emulator.Frame;
+import org.sipadapter.testkit.emulator.Script;
 import org.sipadapter.testkit.tck.EventRecorder;
 
 /** The adapter against the AMI emulator over loopback: the wire dialogue and the unified model. */
@@ -574,6 +576,72 @@ class AsteriskAdapterTest {
     assertThat(awaitEnd(callId).state()).isEqualTo(CallState.DISCONNECTED);
     assertThat(events.connectionStates()).doesNotContain(ConnectionState.RECONNECTING);
     assertThat(events.errors()).isNotEmpty();
+  }
+
+  @Test
+  void aServerAnsweringEveryActionWithGarbageGivesTimeoutsAndTheReaderSurvives() {
+    AsteriskAdapter a = connected();
+    Script garbage =
+        pbx.when(
+            f -> true,
+            (session, f) ->
+                session.send(
+                    new byte[] {
+                      'R', 'e', 's', 'p', (byte) 0xFF, '\r', '\n', 0, ':', '\r', '\n', '\r', '\n'
+                    }));
+
+    assertThatThrownBy(() -> a.makeCall("1000", "2000"))
+        .isInstanceOf(AdapterTimeoutException.class);
+    assertThatThrownBy(() -> a.makeCall("1000", "2000"))
+        .isInstanceOf(AdapterTimeoutException.class);
+    // The reader still reads: a valid event after the garbage arrives.
+    pbx.push("Event: UserEvent\r\nUserEvent: AfterGarbage\r\n\r\n");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                events.of(ServerEvent.class).stream()
+                    .anyMatch(
+                        e -> e.fields().getOrDefault("UserEvent", "").equals("AfterGarbage")));
+    garbage.remove();
+
+    String callId = answeredCall(a);
+    a.hangup(callId);
+    assertThat(awaitEnd(callId).state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(events.connectionStates()).doesNotContain(ConnectionState.RECONNECTING);
+    assertThat(a.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreReadAsReplacementCharactersAndTheLinkStaysUp() {
+    AsteriskAdapter a = connected();
+    byte[] head = "Event: UserEvent\r\nUserEvent: Latin1\r\nData: caf".getBytes(UTF_8);
+    byte[] tail = "\r\n\r\n".getBytes(UTF_8);
+    // ISO-8859-1 e-acute, a lone continuation byte, a truncated three-byte sequence
+    byte[] bad = {(byte) 0xE9, (byte) 0x80, (byte) 0xE2, (byte) 0x82};
+    byte[] frame = new byte[head.length + bad.length + tail.length];
+    System.arraycopy(head, 0, frame, 0, head.length);
+    System.arraycopy(bad, 0, frame, head.length, bad.length);
+    System.arraycopy(tail, 0, frame, head.length + bad.length, tail.length);
+
+    pbx.push(frame);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                events.of(ServerEvent.class).stream()
+                    .anyMatch(e -> e.fields().getOrDefault("UserEvent", "").equals("Latin1")));
+    ServerEvent e =
+        events.of(ServerEvent.class).stream()
+            .filter(x -> x.fields().getOrDefault("UserEvent", "").equals("Latin1"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(e.fields().get("Data")).startsWith("caf").contains("\uFFFD");
+    String callId = answeredCall(a);
+    a.hangup(callId);
+    awaitEnd(callId);
+    assertThat(a.connectionState()).isEqualTo(ConnectionState.CONNECTED);
   }
 
   @Test

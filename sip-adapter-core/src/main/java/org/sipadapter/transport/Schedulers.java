@@ -29,7 +29,8 @@ public final class Schedulers {
   /** Tasks that may wait for a blocking thread; more are refused. */
   static final int BLOCKING_QUEUE = 100_000;
 
-  private static final ScheduledExecutorService TIMER = new Unstoppable(createTimer());
+  private static final ScheduledThreadPoolExecutor TIMER_POOL = createTimer();
+  private static final ScheduledExecutorService TIMER = new Unstoppable(TIMER_POOL);
   private static final Executor BLOCKING = createBlocking();
 
   private Schedulers() {}
@@ -42,6 +43,17 @@ public final class Schedulers {
    */
   public static ScheduledExecutorService timer() {
     return TIMER;
+  }
+
+  /**
+   * Returns how many tasks wait on the shared timer now: pending timeouts, keepalives and delays of
+   * every adapter of the process (a cancelled task leaves the queue at once). Leak checks compare
+   * it before and after an adapter's life.
+   *
+   * @return the number of scheduled tasks not yet run
+   */
+  public static int pendingTimerTasks() {
+    return TIMER_POOL.getQueue().size();
   }
 
   /**

@@ -727,6 +727,7 @@ public final class OpenSipsEmulator implements AutoCloseable {
             s.connect(address(socket), 1000);
             s.setTcpNoDelay(true);
             streams.put(socket, s);
+            watchForClose(socket, s);
           }
           OutputStream out = s.getOutputStream();
           out.write(bytes);
@@ -741,6 +742,34 @@ public final class OpenSipsEmulator implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Reads the connection until the subscriber closes it, then drops it, as OpenSIPS's event_stream
+   * does (it watches each connection for reading and frees it on EOF): a closed listener leaves no
+   * socket open on this side.
+   */
+  private void watchForClose(String socket, Socket s) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buf = new byte[512];
+              try {
+                InputStream in = s.getInputStream();
+                while (in.read(buf) >= 0) {
+                  // replies are of no interest outside reliable mode
+                }
+              } catch (IOException e) {
+                // closed from either side
+              }
+              synchronized (eventLock) {
+                streams.remove(socket, s);
+              }
+              closeQuietly(s);
+            },
+            "opensips-emulator-event-stream-" + socket);
+    t.setDaemon(true);
+    t.start();
   }
 
   private static void sendDatagram(String socket, byte[] bytes) {

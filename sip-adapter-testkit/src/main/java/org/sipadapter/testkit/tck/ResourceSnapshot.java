@@ -6,15 +6,20 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.sipadapter.transport.Schedulers;
 
 /**
- * The live threads (by name, with multiplicity) and the number of open file descriptors of this JVM
- * at one moment, to find what a piece of code left behind.
+ * The live threads (by name, with multiplicity), the number of open file descriptors and the tasks
+ * pending on the library's shared timer of this JVM at one moment, to find what a piece of code
+ * left behind.
  *
  * @param threadNames how many live threads carry each name
  * @param openFileDescriptors open descriptors from {@code /proc/self/fd}, or -1 where unknown
+ * @param pendingTimerTasks tasks waiting on the shared timer ({@link
+ *     Schedulers#pendingTimerTasks()})
  */
-public record ResourceSnapshot(Map<String, Integer> threadNames, int openFileDescriptors) {
+public record ResourceSnapshot(
+    Map<String, Integer> threadNames, int openFileDescriptors, int pendingTimerTasks) {
 
   /** Copies the map. */
   public ResourceSnapshot {
@@ -30,7 +35,8 @@ public record ResourceSnapshot(Map<String, Integer> threadNames, int openFileDes
       }
     }
     File[] fds = new File("/proc/self/fd").listFiles();
-    return new ResourceSnapshot(names, fds == null ? -1 : fds.length);
+    return new ResourceSnapshot(
+        names, fds == null ? -1 : fds.length, Schedulers.pendingTimerTasks());
   }
 
   /**
@@ -65,5 +71,15 @@ public record ResourceSnapshot(Map<String, Integer> threadNames, int openFileDes
       return 0;
     }
     return openFileDescriptors - before.openFileDescriptors;
+  }
+
+  /**
+   * Returns how many more tasks wait on the shared timer now than in {@code before}: a keepalive, a
+   * timeout or a reconnect delay an adapter left scheduled after its close.
+   *
+   * @param before the earlier snapshot
+   */
+  public int timerTasksAddedSince(ResourceSnapshot before) {
+    return pendingTimerTasks - before.pendingTimerTasks;
   }
 }
