@@ -35,7 +35,8 @@ class KamailioBusyCallStressTest {
 
   /**
    * Busy calls placed, one per connect; {@code -Dsipadapter.stress.busyCalls=200} for more, and
-   * {@code -Dsipadapter.stress.evapiReady=false} to see calls lost without {@code evapi:ready}.
+   * {@code -Dsipadapter.stress.evapiReady=false} to place them without waiting for {@code
+   * evapi:ready}.
    */
   private static final int ROUNDS = Integer.getInteger("sipadapter.stress.busyCalls", 40);
 
@@ -74,7 +75,8 @@ class KamailioBusyCallStressTest {
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(8),
                     Duration.ofSeconds(30)))
-            // false shows the loss evapi:ready prevents: NO_ANSWER at the ring timeout
+            // false: no wait, so an event relayed before Kamailio accepted the link can be lost
+            // (the call then ends NO_ANSWER at the ring timeout)
             .option("evapiReady", System.getProperty("sipadapter.stress.evapiReady", "true"))
             .build();
     List<String> causes = new ArrayList<>();
