@@ -102,8 +102,14 @@ if [ "$run_unstable" = yes ] && [ -x "$unstable_root/usr/sbin/kamailio" ]; then
   echo "Kamailio tests again, against $("$unstable_root"/lib64/ld-linux-x86-64.so.2 \
     --library-path "$unstable_root/usr/lib/x86_64-linux-gnu:$unstable_root/lib/x86_64-linux-gnu" \
     "$unstable_root/usr/sbin/kamailio" -v | head -n1)"
-  mvn -B -ntp -q verify -pl sip-adapter-kamailio,sip-adapter-interop -am \
+  unstable_tests='KamailioConformanceTest,KamailioAdapterTest,KamailioReconnectTest'
+  unstable_tests+=',KamailioWithSippAdapterTest,AsteriskThroughKamailioTest'
+  stress=()
+  case " $* " in
+    *" -Pstress "*) stress=(-Pstress) unstable_tests+=',KamailioBusyCallStressTest' ;;
+  esac
+  mvn -B -ntp -q verify -pl sip-adapter-kamailio,sip-adapter-interop -am "${stress[@]}" \
     -Dsipadapter.kamailio.root="$unstable_root" \
-    -Dtest='KamailioConformanceTest,KamailioAdapterTest,AsteriskThroughKamailioTest' \
+    -Dtest="$unstable_tests" \
     -Dsurefire.failIfNoSpecifiedTests=false
 fi

@@ -30,6 +30,7 @@ import org.sipadapter.event.AdapterError;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
+import org.sipadapter.event.ServerEvent;
 import org.sipadapter.testkit.kamailio.KamailioServer;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
@@ -192,6 +193,27 @@ class KamailioAdapterTest {
             events.stream().filter(e -> e instanceof IncomingCall).findFirst().orElseThrow();
     assertThat(incoming.to()).isEqualTo(kamailio.sipUri("2000"));
     assertThat(adapter.getStatus(callId).answeredAt()).isNotNull();
+    // the dialog:* events are passed on raw too, after their state change
+    await().atMost(Duration.ofSeconds(60)).until(() -> rawEvents(sipCallId).contains("dialog:end"));
+    assertThat(rawEvents(sipCallId))
+        .containsSubsequence("dialog:early", "dialog:start", "dialog:end");
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e).isInstanceOf(ServerEvent.class);
+              ServerEvent raw = (ServerEvent) e;
+              assertThat(raw.name()).isEqualTo("dialog:start");
+              assertThat(raw.callId()).isEqualTo(callId);
+              assertThat(raw.fields()).containsEntry("callid", sipCallId);
+            });
+  }
+
+  /** Names of the raw evapi events about one SIP call, in arrival order. */
+  private List<String> rawEvents(String sipCallId) {
+    return events.stream()
+        .filter(e -> e instanceof ServerEvent r && sipCallId.equals(r.fields().get("callid")))
+        .map(e -> ((ServerEvent) e).name())
+        .toList();
   }
 
   @Test
@@ -212,6 +234,9 @@ class KamailioAdapterTest {
               assertThat(r.callId()).isEqualTo(callId);
               assertThat(r.disposition()).isEqualTo(Disposition.BUSY);
             });
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> rawEvents(sipCallId).contains("dialog:failed"));
   }
 
   @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -30,7 +33,12 @@ import org.sipadapter.testkit.tck.EventRecorder;
 @Tag("stress")
 class KamailioBusyCallStressTest {
 
-  private static final int ROUNDS = 40;
+  /**
+   * Busy calls placed, one per connect; {@code -Dsipadapter.stress.busyCalls=200} for more, and
+   * {@code -Dsipadapter.stress.evapiReady=false} to place them without waiting for {@code
+   * evapi:ready}.
+   */
+  private static final int ROUNDS = Integer.getInteger("sipadapter.stress.busyCalls", 40);
 
   private static SippProcess busy;
   private static SippProcess firstParty;
@@ -67,13 +75,18 @@ class KamailioBusyCallStressTest {
                     Duration.ofSeconds(2),
                     Duration.ofSeconds(8),
                     Duration.ofSeconds(30)))
+            // false: no wait, so an event relayed before Kamailio accepted the link can be lost
+            // (the call then ends NO_ANSWER at the ring timeout)
+            .option("evapiReady", System.getProperty("sipadapter.stress.evapiReady", "true"))
             .build();
     List<String> causes = new ArrayList<>();
+    String version = "";
     for (int i = 0; i < ROUNDS; i++) {
       EventRecorder events = new EventRecorder();
       try (KamailioAdapter adapter = new KamailioAdapter(config)) {
         adapter.addListener(events);
         adapter.connect();
+        version = adapter.serverVersion().orElse("");
         String callId =
             adapter.makeCall("sip:first@127.0.0.1:" + firstParty.port(), kamailio.sipUri("busy"));
         await()
@@ -83,6 +96,9 @@ class KamailioBusyCallStressTest {
         causes.add(end.state() + " " + end.cause().q850() + " " + end.cause().text());
       }
     }
+    Map<String, Long> tally =
+        causes.stream().collect(Collectors.groupingBy(c -> c, TreeMap::new, Collectors.counting()));
+    System.out.println(ROUNDS + " busy calls through " + version + ": " + tally);
     assertThat(causes)
         .as("one terminal event per round")
         .hasSize(ROUNDS)

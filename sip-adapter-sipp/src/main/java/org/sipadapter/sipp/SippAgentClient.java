@@ -39,6 +39,9 @@ final class SippAgentClient {
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The longest graceful stop the agent accepts ({@code graceMs} 0..60000). */
+  static final Duration MAX_GRACE = Duration.ofSeconds(60);
+
   private final OkHttpClient http;
   private final OkHttpClient pollHttp;
   private final HttpUrl base;
@@ -118,7 +121,9 @@ final class SippAgentClient {
    * {@code DELETE /calls/{id}}: with {@code wait} the answer comes when the run has ended, else at
    * once (202) while the agent stops it in the background.
    */
-  CompletableFuture<JsonNode> stopRun(String runId, boolean force, Duration grace, boolean wait) {
+  CompletableFuture<JsonNode> stopRun(
+      String runId, boolean force, Duration requestedGrace, boolean wait) {
+    Duration grace = atMostMaxGrace(requestedGrace);
     HttpUrl url =
         url("calls", runId)
             .newBuilder()
@@ -134,6 +139,11 @@ final class SippAgentClient {
     return enqueue(slow, request(url).delete().build());
   }
 
+  /** A grace period the agent accepts: a request timeout above 60 s stops within 60 s. */
+  private static Duration atMostMaxGrace(Duration grace) {
+    return grace.compareTo(MAX_GRACE) > 0 ? MAX_GRACE : grace;
+  }
+
   /**
    * {@code DELETE /calls?marker=M&wait=false}: the agent hangs up the runs carrying the marker and
    * refuses (or stops at once) any it starts later, then answers at once.
@@ -143,7 +153,7 @@ final class SippAgentClient {
         url("calls")
             .newBuilder()
             .addQueryParameter("marker", marker)
-            .addQueryParameter("graceMs", Long.toString(grace.toMillis()))
+            .addQueryParameter("graceMs", Long.toString(atMostMaxGrace(grace).toMillis()))
             .addQueryParameter("wait", "false")
             .build();
     return enqueue(http, request(url).delete().build());

@@ -484,8 +484,8 @@ final class SippDriver implements AdapterDriver, OutboundCalls, InboundCalls, Re
   }
 
   /**
-   * Stops a load run gracefully (no new calls; running calls finish within the request timeout,
-   * then SIGTERM) and returns its final figures.
+   * Stops a load run gracefully (no new calls; running calls finish within the request timeout, at
+   * most 60 s, then SIGTERM) and returns its final figures.
    *
    * @param runId the run
    * @return the final stats, with SIPp's exit code and the verdict

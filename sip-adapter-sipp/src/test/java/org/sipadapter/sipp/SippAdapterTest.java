@@ -38,6 +38,7 @@ import org.sipadapter.event.IncomingCall;
 import org.sipadapter.sipp.agent.AgentConfig;
 import org.sipadapter.sipp.agent.SippAgent;
 import org.sipadapter.testkit.sipp.SippProcess;
+import org.sipadapter.testkit.sipp.UasScenario;
 
 /** The SIPp adapter in embedded mode against real SIPp user agent servers. */
 class SippAdapterTest {
@@ -298,6 +299,53 @@ class SippAdapterTest {
           .atMost(WAIT)
           .until(() -> agentGet(agent, token, "/health").path("expiredRequests").asLong() == 1);
       assertThat(agentGet(agent, token, "/calls")).isEmpty();
+    }
+  }
+
+  @Test
+  void hangupWorksWithARequestTimeoutLongerThanTheAgentsLongestGrace() {
+    adapter =
+        (SippAdapter)
+            SipAdapters.create(
+                AdapterConfig.builder("sipp")
+                    .name("sipp-long-timeout")
+                    .timeouts(
+                        new Timeouts(
+                            Duration.ofSeconds(90),
+                            Duration.ofSeconds(90),
+                            Duration.ofSeconds(90),
+                            Duration.ofSeconds(30)))
+                    .option("mode", "embedded")
+                    .option("target", "127.0.0.1:" + uas.answer.port())
+                    .build());
+    adapter.on(AdapterEvent.class, events::add);
+    adapter.connect();
+    String callId = adapter.makeCall("1000", "2000");
+    await().atMost(WAIT).until(() -> states(callId).contains(CallState.CONNECTED));
+
+    // the hangup's grace is the request timeout, sent as at most the agent's 60 s
+    adapter.hangup(callId);
+
+    assertThat(terminal(callId).state()).isEqualTo(CallState.DISCONNECTED);
+    assertThat(adapter.metrics().callsFailed()).isZero();
+  }
+
+  @Test
+  void agentProcessStoppedWithSigtermHangsUpItsCallsWithAByeTheFarEndCounts() {
+    String token = "shutdown-token-0123456789";
+    try (SippProcess far = SippProcess.uas(UasScenario.ANSWER).start();
+        AgentProcess agent =
+            AgentProcess.start(token, Path.of("target", "sipp-agent-shutdown.log"))) {
+      adapter = remote(agent, token, Duration.ofSeconds(30));
+      String callId = adapter.makeCall("1000", SippUasFixtures.at("2000", far));
+      await().atMost(WAIT).until(() -> states(callId).contains(CallState.CONNECTED));
+
+      agent.close(); // SIGTERM, as a service manager stops or restarts it
+
+      // the far end got a BYE and ended the call normally: it is not left up
+      await().atMost(WAIT).until(() -> far.stats().successfulCalls() == 1);
+      assertThat(far.stats().failedCalls()).isZero();
+      assertThat(far.messageTrace()).contains("BYE sip:");
     }
   }
 

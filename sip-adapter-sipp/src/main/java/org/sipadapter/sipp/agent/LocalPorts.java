@@ -9,7 +9,9 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -78,11 +80,47 @@ final class LocalPorts {
   }
 
   /**
+   * Whether process {@code pid} holds a socket bound to UDP {@code port}: the port's entries in the
+   * kernel's table matched against the process's open sockets. Another program holding the port is
+   * not enough (SIPp then exits with 254 right after). Falls back to {@link #udpPortBound} when the
+   * process's descriptors cannot be read.
+   */
+  static boolean udpPortBoundBy(long pid, int port) {
+    Set<String> sockets = new HashSet<>();
+    try (var fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+      for (Path fd : fds) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[") && target.endsWith("]")) {
+            sockets.add(target.substring("socket:[".length(), target.length() - 1));
+          }
+        } catch (IOException e) {
+          // closed meanwhile
+        }
+      }
+    } catch (IOException | SecurityException e) {
+      return udpPortBound(port);
+    }
+    List<String> inodes = boundInodes(port);
+    return inodes == null || inodes.stream().anyMatch(sockets::contains);
+  }
+
+  /**
    * Whether any socket is bound to UDP {@code port}; read from the kernel's table so the check
    * never competes with SIPp for the port. Returns true when the table cannot be read, so callers
    * fall back to SIPp's own exit code.
    */
   static boolean udpPortBound(int port) {
+    List<String> inodes = boundInodes(port);
+    return inodes == null || !inodes.isEmpty();
+  }
+
+  /**
+   * The inodes of the sockets bound to UDP {@code port} (IPv4 and IPv6 tables), or null when the
+   * tables cannot be read.
+   */
+  private static List<String> boundInodes(int port) {
+    List<String> inodes = new ArrayList<>();
     String wanted = String.format(Locale.ROOT, ":%04X ", port);
     for (String table : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
       Path path = Path.of(table);
@@ -99,14 +137,16 @@ final class LocalPorts {
           int slEnd = text.indexOf(':', line);
           int addrColon = slEnd < 0 ? -1 : text.indexOf(':', slEnd + 1);
           if (addrColon > 0 && addrColon < end && text.startsWith(wanted, addrColon)) {
-            return true;
+            // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
+            String[] f = text.substring(line, end).trim().split("\\s+");
+            inodes.add(f.length > 9 ? f[9] : "");
           }
           line = end + 1;
         }
       } catch (IOException e) {
-        return true;
+        return null;
       }
     }
-    return false;
+    return inodes;
   }
 }

@@ -252,8 +252,10 @@ public final class RunSupervisor implements AutoCloseable {
   }
 
   /**
-   * Waits until SIPp has bound its SIP port, its control port and its last media port (video, bound
-   * after the others) or has exited; returns the exit code if it exited.
+   * Waits until SIPp itself has bound its SIP port, its control port and its last media port
+   * (video, bound after the others) or has exited; returns the exit code if it exited. A port
+   * another program took meanwhile does not count: SIPp exits with 254 then, and the start is
+   * retried on other ports.
    */
   private Optional<Integer> awaitStarted(SippRun run, int lastMediaPort) {
     long deadline = System.nanoTime() + START_WAIT.toNanos();
@@ -262,9 +264,10 @@ public final class RunSupervisor implements AutoCloseable {
         if (!run.process.isAlive()) {
           return Optional.of(run.process.exitValue());
         }
-        if (LocalPorts.udpPortBound(run.localPort)
-            && LocalPorts.udpPortBound(run.controlPort)
-            && LocalPorts.udpPortBound(lastMediaPort)) {
+        long pid = run.process.pid();
+        if (LocalPorts.udpPortBoundBy(pid, run.localPort)
+            && LocalPorts.udpPortBoundBy(pid, run.controlPort)
+            && LocalPorts.udpPortBoundBy(pid, lastMediaPort)) {
           return Optional.empty();
         }
         // SIPp signals nothing when its socket is up; poll the kernel's socket table.
