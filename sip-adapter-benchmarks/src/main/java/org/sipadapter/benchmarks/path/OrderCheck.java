@@ -92,4 +92,20 @@ public final class OrderCheck implements SipAdapterListener {
         + ", calls open: "
         + calls.values().stream().filter(v -> v != ENDED).count();
   }
+
+  /**
+   * Waits until no event has arrived for a whole second (on a loaded machine a lane can pause for
+   * longer than 300 ms) and returns the count delivered by then.
+   */
+  public long settle() throws InterruptedException {
+    long last = -1;
+    while (true) {
+      long now = delivered();
+      if (now == last) {
+        return now;
+      }
+      last = now;
+      Thread.sleep(1000);
+    }
+  }
 }

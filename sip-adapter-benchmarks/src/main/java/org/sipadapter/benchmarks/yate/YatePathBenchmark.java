@@ -95,11 +95,11 @@ public class YatePathBenchmark {
     // IncomingCall, RINGING, CONNECTED, DISCONNECTED per call; the second chan.hangup (of the
     // call's other leg) comes after the end and carries nothing.
     perBatch = CALLS * EVENTS_PER_CALL;
-    long before = settle(); // the connection's state changes
+    long before = check.settle(); // the connection's state changes
     nextBatch();
     target = before + perBatch;
     socketToListener();
-    long settled = settle() - before;
+    long settled = check.settle() - before;
     if (settled != perBatch) {
       throw new IllegalStateException(
           "one batch gave " + settled + " events, expected " + perBatch + ": " + check.summary());
@@ -226,19 +226,6 @@ public class YatePathBenchmark {
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private long settle() throws InterruptedException {
-    long last = -1;
-    while (true) {
-      long now = check.delivered();
-      if (now == last) {
-        return now;
-      }
-      last = now;
-      // a quiet second: on a loaded machine a lane can pause for longer than 300 ms
-      Thread.sleep(1000);
     }
   }
 
