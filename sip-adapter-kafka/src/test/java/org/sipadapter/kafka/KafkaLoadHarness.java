@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -34,6 +36,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.EventSettings;
 import org.sipadapter.event.AdapterEvent;
 import org.sipadapter.event.CallStateChanged;
+import org.sipadapter.event.IncomingCall;
 import org.sipadapter.testkit.ami.AmiEmulator;
 
 /**
@@ -45,7 +48,11 @@ import org.sipadapter.testkit.ami.AmiEmulator;
  *       the broker: messages per second to the broker's acknowledgement, the latency from the
  *       listener to the acknowledgement (p50/p99), the most the buffer held;
  *   <li>the adapter's own event throughput (server frame to a listener) with and without the sink
- *       attached, 5,000 inbound calls each run, runs alternating.
+ *       attached, 5,000 inbound calls each run, runs alternating;
+ *   <li>at a steady rate the adapter keeps up with ({@value #PACED_RATE} inbound calls per second),
+ *       the latency from the emulator's frame to the listener, with and without the sink (to the
+ *       broker), runs alternating: what the sink adds to the listener path when the adapter is not
+ *       saturated.
  * </ol>
  *
  * Prints a report and writes it to {@code target/load/kafka.txt}.
@@ -57,6 +64,9 @@ class KafkaLoadHarness {
   private static final int CONCURRENT = 100;
   private static final int PATH_CALLS = 5_000;
   private static final int PATH_RUNS = 7;
+  private static final int PACED_RATE = 500;
+  private static final int PACED_CALLS = 2_500;
+  private static final int PACED_RUNS = 5;
 
   private final StringBuilder report = new StringBuilder();
 
@@ -140,6 +150,7 @@ class KafkaLoadHarness {
     try (InJvmKafka kafka = InJvmKafka.start()) {
       thousandCallsToTheBroker(kafka);
       listenerPathWithAndWithoutTheSink(kafka);
+      pacedLatencyWithAndWithoutTheSink(kafka);
     }
     Path out = Path.of("target", "load", "kafka.txt");
     Files.createDirectories(out.getParent());
@@ -377,6 +388,121 @@ class KafkaLoadHarness {
         "   CPU per event on the sink's threads (sender, producer I/O): %.1f us acking at once,"
             + " %.1f us to the broker",
         median(sinkCpuPerEvent[0]) / 1000, median(sinkCpuPerEvent[1]) / 1000);
+  }
+
+  private void pacedLatencyWithAndWithoutTheSink(InJvmKafka kafka) throws Exception {
+    String[] topics = kafka.newTopics();
+    KafkaSinkSettings settings =
+        KafkaSinkSettings.defaults(kafka.bootstrap()).withTopics(topics[0], topics[1]);
+    List<Long> without = new ArrayList<>();
+    List<Long> with = new ArrayList<>();
+    double[][] p50 = new double[2][PACED_RUNS];
+    double[][] p99 = new double[2][PACED_RUNS];
+    Arrivals arrivals = new Arrivals();
+    try (AmiEmulator pbx = AmiEmulator.create().start();
+        KafkaEventPublisher publisher = new KafkaEventPublisher(settings);
+        SipAdapter a = adapter(pbx, "pbx")) {
+      a.addListener(arrivals);
+      a.connect();
+      paced(pbx, arrivals, 500, new ArrayList<>());
+      try (var attached = publisher.attach(a)) {
+        paced(pbx, arrivals, 500, new ArrayList<>());
+      }
+      for (int r = 0; r < PACED_RUNS; r++) {
+        List<Long> plain = new ArrayList<>();
+        paced(pbx, arrivals, PACED_CALLS, plain);
+        without.addAll(plain);
+        p50[0][r] = percentile(sorted(plain), 50);
+        p99[0][r] = percentile(sorted(plain), 99);
+        List<Long> sink = new ArrayList<>();
+        try (var attached = publisher.attach(a)) {
+          paced(pbx, arrivals, PACED_CALLS, sink);
+        }
+        with.addAll(sink);
+        p50[1][r] = percentile(sorted(sink), 50);
+        p99[1][r] = percentile(sorted(sink), 99);
+        long accepted = publisher.metrics().accepted();
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(() -> publisher.metrics().acknowledged() >= accepted);
+      }
+    }
+    List<Long> w = sorted(without);
+    List<Long> s = sorted(with);
+    line("");
+    line(
+        "3. at a steady %,d inbound calls/s (%,d calls per run, %d runs of each, alternating):"
+            + " emulator frame to listener",
+        PACED_RATE, PACED_CALLS, PACED_RUNS);
+    line(
+        "   without the sink: p50 %.0f us, p99 %.0f us (per run p50 %s us, p99 %s us)",
+        percentile(w, 50) / 1000.0, percentile(w, 99) / 1000.0, micros(p50[0]), micros(p99[0]));
+    line(
+        "   sink to the in-JVM broker: p50 %.0f us, p99 %.0f us (per run p50 %s us, p99 %s us)",
+        percentile(s, 50) / 1000.0, percentile(s, 99) / 1000.0, micros(p50[1]), micros(p99[1]));
+    line(
+        "   median of the runs' p50: %+.1f %% with the sink",
+        (median(p50[1]) / median(p50[0]) - 1) * 100);
+  }
+
+  private static List<Long> sorted(List<Long> values) {
+    List<Long> v = new ArrayList<>(values);
+    v.sort(null);
+    return v;
+  }
+
+  private static String micros(double[] nanos) {
+    List<String> s = new ArrayList<>();
+    for (double d : nanos) {
+      s.add(String.format(Locale.ROOT, "%,.0f", d / 1000));
+    }
+    return String.join(" / ", s);
+  }
+
+  /**
+   * Announces {@code calls} inbound calls at {@value #PACED_RATE} per second, each hung up by the
+   * emulator right after, and adds, per call, the nanoseconds from the emulator's announcement to
+   * the listener's {@code IncomingCall}.
+   */
+  private static void paced(AmiEmulator pbx, Arrivals arrivals, int calls, List<Long> latencies) {
+    long interval = 1_000_000_000L / PACED_RATE;
+    long start = System.nanoTime();
+    List<String> keys = new ArrayList<>(calls);
+    for (int i = 0; i < calls; i++) {
+      long due = start + i * interval;
+      while (System.nanoTime() < due) {
+        LockSupport.parkNanos(due - System.nanoTime());
+      }
+      String from = "7" + arrivals.next.incrementAndGet();
+      arrivals.sent.put(from, System.nanoTime());
+      keys.add(from);
+      pbx.remoteHangup(pbx.incomingCall(from, "2000"), 16);
+    }
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .until(() -> keys.stream().allMatch(arrivals.latency::containsKey));
+    for (String k : keys) {
+      latencies.add(arrivals.latency.remove(k));
+      arrivals.sent.remove(k);
+    }
+  }
+
+  /** Notes when each inbound call reached the listener, by its calling number. */
+  private static final class Arrivals implements SipAdapterListener {
+    final AtomicLong next = new AtomicLong();
+    final ConcurrentHashMap<String, Long> sent = new ConcurrentHashMap<>();
+    final ConcurrentHashMap<String, Long> latency = new ConcurrentHashMap<>();
+
+    @Override
+    public void onEvent(AdapterEvent event) {
+      if (event instanceof IncomingCall c) {
+        long now = System.nanoTime();
+        Long at = sent.get(c.from());
+        if (at != null) {
+          latency.put(c.from(), now - at);
+        }
+      }
+    }
   }
 
   /** CPU nanoseconds used so far by the live threads whose names start with a prefix. */
