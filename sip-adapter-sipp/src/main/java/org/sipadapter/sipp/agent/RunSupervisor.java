@@ -37,6 +37,8 @@ public final class RunSupervisor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunSupervisor.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  // SIPp's exit code when a bind failed with EADDRINUSE
+  private static final int EXIT_BIND_ERROR = 254;
 
   private final AgentConfig config;
   private final ScenarioStore scenarios;
@@ -162,6 +164,14 @@ public final class RunSupervisor implements AutoCloseable {
           deleteTree(dir);
           throw e;
         }
+        // the failed attempt's stat row and logs must not be read as this attempt's
+        for (String file : new String[] {"stat.csv", "errors.log", "messages.log", "stderr.log"}) {
+          try {
+            Files.deleteIfExists(dir.resolve(file));
+          } catch (IOException e) {
+            LOG.debug("cannot delete {} of run {}: {}", file, id, e.toString());
+          }
+        }
       }
       int port =
           spec.localPort() != null ? spec.localPort() : LocalPorts.freeUdpPort(sipAddress, -1);
@@ -200,15 +210,20 @@ public final class RunSupervisor implements AutoCloseable {
       } else {
         run.process.onExit().thenRun(() -> LocalPorts.release(run.localPort, run.controlPort));
       }
-      // Exited before writing its first stat row: SIPp refused the options or the scenario
-      // (bad XML exits 1, a taken port 254, other fatal errors 255).
+      // Exited before its ports were all up with 254 (a port was taken: SIPp binds nothing after
+      // its setup, so no call was placed), or with another error before writing its first stat
+      // row: SIPp refused the options or the scenario (bad XML exits 1, fatal errors 255). A 254
+      // exit does write a stat row (the final one); counting that as a run reported a start that
+      // had failed, and the call ended FAILED instead of being retried on other ports.
       boolean neverRan =
-          earlyExit.isPresent() && earlyExit.get() != 0 && run.readStats().rows() == 0;
+          earlyExit.isPresent()
+              && earlyExit.get() != 0
+              && (earlyExit.get() == EXIT_BIND_ERROR || run.readStats().rows() == 0);
       if (neverRan) {
         last =
             new ApiException(
                 422, "sipp exited with code " + earlyExit.get() + " at start: " + startError(run));
-        if (earlyExit.get() == 254) {
+        if (earlyExit.get() == EXIT_BIND_ERROR) {
           continue;
         }
         break;

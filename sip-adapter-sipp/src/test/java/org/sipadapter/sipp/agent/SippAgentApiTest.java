@@ -371,4 +371,38 @@ class SippAgentApiTest {
       }
     }
   }
+
+  @Test
+  void aSippThatExitsWithABindErrorAtStartIsRetriedOnOtherPortsAndNeverReportedStarted(
+      @TempDir Path dir) throws Exception {
+    // What SIPp 3.6.1 does when another program holds its video port: the final stat row, the
+    // complaint, exit code 254.
+    Path starts = dir.resolve("starts");
+    Path takenPort = dir.resolve("taken-port-sipp");
+    Files.writeString(
+        takenPort,
+        "#!/bin/sh\n"
+            + "if [ \"$1\" = -v ]; then echo ' SIPp v3.6.1-taken'; exit 0; fi\n"
+            + "echo start >> '"
+            + starts
+            + "'\n"
+            + "while [ $# -gt 0 ]; do [ \"$1\" = -stf ] && stf=\"$2\"; shift; done\n"
+            + "printf 'StartTime;CurrentTime;SuccessfulCall(C)\\n2026;2026;0\\n' > \"$stf\"\n"
+            + "echo 'Unable to bind video RTP socket (IP=127.0.0.1, port=20002), errno = 98"
+            + " (Address already in use)' >&2\n"
+            + "exit 254\n");
+    assertThat(takenPort.toFile().setExecutable(true)).isTrue();
+    try (SippAgent agent =
+        SippAgent.start(AgentConfig.builder().sippBinary(takenPort.toString()).build())) {
+      AgentHttp client = new AgentHttp(agent.baseUri(), null);
+
+      var reply = client.post("/calls", "{\"scenario\":\"uac\",\"target\":\"127.0.0.1:5060\"}");
+
+      assertThat(reply.status()).as(reply.body()).isEqualTo(422);
+      assertThat(reply.body()).contains("code 254").contains("Unable to bind video RTP socket");
+      assertThat(Files.readAllLines(starts)).hasSize(3);
+      assertThat(client.get("/calls").json()).isEmpty();
+      assertThat(client.get("/events?after=0&waitMs=0").body()).doesNotContain("run-started");
+    }
+  }
 }
