@@ -224,6 +224,12 @@ public final class RunSupervisor implements AutoCloseable {
             new ApiException(
                 422, "sipp exited with code " + earlyExit.get() + " at start: " + startError(run));
         if (earlyExit.get() == EXIT_BIND_ERROR) {
+          LOG.info(
+              "run {}: sipp exited 254 at start (attempt {} of {}): {}",
+              id,
+              attempt,
+              attempts,
+              startError(run).lines().reduce((first, second) -> second).orElse(""));
           continue;
         }
         break;
