@@ -23,10 +23,14 @@ import org.sipadapter.config.ConfigProblems;
  *       become {@code AuthenticationException}.
  *   <li>{@code bridgeProxy} (default none): the outbound proxy URI passed to {@code dlg.bridge_dlg}
  *       for the first leg of click-to-dial.
- *   <li>{@code evapiReady} (default false): connecting waits (up to the connect timeout) for the
- *       {@code {"event":"evapi:ready"}} that {@code event_route[evapi:connection-new]} sends to the
- *       new client, before it reads {@code dlg.list}. Without it, an event relayed before
- *       Kamailio's evapi dispatcher has accepted the connection is not sent to the adapter.
+ *   <li>{@code evapiReady} (default true; used only with {@code evapiPort}): connecting waits (up
+ *       to the connect timeout) for the {@code {"event":"evapi:ready"}} that {@code
+ *       event_route[evapi:connection-new]} sends to the new client, before it reads {@code
+ *       dlg.list}; without that route the connect fails with a message naming it. Kamailio's evapi
+ *       dispatcher relays an event only to the clients it has accepted so far, and the TCP
+ *       handshake completes before it accepts: with {@code false} an event relayed in between (a
+ *       busy call's {@code dialog:failed}) never reaches the adapter. Set it false only for a
+ *       script without the route.
  * </ul>
  *
  * @param rpcPath the RPC path
@@ -64,7 +68,7 @@ public record KamailioSettings(
         config.option("authHeader", "Authorization"),
         config.option("authScheme", "Bearer"),
         config.option("bridgeProxy", ""),
-        config.booleanOption("evapiReady", false));
+        config.booleanOption("evapiReady", true));
   }
 
   /** Adds a problem for every option that is out of range or malformed. */

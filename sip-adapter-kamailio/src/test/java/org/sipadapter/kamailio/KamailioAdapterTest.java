@@ -84,8 +84,7 @@ class KamailioAdapterTest {
     return AdapterConfig.builder("kamailio")
         .name("kam-test")
         .server(KamailioServer.HOST, k.sipPort())
-        .option("evapiPort", k.evapiPort())
-        .option("evapiReady", "true");
+        .option("evapiPort", k.evapiPort()); // evapiReady by default: waits for evapi:ready
   }
 
   private KamailioAdapter connect(AdapterConfig config) {

@@ -111,7 +111,6 @@ class KamailioConformanceTest extends SipAdapterConformanceSuite {
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(1)))
           .option("evapiPort", kamailio.evapiPort())
-          .option("evapiReady", "true")
           .auth("", TOKEN)
           .build();
     }

@@ -31,4 +31,13 @@ class KamailioSettingsTest {
 
     assertThat(problems.isEmpty()).isTrue();
   }
+
+  @Test
+  void withEvapiConnectingWaitsForEvapiReadyUnlessTurnedOff() {
+    AdapterConfig.Builder config = AdapterConfig.builder("kamailio").option("evapiPort", 8448);
+
+    assertThat(KamailioSettings.of(config.build()).evapiReady()).isTrue();
+    assertThat(KamailioSettings.of(config.option("evapiReady", "false").build()).evapiReady())
+        .isFalse();
+  }
 }

@@ -36,12 +36,25 @@ final class AgentProcess implements AutoCloseable {
    * @return the running agent
    */
   static AgentProcess start(String token, Path log) {
+    return start(token, log, List.of());
+  }
+
+  /**
+   * Starts an agent with the default settings and these extra command-line options.
+   *
+   * @param token the bearer token (passed in the environment, as users do)
+   * @param log where the agent's log goes
+   * @param options more options, such as {@code --work-dir DIR}
+   * @return the running agent
+   */
+  static AgentProcess start(String token, Path log, List<String> options) {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
     cmd.addAll(List.of("-cp", classPath, SippAgentMain.class.getName(), "agent", "--port", "0"));
+    cmd.addAll(options);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
     pb.environment().put("SIPP_AGENT_TOKEN", token);
     try {

@@ -55,9 +55,15 @@ class SippAdapterStressTest {
     try (SippProcess uas =
             SippProcess.uas(UasScenario.ANSWER)
                 .traceMessages(false)
+                .keepFiles(true)
                 .extraArgs("-buff_size", "4194304")
                 .start();
-        AgentProcess agent = AgentProcess.start(TOKEN, Path.of("target", "sipp-agent-stress.log"));
+        // the run files stay under target/ for reading after a failure
+        AgentProcess agent =
+            AgentProcess.start(
+                TOKEN,
+                Path.of("target", "sipp-agent-stress.log"),
+                List.of("--work-dir", workDir().toString()));
         SipAdapter adapter =
             SipAdapters.create(
                 AdapterConfig.builder("sipp")
@@ -69,6 +75,7 @@ class SippAdapterStressTest {
                     .timeouts(new Timeouts(WAIT, WAIT, WAIT, Duration.ofSeconds(30)))
                     .option("target", "127.0.0.1:" + uas.port())
                     .build())) {
+      System.out.println("far end files: " + uas.workDir());
       adapter.on(CallStateChanged.class, e -> last.put(e.callId(), e.state()));
       adapter.connect();
 
@@ -97,6 +104,16 @@ class SippAdapterStressTest {
       await().atMost(WAIT).until(() -> uas.stats().successfulCalls() == 200);
       assertThat(uas.stats().failedCalls()).isZero();
     }
+  }
+
+  private static Path workDir() throws IOException {
+    Path dir = Path.of("target", "sipp-agent-stress-work");
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    return Files.createDirectories(dir).toAbsolutePath();
   }
 
   private static List<String> place(SipAdapter adapter, int n) {

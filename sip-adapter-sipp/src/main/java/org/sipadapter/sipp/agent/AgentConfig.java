@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param sippBinary the sipp executable
  * @param workDir where runs and scenarios are written; null for a fresh temporary directory
  * @param keepFinishedRuns how many ended runs are remembered (their files are deleted after)
+ * @param startTimeout how long a new sipp process may take to bind its SIP, media and control ports
+ *     before the start is given up (the process killed, the request refused with 503)
  */
 public record AgentConfig(
     InetAddress bindAddress,
@@ -34,13 +36,18 @@ public record AgentConfig(
     Duration stopGrace,
     String sippBinary,
     Path workDir,
-    int keepFinishedRuns) {
+    int keepFinishedRuns,
+    Duration startTimeout) {
 
   /** Checks the settings: a non-loopback bind requires a token. */
   public AgentConfig {
     Objects.requireNonNull(bindAddress, "bindAddress");
     Objects.requireNonNull(stopGrace, "stopGrace");
     Objects.requireNonNull(sippBinary, "sippBinary");
+    Objects.requireNonNull(startTimeout, "startTimeout");
+    if (startTimeout.isNegative() || startTimeout.isZero()) {
+      throw new IllegalArgumentException("startTimeout must be positive");
+    }
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535");
     }
@@ -102,6 +109,8 @@ public record AgentConfig(
         Files.isExecutable(Path.of("/usr/bin/sipp")) ? "/usr/bin/sipp" : "sipp";
     private Path workDir;
     private int keepFinishedRuns = 200;
+    // A 2-core host running 200 sipp processes took more than 5 s to start some of them.
+    private Duration startTimeout = Duration.ofSeconds(60);
 
     private Builder() {}
 
@@ -180,6 +189,14 @@ public record AgentConfig(
       return this;
     }
 
+    /**
+     * Sets how long a start waits for SIPp to bind its ports. @param timeout positive @return this
+     */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = timeout;
+      return this;
+    }
+
     /** Builds and checks the config. @return the config */
     public AgentConfig build() {
       return new AgentConfig(
@@ -193,7 +210,8 @@ public record AgentConfig(
           stopGrace,
           sippBinary,
           workDir,
-          keepFinishedRuns);
+          keepFinishedRuns,
+          startTimeout);
     }
   }
 }

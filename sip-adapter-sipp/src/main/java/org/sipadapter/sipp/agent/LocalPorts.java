@@ -20,8 +20,14 @@ final class LocalPorts {
 
   private static final int MEDIA_FIRST = 20_000;
   private static final int MEDIA_LAST = 31_996;
+  // Every agent on a host walks the same range: each starts at a random place in it, so two
+  // agents (or a restarted one) starting runs together rarely probe the same pair at once.
   private static final java.util.concurrent.atomic.AtomicInteger NEXT_MEDIA =
-      new java.util.concurrent.atomic.AtomicInteger(MEDIA_FIRST);
+      new java.util.concurrent.atomic.AtomicInteger(
+          MEDIA_FIRST
+              + 4
+                  * java.util.concurrent.ThreadLocalRandom.current()
+                      .nextInt((MEDIA_LAST - MEDIA_FIRST) / 4));
 
   // SIP and control ports of runs that are starting or running; guarded by the class.
   private static final Set<Integer> HANDED_OUT = new HashSet<>();
@@ -38,7 +44,7 @@ final class LocalPorts {
   /**
    * A start for SIPp's media ports ({@code -mp}): SIPp binds audio on it and video two above, and
    * fails when either is taken. Ports are handed out round robin from 20000-31999 in steps of four,
-   * so runs started together never share them, and each pair is checked free.
+   * from a random start, so runs started together never share them, and each pair is checked free.
    */
   static int mediaPortPair(InetAddress address) {
     for (int i = 0; i < (MEDIA_LAST - MEDIA_FIRST) / 4; i++) {

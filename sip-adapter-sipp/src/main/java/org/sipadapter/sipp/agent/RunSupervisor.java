@@ -37,7 +37,8 @@ public final class RunSupervisor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunSupervisor.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Duration START_WAIT = Duration.ofSeconds(5);
+  // SIPp's exit code when a bind failed with EADDRINUSE
+  private static final int EXIT_BIND_ERROR = 254;
 
   private final AgentConfig config;
   private final ScenarioStore scenarios;
@@ -163,6 +164,14 @@ public final class RunSupervisor implements AutoCloseable {
           deleteTree(dir);
           throw e;
         }
+        // the failed attempt's stat row and logs must not be read as this attempt's
+        for (String file : new String[] {"stat.csv", "errors.log", "messages.log", "stderr.log"}) {
+          try {
+            Files.deleteIfExists(dir.resolve(file));
+          } catch (IOException e) {
+            LOG.debug("cannot delete {} of run {}: {}", file, id, e.toString());
+          }
+        }
       }
       int port =
           spec.localPort() != null ? spec.localPort() : LocalPorts.freeUdpPort(sipAddress, -1);
@@ -188,21 +197,39 @@ public final class RunSupervisor implements AutoCloseable {
       }
       SippRun run =
           new SippRun(id, spec, scenario, dir, process, port, controlPort, sipAddress, traced);
-      Optional<Integer> earlyExit = awaitStarted(run, mediaPort + 2);
+      Optional<Integer> earlyExit;
+      try {
+        earlyExit = awaitStarted(run, mediaPort + 2);
+      } catch (ApiException notStarted) {
+        LocalPorts.release(port, controlPort);
+        deleteTree(dir);
+        throw notStarted;
+      }
       if (earlyExit.isPresent()) {
         LocalPorts.release(port, controlPort);
       } else {
         run.process.onExit().thenRun(() -> LocalPorts.release(run.localPort, run.controlPort));
       }
-      // Exited before writing its first stat row: SIPp refused the options or the scenario
-      // (bad XML exits 1, a taken port 254, other fatal errors 255).
+      // Exited before its ports were all up with 254 (a port was taken: SIPp binds nothing after
+      // its setup, so no call was placed), or with another error before writing its first stat
+      // row: SIPp refused the options or the scenario (bad XML exits 1, fatal errors 255). A 254
+      // exit does write a stat row (the final one); counting that as a run reported a start that
+      // had failed, and the call ended FAILED instead of being retried on other ports.
       boolean neverRan =
-          earlyExit.isPresent() && earlyExit.get() != 0 && run.readStats().rows() == 0;
+          earlyExit.isPresent()
+              && earlyExit.get() != 0
+              && (earlyExit.get() == EXIT_BIND_ERROR || run.readStats().rows() == 0);
       if (neverRan) {
         last =
             new ApiException(
                 422, "sipp exited with code " + earlyExit.get() + " at start: " + startError(run));
-        if (earlyExit.get() == 254) {
+        if (earlyExit.get() == EXIT_BIND_ERROR) {
+          LOG.info(
+              "run {}: sipp exited 254 at start (attempt {} of {}): {}",
+              id,
+              attempt,
+              attempts,
+              startError(run).lines().reduce((first, second) -> second).orElse(""));
           continue;
         }
         break;
@@ -252,31 +279,53 @@ public final class RunSupervisor implements AutoCloseable {
   }
 
   /**
-   * Waits until SIPp itself has bound its SIP port, its control port and its last media port
-   * (video, bound after the others) or has exited; returns the exit code if it exited. A port
-   * another program took meanwhile does not count: SIPp exits with 254 then, and the start is
-   * retried on other ports.
+   * Waits until SIPp itself has bound its SIP port, its media ports and its control port (bound
+   * last; from then on SIPp binds nothing more, so it can no longer exit with a bind error) or has
+   * exited; returns the exit code if it exited. A port another program took meanwhile does not
+   * count: SIPp exits with 254 then, and the start is retried on other ports. A process that has
+   * done neither within the start timeout is killed and the start refused: reporting it started
+   * would hand out a call that may still fail to bind (on a loaded host a start once took more than
+   * 5 s, was reported started, and exited with 254 right after).
+   *
+   * @throws ApiException 503 when the start timeout passed
    */
   private Optional<Integer> awaitStarted(SippRun run, int lastMediaPort) {
-    long deadline = System.nanoTime() + START_WAIT.toNanos();
+    long deadline = System.nanoTime() + config.startTimeout().toNanos();
+    long pid = run.process.pid();
     try {
-      while (System.nanoTime() < deadline) {
+      while (true) {
         if (!run.process.isAlive()) {
           return Optional.of(run.process.exitValue());
         }
-        long pid = run.process.pid();
-        if (LocalPorts.udpPortBoundBy(pid, run.localPort)
-            && LocalPorts.udpPortBoundBy(pid, run.controlPort)
+        if (LocalPorts.udpPortBoundBy(pid, run.controlPort)
+            && LocalPorts.udpPortBoundBy(pid, run.localPort)
             && LocalPorts.udpPortBoundBy(pid, lastMediaPort)) {
           return Optional.empty();
         }
-        // SIPp signals nothing when its socket is up; poll the kernel's socket table.
+        if (System.nanoTime() - deadline > 0) {
+          break;
+        }
+        // SIPp signals nothing when its sockets are up; poll the kernel's socket table.
         Thread.sleep(10);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return Optional.empty();
+    run.process.destroyForcibly();
+    try {
+      run.process.waitFor(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.warn(
+        "sipp pid {} had not bound its ports after {} ms; killed, start refused",
+        pid,
+        config.startTimeout().toMillis());
+    throw new ApiException(
+        503,
+        "sipp did not bind its SIP, media and control ports within "
+            + config.startTimeout().toMillis()
+            + " ms (host overloaded?); nothing was started");
   }
 
   private List<String> argv(

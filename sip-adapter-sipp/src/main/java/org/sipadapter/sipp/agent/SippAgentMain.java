@@ -14,7 +14,7 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -jar sip-adapter-sipp-VERSION-agent.jar agent --port 8080 [--bind 127.0.0.1]
  *     [--token-file FILE] [--max-runs 256] [--max-upload-bytes 262144] [--sipp /usr/bin/sipp]
- *     [--work-dir DIR] [--stop-grace-ms 5000]
+ *     [--work-dir DIR] [--stop-grace-ms 5000] [--start-timeout-ms 60000]
  * </pre>
  *
  * <p>The token may also come from the environment variable {@code SIPP_AGENT_TOKEN}; it is never
@@ -93,6 +93,7 @@ public final class SippAgentMain {
         case "--sipp" -> b.sippBinary(v);
         case "--work-dir" -> b.workDir(Path.of(v));
         case "--stop-grace-ms" -> b.stopGrace(Duration.ofMillis(intValue(opt, v)));
+        case "--start-timeout-ms" -> b.startTimeout(Duration.ofMillis(intValue(opt, v)));
         default -> throw new IllegalArgumentException("unknown option " + opt);
       }
     }
@@ -123,7 +124,7 @@ public final class SippAgentMain {
         "usage: java -jar sip-adapter-sipp-agent.jar agent [--port 8080] [--bind 127.0.0.1]\n"
             + "         [--token-file FILE] [--max-runs 256] [--max-upload-bytes 262144]\n"
             + "         [--max-scenarios 100] [--log-cap-bytes 1048576] [--sipp /usr/bin/sipp]\n"
-            + "         [--work-dir DIR] [--stop-grace-ms 5000]\n"
+            + "         [--work-dir DIR] [--stop-grace-ms 5000] [--start-timeout-ms 60000]\n"
             + "The token may also be given in SIPP_AGENT_TOKEN; it is required unless bound to"
             + " loopback.");
   }

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The agent's HTTP API over real HTTP, with bad inputs; no SIP traffic here. */
 class SippAgentApiTest {
@@ -330,5 +334,75 @@ class SippAgentApiTest {
     other.close();
 
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+  }
+
+  @Test
+  void aSippThatHasNotBoundItsPortsWithinTheStartTimeoutIsKilledAndNeverReportedStarted(
+      @TempDir Path dir) throws Exception {
+    // Stands in for a sipp process on an overloaded host: alive, but no socket bound yet.
+    Path pidFile = dir.resolve("pid");
+    Path slowSipp = dir.resolve("slow-sipp");
+    Files.writeString(
+        slowSipp,
+        "#!/bin/sh\n"
+            + "if [ \"$1\" = -v ]; then echo ' SIPp v3.6.1-slow'; exit 0; fi\n"
+            + "echo $$ > '"
+            + pidFile
+            + "'\n"
+            + "exec sleep 120\n");
+    assertThat(slowSipp.toFile().setExecutable(true)).isTrue();
+    try (SippAgent slow =
+        SippAgent.start(
+            AgentConfig.builder()
+                .sippBinary(slowSipp.toString())
+                .startTimeout(Duration.ofSeconds(2))
+                .build())) {
+      AgentHttp client = new AgentHttp(slow.baseUri(), null);
+
+      var reply = client.post("/calls", "{\"scenario\":\"uac\",\"target\":\"127.0.0.1:5060\"}");
+
+      assertThat(reply.status()).as(reply.body()).isEqualTo(503);
+      assertThat(reply.body()).contains("did not bind");
+      assertThat(client.get("/calls").json()).isEmpty();
+      assertThat(client.get("/events?after=0&waitMs=0").body()).doesNotContain("run-started");
+      if (Files.exists(pidFile)) {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void aSippThatExitsWithABindErrorAtStartIsRetriedOnOtherPortsAndNeverReportedStarted(
+      @TempDir Path dir) throws Exception {
+    // What SIPp 3.6.1 does when another program holds its video port: the final stat row, the
+    // complaint, exit code 254.
+    Path starts = dir.resolve("starts");
+    Path takenPort = dir.resolve("taken-port-sipp");
+    Files.writeString(
+        takenPort,
+        "#!/bin/sh\n"
+            + "if [ \"$1\" = -v ]; then echo ' SIPp v3.6.1-taken'; exit 0; fi\n"
+            + "echo start >> '"
+            + starts
+            + "'\n"
+            + "while [ $# -gt 0 ]; do [ \"$1\" = -stf ] && stf=\"$2\"; shift; done\n"
+            + "printf 'StartTime;CurrentTime;SuccessfulCall(C)\\n2026;2026;0\\n' > \"$stf\"\n"
+            + "echo 'Unable to bind video RTP socket (IP=127.0.0.1, port=20002), errno = 98"
+            + " (Address already in use)' >&2\n"
+            + "exit 254\n");
+    assertThat(takenPort.toFile().setExecutable(true)).isTrue();
+    try (SippAgent agent =
+        SippAgent.start(AgentConfig.builder().sippBinary(takenPort.toString()).build())) {
+      AgentHttp client = new AgentHttp(agent.baseUri(), null);
+
+      var reply = client.post("/calls", "{\"scenario\":\"uac\",\"target\":\"127.0.0.1:5060\"}");
+
+      assertThat(reply.status()).as(reply.body()).isEqualTo(422);
+      assertThat(reply.body()).contains("code 254").contains("Unable to bind video RTP socket");
+      assertThat(Files.readAllLines(starts)).hasSize(3);
+      assertThat(client.get("/calls").json()).isEmpty();
+      assertThat(client.get("/events?after=0&waitMs=0").body()).doesNotContain("run-started");
+    }
   }
 }
