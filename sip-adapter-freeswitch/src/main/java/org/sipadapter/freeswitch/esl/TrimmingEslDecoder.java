@@ -33,8 +33,14 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
   private static final byte LF = '\n';
   private static final byte[] EVENT_NAME = "event-name".getBytes(StandardCharsets.US_ASCII);
 
+  private static final int EVENT_NAME_HASH = hash(EVENT_NAME, 0, EVENT_NAME.length);
+
   private final EslFrameDecoder decoder;
-  private final byte[][][] keptByLength; // lower-case names of kept headers, by name length
+  // Kept names, lower case, in an open-addressed table by the hash of the lower-cased name: a line
+  // costs one pass over its name (the colon search computes the hash) and one probe, and bytes are
+  // compared only on a hash match.
+  private final int[] keptHashes;
+  private final byte[][] keptNames;
   private final byte[][] whole; // Event-Name values whose events stay whole
   private final Sink sink = new Sink();
   private byte[] scratch = new byte[1024];
@@ -51,17 +57,18 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
       int maxHeaderBytes, int maxBodyBytes, List<String> keptHeaders, Set<String> wholeEvents) {
     // Two reused bodies: a frame is trimmed and its buffer given back before the next one starts.
     this.decoder = new EslFrameDecoder(maxHeaderBytes, maxBodyBytes, 2);
-    int longest = 0;
-    for (String h : keptHeaders) {
-      longest = Math.max(longest, h.length());
-    }
-    keptByLength = new byte[longest + 1][][];
+    int size = Integer.highestOneBit(Math.max(1, keptHeaders.size()) * 4 - 1) << 1;
+    keptHashes = new int[size];
+    keptNames = new byte[size][];
     for (String h : keptHeaders) {
       byte[] lower = h.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
-      byte[][] bucket = keptByLength[lower.length];
-      bucket = bucket == null ? new byte[1][] : Arrays.copyOf(bucket, bucket.length + 1);
-      bucket[bucket.length - 1] = lower;
-      keptByLength[lower.length] = bucket;
+      int hash = hash(lower, 0, lower.length);
+      int i = hash & (size - 1);
+      while (keptNames[i] != null) {
+        i = (i + 1) & (size - 1);
+      }
+      keptHashes[i] = hash;
+      keptNames[i] = lower;
     }
     whole =
         wholeEvents.stream().map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
@@ -120,22 +127,28 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         break;
       }
       int colon = -1;
+      int hash = 0;
       int e = p;
+      while (e < end && b[e] != ':' && b[e] != LF) {
+        hash = 31 * hash + lower(b[e]);
+        e++;
+      }
+      if (e < end && b[e] == ':') {
+        colon = e;
+      }
       while (e < end && b[e] != LF) {
-        if (colon < 0 && b[e] == ':') {
-          colon = e;
-        }
         e++;
       }
       int lineEnd = e < end ? e + 1 : end; // with its LF
       if (colon > p) {
         int nameLength = colon - p;
-        if (nameLength == EVENT_NAME.length
+        if (hash == EVENT_NAME_HASH
+            && nameLength == EVENT_NAME.length
             && sameLower(b, p, EVENT_NAME)
             && isWhole(b, colon + 1, e)) {
           return frame.ownedCopy();
         }
-        if (kept(b, p, nameLength)) {
+        if (kept(b, p, nameLength, hash)) {
           System.arraycopy(b, p, scratch, n, lineEnd - p);
           n += lineEnd - p;
         }
@@ -145,20 +158,28 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
     return frame.withBody(Arrays.copyOf(scratch, n));
   }
 
-  private boolean kept(byte[] b, int at, int length) {
-    if (length >= keptByLength.length) {
-      return false;
-    }
-    byte[][] bucket = keptByLength[length];
-    if (bucket == null) {
-      return false;
-    }
-    for (byte[] name : bucket) {
-      if (sameLower(b, at, name)) {
+  private boolean kept(byte[] b, int at, int length, int hash) {
+    int mask = keptNames.length - 1;
+    for (int i = hash & mask; keptNames[i] != null; i = (i + 1) & mask) {
+      byte[] name = keptNames[i];
+      if (keptHashes[i] == hash && name.length == length && sameLower(b, at, name)) {
         return true;
       }
     }
     return false;
+  }
+
+  private static int lower(byte c) {
+    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+  }
+
+  /** The hash the line scan computes: of the name's bytes, ASCII letters lower-cased. */
+  private static int hash(byte[] b, int from, int to) {
+    int h = 0;
+    for (int i = from; i < to; i++) {
+      h = 31 * h + lower(b[i]);
+    }
+    return h;
   }
 
   private boolean isWhole(byte[] b, int from, int to) {
