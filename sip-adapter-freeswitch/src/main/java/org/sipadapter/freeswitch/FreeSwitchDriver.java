@@ -35,6 +35,7 @@ import org.sipadapter.freeswitch.esl.EslEvent;
 import org.sipadapter.freeswitch.esl.EslFormatException;
 import org.sipadapter.freeswitch.esl.EslFrame;
 import org.sipadapter.freeswitch.esl.EslFrameDecoder;
+import org.sipadapter.freeswitch.esl.TrimmingEslDecoder;
 import org.sipadapter.spi.AdapterDriver;
 import org.sipadapter.spi.Answer;
 import org.sipadapter.spi.AttendedTransfer;
@@ -99,6 +100,8 @@ final class FreeSwitchDriver
   private static final Pattern CAUSE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
   private static final int MAX_RECORD_LEGS = 65_536;
 
+  private static final String MARKER_HEADER = "variable_" + MARKER_VARIABLE;
+
   /**
    * The billing variables of {@code CHANNEL_HANGUP_COMPLETE} kept in a call's record (server ids),
    * under FreeSWITCH's own names.
@@ -116,6 +119,39 @@ final class FreeSwitchDriver
           "hangup_cause_q850",
           "sip_term_status",
           "sip_hangup_disposition");
+
+  /**
+   * Every event header this driver and {@link ChannelEventMapper} read, so the reader thread hands
+   * on only these lines of an event ({@link TrimmingEslDecoder}). A header read from an event must
+   * be listed here, or it reads as absent.
+   */
+  static final List<String> READ_HEADERS =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(
+                  "Event-Name",
+                  "Unique-ID",
+                  "Call-Direction",
+                  "variable_loopback_leg",
+                  "Caller-Caller-ID-Number",
+                  "Caller-Destination-Number",
+                  "Other-Leg-Unique-ID",
+                  "Hangup-Cause",
+                  "DTMF-Digit",
+                  "Job-UUID",
+                  "Event-Subclass",
+                  "Caller-Transfer-Source",
+                  "Channel-Call-State",
+                  "Original-Channel-Call-State",
+                  MARKER_HEADER,
+                  "variable_originating_leg_uuid",
+                  "variable_mduration",
+                  "variable_billmsec"),
+              RECORD_VARIABLES.stream().map(v -> "variable_" + v))
+          .distinct()
+          .toList();
+
+  /** Events read whole: CUSTOM passes every header on, BACKGROUND_JOB its body. */
+  static final Set<String> WHOLE_EVENTS = Set.of("CUSTOM", "BACKGROUND_JOB");
 
   private static final List<String> CHANNEL_EVENTS =
       List.of(
@@ -278,8 +314,11 @@ final class FreeSwitchDriver
                 target.port(),
                 target.tlsContext(),
                 target.connectTimeout()),
-            new EslFrameDecoder(
-                EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES, settings.maxFrameBytes()));
+            new TrimmingEslDecoder(
+                EslFrameDecoder.DEFAULT_MAX_HEADER_BYTES,
+                settings.maxFrameBytes(),
+                READ_HEADERS,
+                WHOLE_EVENTS));
     linkGenerations.put(l, generation);
     Duration timeout = target.requestTimeout();
     try {
@@ -549,7 +588,7 @@ final class FreeSwitchDriver
       return;
     }
     if (callId == null && uuid != null && ce.kind() != ChannelEvent.Kind.JOB_DONE) {
-      String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
+      String marker = event.headerOrNull(MARKER_HEADER);
       Optional<String> own = core.callIdOfMarker(marker);
       if (ce.kind() == ChannelEvent.Kind.CREATED && abandonedConsults.remove(uuid)) {
         killQuietly(uuid); // the consultation call of a transfer given up, created late
@@ -645,7 +684,7 @@ final class FreeSwitchDriver
     if (ce.inbound()) {
       return true;
     }
-    String marker = event.headerOrNull("variable_" + MARKER_VARIABLE);
+    String marker = event.headerOrNull(MARKER_HEADER);
     if (core.isForeignMarker(marker)) {
       return true;
     }

@@ -11,14 +11,18 @@ import java.util.Optional;
  *
  * <p>A frame owns a private copy of its bytes and is immutable once built; its lazily built views
  * (header index, {@link #event()}) are not synchronised, so hand a frame to one thread at a time
- * (the reader thread hands it off and never touches it again).
+ * (the reader thread hands it off and never touches it again). An event frame of a decoder that
+ * reuses body buffers holds its body in such a buffer until {@link #release()}.
  */
 public final class EslFrame {
   private static final byte[] EMPTY = new byte[0];
 
   private final EslContentType contentType;
   private final byte[] headerBytes;
-  private final byte[] body;
+  private byte[] body;
+  private int bodyLength;
+  private BodyPool pool; // set while the body is in a buffer of this pool
+  private BodyPool.Buffer pooled;
   private HeaderLines headers;
   private EslEvent event;
 
@@ -26,6 +30,22 @@ public final class EslFrame {
     this.contentType = contentType;
     this.headerBytes = headerBytes;
     this.body = body == null ? EMPTY : body;
+    this.bodyLength = this.body.length;
+  }
+
+  /** A frame whose body is the first {@code bodyLength} bytes of a pooled buffer. */
+  EslFrame(
+      EslContentType contentType,
+      byte[] headerBytes,
+      BodyPool pool,
+      BodyPool.Buffer pooled,
+      int bodyLength) {
+    this.contentType = contentType;
+    this.headerBytes = headerBytes;
+    this.body = pooled.bytes;
+    this.bodyLength = bodyLength;
+    this.pool = pool;
+    this.pooled = pooled;
   }
 
   /**
@@ -92,29 +112,73 @@ public final class EslFrame {
    */
   public boolean isOk() {
     if (contentType == EslContentType.API_RESPONSE) {
-      return body.length >= 3 && body[0] == '+' && body[1] == 'O' && body[2] == 'K';
+      return bodyLength >= 3 && body[0] == '+' && body[1] == 'O' && body[2] == 'K';
     }
     return replyText().startsWith("+OK");
   }
 
   /** Returns the body length in bytes (the {@code Content-Length}), 0 when there is no body. */
   public int bodyLength() {
-    return body.length;
+    return bodyLength;
   }
 
   /** Returns a copy of the body bytes. */
   public byte[] body() {
-    return body.clone();
+    return Arrays.copyOf(body, bodyLength);
   }
 
   /** Returns the body as UTF-8 text, empty when there is no body. */
   public String bodyText() {
-    return new String(body, StandardCharsets.UTF_8);
+    return new String(body, 0, bodyLength, StandardCharsets.UTF_8);
   }
 
-  /** Returns the body bytes without copying; callers in this package never modify them. */
-  byte[] bodyBytes() {
+  /** Whether the body is in a reused buffer of its decoder (until {@link #release()}). */
+  boolean isPooled() {
+    return pool != null;
+  }
+
+  /** The array holding the body (its first {@link #bodyLength()} bytes), without copying. */
+  byte[] pooledBody() {
     return body;
+  }
+
+  /** A frame with the same headers that owns a copy of this one's body. */
+  EslFrame ownedCopy() {
+    return new EslFrame(contentType, headerBytes, body());
+  }
+
+  /** A frame with the same headers and {@code newBody}, which it owns from now on. */
+  EslFrame withBody(byte[] newBody) {
+    return new EslFrame(contentType, headerBytes, newBody);
+  }
+
+  /** Returns the body bytes, without copying unless the body is in a larger reused buffer. */
+  byte[] bodyBytes() {
+    return bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength);
+  }
+
+  /**
+   * Hands the frame's body buffer back to the decoder that filled it, to be filled by a later
+   * frame. Call it once the frame is handled: neither the frame nor its {@link #event()} may be
+   * read afterwards (strings and maps already taken from them stay valid; they are copies). Frames
+   * whose body is not in a reused buffer ignore it, and so does a second call. Like the rest of the
+   * frame, not synchronised: call it on the thread that handled the frame.
+   */
+  public void release() {
+    BodyPool p = pool;
+    if (p == null) {
+      return;
+    }
+    BodyPool.Buffer b = pooled;
+    if (event instanceof PlainEslEvent e) {
+      b.lineIndex = e.lineIndex(); // the index array goes with the buffer and is reused too
+    }
+    pool = null;
+    pooled = null;
+    body = EMPTY;
+    bodyLength = 0;
+    event = null;
+    p.give(b);
   }
 
   /** Returns the header block bytes without copying. */
@@ -136,8 +200,10 @@ public final class EslFrame {
       e =
           event =
               switch (contentType) {
-                case EVENT_PLAIN -> PlainEslEvent.parse(body, 0, body.length);
-                case EVENT_JSON -> JsonEslEvent.parse(body);
+                case EVENT_PLAIN ->
+                    PlainEslEvent.parse(
+                        body, 0, bodyLength, pooled == null ? null : pooled.lineIndex);
+                case EVENT_JSON -> JsonEslEvent.parse(body, bodyLength);
                 case NONE -> PlainEslEvent.parse(headerBytes, 0, headerBytes.length);
                 default ->
                     throw new IllegalStateException(
@@ -161,7 +227,7 @@ public final class EslFrame {
         + ", headers="
         + headerBytes.length
         + "B, body="
-        + body.length
+        + bodyLength
         + "B]";
   }
 
@@ -170,11 +236,15 @@ public final class EslFrame {
     return o instanceof EslFrame f
         && f.contentType == contentType
         && Arrays.equals(f.headerBytes, headerBytes)
-        && Arrays.equals(f.body, body);
+        && Arrays.equals(f.body, 0, f.bodyLength, body, 0, bodyLength);
   }
 
   @Override
   public int hashCode() {
-    return 31 * Arrays.hashCode(headerBytes) + Arrays.hashCode(body);
+    int h = 1; // Arrays.hashCode of the body's bytes
+    for (int i = 0; i < bodyLength; i++) {
+      h = 31 * h + body[i];
+    }
+    return 31 * Arrays.hashCode(headerBytes) + h;
   }
 }

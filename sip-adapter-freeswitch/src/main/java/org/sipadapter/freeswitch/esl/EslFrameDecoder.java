@@ -19,8 +19,9 @@ import org.sipadapter.transport.FrameSink;
  * stream stays in step; an endless header block is skipped up to the next empty line).
  *
  * <p>Cost per event: the frame header is scanned once into a reused buffer and kept as a small
- * copy; the body is copied once into an array of its exact size; nothing else is parsed until the
- * caller asks (see {@link EslEvent}).
+ * copy; the body is copied once, into an array of its exact size or, with {@link
+ * #EslFrameDecoder(int, int, int) reused bodies}, into a buffer an earlier frame gave back; nothing
+ * else is parsed until the caller asks (see {@link EslEvent}).
  *
  * <p>Not thread-safe: one decoder per connection, called from its reader thread.
  */
@@ -43,6 +44,7 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
 
   private final int maxHeaderBytes;
   private final int maxBodyBytes;
+  private final BodyPool pool; // null: every body gets its own array
   private final byte[] scratch = new byte[8192];
 
   private State state = State.HEADER;
@@ -53,6 +55,8 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
   private EslContentType pendingType;
   private byte[] pendingHeader;
   private byte[] body;
+  private int bodyTarget; // the body's length (body may be a larger pooled buffer)
+  private BodyPool.Buffer pooledBody; // the buffer body is in, when pooled
   private int bodyFilled;
   private long discardRemaining;
 
@@ -68,6 +72,26 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
    * @param maxBodyBytes largest body accepted, at least 0
    */
   public EslFrameDecoder(int maxHeaderBytes, int maxBodyBytes) {
+    this(maxHeaderBytes, maxBodyBytes, 0);
+  }
+
+  /**
+   * Creates a decoder whose {@code text/event-plain} bodies go into up to {@code reusedBodies}
+   * buffers that come back through {@link EslFrame#release()} and are filled again (0: every body
+   * gets an array of its own). Use it when each event frame is released once handled: a body then
+   * costs no allocation. A frame never released keeps its buffer; the decoder then gives bodies
+   * their own arrays once every buffer is out. Buffers are 4 to 32 KiB; larger bodies always get
+   * their own array.
+   *
+   * @param maxHeaderBytes largest header block accepted, at least 64
+   * @param maxBodyBytes largest body accepted, at least 0
+   * @param reusedBodies most body buffers kept for reuse, at least 0
+   */
+  public EslFrameDecoder(int maxHeaderBytes, int maxBodyBytes, int reusedBodies) {
+    if (reusedBodies < 0) {
+      throw new IllegalArgumentException("reusedBodies must not be negative: " + reusedBodies);
+    }
+    this.pool = reusedBodies == 0 ? null : new BodyPool(reusedBodies);
     if (maxHeaderBytes < 64) {
       throw new IllegalArgumentException("maxHeaderBytes must be at least 64: " + maxHeaderBytes);
     }
@@ -116,11 +140,11 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
       switch (state) {
         case HEADER -> p = readHeader(buf, p, end, sink);
         case BODY -> {
-          int n = Math.min(end - p, body.length - bodyFilled);
+          int n = Math.min(end - p, bodyTarget - bodyFilled);
           System.arraycopy(buf, p, body, bodyFilled, n);
           p += n;
           bodyFilled += n;
-          if (bodyFilled == body.length) {
+          if (bodyFilled == bodyTarget) {
             emit(sink, body);
           }
         }
@@ -143,6 +167,7 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
     headerLength = 0;
     previousWasLf = false;
     body = null;
+    pooledBody = null; // a buffer taken for a frame never finished is simply dropped
     pendingHeader = null;
     pendingType = null;
     discardRemaining = 0;
@@ -156,7 +181,7 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
   /** Bytes held for the frame not yet complete; the fuzz tests check their bound. */
   int bufferedBytes() {
     int held = headerLength + (pendingHeader == null ? 0 : pendingHeader.length);
-    return state == State.BODY ? held + body.length : held;
+    return state == State.BODY ? held + bodyTarget : held;
   }
 
   private int readHeader(byte[] buf, int p, int end, FrameSink<EslFrame> sink) {
@@ -282,17 +307,24 @@ public final class EslFrameDecoder implements FrameDecoder<EslFrame> {
               + maxBodyBytes
               + " bytes; skipped");
     } else {
-      body = new byte[(int) contentLength];
+      bodyTarget = (int) contentLength;
+      pooledBody =
+          pool != null && type == EslContentType.EVENT_PLAIN ? pool.take(bodyTarget) : null;
+      body = pooledBody != null ? pooledBody.bytes : new byte[bodyTarget];
       bodyFilled = 0;
       state = State.BODY;
     }
   }
 
   private void emit(FrameSink<EslFrame> sink, byte[] frameBody) {
-    EslFrame frame = new EslFrame(pendingType, pendingHeader, frameBody);
+    EslFrame frame =
+        pooledBody != null
+            ? new EslFrame(pendingType, pendingHeader, pool, pooledBody, bodyTarget)
+            : new EslFrame(pendingType, pendingHeader, frameBody);
     // Reset before calling out, so a throwing sink cannot leave the decoder mid-frame.
     state = State.HEADER;
     body = null;
+    pooledBody = null;
     pendingHeader = null;
     pendingType = null;
     sink.frame(frame);

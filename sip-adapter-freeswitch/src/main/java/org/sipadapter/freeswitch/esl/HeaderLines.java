@@ -24,7 +24,7 @@ final class HeaderLines {
   private final int from;
   private final int to;
   private final boolean urlEncoded;
-  private int[] lineStarts = new int[32]; // start of each indexed line
+  private int[] lineStarts; // start of each indexed line
   private int lines; // lines indexed so far
   private int scanPos; // where the next unindexed line starts
   private boolean complete; // every line is indexed
@@ -38,6 +38,15 @@ final class HeaderLines {
    * @param urlEncoded whether values are percent-encoded (plain events) or raw (frame headers)
    */
   HeaderLines(byte[] buf, int from, int to, boolean urlEncoded) {
+    this(buf, from, to, urlEncoded, null);
+  }
+
+  /**
+   * As {@link #HeaderLines(byte[], int, int, boolean)}, indexing into {@code lineIndex} (reused,
+   * its contents ignored) when it is not null.
+   */
+  HeaderLines(byte[] buf, int from, int to, boolean urlEncoded, int[] lineIndex) {
+    this.lineStarts = lineIndex != null && lineIndex.length > 0 ? lineIndex : new int[32];
     this.buf = buf;
     this.from = from;
     this.to = to;
@@ -47,6 +56,11 @@ final class HeaderLines {
       complete = true;
       blockEnd = from;
     }
+  }
+
+  /** Returns the index array (grown as far as this block needed), to be reused. */
+  int[] lineIndex() {
+    return lineStarts;
   }
 
   /** Indexes one more line; returns false when the block is complete. */

@@ -26,9 +26,14 @@ final class JsonEslEvent implements EslEvent {
   }
 
   static JsonEslEvent parse(byte[] json) {
+    return parse(json, json.length);
+  }
+
+  /** Parses the first {@code length} bytes of {@code json}; the array is not kept. */
+  static JsonEslEvent parse(byte[] json, int length) {
     Map<String, String> map = new LinkedHashMap<>();
     String body = null;
-    try (JsonParser p = JSON.createParser(json)) {
+    try (JsonParser p = JSON.createParser(json, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new EslFormatException("json event is not a JSON object", null);
       }

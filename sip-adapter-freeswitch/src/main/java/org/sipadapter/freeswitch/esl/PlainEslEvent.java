@@ -13,14 +13,27 @@ final class PlainEslEvent implements EslEvent {
   private final int to;
   private final HeaderLines lines;
 
-  private PlainEslEvent(byte[] buf, int from, int to) {
+  private PlainEslEvent(byte[] buf, int from, int to, int[] lineIndex) {
     this.buf = buf;
     this.to = to;
-    this.lines = new HeaderLines(buf, from, to, true);
+    this.lines = new HeaderLines(buf, from, to, true, lineIndex);
   }
 
   static PlainEslEvent parse(byte[] buf, int from, int to) {
-    return new PlainEslEvent(buf, from, to);
+    return new PlainEslEvent(buf, from, to, null);
+  }
+
+  /**
+   * Parses {@code buf[from, to)}, indexing the headers into {@code lineIndex} (an array left by an
+   * earlier event, reused) when it is not null.
+   */
+  static PlainEslEvent parse(byte[] buf, int from, int to, int[] lineIndex) {
+    return new PlainEslEvent(buf, from, to, lineIndex);
+  }
+
+  /** The header index array, for the next event over the same buffer. */
+  int[] lineIndex() {
+    return lines.lineIndex();
   }
 
   @Override
