@@ -525,9 +525,22 @@ class PjsuaAdapterTest {
   }
 
   @Test
+  void srtpOverUdpOrTcpIsAConfigurationProblemNamingTls() {
+    for (String transport : List.of("udp", "tcp")) {
+      String yaml = "type: pjsua\noptions: { srtp: optional, transport: " + transport + " }\n";
+      assertThatThrownBy(() -> SipAdapters.fromYaml(yaml))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("options.srtp")
+          .hasMessageContaining("needs transport tls")
+          .hasMessageContaining("PJSIP_ESESSIONINSECURE");
+    }
+  }
+
+  @Test
   void outboundProxyRoutesEveryRequestAndSrtpIsSetOnTheAccount() {
     connect(
         localAccount().toBuilder()
+            .tls(TestCertificates.trustingTestCertificates())
             .option("outboundProxy", "sip:proxy.test:5060;lr")
             .option("srtp", "optional")
             .build());

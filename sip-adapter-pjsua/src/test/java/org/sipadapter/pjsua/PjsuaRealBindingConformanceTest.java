@@ -18,13 +18,13 @@ import org.sipadapter.testkit.tck.TckFixture;
 
 /**
  * The pjsua adapter held to the conformance suite on the real pjsua2 binding, with SIPp user agent
- * servers on loopback as the far ends (one that answers, one busy, one that never answers). Runs
- * only in the {@code pjsua2-binding} profile (see {@code docs/pjsua.md}); needs {@code sipp} on the
- * path. Inbound calls come from a SIPp UAC ({@code uac-caller.xml}). The answering peer ({@link
- * UasScenario#ANSWER_FOLLOW_HOLD}) answers hold and resume re-INVITEs and the SIP INFO by which
- * DTMF reaches a far end whose SDP has no telephone-event. No SIPp scenario here hangs up, sends a
- * chosen DTMF digit or follows a REFER on demand, so the remote-hangup, received-DTMF and transfer
- * checks skip with their reason.
+ * servers on loopback as the far ends (one that answers, one busy, one that never answers, one that
+ * answers 404). Runs only in the {@code pjsua2-binding} profile (see {@code docs/pjsua.md}); needs
+ * {@code sipp} on the path. Inbound calls come from a SIPp UAC ({@code uac-caller.xml}). The
+ * answering peer ({@link UasScenario#ANSWER_FOLLOW_HOLD}) answers hold and resume re-INVITEs and
+ * the SIP INFO by which DTMF reaches a far end whose SDP has no telephone-event. No SIPp scenario
+ * here hangs up, sends a chosen DTMF digit or follows a REFER on demand, so the remote-hangup,
+ * received-DTMF and transfer checks skip with their reason.
  */
 @EnabledIfSystemProperty(named = "pjsua2.binding", matches = "required")
 class PjsuaRealBindingConformanceTest extends SipAdapterConformanceSuite {
@@ -40,6 +40,7 @@ class PjsuaRealBindingConformanceTest extends SipAdapterConformanceSuite {
     private final SippProcess answers = SippProcess.uas(UasScenario.ANSWER_FOLLOW_HOLD).start();
     private final SippProcess busy = SippProcess.uas(UasScenario.BUSY).start();
     private final SippProcess noAnswer = SippProcess.uas(UasScenario.NO_ANSWER).start();
+    private final SippProcess notFound = SippProcess.uas(UasScenario.NOT_FOUND).start();
     private final List<SippProcess> callers = new CopyOnWriteArrayList<>();
 
     @Override
@@ -89,7 +90,7 @@ class PjsuaRealBindingConformanceTest extends SipAdapterConformanceSuite {
         case ANSWERS -> Optional.of("sip:2000@127.0.0.1:" + answers.port());
         case BUSY -> Optional.of("sip:486@127.0.0.1:" + busy.port());
         case NO_ANSWER -> Optional.of("sip:480@127.0.0.1:" + noAnswer.port());
-        case UNKNOWN -> Optional.empty();
+        case UNKNOWN -> Optional.of("sip:404@127.0.0.1:" + notFound.port());
       };
     }
 
@@ -99,6 +100,7 @@ class PjsuaRealBindingConformanceTest extends SipAdapterConformanceSuite {
       answers.close();
       busy.close();
       noAnswer.close();
+      notFound.close();
     }
   }
 }
