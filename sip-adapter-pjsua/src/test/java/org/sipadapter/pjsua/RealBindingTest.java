@@ -24,6 +24,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
 import org.sipadapter.testkit.tck.EventRecorder;
+import org.sipadapter.testkit.tls.TestCertificates;
 
 /**
  * The adapter on the real pjsua2 binding, with a SIPp UAS on loopback as the far end. Runs where
@@ -168,6 +169,37 @@ class RealBindingTest {
               });
       assertThat(infoPeer.messageTrace()).contains("INFO sip:").contains("application/dtmf-relay");
       assertThat(ua.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+      ua.hangup(id);
+      await().atMost(Duration.ofSeconds(30)).until(() -> events.ended(id));
+    }
+  }
+
+  @Test
+  void srtpMandatoryOverTlsConnectsWithSdesKeys() throws Exception {
+    EventRecorder events = new EventRecorder();
+    try (SippProcess srtpPeer =
+            SippProcess.uas(UasScenario.ANSWER)
+                .scenarioResource("/org/sipadapter/pjsua/uas-answer-srtp.xml")
+                .extraArgs("-t", "t1")
+                .start();
+        TlsFront front = new TlsFront(srtpPeer.port());
+        SipAdapter ua =
+            SipAdapters.create(
+                local()
+                    .server("127.0.0.1", 15080)
+                    .tls(TestCertificates.trustingTestCertificates())
+                    .option("transport", "tls")
+                    .option("srtp", "mandatory")
+                    .build())) {
+      ua.addListener(events);
+      ua.connect();
+      String id = ua.makeCall("1000", "sip:2000@localhost:" + front.port() + ";transport=tls");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> events.states(id).contains(CallState.CONNECTED) || events.ended(id));
+
+      assertThat(events.states(id)).as(srtpPeer.logText()).contains(CallState.CONNECTED);
+      assertThat(srtpPeer.messageTrace()).contains("RTP/SAVP").contains("a=crypto:");
       ua.hangup(id);
       await().atMost(Duration.ofSeconds(30)).until(() -> events.ended(id));
     }
