@@ -77,6 +77,16 @@ public class Call {
   }
 
   /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public void sendDtmf(CallSendDtmfParam arg0) throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public StreamInfo getStreamInfo(long arg0) throws Exception {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
   public void onCallState(OnCallStateParam arg0) {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }

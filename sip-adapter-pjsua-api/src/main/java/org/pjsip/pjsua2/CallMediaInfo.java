@@ -31,4 +31,9 @@ public class CallMediaInfo {
   public int getStatus() {
     throw new UnsupportedOperationException(BINDING_MISSING);
   }
+
+  /** Declared as in pjsua2 2.17; the real binding provides the behaviour. */
+  public long getIndex() {
+    throw new UnsupportedOperationException(BINDING_MISSING);
+  }
 }

@@ -142,7 +142,11 @@ public final class InMemoryUserAgentBackend implements UserAgentBackend {
 
   @Override
   public void dialDtmf(String ref, String digits) throws Exception {
-    agent.dialDtmf(slot(ref), digits);
+    int slot = slot(ref);
+    // as Pjsua2Backend: RFC 2833 where the far end's SDP has telephone-event, else SIP INFO
+    int method =
+        agent.audTxEventPt(slot) >= 0 ? FakeUserAgent.DTMF_RFC2833 : FakeUserAgent.DTMF_SIP_INFO;
+    agent.sendDtmf(slot, method, digits);
   }
 
   @Override

@@ -16,6 +16,7 @@ import org.pjsip.pjsua2.Call;
 import org.pjsip.pjsua2.CallMediaInfo;
 import org.pjsip.pjsua2.CallMediaInfoVector;
 import org.pjsip.pjsua2.CallOpParam;
+import org.pjsip.pjsua2.CallSendDtmfParam;
 import org.pjsip.pjsua2.Endpoint;
 import org.pjsip.pjsua2.EpConfig;
 import org.pjsip.pjsua2.OnCallMediaStateParam;
@@ -24,6 +25,7 @@ import org.pjsip.pjsua2.OnDtmfDigitParam;
 import org.pjsip.pjsua2.OnIncomingCallParam;
 import org.pjsip.pjsua2.OnRegStateParam;
 import org.pjsip.pjsua2.SipHeader;
+import org.pjsip.pjsua2.StreamInfo;
 import org.pjsip.pjsua2.StringVector;
 import org.pjsip.pjsua2.TransportConfig;
 import org.pjsip.pjsua2.TransportInfo;
@@ -32,6 +34,7 @@ import org.pjsip.pjsua2.pjsip_inv_state;
 import org.pjsip.pjsua2.pjsip_transport_type_e;
 import org.pjsip.pjsua2.pjsua_call_flag;
 import org.pjsip.pjsua2.pjsua_call_media_status;
+import org.pjsip.pjsua2.pjsua_dtmf_method;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -190,7 +193,38 @@ final class Pjsua2Backend implements UserAgentBackend {
 
   @Override
   public void dialDtmf(String ref, String digits) throws Exception {
-    call(ref).dialDtmf(digits);
+    AdapterCall c = call(ref);
+    CallSendDtmfParam prm = new CallSendDtmfParam();
+    try {
+      prm.setDigits(digits);
+      // pjmedia refuses RTP events (PJMEDIA_RTP_EREMNORFC2833) when the far end's SDP has no
+      // telephone-event; such a far end gets the digits as SIP INFO (application/dtmf-relay)
+      prm.setMethod(
+          remoteTakesTelephoneEvents(c)
+              ? pjsua_dtmf_method.PJSUA_DTMF_METHOD_RFC2833
+              : pjsua_dtmf_method.PJSUA_DTMF_METHOD_SIP_INFO);
+      c.sendDtmf(prm);
+    } finally {
+      prm.delete();
+    }
+  }
+
+  /** Whether the negotiated audio stream has a telephone-event payload type toward the far end. */
+  private static boolean remoteTakesTelephoneEvents(AdapterCall c) throws Exception {
+    CallMediaInfoVector media = c.getInfo().getMedia();
+    for (int i = 0; i < media.size(); i++) {
+      CallMediaInfo m = media.get(i);
+      if (m.getType() == pjmedia_type.PJMEDIA_TYPE_AUDIO
+          && m.getStatus() == pjsua_call_media_status.PJSUA_CALL_MEDIA_ACTIVE) {
+        StreamInfo si = c.getStreamInfo(m.getIndex());
+        try {
+          return si.getAudTxEventPt() >= 0;
+        } finally {
+          si.delete();
+        }
+      }
+    }
+    return false;
   }
 
   @Override

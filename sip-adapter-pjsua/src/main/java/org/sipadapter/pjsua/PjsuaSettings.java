@@ -116,6 +116,16 @@ public record PjsuaSettings(
     }
     if (!SRTP.contains(srtp)) {
       problems.add("options.srtp", "must be disabled, optional or mandatory");
+    } else if (!"disabled".equals(srtp) && !"tls".equals(transport)) {
+      // pjsua's default AccountMediaConfig.srtpSecureSignaling (1) sends SRTP keys (SDES) only
+      // over TLS: on udp or tcp every makeCall fails with PJSIP_ESESSIONINSECURE
+      problems.add(
+          "options.srtp",
+          srtp
+              + " needs transport tls (tls: with a trust store): pjsua puts SRTP keys only in"
+              + " signalling over TLS and refuses every call over "
+              + transport
+              + " (PJSIP_ESESSIONINSECURE)");
     }
     if (!outboundProxy.isEmpty() && !isSipUri(outboundProxy)) {
       problems.add(

@@ -83,7 +83,9 @@ public interface UserAgentBackend {
   void unhold(String ref) throws Exception;
 
   /**
-   * Sends DTMF digits as RFC 2833 events ({@code dialDtmf}).
+   * Sends DTMF digits ({@code Call.sendDtmf}): as RFC 2833 events where the far end's SDP has
+   * {@code telephone-event} ({@code StreamInfo.audTxEventPt} not -1), else as one SIP INFO per
+   * digit with an {@code application/dtmf-relay} body.
    *
    * @param ref the call
    * @param digits the digits

@@ -71,7 +71,10 @@ class BindingSignaturesTest {
           "TlsConfig",
           "StringVector",
           "AccountInfo",
-          "TransportInfo");
+          "TransportInfo",
+          "StreamInfo",
+          "CallSendDtmfParam",
+          "pjsua_dtmf_method");
 
   @Test
   void everyDeclaredMemberIsInTheRecordedSignaturesOfItsClass() throws Exception {

@@ -208,6 +208,40 @@ class PjsuaAdapterTest {
   }
 
   @Test
+  void dtmfToAFarEndWithoutTelephoneEventGoesAsSipInfoOnePerDigit() {
+    agent.route("2002", FakeUserAgent.Outcome.ANSWER).withoutTelephoneEvent("2002");
+    connect(localAccount());
+    String id = adapter.makeCall("1000", "2002");
+    await().until(() -> events.states(id).contains(CallState.CONNECTED));
+    String sipId = adapter.getStatus(id).serverIds().get(PjsuaAdapter.SIP_CALL_ID);
+
+    adapter.sendDtmf(id, "12#");
+
+    assertThat(agent.dtmfSent(sipId)).isEmpty();
+    assertThat(agent.dtmfInfoSent(sipId))
+        .containsExactly(
+            "Signal=1\r\nDuration=160", "Signal=2\r\nDuration=160", "Signal=#\r\nDuration=160");
+    assertThat(adapter.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+    adapter.hangup(id);
+    awaitEnd(id);
+  }
+
+  @Test
+  void dtmfToAFarEndWithTelephoneEventStaysInTheMedia() {
+    connect(localAccount());
+    String id = adapter.makeCall("1000", "2000");
+    await().until(() -> events.states(id).contains(CallState.CONNECTED));
+    String sipId = adapter.getStatus(id).serverIds().get(PjsuaAdapter.SIP_CALL_ID);
+
+    adapter.sendDtmf(id, "5");
+
+    assertThat(agent.dtmfSent(sipId)).containsExactly("5");
+    assertThat(agent.dtmfInfoSent(sipId)).isEmpty();
+    adapter.hangup(id);
+    awaitEnd(id);
+  }
+
+  @Test
   void attendedTransferCallsTheTargetThenReplacesIt() {
     connect(localAccount());
     String id = adapter.makeCall("1000", "2000");
@@ -491,9 +525,22 @@ class PjsuaAdapterTest {
   }
 
   @Test
+  void srtpOverUdpOrTcpIsAConfigurationProblemNamingTls() {
+    for (String transport : List.of("udp", "tcp")) {
+      String yaml = "type: pjsua\noptions: { srtp: optional, transport: " + transport + " }\n";
+      assertThatThrownBy(() -> SipAdapters.fromYaml(yaml))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("options.srtp")
+          .hasMessageContaining("needs transport tls")
+          .hasMessageContaining("PJSIP_ESESSIONINSECURE");
+    }
+  }
+
+  @Test
   void outboundProxyRoutesEveryRequestAndSrtpIsSetOnTheAccount() {
     connect(
         localAccount().toBuilder()
+            .tls(TestCertificates.trustingTestCertificates())
             .option("outboundProxy", "sip:proxy.test:5060;lr")
             .option("srtp", "optional")
             .build());

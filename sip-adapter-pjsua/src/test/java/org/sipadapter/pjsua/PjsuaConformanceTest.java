@@ -64,8 +64,10 @@ class PjsuaConformanceTest extends SipAdapterConformanceSuite {
           .option("maxCalls", 160)
           .option("mediaHandles", 640)
           .timeouts(
+              // connect: the start and REGISTER of a new agent run on worker threads that a
+              // loaded machine may hold back for seconds; nothing waits for this timeout
               new Timeouts(
-                  Duration.ofSeconds(2),
+                  Duration.ofSeconds(10),
                   Duration.ofSeconds(2),
                   Duration.ofSeconds(20),
                   Duration.ofSeconds(30)))

@@ -24,6 +24,7 @@ import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
 import org.sipadapter.testkit.tck.EventRecorder;
+import org.sipadapter.testkit.tls.TestCertificates;
 
 /**
  * The adapter on the real pjsua2 binding, with a SIPp UAS on loopback as the far end. Runs where
@@ -85,12 +86,18 @@ class RealBindingTest {
 
   @Test
   void callsBeyondMaxCallsAreRefusedAndTheProcessLives() {
+    // what the binding was built for (the pjsua2-binding profile passes them); 16 calls fit a
+    // stock PJ_IOQUEUE_MAX_HANDLES of 64
+    int maxCalls = Integer.getInteger("pjsua2.maxCalls", 16);
+    int mediaHandles = Integer.getInteger("pjsua2.mediaHandles", 64);
     EventRecorder events = new EventRecorder();
-    try (SipAdapter ua = SipAdapters.create(local().option("maxCalls", 16).build())) {
+    AdapterConfig config =
+        local().option("maxCalls", maxCalls).option("mediaHandles", mediaHandles).build();
+    try (SipAdapter ua = SipAdapters.create(config)) {
       ua.addListener(events);
       ua.connect();
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < 16; i++) {
+      for (int i = 0; i < maxCalls; i++) {
         ids.add(ua.makeCall("1000", "sip:2000@" + answering()));
       }
       await()
@@ -133,6 +140,68 @@ class RealBindingTest {
         assertThat(ua.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
         ua.hangup(id);
       }
+    }
+  }
+
+  @Test
+  void dtmfToASippPeerWithoutTelephoneEventArrivesAsSipInfo() {
+    EventRecorder events = new EventRecorder();
+    // SIPp's built-in uas answers with PCMU only; -aa answers the INFOs 200
+    try (SippProcess infoPeer = SippProcess.uas(UasScenario.ANSWER).extraArgs("-aa").start();
+        SipAdapter ua = SipAdapters.create(local().build())) {
+      ua.addListener(events);
+      ua.connect();
+      String id = ua.makeCall("1000", "sip:2000@127.0.0.1:" + infoPeer.port());
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> events.states(id).contains(CallState.CONNECTED));
+
+      ua.sendDtmf(id, "12#");
+
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                String trace = infoPeer.messageTrace();
+                return trace.contains("Signal=1")
+                    && trace.contains("Signal=2")
+                    && trace.contains("Signal=#");
+              });
+      assertThat(infoPeer.messageTrace()).contains("INFO sip:").contains("application/dtmf-relay");
+      assertThat(ua.getStatus(id).state()).isEqualTo(CallState.CONNECTED);
+      ua.hangup(id);
+      await().atMost(Duration.ofSeconds(30)).until(() -> events.ended(id));
+    }
+  }
+
+  @Test
+  void srtpMandatoryOverTlsConnectsWithSdesKeys() throws Exception {
+    EventRecorder events = new EventRecorder();
+    try (SippProcess srtpPeer =
+            SippProcess.uas(UasScenario.ANSWER)
+                .scenarioResource("/org/sipadapter/pjsua/uas-answer-srtp.xml")
+                .extraArgs("-t", "t1")
+                .start();
+        TlsFront front = new TlsFront(srtpPeer.port());
+        SipAdapter ua =
+            SipAdapters.create(
+                local()
+                    .server("127.0.0.1", 15080)
+                    .tls(TestCertificates.trustingTestCertificates())
+                    .option("transport", "tls")
+                    .option("srtp", "mandatory")
+                    .build())) {
+      ua.addListener(events);
+      ua.connect();
+      String id = ua.makeCall("1000", "sip:2000@localhost:" + front.port() + ";transport=tls");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> events.states(id).contains(CallState.CONNECTED) || events.ended(id));
+
+      assertThat(events.states(id)).as(srtpPeer.logText()).contains(CallState.CONNECTED);
+      assertThat(srtpPeer.messageTrace()).contains("RTP/SAVP").contains("a=crypto:");
+      ua.hangup(id);
+      await().atMost(Duration.ofSeconds(30)).until(() -> events.ended(id));
     }
   }
 

@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>The far end is scripted with {@link #route} and driven with {@link #incomingCall}, {@link
  * #remoteHangup} and {@link #remoteDtmf}; what the agent sent is readable through {@link #invite},
- * {@link #dtmfSent} and {@link #transfers}.
+ * {@link #dtmfSent}, {@link #dtmfInfoSent} and {@link #transfers}.
  *
  * <p>Thread safety: every method is thread-safe. Library state is guarded by one lock, as pjsua's
  * own; callbacks are delivered on the worker thread without that lock held, in the order the
@@ -71,6 +71,9 @@ public final class FakeUserAgent implements AutoCloseable {
 
   /** {@code pjsua_call_media_status} values. */
   public static final int MEDIA_NONE = 0, MEDIA_ACTIVE = 1, MEDIA_LOCAL_HOLD = 2;
+
+  /** {@code pjsua_dtmf_method} values: RTP telephone events, or SIP INFO. */
+  public static final int DTMF_RFC2833 = 0, DTMF_SIP_INFO = 1;
 
   /** {@code pjsip_role_e}: the call was placed here (UAC) or arrived (UAS). */
   public static final int ROLE_UAC = 0, ROLE_UAS = 1;
@@ -192,6 +195,8 @@ public final class FakeUserAgent implements AutoCloseable {
   private final Set<Long> registeredThreads = ConcurrentHashMap.newKeySet();
   private final Map<String, Invite> invites = new ConcurrentHashMap<>();
   private final Map<String, List<String>> dtmfSent = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> dtmfInfoSent = new ConcurrentHashMap<>();
+  private final Set<String> withoutTelephoneEvent = ConcurrentHashMap.newKeySet();
   private final List<String> transfers = new CopyOnWriteArrayList<>();
   private final AtomicInteger callIdSeq = new AtomicInteger();
   private final AtomicInteger workerSeq = new AtomicInteger();
@@ -232,6 +237,19 @@ public final class FakeUserAgent implements AutoCloseable {
    */
   public FakeUserAgent route(String user, Outcome outcome) {
     routes.put(Objects.requireNonNull(user), Objects.requireNonNull(outcome));
+    return this;
+  }
+
+  /**
+   * Makes the far end of calls to or from {@code user} leave {@code telephone-event} out of its SDP
+   * (SIPp's built-in scenarios, many gateways): RTP DTMF to it is refused, as pjmedia refuses it
+   * ({@code PJMEDIA_RTP_EREMNORFC2833}), and the stream's {@link #audTxEventPt} is -1.
+   *
+   * @param user the user part of the far end's URI
+   * @return this agent
+   */
+  public FakeUserAgent withoutTelephoneEvent(String user) {
+    withoutTelephoneEvent.add(Objects.requireNonNull(user));
     return this;
   }
 
@@ -586,6 +604,7 @@ public final class FakeUserAgent implements AutoCloseable {
         throw new Exception("Call.makeCall: invalid URI " + dstUri + " (PJSIP_EINVALIDURI)");
       }
       FakeCall c = allocate(ROLE_UAC, localUri, dstUri, observer);
+      c.telephoneEvent = !withoutTelephoneEvent.contains(userOf(dstUri));
       openMediaSockets(c, textCount);
       invites.put(
           c.sipCallId, new Invite(dstUri, localUri, Map.copyOf(headers), proxies, textCount));
@@ -706,7 +725,61 @@ public final class FakeUserAgent implements AutoCloseable {
       if (c.state != CONFIRMED) {
         throw new Exception("Call.dialDtmf: no active media (PJ_EINVALIDOP)");
       }
+      if (!c.telephoneEvent) {
+        throw new Exception(
+            "Call.dialDtmf: the far end's SDP has no telephone-event (PJMEDIA_RTP_EREMNORFC2833)");
+      }
       dtmfSent.computeIfAbsent(c.sipCallId, k -> new CopyOnWriteArrayList<>()).add(digits);
+    }
+  }
+
+  /**
+   * {@code Call.sendDtmf(prm)} with {@code prm.method} and the default duration (160 ms): {@link
+   * #DTMF_RFC2833} is {@link #dialDtmf}; {@link #DTMF_SIP_INFO} sends one SIP INFO per digit with
+   * an {@code application/dtmf-relay} body {@code Signal=<digit>\r\nDuration=160}, whatever the SDP
+   * says.
+   *
+   * @param callId the call slot
+   * @param method {@link #DTMF_RFC2833} or {@link #DTMF_SIP_INFO}
+   * @param digits the digits
+   */
+  public void sendDtmf(int callId, int method, String digits) throws Exception {
+    if (method == DTMF_RFC2833) {
+      dialDtmf(callId, digits);
+      return;
+    }
+    synchronized (lock) {
+      checkThread("Call.sendDtmf");
+      FakeCall c = live(callId, "sendDtmf");
+      if (method != DTMF_SIP_INFO) {
+        throw new Exception("Call.sendDtmf: unknown method " + method + " (PJ_EINVAL)");
+      }
+      if (c.state != CONFIRMED) {
+        throw new Exception("Call.sendDtmf: no dialog established (PJSIP_ESESSIONSTATE)");
+      }
+      List<String> sent =
+          dtmfInfoSent.computeIfAbsent(c.sipCallId, k -> new CopyOnWriteArrayList<>());
+      for (char d : digits.toCharArray()) {
+        sent.add("Signal=" + d + "\r\nDuration=160");
+      }
+    }
+  }
+
+  /**
+   * {@code Call.getStreamInfo(audioIndex).audTxEventPt}: the payload type of the far end's {@code
+   * telephone-event}, 101 here, or -1 when its SDP has none.
+   *
+   * @param callId the call slot
+   * @return the payload type, or -1
+   */
+  public int audTxEventPt(int callId) throws Exception {
+    synchronized (lock) {
+      checkThread("Call.getStreamInfo");
+      FakeCall c = live(callId, "getStreamInfo");
+      if (c.state != CONFIRMED) {
+        throw new Exception("Call.getStreamInfo: no active media (PJ_EINVAL)");
+      }
+      return c.telephoneEvent ? 101 : -1;
     }
   }
 
@@ -991,6 +1064,7 @@ public final class FakeUserAgent implements AutoCloseable {
                 return; // 486 to the caller, as pjsua does when every slot is taken
               }
               openMediaSockets(c, offersText ? 1 : 0);
+              c.telephoneEvent = !withoutTelephoneEvent.contains(from);
               c.state = INCOMING;
               c.stateText = STATE_TEXT[INCOMING];
             }
@@ -1053,6 +1127,17 @@ public final class FakeUserAgent implements AutoCloseable {
   }
 
   /**
+   * Returns the bodies of the SIP INFO DTMF requests ({@code application/dtmf-relay}) sent on a
+   * call with {@link #sendDtmf}, one per digit.
+   *
+   * @param sipCallId the call's SIP Call-ID
+   * @return the bodies in order
+   */
+  public List<String> dtmfInfoSent(String sipCallId) {
+    return List.copyOf(dtmfInfoSent.getOrDefault(sipCallId, List.of()));
+  }
+
+  /**
    * Returns the transfers asked for, as {@code "<call-id> -> <target>"} or {@code "<call-id> ->
    * replaces <call-id>"}.
    *
@@ -1105,6 +1190,7 @@ public final class FakeUserAgent implements AutoCloseable {
     String lastReason = "";
     int media = MEDIA_NONE;
     int sockets;
+    boolean telephoneEvent = true;
 
     FakeCall(
         int id,

@@ -439,7 +439,18 @@ public final class SippProcess implements AutoCloseable {
    * never competes with SIPp for the port.
    */
   static boolean udpPortBound(int port) {
-    Path table = Path.of("/proc/net/udp");
+    return portBound(Path.of("/proc/net/udp"), port);
+  }
+
+  /**
+   * Whether a TCP socket is bound to {@code port} ({@code /proc/net/tcp}): the SIP socket of a SIPp
+   * started with {@code -t t1} or {@code -t tn}.
+   */
+  static boolean tcpPortBound(int port) {
+    return portBound(Path.of("/proc/net/tcp"), port);
+  }
+
+  private static boolean portBound(Path table, int port) {
     String wanted = String.format(Locale.ROOT, ":%04X ", port);
     try {
       byte[] bytes = Files.readAllBytes(table);
@@ -801,11 +812,18 @@ public final class SippProcess implements AutoCloseable {
       return "UAC toward " + targetHost + ":" + targetPort;
     }
 
+    /** Whether {@link #extraArgs} chose a TCP transport ({@code -t t1} or {@code -t tn}). */
+    private boolean tcp() {
+      int t = extraArgs.indexOf("-t");
+      return t >= 0 && t + 1 < extraArgs.size() && extraArgs.get(t + 1).startsWith("t");
+    }
+
     private void awaitBound(SippProcess sipp, int lastMediaPort) throws InterruptedException {
       long deadline = System.nanoTime() + startTimeout.toNanos();
       while (System.nanoTime() < deadline) {
         // the video media socket is bound last; once it is up, SIPp can no longer fail to bind
-        if (udpPortBound(sipp.port) && udpPortBound(lastMediaPort)) {
+        boolean sipBound = tcp() ? tcpPortBound(sipp.port) : udpPortBound(sipp.port);
+        if (sipBound && udpPortBound(lastMediaPort)) {
           return;
         }
         if (!sipp.process.isAlive()) {

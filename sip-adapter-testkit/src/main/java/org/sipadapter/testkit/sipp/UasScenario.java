@@ -46,7 +46,13 @@ public enum UasScenario {
    * presses {@code 1}, {@code 2} and {@code #} (SIP INFO {@code application/dtmf-relay}, one per
    * digit), then waits for the caller's BYE.
    */
-  ANSWER_THEN_DTMF("uas-answer-then-dtmf.xml");
+  ANSWER_THEN_DTMF("uas-answer-then-dtmf.xml"),
+  /**
+   * Rings (180), answers (PCMU, no {@code telephone-event}) and stays in the call as a phone does:
+   * a re-INVITE gets 200 with SDP ({@code recvonly} to a {@code sendonly} offer: hold; {@code
+   * sendrecv} otherwise), an INFO (DTMF) gets 200, until the caller's BYE.
+   */
+  ANSWER_FOLLOW_HOLD("uas-answer-follow-hold.xml");
 
   private final String resource;
 
