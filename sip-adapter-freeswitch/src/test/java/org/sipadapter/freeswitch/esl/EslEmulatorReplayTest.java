@@ -53,9 +53,6 @@ class EslEmulatorReplayTest {
           "14",
           "event json ALL: the emulator produces only the events the adapter subscribes to by name"
               + " (no CODEC, CALL_UPDATE, CHANNEL_ORIGINATE/OUTGOING, API, PRESENCE_IN ...)",
-          "15",
-          "sendmsg (call-command execute/hangup on a session) is not emulated; the adapter"
-              + " controls calls with uuid_* api commands only",
           "19",
           "outbound socket mode (FreeSWITCH connects to the application) is not emulated; the"
               + " adapter uses inbound mode only");

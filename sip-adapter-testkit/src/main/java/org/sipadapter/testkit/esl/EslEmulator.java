@@ -681,7 +681,48 @@ public class EslEmulator extends TcpEmulator {
             later(() -> emit(backgroundJob(job, command, after(rest, command), result)));
           }
         }
+        case "sendmsg" -> sendmsg(session, rest, frame);
         default -> reply(session, "-ERR command not found");
+      }
+    }
+
+    /**
+     * {@code sendmsg <uuid>} with {@code call-command: execute} (an application on the channel,
+     * after what it runs now: CHANNEL_EXECUTE) or {@code call-command: hangup} (the running
+     * application's CHANNEL_EXECUTE_COMPLETE, then the hangup), as in file 15; both answer {@code
+     * +OK}. A loopback call's A leg only, the one the originate names.
+     */
+    private void sendmsg(EmulatorSession session, String rest, Frame frame) {
+      EslCall call = rest.isEmpty() ? null : live(rest);
+      if (call == null || !call.uuid().equals(rest)) {
+        reply(session, "-ERR invalid session id [" + rest + "]");
+        return;
+      }
+      String command = frame.header("call-command").orElse("");
+      switch (command) {
+        case "execute" -> {
+          String app = frame.header("execute-app-name").orElse("");
+          String arg = frame.header("execute-app-arg").orElse("");
+          call.ids().put("executing-app", app);
+          call.ids().put("executing-arg", arg);
+          later(() -> playExecute("lo-execute", call, app, arg));
+          reply(session, "+OK");
+        }
+        case "hangup" -> {
+          String cause = frame.header("hangup-cause").orElse("NORMAL_CLEARING");
+          call.dying(true);
+          reply(session, "+OK");
+          later(
+              () -> {
+                String app = call.ids().remove("executing-app");
+                String arg = call.ids().remove("executing-arg");
+                if (app != null) {
+                  playExecute("lo-execute-complete", call, app, arg);
+                }
+                kill(call, call.uuid(), cause);
+              });
+        }
+        default -> reply(session, "-ERR invalid command");
       }
     }
 
@@ -1279,7 +1320,12 @@ public class EslEmulator extends TcpEmulator {
       playRange(Scenes.ANSWER, call, null, cause, parkedEnd(), Scenes.ANSWER.events.size(), false);
       play(Scenes.REMOTE_HANGUP, call, null, cause);
     } else {
-      play(Scenes.KILL, call, null, cause);
+      // The applications the legs run (park, the extension's sleep) complete between the
+      // hangup and its completion (file 15).
+      int completeAt = indexOf(Scenes.KILL.events, "CHANNEL_HANGUP_COMPLETE", 0);
+      playRange(Scenes.KILL, call, null, cause, 0, completeAt, false);
+      playRecorded("lo-kill-executes", call, null, cause, null);
+      playRange(Scenes.KILL, call, null, cause, completeAt, Scenes.KILL.events.size(), false);
     }
   }
 
@@ -1412,6 +1458,9 @@ public class EslEmulator extends TcpEmulator {
               "lo-transferred-kill",
               "lo-kill",
               "lo-kill.2",
+              "lo-execute",
+              "lo-execute-complete",
+              "lo-kill-executes",
               "lo-hold",
               "lo-early",
               "lo-early-kill",
@@ -1704,12 +1753,32 @@ public class EslEmulator extends TcpEmulator {
    * segment is the originate's answer: sent with the job of a bgapi, or handed to a synchronous api
    * originate (once) instead.
    */
+  private void playExecute(String segment, EslCall call, String app, String arg) {
+    playRecorded(
+        segment,
+        call,
+        null,
+        null,
+        null,
+        ev -> ev.with("Application", app).with("Application-Data", arg));
+  }
+
   private void playRecorded(
       String segment,
       EslCall call,
       String job,
       String cause,
       java.util.concurrent.CompletableFuture<String> sync) {
+    playRecorded(segment, call, job, cause, sync, ev -> ev);
+  }
+
+  private void playRecorded(
+      String segment,
+      EslCall call,
+      String job,
+      String cause,
+      java.util.concurrent.CompletableFuture<String> sync,
+      java.util.function.UnaryOperator<EslEventTemplate> tweak) {
     List<EslScene> variants = Segments.BY_NAME.get(segment);
     if (variants == null) {
       throw new IllegalStateException("no recorded segment " + segment);
@@ -1738,7 +1807,7 @@ public class EslEmulator extends TcpEmulator {
           }
           continue;
         }
-        EslEventTemplate out = rewriteRecorded(scene, ev, call, job, cause);
+        EslEventTemplate out = tweak.apply(rewriteRecorded(scene, ev, call, job, cause));
         if (es.wants(out)) {
           es.deliver(es.render(stamped(out)));
         }
