@@ -400,8 +400,11 @@ public final class KamailioServer implements AutoCloseable {
             workDir.resolve("run/kamailio.pid").toString(),
             "-w",
             workDir.toString(),
+            // 64 MiB of shared memory ran out under the overload test's flood (tm: "could not
+            // allocate shared memory from shm pool"), and Kamailio 5.6 then lost a child to
+            // SIGSEGV and exited; the pool is reserved, not touched, until used.
             "-m",
-            "64",
+            "256",
             "-M",
             "8"));
     ProcessBuilder pb =
