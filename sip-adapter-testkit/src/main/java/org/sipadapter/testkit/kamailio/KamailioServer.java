@@ -400,11 +400,8 @@ public final class KamailioServer implements AutoCloseable {
             workDir.resolve("run/kamailio.pid").toString(),
             "-w",
             workDir.toString(),
-            // 64 MiB of shared memory ran out under the overload test's flood (tm: "could not
-            // allocate shared memory from shm pool"), and Kamailio 5.6 then lost a child to
-            // SIGSEGV and exited; the pool is reserved, not touched, until used.
             "-m",
-            "256",
+            "64",
             "-M",
             "8"));
     ProcessBuilder pb =
