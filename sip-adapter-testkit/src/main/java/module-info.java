@@ -20,6 +20,7 @@ module org.sipadapter.testkit {
   requires org.slf4j;
   requires java.net.http;
   requires jdk.httpserver;
+  requires java.management;
 
   exports org.sipadapter.testkit.ami;
   exports org.sipadapter.testkit.asterisk;

@@ -229,6 +229,9 @@ public final class EventDispatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private boolean stopped;
+    // Droppable events in the queue: a full queue of essential events only (a flood of call ends
+    // behind a slow listener) is not scanned in vain on every further essential event.
+    private int droppable;
 
     boolean offer(AdapterEvent event, boolean essential) {
       lock.lock();
@@ -237,7 +240,12 @@ public final class EventDispatcher implements AutoCloseable {
           if (!essential) {
             return false;
           }
-          evictOldestDroppable();
+          if (droppable > 0) {
+            evictOldestDroppable();
+          }
+        }
+        if (!essential) {
+          droppable++;
         }
         events.addLast(event);
         notEmpty.signal();
@@ -251,6 +259,7 @@ public final class EventDispatcher implements AutoCloseable {
       for (Iterator<AdapterEvent> it = events.iterator(); it.hasNext(); ) {
         if (!isEssential(it.next())) {
           it.remove();
+          droppable--;
           metrics.eventDropped();
           return;
         }
@@ -289,6 +298,9 @@ public final class EventDispatcher implements AutoCloseable {
           AdapterEvent e = events.pollFirst();
           if (e == null) {
             break;
+          }
+          if (!isEssential(e)) {
+            droppable--;
           }
           batch[n++] = e;
         }

@@ -15,7 +15,8 @@ import org.sipadapter.AdapterConnectionException;
  * <ul>
  *   <li>A link's frames reach {@link Handler#onFrame} on the executor, in wire order, and only
  *       while that link is the current one: once a newer link was opened (or this one released),
- *       its late frames go to {@link Handler#onStaleFrame} instead.
+ *       its late frames go to {@link Handler#onStaleFrame} instead. The frames the handler takes on
+ *       the reader thread ({@link Handler#onFrameAhead}, replies) skip the executor's queue.
  *   <li>A link becomes current before its socket opens, so a greeting that arrives at once is not
  *       lost; if the open fails, the slot is cleared again (unless a newer link took it meanwhile).
  *   <li>A link that closes by itself is reported once to {@link Handler#onClosed}, on the executor
@@ -46,6 +47,21 @@ public final class LinkSlot<F> {
      * @param frame the frame
      */
     void onFrame(Link<F> link, F frame);
+
+    /**
+     * Offers a frame of the current link on the connection's reader thread, before it is queued
+     * behind the frames still waiting for the serial executor: for replies a requester is waiting
+     * for, which must not wait behind a backlog of events (a keepalive timing out behind a flood of
+     * events drops a link that is alive). Must be quick and must not block. Takes nothing by
+     * default.
+     *
+     * @param link the link it came from, current when this is called
+     * @param frame the frame
+     * @return true if the frame was handled here and must not go to {@link #onFrame}
+     */
+    default boolean onFrameAhead(Link<F> link, F frame) {
+      return false;
+    }
 
     /**
      * A late frame of a link that is no longer current, for replies the server must not wait for in
@@ -195,6 +211,9 @@ public final class LinkSlot<F> {
     return new FramedConnection.Listener<>() {
       @Override
       public void onFrame(F frame) {
+        if (link.isCurrent() && handler.onFrameAhead(link, frame)) {
+          return;
+        }
         serial.execute(
             () -> {
               if (link.isCurrent()) {

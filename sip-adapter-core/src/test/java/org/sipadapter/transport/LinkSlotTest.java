@@ -31,6 +31,7 @@ class LinkSlotTest {
   private final ExecutorService events = Executors.newSingleThreadExecutor();
   private final List<String> frames = new CopyOnWriteArrayList<>();
   private final List<String> stale = new CopyOnWriteArrayList<>();
+  private final List<String> ahead = new CopyOnWriteArrayList<>();
   private final List<String> malformed = new CopyOnWriteArrayList<>();
   private final List<LinkSlot.Link<String>> closed = new CopyOnWriteArrayList<>();
   private final List<String> threads = new CopyOnWriteArrayList<>();
@@ -48,6 +49,15 @@ class LinkSlotTest {
             public void onFrame(LinkSlot.Link<String> link, String frame) {
               threads.add(Thread.currentThread().getName());
               frames.add(frame);
+            }
+
+            @Override
+            public boolean onFrameAhead(LinkSlot.Link<String> link, String frame) {
+              if (frame.startsWith("reply")) {
+                ahead.add(frame);
+                return true;
+              }
+              return false;
             }
 
             @Override
@@ -137,6 +147,22 @@ class LinkSlotTest {
     assertThat(threads).containsOnly(eventThread);
     assertThat(link.isCurrent()).isTrue();
     assertThat(slot.current()).contains(link);
+  }
+
+  @Test
+  void aReplyTakenAheadIsHandledWhileTheEventsBeforeItWaitForTheSerialExecutor() throws Exception {
+    open();
+    OutputStream out = peer();
+    CountDownLatch release = blockEvents();
+    write(out, "event-1\nreply-1\nevent-2\n");
+
+    // The event thread is held (a backlog of events): the reply must not wait for it.
+    await().atMost(WAIT).until(() -> ahead.contains("reply-1"));
+    assertThat(frames).isEmpty();
+    release.countDown();
+    await().atMost(WAIT).until(() -> frames.size() == 2);
+    assertThat(frames).containsExactly("event-1", "event-2");
+    assertThat(ahead).containsExactly("reply-1");
   }
 
   @Test

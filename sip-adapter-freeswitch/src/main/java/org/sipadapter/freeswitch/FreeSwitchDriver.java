@@ -73,9 +73,10 @@ import org.slf4j.LoggerFactory;
  * the call states. Outbound calls are {@code bgapi originate} with a preset {@code
  * origination_uuid}, so every event of the call is recognised from the first one.
  *
- * <p>Threading: the connection's reader thread only decodes and hands each frame to one event
- * thread per adapter, which completes replies and maps events in order; listeners are called by
- * core's dispatcher, never on either thread.
+ * <p>Threading: the connection's reader thread decodes, completes replies (in their wire order, so
+ * a reply never waits behind a backlog of events) and hands every other frame to one event thread
+ * per adapter, which maps events in order; listeners are called by core's dispatcher, never on
+ * either thread.
  */
 final class FreeSwitchDriver
     implements AdapterDriver,
@@ -244,6 +245,22 @@ final class FreeSwitchDriver
               @Override
               public void onFrame(LinkSlot.Link<EslFrame> l, EslFrame frame) {
                 handleFrame(frame);
+              }
+
+              @Override
+              public boolean onFrameAhead(LinkSlot.Link<EslFrame> l, EslFrame frame) {
+                // Replies complete on the reader thread: behind a flood of events queued for the
+                // event thread, a keepalive or hangup reply would time out (and drop a live link)
+                // while it waited. Nothing chained on a reply runs here (it goes to the worker
+                // pool), and requests match replies by their order, which the reader keeps.
+                EslContentType type = frame.contentType();
+                if (type != EslContentType.COMMAND_REPLY && type != EslContentType.API_RESPONSE) {
+                  return false;
+                }
+                if (!replies.completeNext(frame)) {
+                  log.debug("[{}] reply with no request waiting: {}", name(), frame.replyText());
+                }
+                return true;
               }
 
               @Override
@@ -965,7 +982,24 @@ final class FreeSwitchDriver
                         accepted.complete(null);
                       }
                     });
-    long delay = originatePacer.reserve();
+    long delay = originatePacer.reserveWithin(ring.toNanos());
+    if (delay < 0) {
+      // A call that could not be sent before its ring timeout ends would only be given up by
+      // core's ring timer and then created on the server as an orphan: refused now instead.
+      jobs.fail(
+          job,
+          new AdapterTimeoutException("originate of " + call.callId() + " refused by the pacer"));
+      return CompletableFuture.failedFuture(
+          new AdapterTimeoutException(
+              "["
+                  + name()
+                  + "] the originate rate ("
+                  + originatePacer.perSecond()
+                  + "/s) is booked further ahead than the call's ring timeout ("
+                  + ring.toMillis()
+                  + " ms): call refused; place calls more slowly or raise"
+                  + " options.originateRate (and FreeSWITCH's sessions-per-second)"));
+    }
     if (delay == 0) {
       send.run();
       return accepted;

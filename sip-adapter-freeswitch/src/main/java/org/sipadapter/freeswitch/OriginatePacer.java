@@ -68,6 +68,24 @@ final class OriginatePacer {
   }
 
   /**
+   * Books the next slot if it is at most {@code maxDelayNanos} away; books nothing otherwise. A
+   * flood of calls beyond the rate would else book slots ever further ahead, without bound.
+   *
+   * @param maxDelayNanos the longest wait the caller accepts, in nanoseconds
+   * @return how long to wait before sending, in nanoseconds (0 to send now), or -1 if the next slot
+   *     is further away than {@code maxDelayNanos}
+   */
+  synchronized long reserveWithin(long maxDelayNanos) {
+    if (filled == perSecond) {
+      long wait = slots[next] + SECOND - nanoClock.getAsLong();
+      if (wait > maxDelayNanos) {
+        return -1;
+      }
+    }
+    return reserve();
+  }
+
+  /**
    * Returns the rate.
    *
    * @return originates per second

@@ -48,6 +48,19 @@ class OriginatePacerTest {
   }
 
   @Test
+  void aFloodBeyondTheRateIsRefusedOnceTheNextSlotIsFurtherThanTheCallerWaitsAndBooksNothing() {
+    OriginatePacer pacer = pacer(2);
+    reserve(pacer, 4); // slots now, now, +1 s, +1 s
+
+    // The next slot is 2 s away: a caller that waits at most 1.5 s is refused, without booking.
+    assertThat(pacer.reserveWithin(SECOND * 3 / 2)).isEqualTo(-1L);
+    assertThat(pacer.reserveWithin(SECOND * 3 / 2)).isEqualTo(-1L);
+    assertThat(pacer.reserveWithin(2 * SECOND)).isEqualTo(2 * SECOND);
+    clock.addAndGet(SECOND);
+    assertThat(pacer.reserveWithin(SECOND * 3 / 2)).isEqualTo(SECOND);
+  }
+
+  @Test
   void noOneSecondEverHoldsMoreThanTheRate() {
     // An idle spell, then a burst: the old pacer let 2N-1 through in the first second.
     int perSecond = 5;

@@ -76,9 +76,10 @@ import org.slf4j.LoggerFactory;
  * {@code call.route} to an installed handler, which this driver always answers at once and routes
  * to {@code dumb/}; answering is a {@code call.answered} from that leg.
  *
- * <p>Threading: the connection's reader thread only decodes and hands lines to one event thread per
- * adapter, which answers installed messages, completes replies and maps notifications in wire
- * order; listeners are called by core's dispatcher.
+ * <p>Threading: the connection's reader thread decodes, completes command replies (the keepalive's
+ * among them, so they never wait behind a backlog) and hands the other lines to one event thread
+ * per adapter, which answers installed messages, completes message results and maps notifications
+ * in wire order; listeners are called by core's dispatcher.
  */
 final class YateDriver
     implements AdapterDriver,
@@ -237,6 +238,22 @@ final class YateDriver
               @Override
               public void onFrame(LinkSlot.Link<ExtFrame> l, ExtFrame frame) {
                 handleFrame(l, frame);
+              }
+
+              @Override
+              public boolean onFrameAhead(LinkSlot.Link<ExtFrame> l, ExtFrame frame) {
+                // Command replies (setlocal: the keepalive and the health probe) complete on the
+                // reader thread: behind a flood of messages queued for the event thread, the
+                // keepalive would time out and drop a live link. Message results stay in order
+                // with the messages, which they settle calls with.
+                if (frame instanceof CommandReply r) {
+                  lastLineNanos = System.nanoTime();
+                  if (r.keyword() != ExtFrame.Keyword.QUIT) {
+                    commands.complete(r.keyword().wire() + ":" + r.subject(), r);
+                  }
+                  return true;
+                }
+                return false;
               }
 
               @Override

@@ -1080,9 +1080,12 @@ public abstract class SipAdapterConformanceSuite {
             + m.orphansHungUp()
             + " orphans hung up, "
             + m.droppedEvents()
-            + " events dropped");
+            + " events dropped, "
+            + fixture.serverCalls().stream().mapToObj(Integer::toString).findFirst().orElse("n/a")
+            + " calls left on the server");
     adapter.close();
     assertNothingLeftSince(before, proxy);
+    System.out.println("soak " + adapter.type() + ": nothing left after close()");
   }
 
   private static void awaitQuietly(Duration d) {
@@ -1094,9 +1097,13 @@ public abstract class SipAdapterConformanceSuite {
   }
 
   /**
-   * Overload: for 60 s, events arrive ten times faster than a slow listener takes them (calls
-   * placed and ended as fast as the server allows, the listener taking a tenth of that rate). The
-   * link stays up, every terminal event arrives, the drops are counted, and the heap stays bounded.
+   * Overload: for 60 s ({@code -Dsipadapter.overload.seconds}), events arrive ten times faster than
+   * a slow listener takes them (calls placed and ended as fast as the server allows, the listener
+   * taking a tenth of the event rate measured on 20 calls first). The link stays up, every terminal
+   * event arrives exactly once, the drops are counted, and the heap stays bounded.
+   *
+   * <p>The flood is watched by a {@link TerminalTally}, not the {@link EventRecorder}: a recorder
+   * that copies its list on every event would itself be the slow listener (and the heap figure).
    */
   @Test
   @Tag("stress")
@@ -1117,17 +1124,27 @@ public abstract class SipAdapterConformanceSuite {
     boolean hangUp =
         fixture.destination(Destination.BUSY).isEmpty()
             && fixture.destination(Destination.UNKNOWN).isEmpty();
-    // Measure the rate the server allows, then make the listener ten times slower than it.
+    // Measure the rate the server allows and the events per call the way the flood places calls
+    // (one after the other, ends not awaited in between: awaiting each end would measure the
+    // poll interval), for 3 s after 3 s of warm-up (a cold JVM is several times slower than the
+    // flood), then make the listener ten times slower than the events come.
+    adapter.removeListener(events); // a copy per event: it would slow the probe, then the flood
+    TerminalTally probe = new TerminalTally();
+    adapter.addListener(probe);
+    floodFor(adapter, to, hangUp, probe, Duration.ofSeconds(3));
+    long eventsBefore = probe.delivered();
+    long droppedBeforeProbe = adapter.metrics().droppedEvents();
     long probeStart = System.nanoTime();
-    for (int i = 0; i < 20; i++) {
-      String id = adapter.makeCall(fixture.caller(), to);
-      if (hangUp) {
-        adapter.hangup(id);
-      }
-      awaitEnd(events, id);
-    }
-    long perCallNanos = (System.nanoTime() - probeStart) / 20;
-    long listenerNanos = Math.max(perCallNanos * 10 / 3, 1_000_000); // ~3 events per call
+    int probeCalls = floodFor(adapter, to, hangUp, probe, Duration.ofSeconds(3));
+    long perCallNanos = (System.nanoTime() - probeStart) / Math.max(1, probeCalls);
+    awaitQuietly(quietPeriod()); // the probe's last raw events
+    long probeEvents =
+        probe.delivered() - eventsBefore + adapter.metrics().droppedEvents() - droppedBeforeProbe;
+    int eventsPerCall = (int) Math.max(1, probeEvents / Math.max(1, probeCalls));
+    long listenerNanos = Math.max(perCallNanos * 10 / eventsPerCall, 100_000);
+    adapter.removeListener(probe);
+    TerminalTally tally = new TerminalTally();
+    adapter.addListener(tally);
     adapter.addListener(
         new SipAdapterListener() {
           @Override
@@ -1135,54 +1152,218 @@ public abstract class SipAdapterConformanceSuite {
             java.util.concurrent.locks.LockSupport.parkNanos(listenerNanos);
           }
         });
-    Runtime rt = Runtime.getRuntime();
-    long heapBefore = rt.totalMemory() - rt.freeMemory();
-    long maxHeap = heapBefore;
+    HeapWatch heap = new HeapWatch();
+    long droppedBefore = adapter.metrics().droppedEvents();
     List<String> ids = new ArrayList<>();
     // On a loaded machine a request may time out: that call never got an id (and the adapter
     // leaves nothing running for it); the flood goes on, and the count is reported.
     int timedOut = 0;
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long seconds = Long.getLong("sipadapter.overload.seconds", 60);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < end) {
       String id;
       try {
         id = adapter.makeCall(fixture.caller(), to);
       } catch (AdapterTimeoutException e) {
+        // Timed out, or refused by an adapter that paces its requests (the call ended FAILED,
+        // one more terminal event queued): the flood backs off for one call's time, or a loop of
+        // refusals would queue terminal events faster than any listener.
         timedOut++;
+        java.util.concurrent.locks.LockSupport.parkNanos(perCallNanos);
         continue;
       }
       ids.add(id);
       if (hangUp) {
         adapter.hangupAsync(id);
       }
-      maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
+      heap.sample();
       assertThat(adapter.connectionState()).isEqualTo(ConnectionState.CONNECTED);
     }
-    // The listener takes ten times as long as the flood lasted to work through what it queued:
-    // the drain is bounded by far more than that, and a failure says how many calls lack their end.
+    long floodEnd = System.nanoTime();
+    long droppedAtFloodEnd = adapter.metrics().droppedEvents() - droppedBefore;
+    // Every terminal event waits for the slow listener, so the drain takes about the terminal
+    // events times the listener's time over the two lanes: bounded by far more than that.
+    long drainBound = Math.max(600, ids.size() * listenerNanos / 1_000_000_000L * 2);
     eventually()
-        .atMost(Duration.ofMinutes(30))
+        .atMost(Duration.ofSeconds(drainBound))
+        .pollInterval(Duration.ofMillis(200))
+        .conditionEvaluationListener(c -> heap.sample())
         .untilAsserted(
             () ->
-                assertThat(ids.stream().filter(id -> events.terminalEvents(id).size() != 1))
-                    .as("calls of %d without exactly one terminal event", ids.size())
-                    .isEmpty());
+                assertThat(tally.callsEnded(ids))
+                    .as("calls of %d with a terminal event", ids.size())
+                    .isEqualTo(ids.size()));
+    long drainMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - floodEnd);
+    awaitQuietly(quietPeriod()); // anything late would show as a second end or after the end
+    heap.sample();
+    MetricsSnapshot m = adapter.metrics();
+    long dropped = m.droppedEvents() - droppedBefore;
     System.out.println(
         "overload "
             + adapter.type()
             + ": "
             + ids.size()
-            + " calls in 60 s ("
+            + " calls in "
+            + seconds
+            + " s ("
             + timedOut
-            + " requests timed out), listener "
+            + " requests timed out or refused), "
+            + eventsPerCall
+            + " events per call, listener "
             + TimeUnit.NANOSECONDS.toMicros(listenerNanos)
-            + " us per event, "
-            + adapter.metrics().droppedEvents()
-            + " events dropped, 0 terminal events lost, heap peak "
-            + (maxHeap >> 20)
-            + " MiB (before "
-            + (heapBefore >> 20)
+            + " us per event; events raised "
+            + (tally.delivered() + dropped)
+            + ", delivered "
+            + tally.delivered()
+            + ", dropped "
+            + dropped
+            + " ("
+            + droppedAtFloodEnd
+            + " during the flood); terminal events lost "
+            + (ids.size() - tally.callsEnded(ids))
+            + ", duplicated "
+            + tally.duplicateEnds()
+            + ", after the end "
+            + tally.afterEnd()
+            + "; drain "
+            + drainMs
+            + " ms; link "
+            + adapter.connectionState()
+            + " ("
+            + tally.linkChanges()
+            + " link changes); heap peak "
+            + (heap.peakUsed() >> 20)
+            + " MiB used, "
+            + (heap.peakLive() >> 20)
+            + " MiB live after GC (before "
+            + (heap.before() >> 20)
             + " MiB)");
+    assertThat(tally.duplicateEnds()).as("second terminal events").isZero();
+    assertThat(tally.afterEnd()).as("events after a terminal event").isZero();
+    assertThat(tally.linkChanges()).as("connection state changes during the flood").isEmpty();
+    assertThat(adapter.connectionState()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(m.activeCalls()).isZero();
+  }
+
+  /**
+   * Places calls one after the other for {@code length}, then awaits their ends; returns how many.
+   */
+  private int floodFor(
+      SipAdapter adapter, String to, boolean hangUp, TerminalTally tally, Duration length) {
+    List<String> placed = new ArrayList<>();
+    long end = System.nanoTime() + length.toNanos();
+    while (System.nanoTime() < end) {
+      String id;
+      try {
+        id = adapter.makeCall(fixture.caller(), to);
+      } catch (AdapterTimeoutException e) {
+        continue;
+      }
+      placed.add(id);
+      if (hangUp) {
+        adapter.hangupAsync(id);
+      }
+    }
+    eventually()
+        .alias("the ends of " + placed.size() + " probe calls")
+        .until(() -> tally.callsEnded(placed) == placed.size());
+    return placed.size();
+  }
+
+  /**
+   * Counts, per call, the terminal events and what came after them, and keeps connection changes:
+   * constant work per event, so it never becomes the slow listener itself.
+   */
+  static final class TerminalTally implements SipAdapterListener {
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> ends =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong delivered =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong duplicates =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong afterEnd =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final List<String> linkChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void onEvent(AdapterEvent event) {
+      delivered.incrementAndGet();
+      if (event instanceof org.sipadapter.event.ConnectionStateChanged c) {
+        linkChanges.add(c.previous() + "->" + c.state() + " (" + c.reason() + ")");
+        return;
+      }
+      String id = event.relatedCallId().orElse(null);
+      if (id == null) {
+        return;
+      }
+      if (event instanceof CallStateChanged c && c.isTerminal()) {
+        if (ends.merge(id, 1, Integer::sum) > 1) {
+          duplicates.incrementAndGet();
+        }
+      } else if (ends.containsKey(id)) {
+        afterEnd.incrementAndGet();
+      }
+    }
+
+    long callsEnded(List<String> ids) {
+      return ids.stream().filter(ends::containsKey).count();
+    }
+
+    long delivered() {
+      return delivered.get();
+    }
+
+    long duplicateEnds() {
+      return duplicates.get();
+    }
+
+    long afterEnd() {
+      return afterEnd.get();
+    }
+
+    List<String> linkChanges() {
+      return List.copyOf(linkChanges);
+    }
+  }
+
+  /**
+   * The heap in use (garbage included, sampled) and the live heap after each collection (what the
+   * collector kept, read from the heap pools), with their peaks.
+   */
+  static final class HeapWatch {
+    private final Runtime rt = Runtime.getRuntime();
+    private final long before = used();
+    private long peakUsed = before;
+    private long peakLive;
+
+    private long used() {
+      return rt.totalMemory() - rt.freeMemory();
+    }
+
+    synchronized void sample() {
+      peakUsed = Math.max(peakUsed, used());
+      long live = 0;
+      for (java.lang.management.MemoryPoolMXBean pool :
+          java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP
+            && pool.getCollectionUsage() != null) {
+          live += pool.getCollectionUsage().getUsed();
+        }
+      }
+      peakLive = Math.max(peakLive, live);
+    }
+
+    long before() {
+      return before;
+    }
+
+    synchronized long peakUsed() {
+      return peakUsed;
+    }
+
+    synchronized long peakLive() {
+      return peakLive;
+    }
   }
 
   // ------------------------------------------------------------------ health and metrics
@@ -1546,6 +1727,10 @@ public abstract class SipAdapterConformanceSuite {
         || name.startsWith("sipadapter-worker-")
         || name.startsWith("fault-proxy-")
         || name.startsWith("awaitility")
+        // The JDK's own, once per JVM: CompletableFuture's delay timer (started by the first
+        // orTimeout anywhere, then kept) and the thread a jstack or jcmd attaches through.
+        || name.equals("CompletableFutureDelayScheduler")
+        || name.equals("Attach Listener")
         || fixture.isSharedThread(name);
   }
 
