@@ -192,6 +192,21 @@ final class RealFreeSwitch implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies FreeSWITCH's log and console output into {@code dir} (created if needed), so a failed
+   * test can be explained after {@link #close()} has deleted the server's directory.
+   */
+  void keepLogs(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String name : List.of("log/freeswitch.log", "stdout.txt")) {
+      Path file = base.resolve(name);
+      if (Files.exists(file)) {
+        Files.copy(
+            file, dir.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     thaw();
