@@ -33,8 +33,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Each instance copies the stock configuration into a private directory and changes only what a
  * test machine needs: the event socket on 127.0.0.1 and a free port with its own password, the SIP
- * profiles on 127.0.0.1 and free ports (no STUN lookup), the module list, a restricted event socket
- * user, and the context {@code sdk} (the external profile's context too):
+ * profiles on 127.0.0.1 and free ports (no STUN lookup), RTP ports of its own ({@link
+ * #rtpStartPort}), the module list, a restricted event socket user, and the context {@code sdk}
+ * (the external profile's context too):
  *
  * <ul>
  *   <li>{@code 2000}, {@code 3000}: answer and park;
@@ -54,6 +55,18 @@ final class RealFreeSwitch implements AutoCloseable {
   final int eslPort;
   final int internalSipPort;
   final int externalSipPort;
+
+  /**
+   * The first of this server's {@value #RTP_BLOCK} RTP ports. The stock range (16384-32768) is also
+   * the stock range of Yate and overlaps Asterisk's and the SIPp media ports, and a stock
+   * FreeSWITCH does not test a port before it offers it: a port another process holds makes the
+   * call fail at answer ({@code Bind Error!}, {@code INCOMPATIBLE_DESTINATION}). So each server
+   * gets a block above the kernel's ephemeral ports (61000-64999, none of those servers' stock
+   * ranges) and tests its ports ({@code rtp-port-usage-robustness}).
+   */
+  final int rtpStartPort;
+
+  static final int RTP_BLOCK = 1000;
   private final Path home;
   private final Path base;
   private final Process process;
@@ -101,6 +114,8 @@ final class RealFreeSwitch implements AutoCloseable {
     this.eslPort = freeTcpPort();
     this.internalSipPort = freeTcpPort();
     this.externalSipPort = freeTcpPort();
+    this.rtpStartPort =
+        61000 + RTP_BLOCK * java.util.concurrent.ThreadLocalRandom.current().nextInt(4);
     Path conf = base.resolve("conf");
     copyTree(home.resolve("etc/freeswitch"), conf);
     configure(conf);
@@ -192,6 +207,21 @@ final class RealFreeSwitch implements AutoCloseable {
     }
   }
 
+  /**
+   * Copies FreeSWITCH's log and console output into {@code dir} (created if needed), so a failed
+   * test can be explained after {@link #close()} has deleted the server's directory.
+   */
+  void keepLogs(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (String name : List.of("log/freeswitch.log", "stdout.txt")) {
+      Path file = base.resolve(name);
+      if (Files.exists(file)) {
+        Files.copy(
+            file, dir.resolve(file.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
   @Override
   public void close() throws IOException, InterruptedException {
     thaw();
@@ -278,6 +308,24 @@ final class RealFreeSwitch implements AutoCloseable {
                 "<include>",
                 "<include>\n  <X-PRE-PROCESS cmd=\"set\" data=\"local_ip_v4=127.0.0.1\"/>");
     Files.writeString(vars, v);
+    Path switchConf = conf.resolve("autoload_configs/switch.conf.xml");
+    String rtp =
+        Files.readString(switchConf)
+            .replace(
+                "<!-- <param name=\"rtp-start-port\" value=\"16384\"/> -->",
+                "<param name=\"rtp-start-port\" value=\"" + rtpStartPort + "\"/>")
+            .replace(
+                "<!-- <param name=\"rtp-end-port\" value=\"32768\"/> -->",
+                "<param name=\"rtp-end-port\" value=\"" + (rtpStartPort + RTP_BLOCK) + "\"/>")
+            .replace(
+                "<!-- <param name=\"rtp-port-usage-robustness\" value=\"true\"/> -->",
+                "<param name=\"rtp-port-usage-robustness\" value=\"true\"/>");
+    if (!rtp.contains("<param name=\"rtp-port-usage-robustness\" value=\"true\"/>")
+        || !rtp.contains("<param name=\"rtp-start-port\"")
+        || !rtp.contains("<param name=\"rtp-end-port\"")) {
+      throw new IllegalStateException("no stock RTP port settings to change in " + switchConf);
+    }
+    Files.writeString(switchConf, rtp);
     Files.deleteIfExists(conf.resolve("sip_profiles/internal-ipv6.xml"));
     Files.deleteIfExists(conf.resolve("sip_profiles/external-ipv6.xml"));
     for (String profile : List.of("internal.xml", "external.xml")) {

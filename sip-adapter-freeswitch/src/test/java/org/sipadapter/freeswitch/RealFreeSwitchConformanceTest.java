@@ -1,11 +1,19 @@
 package org.sipadapter.freeswitch;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.sipadapter.CallStatus;
 import org.sipadapter.SipAdapter;
 import org.sipadapter.config.AdapterConfig;
@@ -30,12 +38,30 @@ import org.sipadapter.testkit.tck.TckFixture;
 @ExtendWith(RealFreeSwitch.Available.class)
 class RealFreeSwitchConformanceTest extends SipAdapterConformanceSuite {
 
+  /** Where a failed test's server and phone logs are kept, relative to the module directory. */
+  static final Path KEPT_LOGS = Path.of("target", "real-freeswitch-logs");
+
+  private Fixture current;
+
+  @RegisterExtension
+  final TestWatcher keepLogsOnFailure =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          if (current != null) {
+            current.keepLogs(
+                context.getRequiredTestMethod().getName() + "-" + System.currentTimeMillis());
+          }
+        }
+      };
+
   @Override
   protected TckFixture createFixture() throws Exception {
     SippProcess phone =
         SippProcess.uas(UasScenario.RING_THEN_ANSWER).ringDelay(Duration.ofMillis(300)).start();
     try {
-      return new Fixture(new RealFreeSwitch(), phone);
+      current = new Fixture(new RealFreeSwitch(), phone);
+      return current;
     } catch (Exception e) {
       phone.close();
       throw e;
@@ -132,6 +158,30 @@ class RealFreeSwitchConformanceTest extends SipAdapterConformanceSuite {
     @Override
     public Optional<String> transferTarget() {
       return Optional.of("3000");
+    }
+
+    /** Copies the server's log and the phone's files under {@link #KEPT_LOGS} and says where. */
+    void keepLogs(String name) {
+      Path dir = KEPT_LOGS.resolve(name).toAbsolutePath();
+      try {
+        fs.keepLogs(dir);
+        Path phoneDir = dir.resolve("sipp-phone");
+        Files.createDirectories(phoneDir);
+        try (Stream<Path> files = Files.list(phone.workDir())) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            if (Files.isRegularFile(f)) {
+              Files.copy(f, phoneDir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+          }
+        }
+        System.err.println(
+            "FreeSWITCH and SIPp phone logs kept in "
+                + dir
+                + "; FreeSWITCH log tail:\n"
+                + fs.logTail());
+      } catch (IOException | RuntimeException e) {
+        System.err.println("could not keep the logs in " + dir + ": " + e);
+      }
     }
 
     @Override
