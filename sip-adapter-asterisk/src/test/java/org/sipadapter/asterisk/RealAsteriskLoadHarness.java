@@ -306,14 +306,22 @@ class RealAsteriskLoadHarness {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     int onServer;
     String count;
-    do {
-      count = channelCount(server);
-      onServer = amiChannels(server);
-      if (onServer == 0 && count.startsWith("0 ")) {
-        break;
-      }
-      LockSupport.parkNanos(200_000_000);
-    } while (System.nanoTime() < until);
+    try {
+      do {
+        count = channelCount(server);
+        onServer = amiChannels(server);
+        if (onServer == 0 && count.startsWith("0 ")) {
+          break;
+        }
+        LockSupport.parkNanos(200_000_000);
+      } while (System.nanoTime() < until);
+    } catch (RuntimeException e) {
+      // Asterisk no longer answers: the step is not clean, and the report says why.
+      s.leftCount = -1;
+      s.leftOnServer = "no answer";
+      s.notes = (s.notes.isEmpty() ? "" : s.notes + "; ") + "channel count failed: " + e;
+      return s;
+    }
     s.leftCount = onServer;
     s.leftOnServer = onServer + " (" + count + ")";
     if (!count.startsWith("0 ")) {
