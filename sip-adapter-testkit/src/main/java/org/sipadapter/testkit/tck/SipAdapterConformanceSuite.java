@@ -1160,10 +1160,14 @@ public abstract class SipAdapterConformanceSuite {
     int timedOut = 0;
     long seconds = Long.getLong("sipadapter.overload.seconds", 60);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    FloodPacer pacer = new FloodPacer(fixture.floodCallsPerSecond(), perCallNanos, probeCalls);
     while (System.nanoTime() < end) {
       String id;
+      pacer.awaitTurn(adapter);
+      long asked = System.nanoTime();
       try {
         id = adapter.makeCall(fixture.caller(), to);
+        pacer.answered(System.nanoTime() - asked);
       } catch (AdapterTimeoutException e) {
         // Timed out, or refused by an adapter that paces its requests (the call ended FAILED,
         // one more terminal event queued): the flood backs off for one call's time, or a loop of
@@ -1207,7 +1211,9 @@ public abstract class SipAdapterConformanceSuite {
             + seconds
             + " s ("
             + timedOut
-            + " requests timed out or refused), "
+            + " requests timed out or refused, "
+            + pacer.description()
+            + "), "
             + eventsPerCall
             + " events per call, listener "
             + TimeUnit.NANOSECONDS.toMicros(listenerNanos)
@@ -1246,14 +1252,71 @@ public abstract class SipAdapterConformanceSuite {
   }
 
   /**
+   * Paces the flood to what the server takes: at most the fixture's rate, at most as many calls
+   * active in the adapter as the probe placed in one second (the server still holds them), and a
+   * pause as long as an answer whenever the server answers more than four times slower than during
+   * the probe (its queues are filling). The listener is not consulted: the flood stays ten times
+   * faster than it.
+   */
+  static final class FloodPacer {
+    private final long intervalNanos;
+    private final long slowAnswerNanos;
+    private final long maxActive;
+    private long next = System.nanoTime();
+    private long backOffs;
+    private long capWaits;
+
+    FloodPacer(java.util.OptionalInt callsPerSecond, long probePerCallNanos, int probeCalls) {
+      this.intervalNanos =
+          callsPerSecond.isPresent() ? 1_000_000_000L / Math.max(1, callsPerSecond.getAsInt()) : 0;
+      this.slowAnswerNanos = Math.max(4 * probePerCallNanos, TimeUnit.MILLISECONDS.toNanos(50));
+      this.maxActive = probeCalls < 0 ? Long.MAX_VALUE : Math.max(64, probeCalls / 3L);
+    }
+
+    void awaitTurn(SipAdapter adapter) {
+      long now = System.nanoTime();
+      if (intervalNanos > 0 && next > now) {
+        java.util.concurrent.locks.LockSupport.parkNanos(next - now);
+      }
+      next = Math.max(next, now) + intervalNanos;
+      while (adapter.metrics().activeCalls() >= maxActive) {
+        capWaits++;
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+      }
+    }
+
+    void answered(long nanos) {
+      if (nanos > slowAnswerNanos) {
+        backOffs++;
+        java.util.concurrent.locks.LockSupport.parkNanos(nanos);
+      }
+    }
+
+    String description() {
+      return "paced "
+          + (intervalNanos > 0 ? (1_000_000_000L / intervalNanos) + " calls/s" : "by answers")
+          + ", at most "
+          + maxActive
+          + " active, "
+          + backOffs
+          + " back-offs on slow answers, "
+          + capWaits
+          + " waits at the cap";
+    }
+  }
+
+  /**
    * Places calls one after the other for {@code length}, then awaits their ends; returns how many.
    */
   private int floodFor(
       SipAdapter adapter, String to, boolean hangUp, TerminalTally tally, Duration length) {
     List<String> placed = new ArrayList<>();
     long end = System.nanoTime() + length.toNanos();
+    // The fixture's rate only: the probe measures what the server answers.
+    FloodPacer pacer = new FloodPacer(fixture.floodCallsPerSecond(), Long.MAX_VALUE / 8, -1);
     while (System.nanoTime() < end) {
       String id;
+      pacer.awaitTurn(adapter);
       try {
         id = adapter.makeCall(fixture.caller(), to);
       } catch (AdapterTimeoutException e) {

@@ -141,6 +141,18 @@ public interface TckFixture extends AutoCloseable {
     return java.util.OptionalInt.empty();
   }
 
+  /**
+   * The most calls per second the overload check may place on this server: a server that accepts
+   * calls faster than it frees their state (transactions kept for their wait time) would run out of
+   * memory and test itself, not the adapter. Empty: as fast as the server answers, backing off when
+   * its answers slow down.
+   *
+   * @return the rate, or empty for no fixed limit
+   */
+  default java.util.OptionalInt floodCallsPerSecond() {
+    return java.util.OptionalInt.empty();
+  }
+
   /** Ends {@link #stallServer()}. */
   default void resumeServer() {
     throw new UnsupportedOperationException("resumeServer");
