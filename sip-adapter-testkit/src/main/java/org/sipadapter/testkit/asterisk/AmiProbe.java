@@ -63,6 +63,28 @@ public final class AmiProbe implements AutoCloseable {
    */
   public static AmiProbe connect(
       String host, int port, String user, String secret, Duration timeout) {
+    return connect(host, port, user, secret, timeout, true);
+  }
+
+  /**
+   * Connects and logs in, with or without events. A session with events receives every event of its
+   * user's classes and must read them as fast as they come: Asterisk closes a session it cannot
+   * write to within its {@code writetimeout} (100 ms by default), which a probe on a loaded machine
+   * can miss during a burst. Without events ({@code Events: off} at login) the session receives
+   * only the replies to its own actions and their list events.
+   *
+   * @param host the AMI host
+   * @param port the AMI port
+   * @param user the AMI user
+   * @param secret its secret
+   * @param timeout how long to wait for each reply
+   * @param events whether the session receives the server's events
+   * @return the logged-in probe
+   * @throws IllegalStateException if the login is refused
+   * @throws UncheckedIOException if the server cannot be reached
+   */
+  public static AmiProbe connect(
+      String host, int port, String user, String secret, Duration timeout, boolean events) {
     Socket s = new Socket();
     try {
       s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
@@ -72,7 +94,8 @@ public final class AmiProbe implements AutoCloseable {
               AmiMessage.builder()
                   .add("Action", "Login")
                   .add("Username", user)
-                  .add("Secret", secret));
+                  .add("Secret", secret)
+                  .add("Events", events ? "on" : "off"));
       if (!login.get("Response", "").equals("Success")) {
         probe.close();
         throw new IllegalStateException(
@@ -128,6 +151,8 @@ public final class AmiProbe implements AutoCloseable {
         all.add(m);
       }
     }
+    // A list is read once: kept, it would slow every later await of a probe polled in a loop.
+    received.removeIf(m -> id.equals(m.get("ActionID", "")));
     return all;
   }
 
@@ -237,6 +262,15 @@ public final class AmiProbe implements AutoCloseable {
     }
     String s = line.toString(StandardCharsets.UTF_8);
     return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  /**
+   * Whether the server closed the connection (or {@link #close()} was called).
+   *
+   * @return true once closed
+   */
+  public boolean isClosed() {
+    return closed;
   }
 
   /** Logs off and closes the socket. */

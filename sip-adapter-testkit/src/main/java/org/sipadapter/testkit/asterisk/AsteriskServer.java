@@ -361,6 +361,17 @@ public final class AsteriskServer implements AutoCloseable {
   }
 
   /**
+   * Connects a probe as {@link #ADMIN} that receives no events ({@code Events: off}): only the
+   * replies to its own actions, so it cannot fall behind a burst of events and be dropped by
+   * Asterisk. For counting channels during floods and faults.
+   *
+   * @return the logged-in probe
+   */
+  public AmiProbe quietProbe() {
+    return AmiProbe.connect(HOST, amiPort(), ADMIN, adminSecret, Duration.ofSeconds(10), false);
+  }
+
+  /**
    * Runs one CLI command ({@code asterisk -rx}) on the running server.
    *
    * @param command the command, such as {@code core show channels}; no CR or LF
