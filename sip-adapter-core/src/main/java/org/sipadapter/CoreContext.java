@@ -132,6 +132,14 @@ final class CoreContext implements DriverContext {
   }
 
   @Override
+  public Optional<TrackedCall> findGivenUpCallByServerId(String key, String value) {
+    if (key == null || value == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(registry.givenUpByServerIds(Map.of(key, value)));
+  }
+
+  @Override
   public List<CallRecord> callHistory() {
     return registry.history();
   }

@@ -183,6 +183,18 @@ public interface DriverContext {
   List<TrackedCall> givenUpCalls();
 
   /**
+   * Returns the given-up call (see {@link #givenUpCalls}) that was bound to this server id after it
+   * ended here, when the server showed it and core hung it up. What the server reports about that
+   * id belongs to that call until the server reports its end: a driver must not match it to another
+   * call.
+   *
+   * @param key the id's name
+   * @param value its value
+   * @return the given-up call, if one is bound to the id
+   */
+  Optional<TrackedCall> findGivenUpCallByServerId(String key, String value);
+
+  /**
    * Returns the records of the last finished calls, oldest first, as {@code callHistory()} does:
    * for what the server reports about a call after its end (see {@link #amendCallRecord}).
    *

@@ -35,6 +35,16 @@ public interface CallReports {
   Collection<TrackedCall> trackedCalls();
 
   /**
+   * A call given up on and then bound to a server id, which core hangs up (see {@link
+   * DriverContext#findGivenUpCallByServerId}).
+   *
+   * @param key the id's name
+   * @param value its value
+   * @return the call, if one is bound to the id
+   */
+  Optional<TrackedCall> findGivenUpCallByServerId(String key, String value);
+
+  /**
    * Reports a call the adapter did not place (an {@code IncomingCall} and its first state).
    *
    * @param from the caller
@@ -88,6 +98,11 @@ public interface CallReports {
       @Override
       public Collection<TrackedCall> trackedCalls() {
         return core.trackedCalls();
+      }
+
+      @Override
+      public Optional<TrackedCall> findGivenUpCallByServerId(String key, String value) {
+        return core.findGivenUpCallByServerId(key, value);
       }
 
       @Override

@@ -296,14 +296,15 @@ public final class DialogCalls<D extends ProxyDialog> {
   // ------------------------------------------------------------------ the one step
 
   /**
-   * The call of a dialog: the live call bound to it, else the adapter's own call that claims it
+   * The call of a dialog: the live call bound to it, else a given-up call bound to it (which core
+   * is hanging up: the dialog is not free to claim), else the adapter's own call that claims it
    * (bound to it now), else, when {@code adopt}, a new call reported as not placed by this adapter.
    * One step under the lock.
    */
   private Optional<String> callOf(D d, boolean adopt) {
     Map<String, String> ids = d.serverIds();
     synchronized (lock) {
-      Optional<TrackedCall> bound = bound(d);
+      Optional<TrackedCall> bound = bound(d).or(() -> givenUp(d));
       if (bound.isPresent()) {
         return Optional.of(bound.get().callId());
       }
@@ -335,6 +336,13 @@ public final class DialogCalls<D extends ProxyDialog> {
     return calls
         .findCallByServerId(ProxyDialog.DIALOG, d.dialogId())
         .or(() -> calls.findCallByServerId(ProxyDialog.CALL_ID, d.callId()))
+        .filter(c -> matches(c, d));
+  }
+
+  private Optional<TrackedCall> givenUp(ProxyDialog d) {
+    return calls
+        .findGivenUpCallByServerId(ProxyDialog.DIALOG, d.dialogId())
+        .or(() -> calls.findGivenUpCallByServerId(ProxyDialog.CALL_ID, d.callId()))
         .filter(c -> matches(c, d));
   }
 

@@ -10,7 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,6 +44,10 @@ class DialogCallsTest {
     final Map<String, Map<String, String>> ids = new ConcurrentHashMap<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     final AtomicInteger incoming = new AtomicInteger();
+
+    /** Calls given up on while the server may still run them, with the ids they were bound to. */
+    final Map<String, Map<String, String>> givenUp = new ConcurrentHashMap<>();
+
     volatile Runnable onIncoming = () -> {};
 
     @Override
@@ -52,6 +58,33 @@ class DialogCallsTest {
           .filter(id -> !states.get(id).isTerminal())
           .findFirst()
           .map(this::call);
+    }
+
+    @Override
+    public Optional<TrackedCall> findGivenUpCallByServerId(String key, String value) {
+      return givenUp.entrySet().stream()
+          .filter(e -> value.equals(e.getValue().get(key)))
+          .findFirst()
+          .map(e -> TrackedCallFixture.tracked(e.getKey(), states.get(e.getKey()), e.getValue()));
+    }
+
+    /** Ends a call here as core does when its request timed out: the server may still run it. */
+    void giveUp(String id) {
+      states.put(id, CallState.FAILED);
+      givenUp.put(id, new LinkedHashMap<>());
+    }
+
+    /** Core's rule for a given-up call the server shows: bind the ids, hang it up once. */
+    private boolean orphan(String callId, Map<String, String> serverIds) {
+      Map<String, String> bound = givenUp.get(callId);
+      if (bound == null) {
+        return false;
+      }
+      if (bound.isEmpty()) {
+        log.add(callId + " orphan hung up");
+      }
+      bound.putAll(serverIds);
+      return true;
     }
 
     TrackedCall call(String id) {
@@ -90,6 +123,9 @@ class DialogCallsTest {
 
     @Override
     public void bindServerIds(String callId, Map<String, String> serverIds) {
+      if (orphan(callId, serverIds)) {
+        return;
+      }
       if (states.containsKey(callId) && !states.get(callId).isTerminal()) {
         ids.get(callId).putAll(serverIds);
       }
@@ -97,6 +133,9 @@ class DialogCallsTest {
 
     @Override
     public void reportCallState(String callId, CallState state, Map<String, String> serverIds) {
+      if (orphan(callId, serverIds)) {
+        return;
+      }
       if (states.get(callId) != state && !states.get(callId).isTerminal()) {
         states.put(callId, state);
         log.add(callId + " " + state);
@@ -105,6 +144,10 @@ class DialogCallsTest {
 
     @Override
     public void reportCallEnded(String callId, HangupCause cause, Map<String, String> serverIds) {
+      if (givenUp.remove(callId) != null) {
+        log.add(callId + " orphan gone");
+        return;
+      }
       if (!states.get(callId).isTerminal()) {
         states.put(callId, CallState.DISCONNECTED);
         log.add(callId + " ended " + cause.q850());
@@ -157,6 +200,29 @@ class DialogCallsTest {
 
     assertThat(calls.incoming).hasValue(0);
     assertThat(calls.log).containsExactly("out-1 RINGING", "out-1 CONNECTED", "out-1 ended 16");
+  }
+
+  /**
+   * A dialog claimed for a call given up on is being hung up: its later events stay with that call,
+   * and the next call to the same destination waits for a dialog of its own.
+   */
+  @Test
+  void aDialogClaimedForAGivenUpCallIsNotClaimedAgainByTheNextCall() {
+    Queue<String> waiting = new ConcurrentLinkedQueue<>();
+    DialogCalls<D> tracker = new DialogCalls<>(calls, d -> Optional.ofNullable(waiting.poll()));
+    waiting.add(calls.outbound("lost"));
+    calls.giveUp("lost");
+
+    tracker.live(dialog("1:1", "c1", DialogState.EARLY));
+    waiting.add(calls.outbound("next"));
+    tracker.live(dialog("1:1", "c1", DialogState.CONFIRMED));
+    tracker.ended(dialog("1:1", "c1", DialogState.DELETED), HangupCause.NORMAL_CLEARING, true);
+    tracker.live(dialog("2:1", "c2", DialogState.EARLY));
+
+    assertThat(calls.log)
+        .containsExactly("lost orphan hung up", "lost orphan gone", "next RINGING");
+    assertThat(calls.ids.get("next")).containsEntry(ProxyDialog.CALL_ID, "c2");
+    assertThat(calls.incoming).hasValue(0);
   }
 
   @Test

@@ -573,29 +573,49 @@ final class KamailioDriver implements AdapterDriver, OutboundCalls, InboundCalls
 
   /**
    * Claims a new dialog for the oldest click-to-dial call still waiting whose destination is its To
-   * URI: a live call, or one core gave up on (its {@code dlg.bridge_dlg} timed out and Kamailio ran
-   * it late), which core then hangs up. The dialog of an abandoned call is ended on the server.
-   * Runs under the tracker's lock; never blocks.
+   * URI: a live call first, else one core gave up on (its {@code dlg.bridge_dlg} timed out or was
+   * cut off and Kamailio ran it late), which core then hangs up. The dialog of an abandoned call is
+   * ended on the server. Runs under the tracker's lock; never blocks.
    */
   private Optional<String> claim(Dialog d) {
     if (d.toUri().isEmpty()) {
       return Optional.empty();
     }
     prunePending();
-    for (Pending p : pendingOutbound) {
-      if (sameUri(p.to, d.toUri()) && pendingOutbound.remove(p)) {
-        if (p.abandoned && !d.state().ended()) {
-          KamailioRpc r = rpc;
-          log.info("[{}] ending dialog {} of {}, which ended before it", name(), d.key(), p.call);
-          if (r != null) {
-            Schedulers.blocking()
-                .execute(() -> endOnServer(r, d.key(), d.callId()).exceptionally(x -> null));
-          }
-        }
-        return Optional.of(p.call.callId());
+    Pending p = oldestPending(d, true);
+    if (p == null) {
+      p = oldestPending(d, false);
+    }
+    if (p == null) {
+      return Optional.empty();
+    }
+    if (p.abandoned && !d.state().ended()) {
+      KamailioRpc r = rpc;
+      log.info("[{}] ending dialog {} of {}, which ended before it", name(), d.key(), p.call);
+      if (r != null) {
+        Schedulers.blocking()
+            .execute(() -> endOnServer(r, d.key(), d.callId()).exceptionally(x -> null));
       }
     }
-    return Optional.empty();
+    return Optional.of(p.call.callId());
+  }
+
+  /**
+   * Takes the oldest waiting call to the dialog's To URI out of the queue: among the calls still
+   * live here, or else among those that ended here before their dialog came. A live call's request
+   * was accepted or is on its way, so its dialog will come; a call given up or abandoned may have
+   * none at all (a request lost with the link never reached Kamailio), and must not take a live
+   * call's dialog. If it does have one after all, that dialog goes to the live call and the live
+   * call's own one, to the same URI, is ended in its place.
+   */
+  private Pending oldestPending(Dialog d, boolean live) {
+    for (Pending p : pendingOutbound) {
+      boolean isLive = !p.abandoned && core.findCall(p.call.callId()).isPresent();
+      if (isLive == live && sameUri(p.to, d.toUri()) && pendingOutbound.remove(p)) {
+        return p;
+      }
+    }
+    return null;
   }
 
   /** Drops waiting calls nothing can claim any more: ended here long ago, and not given up. */

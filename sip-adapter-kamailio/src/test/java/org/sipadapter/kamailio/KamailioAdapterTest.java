@@ -12,12 +12,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.CallOptions;
 import org.sipadapter.CallState;
+import org.sipadapter.ConnectionState;
 import org.sipadapter.Disposition;
 import org.sipadapter.Feature;
 import org.sipadapter.HangupCause;
@@ -32,6 +36,7 @@ import org.sipadapter.event.CallStateChanged;
 import org.sipadapter.event.IncomingCall;
 import org.sipadapter.event.ServerEvent;
 import org.sipadapter.testkit.kamailio.KamailioServer;
+import org.sipadapter.testkit.net.FaultProxy;
 import org.sipadapter.testkit.sipp.SippProcess;
 import org.sipadapter.testkit.sipp.UasScenario;
 
@@ -370,6 +375,42 @@ class KamailioAdapterTest {
       CallStateChanged end = terminalOf(callId);
       assertThat(end.state()).isEqualTo(CallState.DISCONNECTED);
       assertThat(adapter.metrics().callsSucceeded()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * A {@code dlg.bridge_dlg} cut off with the link may or may not have reached Kamailio, so its
+   * call is given up and a dialog it brings late is hung up. When it never reached Kamailio, the
+   * next call to the same destination must still get its own dialog.
+   */
+  @Test
+  void aClickToDialLostWithTheLinkDoesNotTakeTheNextCallsDialog() {
+    try (FaultProxy proxy = FaultProxy.start(KamailioServer.HOST, kamailio.sipPort());
+        SippProcess firstParty = SippProcess.uas(UasScenario.REFER_FOLLOWER).start()) {
+      connect(config(kamailio).server(proxy.host(), proxy.port()).build());
+      String caller = "sip:first@127.0.0.1:" + firstParty.port();
+      // A full URI: a bare user would name the proxy, which carries no SIP.
+      String callee = "sip:2000@" + KamailioServer.HOST + ":" + kamailio.sipPort();
+      proxy.refuseNew();
+      proxy.cutAll();
+
+      CompletableFuture<String> lost = adapter.makeCallAsync(caller, callee, CallOptions.DEFAULTS);
+      await().atMost(Duration.ofSeconds(60)).until(lost::isDone);
+      assertThatThrownBy(lost::join).hasCauseInstanceOf(AdapterConnectionException.class);
+
+      proxy.restore();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> adapter.connectionState() == ConnectionState.CONNECTED);
+      String next = adapter.makeCall(caller, callee);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> statesOf(next).contains(CallState.CONNECTED));
+      assertThat(statesOf(next))
+          .containsExactly(CallState.DIALING, CallState.RINGING, CallState.CONNECTED);
+      adapter.hangup(next);
+      assertThat(terminalOf(next).state()).isEqualTo(CallState.DISCONNECTED);
+      assertThat(adapter.metrics().orphansHungUp()).isZero();
     }
   }
 
