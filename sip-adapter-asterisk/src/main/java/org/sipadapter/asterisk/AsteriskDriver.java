@@ -26,6 +26,7 @@ import org.sipadapter.asterisk.ami.AmiFrame;
 import org.sipadapter.asterisk.ami.AmiFrameType;
 import org.sipadapter.asterisk.ami.AmiReply;
 import org.sipadapter.config.AdapterConfig;
+import org.sipadapter.event.LazyFields;
 import org.sipadapter.spi.AdapterDriver;
 import org.sipadapter.spi.AttendedTransfer;
 import org.sipadapter.spi.Bridge;
@@ -1362,9 +1363,9 @@ final class AsteriskDriver
 
   /** The event's headers, first value of each key, without anything that looks like a secret. */
   private static Map<String, String> fields(AmiFrame event) {
-    if (!event.anyKeyContains("secret") && !event.anyKeyContains("password") && !event.has("Key")) {
-      // The lazy view: the event record copies it once, decoding each header once.
-      return event.asMap();
+    if (!event.anyKeyLooksSecret()) {
+      // Decoded by whoever first reads a field, not on the reader thread.
+      return LazyFields.of(event);
     }
     Map<String, String> out = new LinkedHashMap<>();
     for (int i = 0; i < event.size(); i++) {

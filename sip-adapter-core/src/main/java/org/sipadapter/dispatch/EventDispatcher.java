@@ -229,6 +229,10 @@ public final class EventDispatcher implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private boolean stopped;
+    // The lane is parked in drainTo; a wake-up for it is deferred to the offering thread's batch.
+    private boolean waiting;
+    private boolean wakeDeferred;
+    private final Runnable wake = this::wake;
     // Droppable events in the queue: a full queue of essential events only (a flood of call ends
     // behind a slow listener) is not scanned in vain on every further essential event.
     private int droppable;
@@ -248,7 +252,13 @@ public final class EventDispatcher implements AutoCloseable {
           droppable++;
         }
         events.addLast(event);
-        notEmpty.signal();
+        if (waiting && !wakeDeferred) {
+          if (WakeBatch.defer(wake)) {
+            wakeDeferred = true;
+          } else {
+            notEmpty.signal();
+          }
+        }
         return true;
       } finally {
         lock.unlock();
@@ -263,6 +273,17 @@ public final class EventDispatcher implements AutoCloseable {
           metrics.eventDropped();
           return;
         }
+      }
+    }
+
+    /** The deferred wake-up, run when the offering thread's batch closes. */
+    private void wake() {
+      lock.lock();
+      try {
+        wakeDeferred = false;
+        notEmpty.signal();
+      } finally {
+        lock.unlock();
       }
     }
 
@@ -291,7 +312,12 @@ public final class EventDispatcher implements AutoCloseable {
           if (stopped) {
             return -1;
           }
-          notEmpty.await();
+          waiting = true;
+          try {
+            notEmpty.await();
+          } finally {
+            waiting = false;
+          }
         }
         int n = 0;
         while (n < batch.length) {

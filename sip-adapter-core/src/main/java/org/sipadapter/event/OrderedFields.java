@@ -31,9 +31,9 @@ final class OrderedFields extends AbstractMap<String, String> {
   }
 
   /** Copies a map's entries in its iteration order (nulls included, as a linked hash map would). */
-  static OrderedFields copyOf(Map<String, String> source) {
-    if (source instanceof OrderedFields same) {
-      return same;
+  static Map<String, String> copyOf(Map<String, String> source) {
+    if (source instanceof OrderedFields || source instanceof LazyFields) {
+      return source; // immutable already
     }
     int n = source.size();
     if (n == 0) {

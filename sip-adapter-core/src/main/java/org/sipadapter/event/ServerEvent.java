@@ -14,8 +14,8 @@ import java.util.Optional;
  * @param timestamp when the adapter received it
  * @param callId the call it concerns, or null
  * @param name the server's event name
- * @param fields the event's fields in server order (a repeated key keeps its last value); an
- *     immutable copy
+ * @param fields the event's fields in server order (a repeated key keeps its last value, or its
+ *     first in a {@link LazyFields} map); an immutable copy, or the {@link LazyFields} map given
  */
 public record ServerEvent(
     String adapterName,

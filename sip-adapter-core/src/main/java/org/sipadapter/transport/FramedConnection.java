@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.dispatch.WakeBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -353,7 +354,8 @@ public final class FramedConnection<F> implements AutoCloseable {
         }
         lastReadNanos = System.nanoTime();
         view.clear().limit(n);
-        try {
+        // Idle event lanes fed from this buffer are woken once, when it is decoded.
+        try (WakeBatch batch = WakeBatch.open()) {
           decoder.decode(view, sink);
         } catch (RuntimeException e) {
           // A decoder bug must not take the link down: drop its state and carry on.

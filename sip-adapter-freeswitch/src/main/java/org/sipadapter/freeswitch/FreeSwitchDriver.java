@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +54,7 @@ import org.sipadapter.spi.SendDtmf;
 import org.sipadapter.spi.TrackedCall;
 import org.sipadapter.spi.Transfer;
 import org.sipadapter.spi.WireField;
+import org.sipadapter.transport.EventThread;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.InOrderCorrelator;
@@ -231,13 +231,7 @@ final class FreeSwitchDriver
             settings.derivedOriginateRate(FreeSwitchSettings.STOCK_SESSIONS_PER_SECOND),
             System::nanoTime);
     String threadName = "sipadapter-esl-" + config.name() + "-events";
-    this.eventThread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+    this.eventThread = new EventThread(threadName);
     this.links =
         new LinkSlot<>(
             eventThread,

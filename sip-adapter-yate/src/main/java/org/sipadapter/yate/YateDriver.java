@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
@@ -49,6 +48,7 @@ import org.sipadapter.spi.SendDtmf;
 import org.sipadapter.spi.TrackedCall;
 import org.sipadapter.spi.Transfer;
 import org.sipadapter.spi.WireField;
+import org.sipadapter.transport.EventThread;
 import org.sipadapter.transport.FramedConnection;
 import org.sipadapter.transport.Futures;
 import org.sipadapter.transport.LinkSlot;
@@ -224,13 +224,7 @@ final class YateDriver
     this.settings = YateSettings.from(config);
     this.inboundCalledPattern = settings.inboundCalledPattern().orElse(null);
     String threadName = "sipadapter-yate-" + config.name() + "-events";
-    this.eventThread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
+    this.eventThread = new EventThread(threadName);
     this.links =
         new LinkSlot<>(
             this::onEventThread,

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.sipadapter.event.LazyFields;
 
 /**
  * One AMI packet: an ordered list of {@code Key: value} headers in which a key may repeat ({@code
@@ -23,7 +24,7 @@ import java.util.Set;
  * <p>Instances are immutable and safe to share between threads. Key look-ups ignore ASCII case, as
  * Asterisk does. Values are decoded as UTF-8.
  */
-public final class AmiFrame {
+public final class AmiFrame implements LazyFields.Source {
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -178,6 +179,7 @@ public final class AmiFrame {
    *
    * @return zero for the banner
    */
+  @Override
   public int size() {
     return size;
   }
@@ -197,6 +199,7 @@ public final class AmiFrame {
    * @return the key
    * @throws IndexOutOfBoundsException for a bad index
    */
+  @Override
   public String key(int index) {
     Objects.checkIndex(index, size);
     int start = keyStart(index);
@@ -211,6 +214,7 @@ public final class AmiFrame {
    * @return the value, possibly empty
    * @throws IndexOutOfBoundsException for a bad index
    */
+  @Override
   public String value(int index) {
     Objects.checkIndex(index, size);
     return string(end(2 * index), end(2 * index + 1));
@@ -237,14 +241,42 @@ public final class AmiFrame {
    * @return true when some key contains it
    */
   public boolean anyKeyContains(String fragment) {
-    int n = fragment.length();
+    for (int i = 0; i < size; i++) {
+      if (contains(keyStart(i), end(2 * i), fragment)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether any header key looks like it carries a secret: it contains {@code secret} or {@code
+   * password}, or is {@code Key}, ASCII case ignored. One pass over the key bytes, no strings
+   * built.
+   *
+   * @return true when some key looks secret
+   */
+  public boolean anyKeyLooksSecret() {
     for (int i = 0; i < size; i++) {
       int from = keyStart(i);
       int to = end(2 * i);
-      for (int start = from; start + n <= to; start++) {
-        if (regionEqualsIgnoreCase(data, start, start + n, fragment)) {
-          return true;
-        }
+      if (regionEqualsIgnoreCase(data, from, to, "key")
+          || contains(from, to, "secret")
+          || contains(from, to, "password")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // fragment: lower-case ASCII; the first byte is compared before the rest.
+  private boolean contains(int from, int to, String fragment) {
+    int n = fragment.length();
+    int first = fragment.charAt(0);
+    for (int start = from; start + n <= to; start++) {
+      if (toLower(data[start] & 0xff) == first
+          && regionEqualsIgnoreCase(data, start, start + n, fragment)) {
+        return true;
       }
     }
     return false;

@@ -81,4 +81,30 @@ class AmiFrameTest {
     assertThat(auth.anyKeyContains("secret")).isFalse();
     assertThat(hangup.anyKeyContains("cause-t")).isTrue();
   }
+
+  @Test
+  void aKeyLooksSecretWhenItHoldsSecretOrPasswordOrIsKeyIgnoringCase() {
+    assertThat(AmiFrame.of("Event", "UserEvent", "DeviceSECRET", "x").anyKeyLooksSecret()).isTrue();
+    assertThat(AmiFrame.of("Event", "UserEvent", "my_password_2", "x").anyKeyLooksSecret())
+        .isTrue();
+    assertThat(AmiFrame.of("Event", "UserEvent", "KEY", "x").anyKeyLooksSecret()).isTrue();
+    assertThat(AmiFrame.of("Event", "UserEvent", "Keys", "x", "Secre", "t").anyKeyLooksSecret())
+        .isFalse();
+    assertThat(hangup.anyKeyLooksSecret()).isFalse();
+    // The values are not looked at.
+    assertThat(AmiFrame.of("Event", "UserEvent", "Data", "secret password key").anyKeyLooksSecret())
+        .isFalse();
+  }
+
+  @Test
+  void theFrameServesAsTheLazyFieldsOfAServerEvent() {
+    AmiFrame frame = AmiFrame.of("Event", "VarSet", "Variable", "a", "Value", "1", "Variable", "b");
+
+    assertThat(org.sipadapter.event.LazyFields.of(frame))
+        .containsExactly(
+            java.util.Map.entry("Event", "VarSet"),
+            java.util.Map.entry("Variable", "a"),
+            java.util.Map.entry("Value", "1"))
+        .isEqualTo(frame.asMap());
+  }
 }

@@ -1,0 +1,92 @@
+package org.sipadapter.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class LazyFieldsTest {
+
+  /** Headers as a frame would hold them; counts how often a value is decoded. */
+  private static final class Frame implements LazyFields.Source {
+    private final String[] parts;
+    final AtomicInteger decoded = new AtomicInteger();
+
+    Frame(String... parts) {
+      this.parts = parts;
+    }
+
+    @Override
+    public int size() {
+      return parts.length / 2;
+    }
+
+    @Override
+    public String key(int index) {
+      decoded.incrementAndGet();
+      return parts[2 * index];
+    }
+
+    @Override
+    public String value(int index) {
+      decoded.incrementAndGet();
+      return parts[2 * index + 1];
+    }
+  }
+
+  @Test
+  void aServerEventKeepsTheMapAndDecodesNothingUntilAFieldIsRead() {
+    Frame frame = new Frame("Event", "Cdr", "Channel", "PJSIP/2000-1", "Variable", "a=1");
+    Map<String, String> fields = LazyFields.of(frame);
+
+    ServerEvent event = new ServerEvent("a", "asterisk", Instant.EPOCH, null, "Cdr", fields);
+
+    assertThat(event.fields()).isSameAs(fields);
+    assertThat(frame.decoded).hasValue(0);
+    assertThat(event.fields().get("Channel")).isEqualTo("PJSIP/2000-1");
+    int once = frame.decoded.get();
+    assertThat(event.fields()).hasSize(3);
+    assertThat(event.fields().get("Variable")).isEqualTo("a=1");
+    assertThat(frame.decoded).as("decoded once, then read from the copy").hasValue(once);
+  }
+
+  @Test
+  void keepsTheFirstValueOfARepeatedKeyInWireOrder() {
+    Map<String, String> fields =
+        LazyFields.of(
+            new Frame("Event", "VarSet", "Variable", "a=1", "Value", "x", "Variable", "b"));
+
+    assertThat(fields)
+        .containsExactly(
+            Map.entry("Event", "VarSet"), Map.entry("Variable", "a=1"), Map.entry("Value", "x"));
+    assertThat(fields.containsKey("variable"))
+        .as("keys are exact, as in every ServerEvent")
+        .isFalse();
+    assertThat(fields.get("Missing")).isNull();
+  }
+
+  @Test
+  void equalsAnOrdinaryMapWithTheSameFieldsAndCannotBeChanged() {
+    Map<String, String> fields = LazyFields.of(new Frame("Event", "Cdr", "Duration", "12"));
+    Map<String, String> same = new LinkedHashMap<>();
+    same.put("Event", "Cdr");
+    same.put("Duration", "12");
+
+    assertThat(fields).isEqualTo(same);
+    assertThat(fields.hashCode()).isEqualTo(same.hashCode());
+    assertThat(new ServerEvent("a", "t", Instant.EPOCH, null, "Cdr", fields))
+        .isEqualTo(new ServerEvent("a", "t", Instant.EPOCH, null, "Cdr", same));
+    assertThatThrownBy(() -> fields.put("Event", "x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> fields.entrySet().iterator().next().setValue("x"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> fields.keySet().remove("Event"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    assertThat(List.copyOf(fields.values())).containsExactly("Cdr", "12");
+  }
+}
