@@ -258,11 +258,25 @@ public final class AmiFrame implements LazyFields.Source {
    */
   public boolean anyKeyLooksSecret() {
     for (int i = 0; i < size; i++) {
-      int from = keyStart(i);
-      int to = end(2 * i);
-      if (regionEqualsIgnoreCase(data, from, to, "key")
-          || contains(from, to, "secret")
-          || contains(from, to, "password")) {
+      if (keyLooksSecret(keyStart(i), end(2 * i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // One pass over the key; most keys are shorter than "secret" and need none.
+  private boolean keyLooksSecret(int from, int to) {
+    int n = to - from;
+    if (n == 3) {
+      return regionEqualsIgnoreCase(data, from, to, "key");
+    }
+    for (int p = from; p + 6 <= to; p++) {
+      int c = data[p] | 0x20; // ASCII letters to lower case; a false match is compared in full
+      if (c == 's' && regionEqualsIgnoreCase(data, p, p + 6, "secret")) {
+        return true;
+      }
+      if (c == 'p' && p + 8 <= to && regionEqualsIgnoreCase(data, p, p + 8, "password")) {
         return true;
       }
     }
