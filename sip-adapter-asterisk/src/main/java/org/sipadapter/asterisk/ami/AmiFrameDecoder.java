@@ -3,6 +3,7 @@ package org.sipadapter.asterisk.ami;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.sipadapter.transport.ByteScan;
 import org.sipadapter.transport.FrameDecoder;
 import org.sipadapter.transport.FrameSink;
 import org.slf4j.Logger;
@@ -166,12 +167,7 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
   }
 
   private static int indexOfLf(byte[] in, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (in[i] == '\n') {
-        return i;
-      }
-    }
-    return -1;
+    return ByteScan.indexOf(in, from, to, (byte) '\n');
   }
 
   private void keepPartial(byte[] in, int from, int n, FrameSink<AmiFrame> sink) {

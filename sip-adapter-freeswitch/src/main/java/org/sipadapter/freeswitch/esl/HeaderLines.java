@@ -3,6 +3,7 @@ package org.sipadapter.freeswitch.esl;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.sipadapter.transport.ByteScan;
 
 /**
  * A read-only view of {@code Name: value} lines in a byte range, indexed as far as lookups need.
@@ -74,10 +75,8 @@ final class HeaderLines {
       blockEnd = p;
       return false;
     }
-    int e = p;
-    while (e < to && buf[e] != LF) {
-      e++;
-    }
+    int lf = ByteScan.indexOf(buf, p, to, LF);
+    int e = lf < 0 ? to : lf;
     if (lines == lineStarts.length) {
       // Grow once to the lines the bytes left should hold at the average length so far, rather
       // than by doubling: a fully indexed 200-line event then costs two arrays instead of four.

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import org.sipadapter.transport.ByteScan;
 import org.sipadapter.transport.FrameDecoder;
 import org.sipadapter.transport.FrameSink;
 
@@ -36,12 +37,13 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
   private static final int EVENT_NAME_HASH = hash(EVENT_NAME, 0, EVENT_NAME.length);
 
   private final EslFrameDecoder decoder;
-  // Kept names, lower case, in an open-addressed table by the hash of the lower-cased name: a line
-  // costs one pass over its name (the colon search computes the hash) and one probe, and bytes are
-  // compared only on a hash match.
+  // Kept names, lower case, in an open-addressed table by the hash of the lower-cased name. A line
+  // costs a word-at-a-time search for its LF and colon; only a name whose length a kept name has is
+  // hashed and probed, and bytes are compared only on a hash match.
   private final int[] keptHashes;
   private final byte[][] keptNames;
   private final byte[][] whole; // Event-Name values whose events stay whole
+  private final boolean[] keptLengths; // by name length: whether a kept name (or Event-Name) has it
   private final Sink sink = new Sink();
   private byte[] scratch = new byte[1024];
 
@@ -69,6 +71,17 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
       }
       keptHashes[i] = hash;
       keptNames[i] = lower;
+    }
+    int longest = EVENT_NAME.length;
+    for (byte[] name : keptNames) {
+      longest = name == null ? longest : Math.max(longest, name.length);
+    }
+    keptLengths = new boolean[longest + 1];
+    keptLengths[EVENT_NAME.length] = true;
+    for (byte[] name : keptNames) {
+      if (name != null) {
+        keptLengths[name.length] = true;
+      }
     }
     whole =
         wholeEvents.stream().map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
@@ -126,22 +139,14 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         scratch[n++] = LF; // the empty line FreeSWITCH ends an event with: kept, body() reads ""
         break;
       }
-      int colon = -1;
-      int hash = 0;
-      int e = p;
-      while (e < end && b[e] != ':' && b[e] != LF) {
-        hash = 31 * hash + lower(b[e]);
-        e++;
-      }
-      if (e < end && b[e] == ':') {
-        colon = e;
-      }
-      while (e < end && b[e] != LF) {
-        e++;
-      }
-      int lineEnd = e < end ? e + 1 : end; // with its LF
-      if (colon > p) {
-        int nameLength = colon - p;
+      int lf = ByteScan.indexOf(b, p, end, LF);
+      int e = lf < 0 ? end : lf;
+      int lineEnd = lf < 0 ? end : lf + 1; // with its LF
+      int colon = ByteScan.indexOf(b, p, e, (byte) ':');
+      int nameLength = colon - p;
+      // Most names have a length no kept name has: those lines are passed over unhashed.
+      if (nameLength > 0 && nameLength < keptLengths.length && keptLengths[nameLength]) {
+        int hash = hash(b, p, colon);
         if (hash == EVENT_NAME_HASH
             && nameLength == EVENT_NAME.length
             && sameLower(b, p, EVENT_NAME)

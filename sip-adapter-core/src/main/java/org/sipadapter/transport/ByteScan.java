@@ -1,0 +1,55 @@
+package org.sipadapter.transport;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Finds a byte in a byte array eight bytes at a time, for the decoders' line and separator scans.
+ *
+ * <p>Why: the text protocols' decoders spend most of their reader thread's time looking for the end
+ * of a line in values of 20 to 200 bytes. Reading the bytes as one {@code long} per eight and
+ * testing all eight at once (the "has a zero byte" bit trick on the word XOR the byte repeated)
+ * takes a few instructions per word instead of a compare and a branch per byte.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ByteScan {
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  private ByteScan() {}
+
+  /**
+   * Returns the index of the first {@code value} in {@code bytes[from, to)}, or -1 when there is
+   * none.
+   *
+   * @param bytes the bytes, not null
+   * @param from the first index searched, at least 0
+   * @param to the end of the search (exclusive), at most {@code bytes.length}
+   * @param value the byte to find
+   * @return its first index in the range, or -1
+   * @throws IndexOutOfBoundsException if the range is not within the array
+   */
+  public static int indexOf(byte[] bytes, int from, int to, byte value) {
+    java.util.Objects.checkFromToIndex(from, to, bytes.length);
+    long pattern = (value & 0xffL) * ONES;
+    int i = from;
+    for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
+      long x = (long) LONGS.get(bytes, i) ^ pattern; // a byte equal to value is now zero
+      // The lowest set high bit marks the first zero byte exactly; higher ones may be borrows.
+      long zeros = (x - ONES) & ~x & HIGHS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (bytes[i] == value) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,75 @@
+package org.sipadapter.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class ByteScanTest {
+
+  private static int naive(byte[] b, int from, int to, byte v) {
+    for (int i = from; i < to; i++) {
+      if (b[i] == v) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Test
+  void findsTheFirstMatchAtEveryOffsetAndAlignment() {
+    for (int length = 0; length <= 40; length++) {
+      for (int at = 0; at < length; at++) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) 'a');
+        b[at] = '\n';
+        if (at + 3 < length) {
+          b[at + 3] = '\n'; // a later match must not win
+        }
+        for (int from = 0; from <= length; from++) {
+          for (int to = from; to <= length; to++) {
+            assertThat(ByteScan.indexOf(b, from, to, (byte) '\n'))
+                .as("length %d, match at %d, range [%d, %d)", length, at, from, to)
+                .isEqualTo(naive(b, from, to, (byte) '\n'));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void bytesNextToTheValueAndHighBytesAreNotMatches() {
+    // 0x0b and 0x09 differ from LF in one bit; 0x8a has LF's low bits; 0x00 and 0xff are the
+    // borrow cases of the word trick.
+    byte[] b = {0x0b, 0x09, (byte) 0x8a, 0x00, (byte) 0xff, 0x0b, 0x09, (byte) 0x8a, 0x00, 0x0a};
+    assertThat(ByteScan.indexOf(b, 0, b.length, (byte) '\n')).isEqualTo(9);
+    assertThat(ByteScan.indexOf(b, 0, 9, (byte) '\n')).isEqualTo(-1);
+    assertThat(ByteScan.indexOf(b, 0, b.length, (byte) 0xff)).isEqualTo(4);
+    assertThat(ByteScan.indexOf(b, 0, b.length, (byte) 0x00)).isEqualTo(3);
+  }
+
+  @Test
+  void agreesWithAByteLoopOnRandomBytes() {
+    SplittableRandom random = new SplittableRandom(42);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[random.nextInt(1, 64)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) random.nextInt(0, 4); // a small alphabet: matches and near misses
+      }
+      int from = random.nextInt(0, b.length + 1);
+      int to = random.nextInt(from, b.length + 1);
+      byte v = (byte) random.nextInt(0, 4);
+      assertThat(ByteScan.indexOf(b, from, to, v)).isEqualTo(naive(b, from, to, v));
+    }
+  }
+
+  @Test
+  void aRangeOutsideTheArrayIsRefused() {
+    byte[] b = new byte[8];
+    assertThatThrownBy(() -> ByteScan.indexOf(b, 2, 9, (byte) 1))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> ByteScan.indexOf(b, 5, 4, (byte) 1))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+}
