@@ -23,6 +23,19 @@ public final class ByteScan {
   private ByteScan() {}
 
   /**
+   * Returns the eight bytes from {@code at} as one {@code long}, the byte at {@code at} lowest
+   * (little-endian), for comparing or hashing eight bytes at once.
+   *
+   * @param bytes the bytes, not null
+   * @param at the first of the eight bytes
+   * @return the bytes as a long
+   * @throws IndexOutOfBoundsException if fewer than eight bytes follow {@code at}
+   */
+  public static long longAt(byte[] bytes, int at) {
+    return (long) LONGS.get(bytes, at);
+  }
+
+  /**
    * Returns the index of the first {@code value} in {@code bytes[from, to)}, or -1 when there is
    * none.
    *

@@ -72,4 +72,12 @@ class ByteScanTest {
     assertThatThrownBy(() -> ByteScan.indexOf(b, 5, 4, (byte) 1))
         .isInstanceOf(IndexOutOfBoundsException.class);
   }
+
+  @Test
+  void longAtReadsEightBytesLowestFirst() {
+    byte[] b = {0, 1, 2, 3, 4, 5, 6, 7, 8, (byte) 0xff};
+    assertThat(ByteScan.longAt(b, 1)).isEqualTo(0x0807060504030201L);
+    assertThat(ByteScan.longAt(b, 2)).isEqualTo(0xff08070605040302L);
+    assertThatThrownBy(() -> ByteScan.longAt(b, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+  }
 }

@@ -118,6 +118,23 @@ class TrimmedEventsTest {
   }
 
   @Test
+  void namesMatchIgnoringCaseAndOnlyKeptNamesOfAKeptLengthStay() {
+    // "Unique-IX" has Unique-ID's length; "Unique\rID" differs from it in a byte that only bit
+    // 0x20 tells apart (CR is 0x0d, '-' is 0x2d); "DTMF-Digi" is shorter than eight bytes of a kept
+    // name's length.
+    String body =
+        "EVENT-NAME: CHANNEL_CREATE\nUnique-IX: no\nUnique\rID: no\nUNIQUE-ID: up\n"
+            + "caller-destination-number: 200\nDTMF-DIGIT: 5\nDTMF-Digi: no\n";
+    List<EslFrame> frames = decode(trimming(), plainFrame(body), 5);
+
+    assertThat(frames.get(0).bodyText())
+        .isEqualTo(
+            "EVENT-NAME: CHANNEL_CREATE\nUNIQUE-ID: up\ncaller-destination-number: 200\n"
+                + "DTMF-DIGIT: 5\n");
+    assertThat(frames.get(0).event().headerOrNull("Caller-Destination-Number")).isEqualTo("200");
+  }
+
+  @Test
   void customEventsAndEventsWithABodyStayWhole() {
     String custom = "Event-Name: CUSTOM\nEvent-Subclass: conference%3A%3Amaintenance\nX: 1\n";
     String job = "Event-Name: BACKGROUND_JOB\nJob-UUID: j\nContent-Length: 4\n\n+OK\n";

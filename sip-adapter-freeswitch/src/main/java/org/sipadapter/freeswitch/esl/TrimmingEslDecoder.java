@@ -34,6 +34,8 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
   private static final byte LF = '\n';
   private static final byte[] EVENT_NAME = "event-name".getBytes(StandardCharsets.US_ASCII);
 
+  private static final long CASE_BITS = 0x2020202020202020L;
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
   private static final int EVENT_NAME_HASH = hash(EVENT_NAME, 0, EVENT_NAME.length);
 
   private final EslFrameDecoder decoder;
@@ -174,17 +176,26 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
     return false;
   }
 
-  private static int lower(byte c) {
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-  }
-
-  /** The hash the line scan computes: of the name's bytes, ASCII letters lower-cased. */
+  /**
+   * The hash of a name ignoring ASCII case, in constant time for names of eight bytes and more: of
+   * its length and its first and last eight bytes, each byte with bit 0x20 set (which lower-cases
+   * letters; the full comparison on a hash match settles the rest).
+   */
   private static int hash(byte[] b, int from, int to) {
-    int h = 0;
-    for (int i = from; i < to; i++) {
-      h = 31 * h + lower(b[i]);
+    int length = to - from;
+    long h;
+    if (length >= Long.BYTES) {
+      h =
+          (ByteScan.longAt(b, from) | CASE_BITS) * GOLDEN
+              + (ByteScan.longAt(b, to - 8) | CASE_BITS);
+    } else {
+      h = 0;
+      for (int i = from; i < to; i++) {
+        h = (h << 8) | (b[i] | 0x20) & 0xff;
+      }
     }
-    return h;
+    h = (h + length) * GOLDEN;
+    return (int) (h ^ (h >>> 32));
   }
 
   private boolean isWhole(byte[] b, int from, int to) {
