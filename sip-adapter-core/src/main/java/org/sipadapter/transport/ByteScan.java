@@ -65,4 +65,40 @@ public final class ByteScan {
     }
     return -1;
   }
+
+  /**
+   * Returns the index of the first byte in {@code bytes[from, to)} that is {@code first} or {@code
+   * second}, or -1 when there is none: one pass where a line's separator and its end are both
+   * wanted.
+   *
+   * @param bytes the bytes, not null
+   * @param from the first index searched, at least 0
+   * @param to the end of the search (exclusive), at most {@code bytes.length}
+   * @param first one byte to find
+   * @param second the other byte to find
+   * @return the first index in the range holding either byte, or -1
+   * @throws IndexOutOfBoundsException if the range is not within the array
+   */
+  public static int indexOfEither(byte[] bytes, int from, int to, byte first, byte second) {
+    java.util.Objects.checkFromToIndex(from, to, bytes.length);
+    long firsts = (first & 0xffL) * ONES;
+    long seconds = (second & 0xffL) * ONES;
+    int i = from;
+    for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
+      long word = (long) LONGS.get(bytes, i);
+      long x = word ^ firsts;
+      long y = word ^ seconds;
+      // Each mask's lowest set bit is exact, so the lowest of either is the first match.
+      long zeros = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (bytes[i] == first || bytes[i] == second) {
+        return i;
+      }
+    }
+    return -1;
+  }
 }

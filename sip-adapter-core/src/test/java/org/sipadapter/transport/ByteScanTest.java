@@ -80,4 +80,24 @@ class ByteScanTest {
     assertThat(ByteScan.longAt(b, 2)).isEqualTo(0xff08070605040302L);
     assertThatThrownBy(() -> ByteScan.longAt(b, 3)).isInstanceOf(IndexOutOfBoundsException.class);
   }
+
+  @Test
+  void indexOfEitherAgreesWithAByteLoopOnRandomBytes() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[random.nextInt(1, 64)];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) random.nextInt(0, 6);
+      }
+      int from = random.nextInt(0, b.length + 1);
+      int to = random.nextInt(from, b.length + 1);
+      byte x = (byte) random.nextInt(0, 6);
+      byte y = (byte) random.nextInt(0, 6);
+      int expected = -1;
+      for (int i = from; i < to && expected < 0; i++) {
+        expected = b[i] == x || b[i] == y ? i : -1;
+      }
+      assertThat(ByteScan.indexOfEither(b, from, to, x, y)).isEqualTo(expected);
+    }
+  }
 }

@@ -141,10 +141,12 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         scratch[n++] = LF; // the empty line FreeSWITCH ends an event with: kept, body() reads ""
         break;
       }
-      int lf = ByteScan.indexOf(b, p, end, LF);
+      // One pass over the line: to its colon or LF, then from the colon to the LF.
+      int stop = ByteScan.indexOfEither(b, p, end, (byte) ':', LF);
+      int colon = stop >= 0 && b[stop] == ':' ? stop : -1;
+      int lf = colon < 0 ? stop : ByteScan.indexOf(b, colon + 1, end, LF);
       int e = lf < 0 ? end : lf;
       int lineEnd = lf < 0 ? end : lf + 1; // with its LF
-      int colon = ByteScan.indexOf(b, p, e, (byte) ':');
       int nameLength = colon - p;
       // Most names have a length no kept name has: those lines are passed over unhashed.
       if (nameLength > 0 && nameLength < keptLengths.length && keptLengths[nameLength]) {
@@ -195,6 +197,8 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
       }
     }
     h = (h + length) * GOLDEN;
+    h ^= h >>> 29; // the table index takes low bits: fold the high ones in
+    h *= GOLDEN;
     return (int) (h ^ (h >>> 32));
   }
 
