@@ -2,6 +2,7 @@ package org.sipadapter.yate.extmodule;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.sipadapter.transport.ByteScan;
 
 /**
  * The extmodule escaping of message fields, as Yate's own code does it ({@code
@@ -107,13 +108,7 @@ public final class ExtEscaping {
    * @throws ExtFormatException on an escape Yate never writes
    */
   public static String unescapeToString(byte[] buf, int from, int to) {
-    boolean plain = true;
-    for (int i = from; i < to; i++) {
-      if (buf[i] == '%') {
-        plain = false;
-        break;
-      }
-    }
+    boolean plain = ByteScan.indexOf(buf, from, to, (byte) '%') < 0;
     // Most fields carry no escape: decode them in place without a copy.
     return plain
         ? new String(buf, from, to - from, StandardCharsets.UTF_8)

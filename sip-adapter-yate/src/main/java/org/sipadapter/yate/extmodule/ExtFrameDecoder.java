@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.sipadapter.transport.ByteScan;
 import org.sipadapter.transport.FrameDecoder;
 import org.sipadapter.transport.FrameSink;
 
@@ -58,31 +59,56 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
 
   @Override
   public void decode(ByteBuffer in, FrameSink<ExtFrame> sink) {
-    while (in.hasRemaining()) {
-      byte b = in.get();
-      if (b == '\n') {
-        if (skipping) {
-          skipping = false;
-        } else {
-          emit(sink);
-        }
-        length = 0;
-        continue;
-      }
-      if (skipping) {
-        continue;
-      }
-      if (length == maxLineBytes) {
-        sink.malformed("line longer than " + maxLineBytes + " bytes skipped");
-        skipping = true;
-        length = 0;
-        continue;
-      }
-      if (length == line.length) {
-        line = Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
-      }
-      line[length++] = b;
+    if (in.hasArray()) {
+      int from = in.arrayOffset() + in.position();
+      int to = in.arrayOffset() + in.limit();
+      in.position(in.limit());
+      decode(in.array(), from, to, sink);
+    } else {
+      byte[] copy = new byte[in.remaining()];
+      in.get(copy);
+      decode(copy, 0, copy.length, sink);
     }
+  }
+
+  /**
+   * Decodes {@code buf[p, end)}. A line that lies whole in the buffer, with nothing held from an
+   * earlier read, is parsed where it is; only the part of a line cut by a read is copied.
+   */
+  private void decode(byte[] buf, int p, int end, FrameSink<ExtFrame> sink) {
+    while (p < end) {
+      int lf = ByteScan.indexOf(buf, p, end, (byte) '\n');
+      int stop = lf < 0 ? end : lf;
+      if (!skipping) {
+        int n = stop - p;
+        if (length + n > maxLineBytes) {
+          sink.malformed("line longer than " + maxLineBytes + " bytes skipped");
+          skipping = true;
+          length = 0;
+        } else if (lf >= 0 && length == 0) {
+          emit(sink, buf, p, stop);
+        } else {
+          append(buf, p, n);
+          if (lf >= 0) {
+            emit(sink, line, 0, length);
+          }
+        }
+      }
+      if (lf < 0) {
+        return;
+      }
+      skipping = false;
+      length = 0;
+      p = lf + 1;
+    }
+  }
+
+  private void append(byte[] buf, int from, int n) {
+    if (length + n > line.length) {
+      line = Arrays.copyOf(line, Math.min(maxLineBytes, Math.max(line.length * 2, length + n)));
+    }
+    System.arraycopy(buf, from, line, length, n);
+    length += n;
   }
 
   @Override
@@ -96,125 +122,144 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     return length;
   }
 
-  private void emit(FrameSink<ExtFrame> sink) {
-    int end = length;
-    if (end > 0 && line[end - 1] == '\r') {
+  private void emit(FrameSink<ExtFrame> sink, byte[] buf, int from, int to) {
+    int end = to;
+    if (end > from && buf[end - 1] == '\r') {
       end--;
     }
-    if (end == 0) {
+    if (end == from) {
       return; // an empty line carries nothing
     }
     ExtFrame frame;
     try {
-      frame = parse(line, end);
+      frame = parse(buf, from, end);
     } catch (ExtFormatException e) {
       sink.malformed(e.getMessage());
       return;
     }
-    sink.frame(frame);
     if (line.length > 64 * 1024) {
       line = new byte[4096]; // do not keep a huge buffer after one huge line
     }
+    sink.frame(frame);
   }
 
   /**
    * Parses one line without its terminator.
    *
    * @param buf the bytes
-   * @param end the line's length
+   * @param from the line's first byte
+   * @param end one past its last byte
    * @return the frame
    * @throws ExtFormatException if the line is malformed
    */
-  static ExtFrame parse(byte[] buf, int end) {
-    if (startsWith(buf, end, ENGINE_MESSAGE)) {
-      List<int[]> f = fields(buf, ENGINE_MESSAGE.length, end);
-      if (f.size() < 4) {
+  static ExtFrame parse(byte[] buf, int from, int end) {
+    if (startsWith(buf, from, end, ENGINE_MESSAGE)) {
+      int[] f = fields(buf, from + ENGINE_MESSAGE.length, end);
+      if (count(f) < 4) {
         throw new ExtFormatException("%%>message with fewer than 4 fields");
       }
       return new ExtFrame.EngineMessage(
-          text(buf, f.get(0)),
-          text(buf, f.get(1)),
-          text(buf, f.get(2)),
-          text(buf, f.get(3)),
-          params(buf, f, 4));
+          text(buf, f, 0), text(buf, f, 1), text(buf, f, 2), text(buf, f, 3), params(buf, f, 4));
     }
-    if (startsWith(buf, end, RESULT_MESSAGE)) {
-      List<int[]> f = fields(buf, RESULT_MESSAGE.length, end);
-      if (f.size() < 4) {
+    if (startsWith(buf, from, end, RESULT_MESSAGE)) {
+      int[] f = fields(buf, from + RESULT_MESSAGE.length, end);
+      if (count(f) < 4) {
         throw new ExtFormatException("%%<message with fewer than 4 fields");
       }
       return new ExtFrame.MessageResult(
-          text(buf, f.get(0)),
-          text(buf, f.get(1)).equals("true"),
-          text(buf, f.get(2)),
-          text(buf, f.get(3)),
+          text(buf, f, 0),
+          text(buf, f, 1).equals("true"),
+          text(buf, f, 2),
+          text(buf, f, 3),
           params(buf, f, 4));
     }
-    if (startsWith(buf, end, REPLY)) {
+    if (startsWith(buf, from, end, REPLY)) {
       for (int k = 0; k < KEYWORDS.length; k++) {
         byte[] kw = KEYWORD_BYTES[k];
-        int after = REPLY.length + kw.length;
+        int after = from + REPLY.length + kw.length;
         if (end >= after
-            && regionEquals(buf, REPLY.length, kw)
+            && regionEquals(buf, from + REPLY.length, kw)
             && (end == after || buf[after] == ':')) {
           List<String> values = new ArrayList<>();
           if (end > after) {
-            for (int[] r : fields(buf, after + 1, end)) {
-              values.add(text(buf, r));
+            int[] f = fields(buf, after + 1, end);
+            for (int i = 0, n = count(f); i < n; i++) {
+              values.add(text(buf, f, i));
             }
           }
           return new ExtFrame.CommandReply(KEYWORDS[k], values);
         }
       }
     }
-    if (startsWith(buf, end, ERROR_IN)) {
-      return new ExtFrame.ErrorIn(
-          new String(buf, ERROR_IN.length, end - ERROR_IN.length, StandardCharsets.UTF_8));
+    if (startsWith(buf, from, end, ERROR_IN)) {
+      int at = from + ERROR_IN.length;
+      return new ExtFrame.ErrorIn(new String(buf, at, end - at, StandardCharsets.UTF_8));
     }
-    return new ExtFrame.Unrecognized(new String(buf, 0, end, StandardCharsets.UTF_8));
+    return new ExtFrame.Unrecognized(new String(buf, from, end - from, StandardCharsets.UTF_8));
   }
 
-  /** Returns [start, end) of each field from {@code from}; raw ':' always separates. */
-  private static List<int[]> fields(byte[] buf, int from, int end) {
-    List<int[]> out = new ArrayList<>(16);
+  /**
+   * Returns the fields from {@code from}, raw ':' always separating: element 0 is their count n,
+   * then n + 1 offsets, field i being [{@code f[1 + i]}, {@code f[2 + i] - 1}) (each field's end is
+   * one before the next field's start; the last one's end is {@code end}).
+   */
+  private static int[] fields(byte[] buf, int from, int end) {
+    int[] f = new int[18];
+    int n = 0;
     int start = from;
-    for (int i = from; i < end; i++) {
-      if (buf[i] == ':') {
-        out.add(new int[] {start, i});
-        start = i + 1;
+    while (true) {
+      if (n + 3 > f.length) {
+        f = Arrays.copyOf(f, f.length * 2);
       }
+      f[1 + n++] = start;
+      int colon = ByteScan.indexOf(buf, start, end, (byte) ':');
+      if (colon < 0) {
+        break;
+      }
+      start = colon + 1;
     }
-    out.add(new int[] {start, end});
-    return out;
+    f[0] = n;
+    f[1 + n] = end + 1; // as if a separator followed the last field
+    return f;
   }
 
-  private static Params params(byte[] buf, List<int[]> f, int first) {
-    int n = f.size() - first;
-    if (n == 1 && f.get(first)[0] == f.get(first)[1]) {
+  private static int count(int[] f) {
+    return f[0];
+  }
+
+  private static int fieldStart(int[] f, int i) {
+    return f[1 + i];
+  }
+
+  private static int fieldEnd(int[] f, int i) {
+    return f[2 + i] - 1;
+  }
+
+  private static Params params(byte[] buf, int[] f, int first) {
+    int n = count(f) - first;
+    if (n == 1 && fieldStart(f, first) == fieldEnd(f, first)) {
       return Params.EMPTY; // "name:retval:" with nothing after the colon
     }
     String[] pairs = new String[n * 2];
     for (int i = 0; i < n; i++) {
-      int[] r = f.get(first + i);
-      int eq = r[1];
-      for (int j = r[0]; j < r[1]; j++) {
-        if (buf[j] == '=') {
-          eq = j;
-          break;
-        }
+      int start = fieldStart(f, first + i);
+      int end = fieldEnd(f, first + i);
+      int eq = ByteScan.indexOf(buf, start, end, (byte) '=');
+      if (eq < 0) {
+        eq = end;
       }
-      pairs[2 * i] = ExtEscaping.unescapeToString(buf, r[0], eq);
-      pairs[2 * i + 1] = eq == r[1] ? "" : ExtEscaping.unescapeToString(buf, eq + 1, r[1]);
+      pairs[2 * i] = ExtEscaping.unescapeToString(buf, start, eq);
+      pairs[2 * i + 1] = eq == end ? "" : ExtEscaping.unescapeToString(buf, eq + 1, end);
     }
     return Params.ofPairs(pairs);
   }
 
-  private static String text(byte[] buf, int[] r) {
-    return ExtEscaping.unescapeToString(buf, r[0], r[1]);
+  private static String text(byte[] buf, int[] f, int i) {
+    return ExtEscaping.unescapeToString(buf, fieldStart(f, i), fieldEnd(f, i));
   }
 
-  private static boolean startsWith(byte[] buf, int end, byte[] prefix) {
-    return end >= prefix.length && regionEquals(buf, 0, prefix);
+  private static boolean startsWith(byte[] buf, int from, int end, byte[] prefix) {
+    return end - from >= prefix.length && regionEquals(buf, from, prefix);
   }
 
   private static boolean regionEquals(byte[] buf, int at, byte[] expected) {

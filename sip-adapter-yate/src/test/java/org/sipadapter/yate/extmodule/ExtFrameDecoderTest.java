@@ -172,6 +172,28 @@ class ExtFrameDecoderTest {
   }
 
   @Test
+  void aLineOfExactlyTheLimitIsKeptAndOneByteMoreIsNotWhateverTheReads() {
+    String prefix = "%%<message::false:x::data=";
+    String atLimit = prefix + "y".repeat(1024 - prefix.length()) + "\n";
+    String overLimit = prefix + "y".repeat(1025 - prefix.length()) + "\n";
+    byte[] stream = (atLimit + overLimit + "%%<quit\n").getBytes(StandardCharsets.US_ASCII);
+    for (int cut : new int[] {stream.length, 1, 7, 500, 1024, 1025, 1026}) {
+      ExtFrameDecoder decoder = new ExtFrameDecoder(1024);
+      RecordingSink sink = new RecordingSink();
+      for (int p = 0; p < stream.length; p += cut) {
+        decoder.decode(ByteBuffer.wrap(stream, p, Math.min(cut, stream.length - p)).slice(), sink);
+      }
+
+      assertThat(sink.malformed).as("reads of %d bytes", cut).hasSize(1);
+      assertThat(sink.frames).as("reads of %d bytes", cut).hasSize(2);
+      assertThat(((ExtFrame.MessageResult) sink.frames.get(0)).params().get("data"))
+          .hasSize(1024 - prefix.length());
+      assertThat(sink.frames.get(1))
+          .isEqualTo(new ExtFrame.CommandReply(ExtFrame.Keyword.QUIT, List.of()));
+    }
+  }
+
+  @Test
   void unknownLinesArePassedOnNotDropped() {
     assertThat(decode("%%>future:thing\n%%<newreply:1\n").frames)
         .containsExactly(
