@@ -1361,25 +1361,13 @@ final class AsteriskDriver
             r.withServerDurations(Duration.ofSeconds(total), Duration.ofSeconds(billable), fields));
   }
 
-  /** The event's headers, first value of each key, without anything that looks like a secret. */
+  /**
+   * The event's headers, first value of each key, without anything that looks like a secret:
+   * decoded by whoever first reads a field, not on the reader thread, and the frame leaves out
+   * secret-looking keys ({@link AmiFrame#omitted}) when they are.
+   */
   private static Map<String, String> fields(AmiFrame event) {
-    if (!event.anyKeyLooksSecret()) {
-      // Decoded by whoever first reads a field, not on the reader thread.
-      return LazyFields.of(event);
-    }
-    Map<String, String> out = new LinkedHashMap<>();
-    for (int i = 0; i < event.size(); i++) {
-      String key = event.key(i);
-      if (!out.containsKey(key) && !looksSecret(key)) {
-        out.put(key, event.value(i));
-      }
-    }
-    return out;
-  }
-
-  private static boolean looksSecret(String key) {
-    String k = key.toLowerCase(java.util.Locale.ROOT);
-    return k.contains("secret") || k.contains("password") || k.equals("key");
+    return LazyFields.of(event);
   }
 
   // ---------------------------------------------------------------- call ids

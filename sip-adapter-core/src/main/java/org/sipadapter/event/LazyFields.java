@@ -20,7 +20,9 @@ import java.util.Set;
  *
  * <p>Reading is safe from any thread: the decoded fields are built completely before they are
  * published, at worst twice under a race, both times the same. A repeated key keeps its first
- * value; iteration is in the source's order. The map cannot be modified.
+ * value; iteration is in the source's order; a header the source {@linkplain Source#omitted omits}
+ * is not in the map at all. Once decoded, the map no longer holds the source. The map cannot be
+ * modified.
  */
 public final class LazyFields extends AbstractMap<String, String> {
 
@@ -53,9 +55,21 @@ public final class LazyFields extends AbstractMap<String, String> {
      * @return the value, never null
      */
     String value(int index);
+
+    /**
+     * Whether the header is left out of the map, such as one whose key looks like it holds a
+     * secret. Asked when the map is decoded; must answer the same for every header of one key.
+     *
+     * @param index 0-based position
+     * @return true to leave the header out; the default keeps every header
+     */
+    default boolean omitted(int index) {
+      return false;
+    }
   }
 
-  private final Source source;
+  // Dropped once decoded, so that the frame (and anything left out of the map) is not kept.
+  private volatile Source source;
   private volatile Decoded decoded;
   private Set<Map.Entry<String, String>> entries;
 
@@ -78,11 +92,18 @@ public final class LazyFields extends AbstractMap<String, String> {
   private Decoded decoded() {
     Decoded d = decoded;
     if (d == null) {
+      Source source = this.source;
+      if (source == null) {
+        return decoded; // decoded by another thread, which published it before dropping the source
+      }
       int n = source.size();
       String[] keys = new String[n];
       String[] values = new String[n];
       int size = 0;
       for (int i = 0; i < n; i++) {
+        if (source.omitted(i)) {
+          continue;
+        }
         String key = source.key(i);
         if (indexOf(keys, size, key) < 0) {
           keys[size] = key;
@@ -92,6 +113,7 @@ public final class LazyFields extends AbstractMap<String, String> {
       }
       d = new Decoded(keys, values, size);
       decoded = d;
+      this.source = null;
     }
     return d;
   }

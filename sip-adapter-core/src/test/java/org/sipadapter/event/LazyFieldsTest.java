@@ -16,9 +16,16 @@ class LazyFieldsTest {
   private static final class Frame implements LazyFields.Source {
     private final String[] parts;
     final AtomicInteger decoded = new AtomicInteger();
+    final List<String> valuesDecoded = new java.util.ArrayList<>();
+    String omittedKey = "";
 
     Frame(String... parts) {
       this.parts = parts;
+    }
+
+    @Override
+    public boolean omitted(int index) {
+      return parts[2 * index].equals(omittedKey);
     }
 
     @Override
@@ -35,6 +42,7 @@ class LazyFieldsTest {
     @Override
     public String value(int index) {
       decoded.incrementAndGet();
+      valuesDecoded.add(parts[2 * index + 1]);
       return parts[2 * index + 1];
     }
   }
@@ -88,5 +96,46 @@ class LazyFieldsTest {
     assertThatThrownBy(() -> fields.keySet().remove("Event"))
         .isInstanceOf(UnsupportedOperationException.class);
     assertThat(List.copyOf(fields.values())).containsExactly("Cdr", "12");
+  }
+
+  @Test
+  void headersTheSourceOmitsAreLeftOutAndTheirValuesNeverDecoded() {
+    Frame frame = new Frame("Event", "SuccessfulAuth", "Secret", "s3cr3t", "AccountID", "2000");
+    frame.omittedKey = "Secret";
+    Map<String, String> fields = LazyFields.of(frame);
+
+    assertThat(fields)
+        .containsExactly(Map.entry("Event", "SuccessfulAuth"), Map.entry("AccountID", "2000"));
+    assertThat(fields.containsKey("Secret")).isFalse();
+    assertThat(fields.toString()).doesNotContain("s3cr3t");
+    assertThat(frame.valuesDecoded).containsExactly("SuccessfulAuth", "2000");
+  }
+
+  @Test
+  void concurrentFirstReadersAllSeeTheSameFields() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      Map<String, String> fields =
+          LazyFields.of(new Frame("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      java.util.List<java.util.concurrent.CompletableFuture<Map<String, String>>> reads =
+          new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        reads.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                  try {
+                    start.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return Map.copyOf(fields);
+                }));
+      }
+      start.countDown();
+      for (var read : reads) {
+        assertThat(read.get())
+            .isEqualTo(Map.of("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
+      }
+    }
   }
 }

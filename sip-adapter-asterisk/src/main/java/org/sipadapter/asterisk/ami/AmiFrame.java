@@ -250,19 +250,16 @@ public final class AmiFrame implements LazyFields.Source {
   }
 
   /**
-   * Whether any header key looks like it carries a secret: it contains {@code secret} or {@code
-   * password}, or is {@code Key}, ASCII case ignored. One pass over the key bytes, no strings
-   * built.
+   * Whether the header's key looks like it carries a secret, so that it is left out of the frame's
+   * {@link org.sipadapter.event.LazyFields}: the key contains {@code secret} or {@code password},
+   * or is {@code Key}, ASCII case ignored. One pass over the key bytes, no strings built.
    *
-   * @return true when some key looks secret
+   * @param index 0-based header position
+   * @return true when the key looks secret
    */
-  public boolean anyKeyLooksSecret() {
-    for (int i = 0; i < size; i++) {
-      if (keyLooksSecret(keyStart(i), end(2 * i))) {
-        return true;
-      }
-    }
-    return false;
+  @Override
+  public boolean omitted(int index) {
+    return keyLooksSecret(keyStart(index), end(2 * index));
   }
 
   // One pass over the key; most keys are shorter than "secret" and need none.
