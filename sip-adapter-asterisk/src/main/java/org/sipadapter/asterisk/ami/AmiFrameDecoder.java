@@ -253,19 +253,44 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
     return false;
   }
 
-  /** Adds a {@code Key: value} line; false when the line has no usable key. */
-  private boolean header(byte[] in, int from, int end) {
-    int colon = -1;
-    for (int i = from; i < end; i++) {
-      byte b = in[i];
-      if (b == ':') {
-        colon = i;
-        break;
-      }
-      if (b <= ' ') {
-        return false;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long COLONS = ':' * ONES;
+  private static final long BELOW_NAME =
+      0x21 * ONES; // bytes below this end a name: space, controls
+
+  /**
+   * Returns the index of the colon ending the key that starts at {@code from}, or -1 when a space,
+   * a control byte or a non-ASCII byte comes first or there is no colon. Eight bytes at a time:
+   * each of the three tests marks its first byte exactly, so the lowest mark of any is the first
+   * byte that stops the key.
+   */
+  private static int nameEnd(byte[] in, int from, int end) {
+    int i = from;
+    for (int last = end - Long.BYTES; i <= last; i += Long.BYTES) {
+      long w = ByteScan.longAt(in, i);
+      long c = w ^ COLONS;
+      long stops = (((c - ONES) & ~c) | ((w - BELOW_NAME) & ~w) | w) & HIGHS;
+      if (stops != 0) {
+        int at = i + (Long.numberOfTrailingZeros(stops) >>> 3);
+        return in[at] == ':' ? at : -1;
       }
     }
+    for (; i < end; i++) {
+      byte b = in[i];
+      if (b == ':') {
+        return i;
+      }
+      if (b <= ' ') {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** Adds a {@code Key: value} line; false when the line has no usable key. */
+  private boolean header(byte[] in, int from, int end) {
+    int colon = nameEnd(in, from, end);
     if (colon <= from) {
       return false;
     }

@@ -356,4 +356,47 @@ class AmiFrameDecoderTest {
     decoder.decode(ByteBuffer.wrap(ascii("Event: Whole\r\n\r\n")), sink);
     assertThat(sink.frames).containsExactly(AmiFrame.of("Event", "Whole"));
   }
+
+  @Test
+  void aKeyEndsAtItsColonAndASpaceControlOrNonAsciiByteBeforeItMakesTheLineMalformed() {
+    byte[] stoppers = {' ', '\t', 0x01, 0x1f, (byte) 0x80, (byte) 0xc3, (byte) 0xff};
+    for (int at = 0; at < 20; at++) {
+      for (byte stopper : stoppers) {
+        byte[] key = "ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII);
+        key[at] = stopper;
+        byte[] line =
+            (new String(key, StandardCharsets.ISO_8859_1) + ": v\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1);
+        RecordingSink sink = decodeWhole(packet("Event: X\r\n", line, "Other: 1\r\n\r\n"));
+
+        assertThat(sink.malformed).as("byte 0x%02x at %d", stopper & 0xff, at).hasSize(1);
+        assertThat(sink.frames.get(0).asMap()).containsOnlyKeys("Event", "Other");
+      }
+      byte[] key = "ABCDEFGHIJKLMNOPQRST".getBytes(StandardCharsets.US_ASCII);
+      key[at] = ':';
+      RecordingSink sink =
+          decodeWhole(
+              packet(
+                  "Event: X\r\n",
+                  (new String(key, StandardCharsets.US_ASCII) + " v\r\n")
+                      .getBytes(StandardCharsets.US_ASCII),
+                  "\r\n"));
+      if (at == 0) {
+        assertThat(sink.malformed).as("a colon first: no key").hasSize(1);
+      } else {
+        assertThat(sink.malformed).isEmpty();
+        assertThat(sink.frames.get(0).asMap()).containsKey("ABCDEFGHIJKLMNOPQRST".substring(0, at));
+      }
+    }
+  }
+
+  private static byte[] packet(String head, byte[] line, String tail) {
+    byte[] h = head.getBytes(StandardCharsets.US_ASCII);
+    byte[] t = tail.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[h.length + line.length + t.length];
+    System.arraycopy(h, 0, out, 0, h.length);
+    System.arraycopy(line, 0, out, h.length, line.length);
+    System.arraycopy(t, 0, out, h.length + line.length, t.length);
+    return out;
+  }
 }
