@@ -21,6 +21,9 @@ final class CallEntry implements TrackedCall {
   private final Instant createdAt = Instant.now();
   private final long createdNanos = System.nanoTime();
   private final Map<String, String> serverIds = new ConcurrentHashMap<>();
+  // The immutable copy events carry, made once per change of the ids; null when stale. Guarded by
+  // serverIds' monitor, which nothing else takes and under which nothing else is called.
+  private Map<String, String> serverIdsCopy = Map.of();
 
   volatile CallState state;
   volatile Instant answeredAt;
@@ -98,11 +101,28 @@ final class CallEntry implements TrackedCall {
 
   @Override
   public Map<String, String> serverIds() {
-    return Map.copyOf(serverIds);
+    synchronized (serverIds) {
+      Map<String, String> copy = serverIdsCopy;
+      if (copy == null) {
+        copy = Map.copyOf(serverIds);
+        serverIdsCopy = copy;
+      }
+      return copy;
+    }
   }
 
-  Map<String, String> mutableServerIds() {
-    return serverIds;
+  /** Sets a server id; the copy {@link #serverIds()} hands out is made again only if it changed. */
+  void putServerId(String key, String value) {
+    synchronized (serverIds) {
+      if (!value.equals(serverIds.put(key, value))) {
+        serverIdsCopy = null;
+      }
+    }
+  }
+
+  /** The ids as they are now, read-only; change them through {@link #putServerId}. */
+  Map<String, String> currentServerIds() {
+    return java.util.Collections.unmodifiableMap(serverIds);
   }
 
   long createdNanos() {

@@ -25,11 +25,11 @@ import java.util.function.UnaryOperator;
 final class CallRegistry {
   private final int historySize;
   private final Map<String, CallEntry> live = new ConcurrentHashMap<>();
-  private final Map<String, String> serverIdIndex = new ConcurrentHashMap<>();
+  private final ServerIdIndex serverIdIndex = new ServerIdIndex();
   private final Object endedLock = new Object();
   private final LinkedHashMap<String, CallRecord> history = new LinkedHashMap<>();
   private final LinkedHashMap<String, CallEntry> givenUp = new LinkedHashMap<>();
-  private final Map<String, String> givenUpIndex = new ConcurrentHashMap<>();
+  private final ServerIdIndex givenUpIndex = new ServerIdIndex();
 
   /** Given-up calls kept at least, whatever the history size. */
   static final int MIN_GIVEN_UP = 1_000;
@@ -60,12 +60,12 @@ final class CallRegistry {
 
   /** Indexes a server id of a live call. */
   void index(CallEntry call, String key, String value) {
-    serverIdIndex.put(indexKey(key, value), call.callId());
+    serverIdIndex.put(key, value, call.callId());
   }
 
   /** Returns the live call bound to a server id. */
   Optional<CallEntry> liveByServerId(String key, String value) {
-    String id = serverIdIndex.get(indexKey(key, value));
+    String id = serverIdIndex.get(key, value);
     return id == null ? Optional.empty() : Optional.ofNullable(live.get(id));
   }
 
@@ -86,11 +86,11 @@ final class CallRegistry {
       if (serverMayHoldIt) {
         givenUp.put(call.callId(), call);
         // Only the ids the adapter bound: they name this call alone, unlike shared ones (Linkedid).
-        call.mutableServerIds()
+        call.currentServerIds()
             .forEach(
                 (k, v) -> {
                   if (call.boundKeys.contains(k)) {
-                    givenUpIndex.put(indexKey(k, v), call.callId());
+                    givenUpIndex.put(k, v, call.callId());
                   }
                 });
         while (givenUp.size() > givenUpSize) {
@@ -99,7 +99,7 @@ final class CallRegistry {
       }
     }
     live.remove(call.callId());
-    call.mutableServerIds().forEach((k, v) -> serverIdIndex.remove(indexKey(k, v), call.callId()));
+    call.currentServerIds().forEach((k, v) -> serverIdIndex.remove(k, v, call.callId()));
   }
 
   /** Returns the given-up call with this id, or null. */
@@ -120,7 +120,7 @@ final class CallRegistry {
       if (e.getKey() == null || e.getValue() == null) {
         continue;
       }
-      String id = givenUpIndex.get(indexKey(e.getKey(), e.getValue()));
+      String id = givenUpIndex.get(e.getKey(), e.getValue());
       if (id != null) {
         CallEntry c = givenUp(id);
         if (c != null) {
@@ -133,7 +133,7 @@ final class CallRegistry {
 
   /** Indexes a server id learnt for a given-up call. */
   void indexGivenUp(CallEntry call, String key, String value) {
-    givenUpIndex.put(indexKey(key, value), call.callId());
+    givenUpIndex.put(key, value, call.callId());
   }
 
   /** Forgets a given-up call once the server confirmed its end. */
@@ -146,7 +146,7 @@ final class CallRegistry {
   private void forgetLocked(String callId) {
     CallEntry c = givenUp.remove(callId);
     if (c != null) {
-      c.mutableServerIds().forEach((k, v) -> givenUpIndex.remove(indexKey(k, v), callId));
+      c.currentServerIds().forEach((k, v) -> givenUpIndex.remove(k, v, callId));
     }
   }
 
@@ -195,7 +195,28 @@ final class CallRegistry {
     return live.containsKey(callId) || record(callId).isPresent();
   }
 
-  private static String indexKey(String key, String value) {
-    return key + '\u0000' + value;
+  /**
+   * Call ids by server id: one map per id kind (a handful, such as {@code Uniqueid}), then by
+   * value. A lookup builds no key (the kind's hash is cached, the value's computed once), and the
+   * index holds the call's own value strings.
+   */
+  private static final class ServerIdIndex {
+    private final Map<String, Map<String, String>> byKind = new ConcurrentHashMap<>();
+
+    String get(String kind, String value) {
+      Map<String, String> ids = byKind.get(kind);
+      return ids == null ? null : ids.get(value);
+    }
+
+    void put(String kind, String value, String callId) {
+      byKind.computeIfAbsent(kind, k -> new ConcurrentHashMap<>()).put(value, callId);
+    }
+
+    void remove(String kind, String value, String callId) {
+      Map<String, String> ids = byKind.get(kind);
+      if (ids != null) {
+        ids.remove(value, callId);
+      }
+    }
   }
 }

@@ -273,7 +273,7 @@ final class CallStateMachine {
         if (!call.state.isTerminal()) {
           valid.forEach(
               (k, v) -> {
-                call.mutableServerIds().put(k, v);
+                call.putServerId(k, v);
                 call.boundKeys.add(k);
                 registry.index(call, k, v);
               });
@@ -527,7 +527,7 @@ final class CallStateMachine {
     ids.forEach(
         (k, v) -> {
           if (k != null && v != null && !v.isEmpty()) {
-            call.mutableServerIds().put(k, v);
+            call.putServerId(k, v);
           }
         });
   }

@@ -20,7 +20,7 @@ public final class TrackedCallFixture {
     CallEntry c =
         new CallEntry(
             callId, CallDirection.INBOUND, "sip:a@h", "sip:b@h", CallOptions.DEFAULTS, state);
-    c.mutableServerIds().putAll(serverIds);
+    serverIds.forEach(c::putServerId);
     return c;
   }
 }
