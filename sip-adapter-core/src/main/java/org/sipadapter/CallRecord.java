@@ -130,8 +130,8 @@ public record CallRecord(
    */
   public CallRecord withServerDurations(
       Duration total, Duration billable, Map<String, String> serverFields) {
-    Map<String, String> ids = new TreeMap<>(serverIds);
-    ids.putAll(serverFields);
+    Map<String, String> ids = new java.util.HashMap<>(serverIds);
+    ids.putAll(serverFields); // copied once more, immutable, by the constructor
     Instant answered = billable.isZero() && answeredAt == null ? null : endedAt.minus(billable);
     return new CallRecord(
         callId,

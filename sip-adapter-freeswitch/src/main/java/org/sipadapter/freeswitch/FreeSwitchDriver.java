@@ -121,6 +121,10 @@ final class FreeSwitchDriver
           "sip_term_status",
           "sip_hangup_disposition");
 
+  /** The event headers of {@link #RECORD_VARIABLES}, in the same order. */
+  private static final List<String> RECORD_HEADERS =
+      RECORD_VARIABLES.stream().map(v -> "variable_" + v).toList();
+
   /**
    * Every event header this driver and {@link ChannelEventMapper} read, so the reader thread hands
    * on only these lines of an event ({@link TrimmingEslDecoder}). A header read from an event must
@@ -147,7 +151,7 @@ final class FreeSwitchDriver
                   "variable_originating_leg_uuid",
                   "variable_mduration",
                   "variable_billmsec"),
-              RECORD_VARIABLES.stream().map(v -> "variable_" + v))
+              RECORD_HEADERS.stream())
           .distinct()
           .toList();
 
@@ -725,16 +729,16 @@ final class FreeSwitchDriver
    * #RECORD_VARIABLES} as server ids.
    */
   private void mergeServerRecord(String callId, EslEvent event) {
-    long total = millis(event, "mduration", "duration");
-    long billable = millis(event, "billmsec", "billsec");
+    long total = millis(event, "variable_mduration", "variable_duration");
+    long billable = millis(event, "variable_billmsec", "variable_billsec");
     if (total < 0 || billable < 0) {
       return;
     }
     Map<String, String> fields = new LinkedHashMap<>();
-    for (String name : RECORD_VARIABLES) {
-      String value = event.headerOrNull("variable_" + name);
+    for (int i = 0; i < RECORD_VARIABLES.size(); i++) {
+      String value = event.headerOrNull(RECORD_HEADERS.get(i));
       if (value != null && !value.isEmpty()) {
-        fields.put(name, value);
+        fields.put(RECORD_VARIABLES.get(i), value);
       }
     }
     int sipStatus = parseIntOr(fields.get("sip_term_status"), 0);
@@ -747,12 +751,12 @@ final class FreeSwitchDriver
                 sipStatus));
   }
 
-  private static long millis(EslEvent event, String msVariable, String secondsVariable) {
-    long ms = parseIntOr(event.headerOrNull("variable_" + msVariable), -1);
+  private static long millis(EslEvent event, String msHeader, String secondsHeader) {
+    long ms = parseIntOr(event.headerOrNull(msHeader), -1);
     if (ms >= 0) {
       return ms;
     }
-    long s = parseIntOr(event.headerOrNull("variable_" + secondsVariable), -1);
+    long s = parseIntOr(event.headerOrNull(secondsHeader), -1);
     return s < 0 ? -1 : s * 1000;
   }
 

@@ -1,6 +1,7 @@
 package org.sipadapter.freeswitch.esl;
 
 import java.nio.charset.StandardCharsets;
+import org.sipadapter.transport.ByteScan;
 
 /**
  * Percent-decoding of ESL plain-event header values.
@@ -19,13 +20,7 @@ final class PercentDecoding {
    * @return the decoded string, never null
    */
   static String decode(byte[] buf, int from, int to) {
-    int pct = -1;
-    for (int i = from; i < to; i++) {
-      if (buf[i] == '%') {
-        pct = i;
-        break;
-      }
-    }
+    int pct = ByteScan.indexOf(buf, from, to, (byte) '%');
     if (pct < 0) {
       // Most values (ids, numbers, names) have no escape: one copy, straight into the String.
       return new String(buf, from, to - from, StandardCharsets.UTF_8);
