@@ -124,13 +124,15 @@ class TrimmedEventsTest {
     // name's length.
     String body =
         "EVENT-NAME: CHANNEL_CREATE\nUnique-IX: no\nUnique\rID: no\nUNIQUE-ID: up\n"
-            + "caller-destination-number: 200\nDTMF-DIGIT: 5\nDTMF-Digi: no\n";
+            + "caller-destination-number: 200\nDTMF-DIGIT: 5\nDTMF-Digi: no\n"
+            + "variable_other: no\nVARIABLE_DURATION: 7\nvariable_duration_x: no\nvariable: no\n"
+            + "Job-UUID: j\nJob-UUIX: no\n";
     List<EslFrame> frames = decode(trimming(), plainFrame(body), 5);
 
     assertThat(frames.get(0).bodyText())
         .isEqualTo(
             "EVENT-NAME: CHANNEL_CREATE\nUNIQUE-ID: up\ncaller-destination-number: 200\n"
-                + "DTMF-DIGIT: 5\n");
+                + "DTMF-DIGIT: 5\nVARIABLE_DURATION: 7\nJob-UUID: j\n");
     assertThat(frames.get(0).event().headerOrNull("Caller-Destination-Number")).isEqualTo("200");
   }
 

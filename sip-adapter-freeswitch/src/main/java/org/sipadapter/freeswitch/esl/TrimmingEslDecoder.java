@@ -46,6 +46,7 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
   private final byte[][] keptNames;
   private final byte[][] whole; // Event-Name values whose events stay whole
   private final boolean[] keptLengths; // by name length: whether a kept name (or Event-Name) has it
+  private final Prefixes prefixes; // null when a kept name is too short for it
   private final Sink sink = new Sink();
   private byte[] scratch = new byte[1024];
 
@@ -85,6 +86,14 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         keptLengths[name.length] = true;
       }
     }
+    List<byte[]> names = new java.util.ArrayList<>();
+    names.add(EVENT_NAME);
+    for (byte[] name : keptNames) {
+      if (name != null) {
+        names.add(name);
+      }
+    }
+    prefixes = Prefixes.of(names);
     whole =
         wholeEvents.stream().map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
   }
@@ -140,6 +149,12 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         }
         scratch[n++] = LF; // the empty line FreeSWITCH ends an event with: kept, body() reads ""
         break;
+      }
+      if (prefixes != null && !prefixes.mayBeKept(b, p, end)) {
+        // Its first bytes begin no kept name: only the line's end is looked for.
+        int lf = ByteScan.indexOf(b, p, end, LF);
+        p = lf < 0 ? end : lf + 1;
+        continue;
       }
       // One pass over the line: to its colon or LF, then from the colon to the LF.
       int stop = ByteScan.indexOfEither(b, p, end, (byte) ':', LF);
@@ -228,5 +243,100 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
       }
     }
     return true;
+  }
+
+  /**
+   * The first sixteen bytes of the kept names, to pass over most lines by one or two eight-byte
+   * compares without looking for their colon. A line may hold a kept name only if its first eight
+   * bytes begin one; and, when every kept name beginning so is sixteen bytes or longer (the many
+   * {@code variable_*} names), only if its next eight bytes match one of those too. Bytes are
+   * compared with bit 0x20 set in each, which lower-cases letters; a line that passes is matched in
+   * full as before, so a false pass costs time, never a wrong line.
+   */
+  private static final class Prefixes {
+    private final long[] firsts;
+    private final boolean[] needsSecond;
+    private final boolean[] used;
+    private final long[] pairFirsts;
+    private final long[] pairSeconds;
+    private final boolean[] pairUsed;
+
+    private Prefixes(int slots) {
+      firsts = new long[slots];
+      needsSecond = new boolean[slots];
+      used = new boolean[slots];
+      pairFirsts = new long[slots];
+      pairSeconds = new long[slots];
+      pairUsed = new boolean[slots];
+    }
+
+    /** The prefixes of these lower-case names, or null when one is shorter than eight bytes. */
+    static Prefixes of(List<byte[]> names) {
+      if (names.stream().anyMatch(n -> n.length < Long.BYTES)) {
+        return null;
+      }
+      Prefixes t = new Prefixes(Integer.highestOneBit(names.size() * 4 - 1) << 1);
+      for (byte[] name : names) {
+        int i = t.slot(ByteScan.longAt(name, 0) | CASE_BITS);
+        if (!t.used[i]) {
+          t.used[i] = true;
+          t.firsts[i] = ByteScan.longAt(name, 0) | CASE_BITS;
+          t.needsSecond[i] = true;
+        }
+        if (name.length < 2 * Long.BYTES) {
+          t.needsSecond[i] = false;
+        }
+      }
+      for (byte[] name : names) {
+        if (name.length >= 2 * Long.BYTES) {
+          long first = ByteScan.longAt(name, 0) | CASE_BITS;
+          long second = ByteScan.longAt(name, Long.BYTES) | CASE_BITS;
+          int i = t.pairSlot(first, second);
+          t.pairUsed[i] = true;
+          t.pairFirsts[i] = first;
+          t.pairSeconds[i] = second;
+        }
+      }
+      return t;
+    }
+
+    private int slot(long first) {
+      int mask = firsts.length - 1;
+      int i = mix(first) & mask;
+      while (used[i] && firsts[i] != first) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+
+    private int pairSlot(long first, long second) {
+      int mask = pairFirsts.length - 1;
+      int i = mix(first * GOLDEN + second) & mask;
+      while (pairUsed[i] && (pairFirsts[i] != first || pairSeconds[i] != second)) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+
+    /** Whether the line at {@code p} may begin with a kept name (true near the body's end). */
+    boolean mayBeKept(byte[] b, int p, int end) {
+      if (p + Long.BYTES > end) {
+        return true;
+      }
+      long first = ByteScan.longAt(b, p) | CASE_BITS;
+      int i = slot(first);
+      if (!used[i]) {
+        return false;
+      }
+      if (!needsSecond[i] || p + 2 * Long.BYTES > end) {
+        return true;
+      }
+      return pairUsed[pairSlot(first, ByteScan.longAt(b, p + Long.BYTES) | CASE_BITS)];
+    }
+
+    private static int mix(long word) {
+      long h = word * GOLDEN;
+      return (int) (h ^ (h >>> 29) ^ (h >>> 43));
+    }
   }
 }
