@@ -108,7 +108,21 @@ public final class ExtEscaping {
    * @throws ExtFormatException on an escape Yate never writes
    */
   public static String unescapeToString(byte[] buf, int from, int to) {
-    boolean plain = ByteScan.indexOf(buf, from, to, (byte) '%') < 0;
+    return decode(buf, from, to, ByteScan.indexOf(buf, from, to, (byte) '%') >= 0);
+  }
+
+  /**
+   * Decodes a field whose caller already knows whether it holds a {@code %}.
+   *
+   * @param buf the bytes
+   * @param from first byte of the field
+   * @param to one past its last byte
+   * @param escaped whether a {@code %} is in {@code buf[from, to)}
+   * @return the text
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  static String decode(byte[] buf, int from, int to, boolean escaped) {
+    boolean plain = !escaped;
     // Most fields carry no escape: decode them in place without a copy.
     return plain
         ? new String(buf, from, to - from, StandardCharsets.UTF_8)

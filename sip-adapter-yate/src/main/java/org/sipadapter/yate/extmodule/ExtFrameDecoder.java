@@ -198,29 +198,78 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     return new ExtFrame.Unrecognized(new String(buf, from, end - from, StandardCharsets.UTF_8));
   }
 
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+  private static final long COLONS = ':' * ONES;
+  private static final long EQUALS = '=' * ONES;
+  private static final long PERCENTS = '%' * ONES;
+  private static final int SLOTS = 3; // per field: start, first '=', first '%'
+
   /**
-   * Returns the fields from {@code from}, raw ':' always separating: element 0 is their count n,
-   * then n + 1 offsets, field i being [{@code f[1 + i]}, {@code f[2 + i] - 1}) (each field's end is
-   * one before the next field's start; the last one's end is {@code end}).
+   * Returns the fields from {@code from}, raw ':' always separating, found in one pass over the
+   * line eight bytes at a time: element 0 is their count n, then for field i its start, its first
+   * {@code =} and its first {@code %} (each -1 when none) at {@code 1 + 3i}, {@code 2 + 3i} and
+   * {@code 3 + 3i}; after the last field, the end of the line plus one (as if a separator followed
+   * it).
    */
   private static int[] fields(byte[] buf, int from, int end) {
-    int[] f = new int[18];
+    int[] f = new int[1 + SLOTS * 8];
     int n = 0;
     int start = from;
     while (true) {
-      if (n + 3 > f.length) {
+      if (1 + SLOTS * (n + 2) > f.length) {
         f = Arrays.copyOf(f, f.length * 2);
       }
-      f[1 + n++] = start;
-      int colon = ByteScan.indexOf(buf, start, end, (byte) ':');
+      int at = 1 + SLOTS * n++;
+      f[at] = start;
+      int eq = -1;
+      int pct = -1;
+      int colon = -1;
+      int i = start;
+      for (int last = end - Long.BYTES; i <= last && colon < 0; i += Long.BYTES) {
+        long w = ByteScan.longAt(buf, i);
+        long colons = zeros(w ^ COLONS);
+        // Only each mask's lowest mark is exact, and only the first '=' and '%' are wanted.
+        int colonAt = colons == 0 ? Long.BYTES : Long.numberOfTrailingZeros(colons) >>> 3;
+        if (eq < 0) {
+          long eqs = zeros(w ^ EQUALS);
+          int eqAt = eqs == 0 ? Long.BYTES : Long.numberOfTrailingZeros(eqs) >>> 3;
+          eq = eqAt < colonAt ? i + eqAt : -1;
+        }
+        if (pct < 0) {
+          long pcts = zeros(w ^ PERCENTS);
+          int pctAt = pcts == 0 ? Long.BYTES : Long.numberOfTrailingZeros(pcts) >>> 3;
+          pct = pctAt < colonAt ? i + pctAt : -1;
+        }
+        if (colons != 0) {
+          colon = i + colonAt;
+        }
+      }
+      for (; colon < 0 && i < end; i++) {
+        byte b = buf[i];
+        if (b == ':') {
+          colon = i;
+        } else if (b == '=' && eq < 0) {
+          eq = i;
+        } else if (b == '%' && pct < 0) {
+          pct = i;
+        }
+      }
+      f[at + 1] = eq;
+      f[at + 2] = pct;
       if (colon < 0) {
         break;
       }
       start = colon + 1;
     }
     f[0] = n;
-    f[1 + n] = end + 1; // as if a separator followed the last field
+    f[1 + SLOTS * n] = end + 1;
     return f;
+  }
+
+  /** Marks the zero bytes of {@code x}: the lowest mark is exact, higher ones may not be. */
+  private static long zeros(long x) {
+    return (x - ONES) & ~x & HIGHS;
   }
 
   private static int count(int[] f) {
@@ -228,11 +277,19 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
   }
 
   private static int fieldStart(int[] f, int i) {
-    return f[1 + i];
+    return f[1 + SLOTS * i];
   }
 
   private static int fieldEnd(int[] f, int i) {
-    return f[2 + i] - 1;
+    return f[1 + SLOTS * (i + 1)] - 1;
+  }
+
+  private static int firstEquals(int[] f, int i) {
+    return f[2 + SLOTS * i];
+  }
+
+  private static int firstPercent(int[] f, int i) {
+    return f[3 + SLOTS * i];
   }
 
   private static Params params(byte[] buf, int[] f, int first) {
@@ -244,18 +301,25 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     for (int i = 0; i < n; i++) {
       int start = fieldStart(f, first + i);
       int end = fieldEnd(f, first + i);
-      int eq = ByteScan.indexOf(buf, start, end, (byte) '=');
+      int eq = firstEquals(f, first + i);
+      int pct = firstPercent(f, first + i);
       if (eq < 0) {
-        eq = end;
+        pairs[2 * i] = ExtEscaping.decode(buf, start, end, pct >= 0);
+        pairs[2 * i + 1] = "";
+      } else if (pct < 0 || pct > eq) {
+        pairs[2 * i] = ExtEscaping.decode(buf, start, eq, false);
+        pairs[2 * i + 1] = ExtEscaping.decode(buf, eq + 1, end, pct > eq);
+      } else {
+        // An escape in the name (Yate writes "%}" for '='): the value is looked at on its own.
+        pairs[2 * i] = ExtEscaping.decode(buf, start, eq, true);
+        pairs[2 * i + 1] = ExtEscaping.unescapeToString(buf, eq + 1, end);
       }
-      pairs[2 * i] = ExtEscaping.unescapeToString(buf, start, eq);
-      pairs[2 * i + 1] = eq == end ? "" : ExtEscaping.unescapeToString(buf, eq + 1, end);
     }
     return Params.ofPairs(pairs);
   }
 
   private static String text(byte[] buf, int[] f, int i) {
-    return ExtEscaping.unescapeToString(buf, fieldStart(f, i), fieldEnd(f, i));
+    return ExtEscaping.decode(buf, fieldStart(f, i), fieldEnd(f, i), firstPercent(f, i) >= 0);
   }
 
   private static boolean startsWith(byte[] buf, int from, int end, byte[] prefix) {

@@ -231,4 +231,45 @@ class ExtFrameDecoderTest {
       sb.append('=').append(ExtEscaping.escape(p.value(i)));
     }
   }
+
+  @Test
+  void fieldsEqualsAndEscapesAreFoundAtEveryPositionAsAByteLoopWouldFindThem() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+    String alphabet = "ab=%:\n";
+    for (int round = 0; round < 3_000; round++) {
+      List<String> parts = new ArrayList<>();
+      StringBuilder line =
+          new StringBuilder("%%>message:")
+              .append(ExtEscaping.escape(word(random, alphabet))) // id, any bytes
+              .append(":1:call.x::");
+      int n = random.nextInt(0, 6);
+      for (int i = 0; i < n; i++) {
+        String name = word(random, "ab%:\n").isEmpty() ? "k" : word(random, "ab%:\n") + "k";
+        String value = word(random, alphabet);
+        parts.add(name);
+        parts.add(value);
+        line.append(i == 0 ? "" : ":")
+            .append(ExtEscaping.escape(name))
+            .append('=')
+            .append(ExtEscaping.escape(value));
+      }
+      RecordingSink sink = new RecordingSink();
+      new ExtFrameDecoder()
+          .decode(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)), sink);
+
+      assertThat(sink.malformed).as(line.toString()).isEmpty();
+      ExtFrame.EngineMessage m = (ExtFrame.EngineMessage) sink.frames.get(0);
+      assertThat(m.params())
+          .as(line.toString())
+          .isEqualTo(n == 0 ? Params.EMPTY : Params.of(parts.toArray(String[]::new)));
+    }
+  }
+
+  private static String word(java.util.SplittableRandom random, String alphabet) {
+    StringBuilder w = new StringBuilder();
+    for (int i = random.nextInt(0, 20); i > 0; i--) {
+      w.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return w.toString();
+  }
 }
