@@ -36,6 +36,8 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
   }
 
   private final int maxLineBytes;
+  // The field offsets of the line being parsed, reused from line to line (see fields()).
+  private int[] fieldScratch = new int[1 + SLOTS * 64];
   private byte[] line = new byte[4096];
   private int length;
   private boolean skipping;
@@ -152,7 +154,7 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
    * @return the frame
    * @throws ExtFormatException if the line is malformed
    */
-  static ExtFrame parse(byte[] buf, int from, int end) {
+  ExtFrame parse(byte[] buf, int from, int end) {
     if (startsWith(buf, from, end, ENGINE_MESSAGE)) {
       int[] f = fields(buf, from + ENGINE_MESSAGE.length, end);
       if (count(f) < 4) {
@@ -212,8 +214,8 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
    * {@code 3 + 3i}; after the last field, the end of the line plus one (as if a separator followed
    * it).
    */
-  private static int[] fields(byte[] buf, int from, int end) {
-    int[] f = new int[1 + SLOTS * 8];
+  private int[] fields(byte[] buf, int from, int end) {
+    int[] f = fieldScratch;
     int n = 0;
     int start = from;
     while (true) {
@@ -264,6 +266,7 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     }
     f[0] = n;
     f[1 + SLOTS * n] = end + 1;
+    fieldScratch = f.length > 1 + SLOTS * 1024 ? new int[1 + SLOTS * 64] : f; // kept unless huge
     return f;
   }
 
