@@ -72,6 +72,18 @@ public final class ExtEscaping {
    */
   public static byte[] unescape(byte[] buf, int from, int to) {
     byte[] out = new byte[to - from];
+    int n = unescapeInto(buf, from, to, out);
+    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Decodes {@code buf[from, to)} into {@code out} from its start.
+   *
+   * @param out at least {@code to - from} bytes
+   * @return the number of bytes decoded
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  private static int unescapeInto(byte[] buf, int from, int to, byte[] out) {
     int n = 0;
     for (int i = from; i < to; i++) {
       byte b = buf[i];
@@ -95,7 +107,23 @@ public final class ExtEscaping {
         throw new ExtFormatException("invalid escape %" + (char) c);
       }
     }
-    return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    return n;
+  }
+
+  /**
+   * Decodes a field that holds a {@code %}, through a caller's scratch buffer (one string made, no
+   * array of its own).
+   *
+   * @param buf the bytes
+   * @param from first byte of the field
+   * @param to one past its last byte
+   * @param scratch at least {@code to - from} bytes; overwritten
+   * @return the text
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  static String decodeEscaped(byte[] buf, int from, int to, byte[] scratch) {
+    int n = unescapeInto(buf, from, to, scratch);
+    return new String(scratch, 0, n, StandardCharsets.UTF_8);
   }
 
   /**

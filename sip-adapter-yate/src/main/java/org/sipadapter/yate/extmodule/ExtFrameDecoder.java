@@ -38,6 +38,7 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
   private final int maxLineBytes;
   // The field offsets of the line being parsed, reused from line to line (see fields()).
   private int[] fieldScratch = new int[1 + SLOTS * 64];
+  private byte[] unescaped = new byte[256]; // scratch for decoding escaped fields
   private byte[] line = new byte[4096];
   private int length;
   private boolean skipping;
@@ -295,7 +296,7 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     return f[3 + SLOTS * i];
   }
 
-  private static Params params(byte[] buf, int[] f, int first) {
+  private Params params(byte[] buf, int[] f, int first) {
     int n = count(f) - first;
     if (n == 1 && fieldStart(f, first) == fieldEnd(f, first)) {
       return Params.EMPTY; // "name:retval:" with nothing after the colon
@@ -307,22 +308,38 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
       int eq = firstEquals(f, first + i);
       int pct = firstPercent(f, first + i);
       if (eq < 0) {
-        pairs[2 * i] = ExtEscaping.decode(buf, start, end, pct >= 0);
+        pairs[2 * i] = decode(buf, start, end, pct >= 0);
         pairs[2 * i + 1] = "";
       } else if (pct < 0 || pct > eq) {
-        pairs[2 * i] = ExtEscaping.decode(buf, start, eq, false);
-        pairs[2 * i + 1] = ExtEscaping.decode(buf, eq + 1, end, pct > eq);
+        pairs[2 * i] = decode(buf, start, eq, false);
+        pairs[2 * i + 1] = decode(buf, eq + 1, end, pct > eq);
       } else {
         // An escape in the name (Yate writes "%}" for '='): the value is looked at on its own.
-        pairs[2 * i] = ExtEscaping.decode(buf, start, eq, true);
-        pairs[2 * i + 1] = ExtEscaping.unescapeToString(buf, eq + 1, end);
+        pairs[2 * i] = decode(buf, start, eq, true);
+        pairs[2 * i + 1] =
+            decode(buf, eq + 1, end, ByteScan.indexOf(buf, eq + 1, end, (byte) '%') >= 0);
       }
     }
     return Params.ofPairs(pairs);
   }
 
-  private static String text(byte[] buf, int[] f, int i) {
-    return ExtEscaping.decode(buf, fieldStart(f, i), fieldEnd(f, i), firstPercent(f, i) >= 0);
+  /** A field as text; escapes are decoded through one scratch buffer kept by the decoder. */
+  private String decode(byte[] buf, int from, int to, boolean escaped) {
+    if (!escaped) {
+      return new String(buf, from, to - from, StandardCharsets.UTF_8);
+    }
+    if (unescaped.length < to - from) {
+      unescaped = new byte[Math.max(to - from, unescaped.length * 2)];
+    }
+    String text = ExtEscaping.decodeEscaped(buf, from, to, unescaped);
+    if (unescaped.length > 64 * 1024) {
+      unescaped = new byte[256]; // do not keep a huge buffer after one huge field
+    }
+    return text;
+  }
+
+  private String text(byte[] buf, int[] f, int i) {
+    return decode(buf, fieldStart(f, i), fieldEnd(f, i), firstPercent(f, i) >= 0);
   }
 
   private static boolean startsWith(byte[] buf, int from, int end, byte[] prefix) {
