@@ -60,6 +60,34 @@ public class YatePathBenchmark {
   private static final int DIGITS = 10;
   private static final long WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
+  /**
+   * The messages of one inbound call as Yate 6 sends them ({@code #} stands for the call's number),
+   * shared with {@link YateDecodeBenchmark}.
+   */
+  static final String[] MESSAGES = {
+    "%%>message:0xbe.#:1795671609:call.route::id=sip/#:module=sip:status=incoming"
+        + ":address=127.0.0.1%z5081:billid=1795671524-#:answered=false:direction=incoming"
+        + ":callid=sip/1-#@127.0.0.1/SIPpTag001/:caller=sipp:called=4000:callername=sipp"
+        + ":antiloop=19:ip_host=127.0.0.1:ip_port=5081:ip_transport=UDP"
+        + ":sip_uri=sip%z4000@127.0.0.1%z5062:sip_from=sip%zsipp@127.0.0.1%z5081"
+        + ":sip_to=4000 <sip%z4000@127.0.0.1%z5062>:sip_callid=1-#@127.0.0.1:newcall=true"
+        + ":domain=127.0.0.1:media=yes:formats=mulaw:transport=RTP/AVP:rtp_port=6000",
+    "%%<message::true:call.execute::id=sip/#:module=sip:status=incoming"
+        + ":address=127.0.0.1%z5081:billid=1795671524-#:answered=false:direction=incoming"
+        + ":caller=sipp:called=4000:callername=sipp:callto=dumb/"
+        + ":handlers=javascript%z15,gvoice%z20,queues%z45,yrtp%z50,dumb%z90"
+        + ":peerid=dumb/#:targetid=dumb/#:autoring=true",
+    "%%<message::false:call.answered::id=dumb/#:targetid=sip/#"
+        + ":handlers=javascript%z15,callfork%z20,queues%z45,yrtp%z50,sip%z100",
+    "%%<message::false:chan.hangup::id=sip/#:module=sip:cause_sip=200"
+        + ":status=answered:address=127.0.0.1%z5081:targetid=dumb/#:billid=1795671524-#"
+        + ":peerid=dumb/#:lastpeerid=dumb/#:answered=true:direction=incoming:domain=127.0.0.1"
+        + ":handlers=javascript%z15,queues%z45,yrtp%z50,cdrbuild%z150",
+    "%%<message::false:chan.hangup::id=dumb/#:module=dumb:status=outgoing"
+        + ":billid=1795671524-#:lastpeerid=sip/#:answered=false:direction=outgoing"
+        + ":handlers=javascript%z15,queues%z45,cdrbuild%z150"
+  };
+
   private final OrderCheck check = new OrderCheck();
   private ServerSocket server;
   private volatile OutputStream toAdapter;
@@ -113,30 +141,7 @@ public class YatePathBenchmark {
     int[] of = new int[at.length];
     int n = 0;
     for (int i = 0; i < CALLS; i++) {
-      String[] lines = {
-        "%%>message:0xbe.#:1795671609:call.route::id=sip/#:module=sip:status=incoming"
-            + ":address=127.0.0.1%z5081:billid=1795671524-#:answered=false:direction=incoming"
-            + ":callid=sip/1-#@127.0.0.1/SIPpTag001/:caller=sipp:called=4000:callername=sipp"
-            + ":antiloop=19:ip_host=127.0.0.1:ip_port=5081:ip_transport=UDP"
-            + ":sip_uri=sip%z4000@127.0.0.1%z5062:sip_from=sip%zsipp@127.0.0.1%z5081"
-            + ":sip_to=4000 <sip%z4000@127.0.0.1%z5062>:sip_callid=1-#@127.0.0.1:newcall=true"
-            + ":domain=127.0.0.1:media=yes:formats=mulaw:transport=RTP/AVP:rtp_port=6000",
-        "%%<message::true:call.execute::id=sip/#:module=sip:status=incoming"
-            + ":address=127.0.0.1%z5081:billid=1795671524-#:answered=false:direction=incoming"
-            + ":caller=sipp:called=4000:callername=sipp:callto=dumb/"
-            + ":handlers=javascript%z15,gvoice%z20,queues%z45,yrtp%z50,dumb%z90"
-            + ":peerid=dumb/#:targetid=dumb/#:autoring=true",
-        "%%<message::false:call.answered::id=dumb/#:targetid=sip/#"
-            + ":handlers=javascript%z15,callfork%z20,queues%z45,yrtp%z50,sip%z100",
-        "%%<message::false:chan.hangup::id=sip/#:module=sip:cause_sip=200"
-            + ":status=answered:address=127.0.0.1%z5081:targetid=dumb/#:billid=1795671524-#"
-            + ":peerid=dumb/#:lastpeerid=dumb/#:answered=true:direction=incoming:domain=127.0.0.1"
-            + ":handlers=javascript%z15,queues%z45,yrtp%z50,cdrbuild%z150",
-        "%%<message::false:chan.hangup::id=dumb/#:module=dumb:status=outgoing"
-            + ":billid=1795671524-#:lastpeerid=sip/#:answered=false:direction=outgoing"
-            + ":handlers=javascript%z15,queues%z45,cdrbuild%z150"
-      };
-      for (String line : lines) {
+      for (String line : MESSAGES) {
         for (int k = 0; k < line.length(); k++) {
           char c = line.charAt(k);
           if (c == '#') {
