@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -130,7 +131,7 @@ public record CallRecord(
    */
   public CallRecord withServerDurations(
       Duration total, Duration billable, Map<String, String> serverFields) {
-    Map<String, String> ids = new java.util.HashMap<>(serverIds);
+    Map<String, String> ids = new HashMap<>(serverIds);
     ids.putAll(serverFields); // copied once more, immutable, by the constructor
     Instant answered = billable.isZero() && answeredAt == null ? null : endedAt.minus(billable);
     return new CallRecord(

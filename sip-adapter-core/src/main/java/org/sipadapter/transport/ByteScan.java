@@ -36,6 +36,44 @@ public final class ByteScan {
   }
 
   /**
+   * Returns {@code value} in each of a long's eight bytes, the pattern {@link #equalBytes} compares
+   * a word with.
+   *
+   * @param value the byte
+   * @return the byte eight times
+   */
+  public static long repeat(byte value) {
+    return (value & 0xffL) * ONES;
+  }
+
+  /**
+   * Marks the bytes of {@code word} equal to the byte {@code pattern} repeats: the high bit of each
+   * such byte is set. Only the lowest mark is exact (a higher one may come from a borrow), so the
+   * first equal byte is {@code Long.numberOfTrailingZeros(marks) >>> 3}.
+   *
+   * @param word eight bytes, as {@link #longAt} reads them
+   * @param pattern a byte repeated, from {@link #repeat}
+   * @return the marks, 0 when no byte is equal
+   */
+  public static long equalBytes(long word, long pattern) {
+    long x = word ^ pattern; // an equal byte is now zero
+    return (x - ONES) & ~x & HIGHS;
+  }
+
+  /**
+   * Marks the bytes of {@code word} below {@code bound} as signed bytes (so every byte from 0x80 up
+   * as well): the high bit of each such byte is set, the lowest mark exact as in {@link
+   * #equalBytes}.
+   *
+   * @param word eight bytes, as {@link #longAt} reads them
+   * @param bound from 1 to 0x7f
+   * @return the marks, 0 when no byte is below
+   */
+  public static long signedBytesBelow(long word, byte bound) {
+    return (((word - repeat(bound)) & ~word) | word) & HIGHS;
+  }
+
+  /**
    * Returns the index of the first {@code value} in {@code bytes[from, to)}, or -1 when there is
    * none.
    *
@@ -48,12 +86,10 @@ public final class ByteScan {
    */
   public static int indexOf(byte[] bytes, int from, int to, byte value) {
     java.util.Objects.checkFromToIndex(from, to, bytes.length);
-    long pattern = (value & 0xffL) * ONES;
+    long pattern = repeat(value);
     int i = from;
     for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
-      long x = (long) LONGS.get(bytes, i) ^ pattern; // a byte equal to value is now zero
-      // The lowest set high bit marks the first zero byte exactly; higher ones may be borrows.
-      long zeros = (x - ONES) & ~x & HIGHS;
+      long zeros = equalBytes(longAt(bytes, i), pattern);
       if (zeros != 0) {
         return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
       }
@@ -81,15 +117,13 @@ public final class ByteScan {
    */
   public static int indexOfEither(byte[] bytes, int from, int to, byte first, byte second) {
     java.util.Objects.checkFromToIndex(from, to, bytes.length);
-    long firsts = (first & 0xffL) * ONES;
-    long seconds = (second & 0xffL) * ONES;
+    long firsts = repeat(first);
+    long seconds = repeat(second);
     int i = from;
     for (int last = to - Long.BYTES; i <= last; i += Long.BYTES) {
-      long word = (long) LONGS.get(bytes, i);
-      long x = word ^ firsts;
-      long y = word ^ seconds;
-      // Each mask's lowest set bit is exact, so the lowest of either is the first match.
-      long zeros = ((x - ONES) & ~x | (y - ONES) & ~y) & HIGHS;
+      long word = longAt(bytes, i);
+      // Each mask's lowest mark is exact, so the lowest of either is the first match.
+      long zeros = equalBytes(word, firsts) | equalBytes(word, seconds);
       if (zeros != 0) {
         return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
       }

@@ -113,29 +113,29 @@ class LazyFieldsTest {
 
   @Test
   void concurrentFirstReadersAllSeeTheSameFields() throws Exception {
-    for (int round = 0; round < 200; round++) {
-      Map<String, String> fields =
-          LazyFields.of(new Frame("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
-      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-      java.util.List<java.util.concurrent.CompletableFuture<Map<String, String>>> reads =
-          new java.util.ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        reads.add(
-            java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    start.await();
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                  return Map.copyOf(fields);
-                }));
+    java.util.concurrent.ExecutorService readers =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 200; round++) {
+        Map<String, String> fields =
+            LazyFields.of(new Frame("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(4);
+        List<java.util.concurrent.Future<Map<String, String>>> reads = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          reads.add(
+              readers.submit(
+                  () -> {
+                    start.await(); // all four read the map for the first time together
+                    return Map.copyOf(fields);
+                  }));
+        }
+        for (var read : reads) {
+          assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS))
+              .isEqualTo(Map.of("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
+        }
       }
-      start.countDown();
-      for (var read : reads) {
-        assertThat(read.get())
-            .isEqualTo(Map.of("Event", "Cdr", "Channel", "PJSIP/2000-1", "Duration", "12"));
-      }
+    } finally {
+      readers.shutdownNow();
     }
   }
 }

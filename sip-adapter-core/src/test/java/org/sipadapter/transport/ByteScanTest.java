@@ -49,14 +49,20 @@ class ByteScanTest {
     assertThat(ByteScan.indexOf(b, 0, b.length, (byte) 0x00)).isEqualTo(3);
   }
 
+  /** Bytes from a small alphabet {@code 0 .. alphabet - 1}: many matches and near misses. */
+  private static byte[] randomBytes(SplittableRandom random, int alphabet) {
+    byte[] b = new byte[random.nextInt(1, 64)];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) random.nextInt(0, alphabet);
+    }
+    return b;
+  }
+
   @Test
   void agreesWithAByteLoopOnRandomBytes() {
     SplittableRandom random = new SplittableRandom(42);
     for (int round = 0; round < 20_000; round++) {
-      byte[] b = new byte[random.nextInt(1, 64)];
-      for (int i = 0; i < b.length; i++) {
-        b[i] = (byte) random.nextInt(0, 4); // a small alphabet: matches and near misses
-      }
+      byte[] b = randomBytes(random, 4);
       int from = random.nextInt(0, b.length + 1);
       int to = random.nextInt(from, b.length + 1);
       byte v = (byte) random.nextInt(0, 4);
@@ -85,19 +91,34 @@ class ByteScanTest {
   void indexOfEitherAgreesWithAByteLoopOnRandomBytes() {
     SplittableRandom random = new SplittableRandom(7);
     for (int round = 0; round < 20_000; round++) {
-      byte[] b = new byte[random.nextInt(1, 64)];
-      for (int i = 0; i < b.length; i++) {
-        b[i] = (byte) random.nextInt(0, 6);
-      }
+      byte[] b = randomBytes(random, 6);
       int from = random.nextInt(0, b.length + 1);
       int to = random.nextInt(from, b.length + 1);
       byte x = (byte) random.nextInt(0, 6);
       byte y = (byte) random.nextInt(0, 6);
-      int expected = -1;
-      for (int i = from; i < to && expected < 0; i++) {
-        expected = b[i] == x || b[i] == y ? i : -1;
-      }
+      int first = naive(b, from, to, x);
+      int second = naive(b, from, to, y);
+      int expected = first < 0 ? second : second < 0 ? first : Math.min(first, second);
       assertThat(ByteScan.indexOfEither(b, from, to, x, y)).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void theFirstMarkOfSignedBytesBelowABoundIsTheFirstSuchByte() {
+    SplittableRandom random = new SplittableRandom(3);
+    byte[] interesting = {0x00, 0x1f, 0x20, 0x21, 0x22, 0x7f, (byte) 0x80, (byte) 0xff, 'A', ':'};
+    for (int round = 0; round < 20_000; round++) {
+      byte[] b = new byte[8];
+      for (int i = 0; i < 8; i++) {
+        b[i] = interesting[random.nextInt(interesting.length)];
+      }
+      int expected = 8;
+      for (int i = 7; i >= 0; i--) {
+        expected = b[i] < 0x21 ? i : expected;
+      }
+      long marks = ByteScan.signedBytesBelow(ByteScan.longAt(b, 0), (byte) 0x21);
+      int first = marks == 0 ? 8 : Long.numberOfTrailingZeros(marks) >>> 3;
+      assertThat(first).as(java.util.Arrays.toString(b)).isEqualTo(expected);
     }
   }
 }

@@ -234,22 +234,6 @@ public final class AmiFrame implements LazyFields.Source {
   }
 
   /**
-   * Whether any header key contains {@code fragment}, ASCII case ignored, compared on the bytes (no
-   * strings built). Used to spot secret-looking keys before an event is handed on.
-   *
-   * @param fragment lower-case ASCII text, such as {@code secret}
-   * @return true when some key contains it
-   */
-  public boolean anyKeyContains(String fragment) {
-    for (int i = 0; i < size; i++) {
-      if (contains(keyStart(i), end(2 * i), fragment)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
    * Whether the header's key looks like it carries a secret, so that it is left out of the frame's
    * {@link org.sipadapter.event.LazyFields}: the key contains {@code secret} or {@code password},
    * or is {@code Key}, ASCII case ignored. One pass over the key bytes, no strings built.
@@ -274,19 +258,6 @@ public final class AmiFrame implements LazyFields.Source {
         return true;
       }
       if (c == 'p' && p + 8 <= to && regionEqualsIgnoreCase(data, p, p + 8, "password")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // fragment: lower-case ASCII; the first byte is compared before the rest.
-  private boolean contains(int from, int to, String fragment) {
-    int n = fragment.length();
-    int first = fragment.charAt(0);
-    for (int start = from; start + n <= to; start++) {
-      if (toLower(data[start] & 0xff) == first
-          && regionEqualsIgnoreCase(data, start, start + n, fragment)) {
         return true;
       }
     }

@@ -253,11 +253,8 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
     return false;
   }
 
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long COLONS = ':' * ONES;
-  private static final long BELOW_NAME =
-      0x21 * ONES; // bytes below this end a name: space, controls
+  private static final long COLONS = ByteScan.repeat((byte) ':');
+  private static final byte BELOW_NAME = 0x21; // bytes below this end a name: space, controls
 
   /**
    * Returns the index of the colon ending the key that starts at {@code from}, or -1 when a space,
@@ -269,8 +266,7 @@ public final class AmiFrameDecoder implements FrameDecoder<AmiFrame> {
     int i = from;
     for (int last = end - Long.BYTES; i <= last; i += Long.BYTES) {
       long w = ByteScan.longAt(in, i);
-      long c = w ^ COLONS;
-      long stops = (((c - ONES) & ~c) | ((w - BELOW_NAME) & ~w) | w) & HIGHS;
+      long stops = ByteScan.equalBytes(w, COLONS) | ByteScan.signedBytesBelow(w, BELOW_NAME);
       if (stops != 0) {
         int at = i + (Long.numberOfTrailingZeros(stops) >>> 3);
         return in[at] == ':' ? at : -1;

@@ -103,7 +103,9 @@ class AmiFrameDecoderFuzzTest {
     frame.toWireBytes();
     frame.intValue("ActionID", -1);
     frame.values("Output");
-    frame.anyKeyContains("secret");
+    for (int i = 0; i < frame.size(); i++) {
+      frame.omitted(i);
+    }
     frame.amiVersion();
     frame.toString();
   }

@@ -73,15 +73,6 @@ class AmiFrameTest {
     assertThatThrownBy(() -> hangup.key(4)).isInstanceOf(IndexOutOfBoundsException.class);
   }
 
-  @Test
-  void anyKeyContainsMatchesPartsOfKeysIgnoringCase() {
-    AmiFrame auth = AmiFrame.of("Event", "SuccessfulAuth", "UsingPassword", "0");
-
-    assertThat(auth.anyKeyContains("password")).isTrue();
-    assertThat(auth.anyKeyContains("secret")).isFalse();
-    assertThat(hangup.anyKeyContains("cause-t")).isTrue();
-  }
-
   private static boolean anyOmitted(AmiFrame frame) {
     for (int i = 0; i < frame.size(); i++) {
       if (frame.omitted(i)) {

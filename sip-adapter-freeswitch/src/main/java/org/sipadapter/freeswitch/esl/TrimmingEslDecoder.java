@@ -2,6 +2,7 @@ package org.sipadapter.freeswitch.esl;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -75,23 +76,15 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
       keptHashes[i] = hash;
       keptNames[i] = lower;
     }
-    int longest = EVENT_NAME.length;
-    for (byte[] name : keptNames) {
-      longest = name == null ? longest : Math.max(longest, name.length);
-    }
-    keptLengths = new boolean[longest + 1];
-    keptLengths[EVENT_NAME.length] = true;
-    for (byte[] name : keptNames) {
-      if (name != null) {
-        keptLengths[name.length] = true;
-      }
-    }
-    List<byte[]> names = new java.util.ArrayList<>();
-    names.add(EVENT_NAME);
+    List<byte[]> names = new ArrayList<>(List.of(EVENT_NAME));
     for (byte[] name : keptNames) {
       if (name != null) {
         names.add(name);
       }
+    }
+    keptLengths = new boolean[names.stream().mapToInt(n -> n.length).max().orElse(0) + 1];
+    for (byte[] name : names) {
+      keptLengths[name.length] = true;
     }
     prefixes = Prefixes.of(names);
     whole =
@@ -204,7 +197,7 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
     if (length >= Long.BYTES) {
       h =
           (ByteScan.longAt(b, from) | CASE_BITS) * GOLDEN
-              + (ByteScan.longAt(b, to - 8) | CASE_BITS);
+              + (ByteScan.longAt(b, to - Long.BYTES) | CASE_BITS);
     } else {
       h = 0;
       for (int i = from; i < to; i++) {
@@ -247,75 +240,34 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
 
   /**
    * The first sixteen bytes of the kept names, to pass over most lines by one or two eight-byte
-   * compares without looking for their colon. A line may hold a kept name only if its first eight
+   * reads without looking for their colon. A line may hold a kept name only if its first eight
    * bytes begin one; and, when every kept name beginning so is sixteen bytes or longer (the many
-   * {@code variable_*} names), only if its next eight bytes match one of those too. Bytes are
-   * compared with bit 0x20 set in each, which lower-cases letters; a line that passes is matched in
-   * full as before, so a false pass costs time, never a wrong line.
+   * {@code variable_*} names), only if its next eight bytes match one of those too. Bytes are read
+   * with bit 0x20 set in each, which lower-cases letters, and looked up in bit sets by a hash: a
+   * collision lets a line through to the full match, so it costs time, never a wrong line.
    */
   private static final class Prefixes {
-    private final long[] firsts;
-    private final boolean[] needsSecond;
-    private final boolean[] used;
-    private final long[] pairFirsts;
-    private final long[] pairSeconds;
-    private final boolean[] pairUsed;
-
-    private Prefixes(int slots) {
-      firsts = new long[slots];
-      needsSecond = new boolean[slots];
-      used = new boolean[slots];
-      pairFirsts = new long[slots];
-      pairSeconds = new long[slots];
-      pairUsed = new boolean[slots];
-    }
+    private static final int BITS = 4096;
+    private final long[] firsts = new long[BITS / 64]; // hash of a kept name's first eight bytes
+    private final long[] shortNames = new long[BITS / 64]; // of those with a name under 16 bytes
+    private final long[] pairs = new long[BITS / 64]; // hash of a kept name's first sixteen bytes
 
     /** The prefixes of these lower-case names, or null when one is shorter than eight bytes. */
     static Prefixes of(List<byte[]> names) {
       if (names.stream().anyMatch(n -> n.length < Long.BYTES)) {
         return null;
       }
-      Prefixes t = new Prefixes(Integer.highestOneBit(names.size() * 4 - 1) << 1);
+      Prefixes t = new Prefixes();
       for (byte[] name : names) {
-        int i = t.slot(ByteScan.longAt(name, 0) | CASE_BITS);
-        if (!t.used[i]) {
-          t.used[i] = true;
-          t.firsts[i] = ByteScan.longAt(name, 0) | CASE_BITS;
-          t.needsSecond[i] = true;
-        }
+        long first = ByteScan.longAt(name, 0) | CASE_BITS;
+        set(t.firsts, slot(first));
         if (name.length < 2 * Long.BYTES) {
-          t.needsSecond[i] = false;
-        }
-      }
-      for (byte[] name : names) {
-        if (name.length >= 2 * Long.BYTES) {
-          long first = ByteScan.longAt(name, 0) | CASE_BITS;
-          long second = ByteScan.longAt(name, Long.BYTES) | CASE_BITS;
-          int i = t.pairSlot(first, second);
-          t.pairUsed[i] = true;
-          t.pairFirsts[i] = first;
-          t.pairSeconds[i] = second;
+          set(t.shortNames, slot(first));
+        } else {
+          set(t.pairs, slot(first * GOLDEN + (ByteScan.longAt(name, Long.BYTES) | CASE_BITS)));
         }
       }
       return t;
-    }
-
-    private int slot(long first) {
-      int mask = firsts.length - 1;
-      int i = mix(first) & mask;
-      while (used[i] && firsts[i] != first) {
-        i = (i + 1) & mask;
-      }
-      return i;
-    }
-
-    private int pairSlot(long first, long second) {
-      int mask = pairFirsts.length - 1;
-      int i = mix(first * GOLDEN + second) & mask;
-      while (pairUsed[i] && (pairFirsts[i] != first || pairSeconds[i] != second)) {
-        i = (i + 1) & mask;
-      }
-      return i;
     }
 
     /** Whether the line at {@code p} may begin with a kept name (true near the body's end). */
@@ -324,19 +276,28 @@ public final class TrimmingEslDecoder implements FrameDecoder<EslFrame> {
         return true;
       }
       long first = ByteScan.longAt(b, p) | CASE_BITS;
-      int i = slot(first);
-      if (!used[i]) {
+      int slot = slot(first);
+      if (!isSet(firsts, slot)) {
         return false;
       }
-      if (!needsSecond[i] || p + 2 * Long.BYTES > end) {
+      if (isSet(shortNames, slot) || p + 2 * Long.BYTES > end) {
         return true;
       }
-      return pairUsed[pairSlot(first, ByteScan.longAt(b, p + Long.BYTES) | CASE_BITS)];
+      long second = ByteScan.longAt(b, p + Long.BYTES) | CASE_BITS;
+      return isSet(pairs, slot(first * GOLDEN + second));
     }
 
-    private static int mix(long word) {
+    private static int slot(long word) {
       long h = word * GOLDEN;
-      return (int) (h ^ (h >>> 29) ^ (h >>> 43));
+      return (int) (h ^ (h >>> 29) ^ (h >>> 43)) & (BITS - 1);
+    }
+
+    private static void set(long[] bits, int slot) {
+      bits[slot >>> 6] |= 1L << slot;
+    }
+
+    private static boolean isSet(long[] bits, int slot) {
+      return (bits[slot >>> 6] & (1L << slot)) != 0;
     }
   }
 }

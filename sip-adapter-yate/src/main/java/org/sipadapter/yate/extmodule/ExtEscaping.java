@@ -136,23 +136,8 @@ public final class ExtEscaping {
    * @throws ExtFormatException on an escape Yate never writes
    */
   public static String unescapeToString(byte[] buf, int from, int to) {
-    return decode(buf, from, to, ByteScan.indexOf(buf, from, to, (byte) '%') >= 0);
-  }
-
-  /**
-   * Decodes a field whose caller already knows whether it holds a {@code %}.
-   *
-   * @param buf the bytes
-   * @param from first byte of the field
-   * @param to one past its last byte
-   * @param escaped whether a {@code %} is in {@code buf[from, to)}
-   * @return the text
-   * @throws ExtFormatException on an escape Yate never writes
-   */
-  static String decode(byte[] buf, int from, int to, boolean escaped) {
-    boolean plain = !escaped;
     // Most fields carry no escape: decode them in place without a copy.
-    return plain
+    return ByteScan.indexOf(buf, from, to, (byte) '%') < 0
         ? new String(buf, from, to - from, StandardCharsets.UTF_8)
         : new String(unescape(buf, from, to), StandardCharsets.UTF_8);
   }

@@ -201,11 +201,9 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     return new ExtFrame.Unrecognized(new String(buf, from, end - from, StandardCharsets.UTF_8));
   }
 
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long COLONS = ':' * ONES;
-  private static final long EQUALS = '=' * ONES;
-  private static final long PERCENTS = '%' * ONES;
+  private static final long COLONS = ByteScan.repeat((byte) ':');
+  private static final long EQUALS = ByteScan.repeat((byte) '=');
+  private static final long PERCENTS = ByteScan.repeat((byte) '%');
   private static final int SLOTS = 3; // per field: start, first '=', first '%'
 
   /**
@@ -231,16 +229,16 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
       int i = start;
       for (int last = end - Long.BYTES; i <= last && colon < 0; i += Long.BYTES) {
         long w = ByteScan.longAt(buf, i);
-        long colons = zeros(w ^ COLONS);
+        long colons = ByteScan.equalBytes(w, COLONS);
         // Only each mask's lowest mark is exact, and only the first '=' and '%' are wanted.
         int colonAt = colons == 0 ? Long.BYTES : Long.numberOfTrailingZeros(colons) >>> 3;
         if (eq < 0) {
-          long eqs = zeros(w ^ EQUALS);
+          long eqs = ByteScan.equalBytes(w, EQUALS);
           int eqAt = eqs == 0 ? Long.BYTES : Long.numberOfTrailingZeros(eqs) >>> 3;
           eq = eqAt < colonAt ? i + eqAt : -1;
         }
         if (pct < 0) {
-          long pcts = zeros(w ^ PERCENTS);
+          long pcts = ByteScan.equalBytes(w, PERCENTS);
           int pctAt = pcts == 0 ? Long.BYTES : Long.numberOfTrailingZeros(pcts) >>> 3;
           pct = pctAt < colonAt ? i + pctAt : -1;
         }
@@ -269,11 +267,6 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     f[1 + SLOTS * n] = end + 1;
     fieldScratch = f.length > 1 + SLOTS * 1024 ? new int[1 + SLOTS * 64] : f; // kept unless huge
     return f;
-  }
-
-  /** Marks the zero bytes of {@code x}: the lowest mark is exact, higher ones may not be. */
-  private static long zeros(long x) {
-    return (x - ONES) & ~x & HIGHS;
   }
 
   private static int count(int[] f) {
