@@ -59,7 +59,8 @@ import org.sipadapter.config.Timeouts;
 public class AmiAdapterPathBenchmark {
 
   /** AMI events per invocation. */
-  static final int EVENTS = 2000;
+  /** AMI events per batch. */
+  public static final int EVENTS = 2000;
 
   private static final long WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 

@@ -45,7 +45,9 @@ import org.sipadapter.freeswitch.FreeSwitchAdapter;
 @Fork(1)
 @State(Scope.Benchmark)
 public class EslListenerPathBenchmark {
-  private static final int CALLS = 500;
+  /** Calls per batch. */
+  public static final int CALLS = 500;
+
   static final String PLACEHOLDER = "00000000-0000-4000-8000-00000000beef";
   private static final String UUID_PREFIX = "7e57ca11-0000-4000-8000-";
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
@@ -88,6 +90,21 @@ public class EslListenerPathBenchmark {
         });
     adapter.addListener(check);
     adapter.connect();
+  }
+
+  /**
+   * The bytes of one batch, as {@link #socketToListener} streams them ({@value #CALLS} calls, two
+   * events each), for benchmarks that compare other readers of the same stream.
+   *
+   * @return a new array
+   */
+  public static byte[] sampleBatch() {
+    EslEventStream stream = EslEventStream.load();
+    EslListenerPathBenchmark b = new EslListenerPathBenchmark();
+    b.createTemplate = template(stream.first("CHANNEL_CREATE"));
+    b.hangupTemplate = template(stream.first("CHANNEL_HANGUP_COMPLETE"));
+    b.buildBatch();
+    return b.batch;
   }
 
   /** The recorded event, made inbound, with its channel UUID replaced by a placeholder. */

@@ -54,8 +54,12 @@ import org.sipadapter.yate.YateAdapter;
     jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Benchmark)
 public class YatePathBenchmark {
-  private static final int CALLS = 400;
-  private static final int MESSAGES_PER_CALL = 5;
+  /** Calls per batch. */
+  public static final int CALLS = 400;
+
+  /** Messages per call. */
+  public static final int MESSAGES_PER_CALL = 5;
+
   private static final int EVENTS_PER_CALL = 4;
   private static final int DIGITS = 10;
   private static final long WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
@@ -132,6 +136,19 @@ public class YatePathBenchmark {
       throw new IllegalStateException(
           "one batch gave " + settled + " events, expected " + perBatch + ": " + check.summary());
     }
+  }
+
+  /**
+   * The bytes of one batch, as {@link #socketToListener} streams them ({@value #CALLS} calls of
+   * {@value #MESSAGES_PER_CALL} messages), for benchmarks that compare other readers of the same
+   * stream.
+   *
+   * @return a new array
+   */
+  public static byte[] sampleBatch() {
+    YatePathBenchmark b = new YatePathBenchmark();
+    b.buildBatch();
+    return b.batch;
   }
 
   /** Builds the batch once and records where each call's 10-digit number sits. */
