@@ -10,6 +10,7 @@ import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -143,6 +144,9 @@ public final class FramedConnection<F> implements AutoCloseable {
   private final FrameDecoder<F> decoder;
   private final Listener<F> listener;
   private final Object writeLock = new Object();
+  // Bytes of sendDeferred() not written yet, under writeLock; written before anything sent later.
+  private byte[] deferred = new byte[0];
+  private int deferredLength;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread reader;
   private volatile long lastReadNanos = System.nanoTime();
@@ -240,6 +244,10 @@ public final class FramedConnection<F> implements AutoCloseable {
     }
     try {
       synchronized (writeLock) {
+        if (deferredLength > 0) {
+          out.write(deferred, 0, deferredLength);
+          deferredLength = 0;
+        }
         out.write(bytes);
         out.flush();
       }
@@ -247,6 +255,63 @@ public final class FramedConnection<F> implements AutoCloseable {
       shutdown(e);
       throw new AdapterConnectionException(
           "[" + endpoint.name() + "] write failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes bytes to the server when the calling thread's {@link WakeBatch} closes (at once when it
+   * has none open), together with every other frame deferred meanwhile: for frames nothing waits
+   * on, such as the answers to the server's own messages that an event thread writes while it
+   * handles one round of frames. One write then carries them all instead of one system call each.
+   *
+   * <p>Order is kept with every other write: a later {@link #send} writes the deferred bytes first.
+   * A deferred write that fails closes the link ({@link Listener#onClosed} follows).
+   *
+   * @param bytes one or more complete frames
+   * @throws AdapterConnectionException if the link is closed, or the write fails at once
+   */
+  public void sendDeferred(byte[] bytes) {
+    if (closed.get()) {
+      throw new AdapterConnectionException("[" + endpoint.name() + "] connection is closed");
+    }
+    synchronized (writeLock) {
+      if (deferredLength > 0 || WakeBatch.defer(this::writeDeferred)) {
+        if (deferredLength + bytes.length > deferred.length) {
+          deferred =
+              Arrays.copyOf(deferred, Math.max(deferredLength + bytes.length, deferred.length * 2));
+        }
+        System.arraycopy(bytes, 0, deferred, deferredLength, bytes.length);
+        deferredLength += bytes.length;
+        return;
+      }
+    }
+    send(bytes);
+  }
+
+  /** Bytes deferred and not yet written; for tests. */
+  int deferredBytes() {
+    synchronized (writeLock) {
+      return deferredLength;
+    }
+  }
+
+  private void writeDeferred() {
+    try {
+      synchronized (writeLock) {
+        if (deferredLength > 0) {
+          out.write(deferred, 0, deferredLength);
+          out.flush();
+          deferredLength = 0;
+        }
+        if (deferred.length > 64 * 1024) {
+          deferred = new byte[0]; // do not keep a huge buffer after one burst
+        }
+      }
+    } catch (IOException e) {
+      synchronized (writeLock) {
+        deferredLength = 0;
+      }
+      shutdown(e);
     }
   }
 

@@ -129,6 +129,21 @@ public final class LinkSlot<F> {
     }
 
     /**
+     * Writes bytes on this link when the calling thread's batch of work ends: see {@link
+     * FramedConnection#sendDeferred}.
+     *
+     * @param bytes one or more complete frames nothing waits on
+     * @throws AdapterConnectionException if the socket is not open (yet) or the write fails
+     */
+    public void sendDeferred(byte[] bytes) {
+      FramedConnection<F> c = connection;
+      if (c == null) {
+        throw new AdapterConnectionException("[" + name + "] link is not open");
+      }
+      c.sendDeferred(bytes);
+    }
+
+    /**
      * Tells whether this is its slot's current link.
      *
      * @return false once a newer link was opened or this one released

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sipadapter.AdapterConnectionException;
+import org.sipadapter.dispatch.WakeBatch;
 
 class FramedConnectionTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -150,6 +151,49 @@ class FramedConnectionTest {
         assertThat(line).matches("writer-[0-3]-x{500}");
       }
     }
+  }
+
+  @Test
+  void deferredFramesWaitForTheBatchThenGoOutTogetherInOrder() throws Exception {
+    try (FramedConnection<String> c = open()) {
+      Socket peer = accept();
+      try (WakeBatch batch = WakeBatch.open()) {
+        c.sendDeferred("one\n".getBytes(StandardCharsets.UTF_8));
+        c.sendDeferred("two\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(c.deferredBytes()).isEqualTo(8);
+      }
+      assertThat(c.deferredBytes()).isZero();
+      assertThat(readExactly(peer, 8)).isEqualTo("one\ntwo\n");
+    }
+  }
+
+  @Test
+  void aLaterSendFromAnyThreadWritesTheDeferredFramesFirst() throws Exception {
+    try (FramedConnection<String> c = open()) {
+      Socket peer = accept();
+      try (WakeBatch batch = WakeBatch.open()) {
+        c.sendDeferred("answer\n".getBytes(StandardCharsets.UTF_8));
+        CompletableFuture.runAsync(() -> c.send("request\n")).join();
+        assertThat(c.deferredBytes()).isZero();
+      }
+      assertThat(readExactly(peer, 15)).isEqualTo("answer\nrequest\n");
+    }
+  }
+
+  @Test
+  void outsideABatchADeferredFrameIsWrittenAtOnce() throws Exception {
+    try (FramedConnection<String> c = open()) {
+      Socket peer = accept();
+      c.sendDeferred("now\n".getBytes(StandardCharsets.UTF_8));
+      assertThat(c.deferredBytes()).isZero();
+      assertThat(readExactly(peer, 4)).isEqualTo("now\n");
+    }
+  }
+
+  private static String readExactly(Socket peer, int length) throws Exception {
+    peer.setSoTimeout((int) WAIT.toMillis());
+    byte[] buf = peer.getInputStream().readNBytes(length);
+    return new String(buf, StandardCharsets.UTF_8);
   }
 
   @Test

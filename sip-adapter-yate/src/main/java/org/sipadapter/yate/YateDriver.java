@@ -630,7 +630,7 @@ final class YateDriver
   private void answerQuietly(
       LinkSlot.Link<ExtFrame> l, EngineMessage m, boolean processed, String retval) {
     try {
-      l.send(ExtCommands.answer(m.id(), processed, "", retval, Params.EMPTY));
+      l.sendDeferred(ExtCommands.answer(m.id(), processed, "", retval, Params.EMPTY));
     } catch (RuntimeException e) {
       log.debug("[{}] could not answer {} {}: {}", name(), m.name(), m.id(), e.getMessage());
     }

@@ -91,23 +91,45 @@ public final class ExtEscaping {
         out[n++] = b;
         continue;
       }
-      if (i + 1 >= to) {
-        throw new ExtFormatException("'%' at the end of a field");
-      }
-      int c = buf[++i] & 0xff;
-      if (c == '%') {
-        out[n++] = '%';
-      } else if (c >= '@' && c <= '_') {
-        out[n++] = (byte) (c - 0x40);
-      } else if (c == 'z') {
-        out[n++] = ':';
-      } else if (c == '}') {
-        out[n++] = '=';
-      } else {
-        throw new ExtFormatException("invalid escape %" + (char) c);
-      }
+      out[n++] = (byte) escaped(buf, ++i, to);
     }
     return n;
+  }
+
+  /**
+   * Checks that every {@code %} in {@code buf[from, to)} starts an escape Yate writes, without
+   * decoding anything: so that a line is refused as a whole when it is read, even where its fields
+   * are decoded only later, when asked for.
+   *
+   * @param buf the bytes
+   * @param from first byte checked
+   * @param to one past the last
+   * @throws ExtFormatException on an escape Yate never writes
+   */
+  static void checkEscapes(byte[] buf, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (buf[i] == '%') {
+        escaped(buf, ++i, to);
+      }
+    }
+  }
+
+  /** The byte the escape whose second byte is at {@code at} stands for. */
+  private static int escaped(byte[] buf, int at, int to) {
+    if (at >= to) {
+      throw new ExtFormatException("'%' at the end of a field");
+    }
+    int c = buf[at] & 0xff;
+    if (c == '%') {
+      return '%';
+    } else if (c >= '@' && c <= '_') {
+      return c - 0x40;
+    } else if (c == 'z') {
+      return ':';
+    } else if (c == '}') {
+      return '=';
+    }
+    throw new ExtFormatException("invalid escape %" + (char) c);
   }
 
   /**

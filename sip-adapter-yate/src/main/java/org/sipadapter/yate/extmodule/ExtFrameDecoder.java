@@ -294,26 +294,7 @@ public final class ExtFrameDecoder implements FrameDecoder<ExtFrame> {
     if (n == 1 && fieldStart(f, first) == fieldEnd(f, first)) {
       return Params.EMPTY; // "name:retval:" with nothing after the colon
     }
-    String[] pairs = new String[n * 2];
-    for (int i = 0; i < n; i++) {
-      int start = fieldStart(f, first + i);
-      int end = fieldEnd(f, first + i);
-      int eq = firstEquals(f, first + i);
-      int pct = firstPercent(f, first + i);
-      if (eq < 0) {
-        pairs[2 * i] = decode(buf, start, end, pct >= 0);
-        pairs[2 * i + 1] = "";
-      } else if (pct < 0 || pct > eq) {
-        pairs[2 * i] = decode(buf, start, eq, false);
-        pairs[2 * i + 1] = decode(buf, eq + 1, end, pct > eq);
-      } else {
-        // An escape in the name (Yate writes "%}" for '='): the value is looked at on its own.
-        pairs[2 * i] = decode(buf, start, eq, true);
-        pairs[2 * i + 1] =
-            decode(buf, eq + 1, end, ByteScan.indexOf(buf, eq + 1, end, (byte) '%') >= 0);
-      }
-    }
-    return Params.ofPairs(pairs);
+    return Params.fromWire(buf, f, 1 + SLOTS * first, n, SLOTS);
   }
 
   /** A field as text; escapes are decoded through one scratch buffer kept by the decoder. */
