@@ -121,30 +121,28 @@ final class HeaderLines {
     return blockEnd;
   }
 
-  private boolean matchesAt(int i, String name, boolean ignoreCase) {
-    int s = lineStarts[i];
-    int colon = s + name.length();
-    return colon < lineEnd(i) && buf[colon] == ':' && sameName(s, name, ignoreCase);
-  }
-
-  /** Returns the line holding header {@code name} (exact case first, then ignoring case), or -1. */
+  /**
+   * Returns the line holding header {@code name} (exact case first, then ignoring case), or -1. One
+   * pass: a line whose name matches only ignoring case is remembered and returned only when no line
+   * matches exactly.
+   */
   int find(String name) {
-    for (int i = 0; i < lines; i++) {
-      if (matchesAt(i, name, false)) {
-        return i;
+    int ignoringCase = -1;
+    for (int i = 0; ; i++) {
+      if (i == lines && !indexNext()) {
+        return ignoringCase;
+      }
+      int s = lineStarts[i];
+      int colon = s + name.length();
+      if (colon < lineEnd(i) && buf[colon] == ':') {
+        if (sameName(s, name, false)) {
+          return i;
+        }
+        if (ignoringCase < 0 && sameName(s, name, true)) {
+          ignoringCase = i;
+        }
       }
     }
-    while (indexNext()) {
-      if (matchesAt(lines - 1, name, false)) {
-        return lines - 1;
-      }
-    }
-    for (int i = 0; i < lines; i++) {
-      if (matchesAt(i, name, true)) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   private boolean sameName(int at, String name, boolean ignoreCase) {

@@ -72,6 +72,13 @@ class EslEventTest {
   }
 
   @Test
+  void aLaterExactMatchWinsOverAnEarlierOneIgnoringCase() {
+    EslEvent e = plain("Event-Name: X\nUNIQUE-ID: upper\nunique-id: lower\nUnique-ID: exact\n");
+    assertThat(e.uniqueId()).isEqualTo("exact");
+    assertThat(e.headerOrNull("unique-ID")).isEqualTo("upper"); // no exact line: the first
+  }
+
+  @Test
   void aPrefixOfAHeaderNameDoesNotMatch() {
     EslEvent e = plain("Event-Name: X\nUnique-ID-Extra: no\nUnique-ID: yes\n");
     assertThat(e.uniqueId()).isEqualTo("yes");

@@ -73,6 +73,26 @@ class ParamsTest {
   }
 
   @Test
+  void fewOrManyParametersAnswerAlike() {
+    RecordingSink few = decode("%%<message::false:chan.hangup::id=sip/7:id=second:reason=noanswer");
+    Params small = ((ExtFrame.MessageResult) few.frames.get(0)).params();
+    assertThat(small.get("id")).isEqualTo("sip/7");
+    assertThat(small.get("reason")).isEqualTo("noanswer");
+    assertThat(small.get("cause")).isNull();
+
+    StringBuilder line = new StringBuilder("%%<message::false:chan.hangup:");
+    for (int i = 0; i < 300; i++) {
+      line.append(":p").append(i % 100).append('=').append(i);
+    }
+    Params many = ((ExtFrame.MessageResult) decode(line.toString()).frames.get(0)).params();
+    for (int i = 0; i < 100; i++) {
+      assertThat(many.get("p" + i)).isEqualTo(String.valueOf(i)); // the first of three
+    }
+    assertThat(many.get("p100")).isNull();
+    assertThat(many.get("")).isNull();
+  }
+
+  @Test
   void aBadEscapeInAParameterNobodyReadsStillRefusesTheLine() {
     RecordingSink sink = decode("%%<message::false:chan.hangup::id=sip/7:never=read%q");
 
