@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
 import org.sipadapter.asterisk.AsteriskAdapter;
+import org.sipadapter.benchmarks.path.CpuMeter;
 import org.sipadapter.benchmarks.path.OrderCheck;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.config.EventSettings;
@@ -65,6 +67,7 @@ public class AmiAdapterPathBenchmark {
   private static final long WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final OrderCheck check = new OrderCheck();
+  private final CpuMeter cpu = new CpuMeter();
   private byte[] bytes;
   private ServerSocket server;
   private Socket peer;
@@ -131,6 +134,7 @@ public class AmiAdapterPathBenchmark {
   @Benchmark
   @OperationsPerInvocation(EVENTS)
   public long adapterToListener() {
+    cpu.operations(EVENTS);
     target += perBatch;
     write();
     long deadline = System.nanoTime() + WAIT_LIMIT_NANOS;
@@ -150,6 +154,18 @@ public class AmiAdapterPathBenchmark {
     return seen;
   }
 
+  /** Takes the adapter threads' CPU times when a measurement iteration starts. */
+  @Setup(Level.Iteration)
+  public void iterationStarts(IterationParams iteration) {
+    cpu.iterationStarts(iteration);
+  }
+
+  /** Adds the CPU time the adapter's threads spent during the iteration. */
+  @TearDown(Level.Iteration)
+  public void iterationEnds() {
+    cpu.iterationEnds();
+  }
+
   /** Forgets the calls that ended, so the order check's map stays small (not measured). */
   @TearDown(Level.Invocation)
   public void forgetEnded() {
@@ -164,6 +180,7 @@ public class AmiAdapterPathBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     System.out.println("\n" + check.summary());
+    System.out.println(cpu.summary());
     System.out.println(
         "\nunified events per batch of "
             + EVENTS

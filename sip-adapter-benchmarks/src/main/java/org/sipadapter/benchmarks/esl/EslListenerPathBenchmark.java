@@ -18,7 +18,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
 import org.sipadapter.SipAdapterListener;
+import org.sipadapter.benchmarks.path.CpuMeter;
 import org.sipadapter.benchmarks.path.OrderCheck;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.event.AdapterEvent;
@@ -56,6 +58,7 @@ public class EslListenerPathBenchmark {
   private FreeSwitchAdapter adapter;
   private final AtomicReference<CountDownLatch> delivered = new AtomicReference<>();
   private final OrderCheck check = new OrderCheck();
+  private final CpuMeter cpu = new CpuMeter();
   private String createTemplate;
   private String hangupTemplate;
   private byte[] batch;
@@ -185,12 +188,25 @@ public class EslListenerPathBenchmark {
   @Benchmark
   @OperationsPerInvocation(CALLS * 2)
   public void socketToListener() throws Exception {
+    cpu.operations(CALLS * 2);
     CountDownLatch latch = new CountDownLatch(CALLS * 3);
     delivered.set(latch);
     server.write(batch);
     if (!latch.await(30, TimeUnit.SECONDS)) {
       throw new IllegalStateException("listener got " + (CALLS * 3 - latch.getCount()) + " events");
     }
+  }
+
+  /** Takes the adapter threads' CPU times when a measurement iteration starts. */
+  @Setup(Level.Iteration)
+  public void iterationStarts(IterationParams iteration) {
+    cpu.iterationStarts(iteration);
+  }
+
+  /** Adds the CPU time the adapter's threads spent during the iteration. */
+  @TearDown(Level.Iteration)
+  public void iterationEnds() {
+    cpu.iterationEnds();
   }
 
   /** Forgets the calls that ended, so the order check's map stays small (not measured). */
@@ -207,6 +223,7 @@ public class EslListenerPathBenchmark {
   @TearDown(Level.Trial)
   public void stop() throws IOException {
     System.out.println("\n" + check.summary());
+    System.out.println(cpu.summary());
     adapter.close();
     server.close();
     check.verify();

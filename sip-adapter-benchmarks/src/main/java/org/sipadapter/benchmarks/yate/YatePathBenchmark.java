@@ -25,6 +25,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.sipadapter.benchmarks.path.CpuMeter;
 import org.sipadapter.benchmarks.path.OrderCheck;
 import org.sipadapter.config.AdapterConfig;
 import org.sipadapter.yate.YateAdapter;
@@ -93,6 +95,7 @@ public class YatePathBenchmark {
   };
 
   private final OrderCheck check = new OrderCheck();
+  private final CpuMeter cpu = new CpuMeter();
   private ServerSocket server;
   private volatile OutputStream toAdapter;
   private YateAdapter adapter;
@@ -200,6 +203,7 @@ public class YatePathBenchmark {
   @Benchmark
   @OperationsPerInvocation(CALLS * MESSAGES_PER_CALL)
   public long socketToListener() {
+    cpu.operations(CALLS * MESSAGES_PER_CALL);
     write();
     long deadline = System.nanoTime() + WAIT_LIMIT_NANOS;
     long seen;
@@ -219,6 +223,18 @@ public class YatePathBenchmark {
     return seen;
   }
 
+  /** Takes the adapter threads' CPU times when a measurement iteration starts. */
+  @Setup(Level.Iteration)
+  public void iterationStarts(IterationParams iteration) {
+    cpu.iterationStarts(iteration);
+  }
+
+  /** Adds the CPU time the adapter's threads spent during the iteration. */
+  @TearDown(Level.Iteration)
+  public void iterationEnds() {
+    cpu.iterationEnds();
+  }
+
   /** Forgets the calls that ended, so the order check's map stays small (not measured). */
   @TearDown(Level.Invocation)
   public void forgetEnded() {
@@ -235,6 +251,7 @@ public class YatePathBenchmark {
     System.out.println(
         "\nevents per batch of " + CALLS * MESSAGES_PER_CALL + " messages: " + perBatch);
     System.out.println(check.summary());
+    System.out.println(cpu.summary());
     adapter.close();
     server.close();
     check.verify();
